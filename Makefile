@@ -1,0 +1,43 @@
+# Leitplanke — the two set-up commands are `make run` and `make test`.
+# mitmproxy 12.2 + presidio >= 2.2.363 only resolve on Python >= 3.13 (see pyproject.toml);
+# look for it on PATH first, then in pyenv's versions folder, without a global pyenv setting.
+PYTHON ?= $(shell for p in python3.14 python3.13 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[3-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8080
+DB ?= ./leitplanke.db
+
+.PHONY: run test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: Python >= 3.13 not found (PATH or ~/.pyenv/versions); set PYTHON=/path/to/python3.13" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/leitplanke proxy --listen-host $(HOST) --listen-port $(PORT) --db $(DB)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest -q -m bench -s
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

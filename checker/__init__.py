@@ -1,0 +1,1 @@
+"""Detection engine: Presidio, offline, with German-first recognizers."""

@@ -1,0 +1,40 @@
+"""What a scanner needs from the policy, in a small picklable form for worker processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policy.model import Policy
+
+
+@dataclass(frozen=True)
+class ClassRules:
+    entities: tuple[str, ...]
+    terms: tuple[str, ...]
+    patterns: tuple[str, ...]
+    min_score: float
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    classes: dict[str, ClassRules]
+    language: str = "de"
+
+    @classmethod
+    def from_policy(cls, policy: Policy) -> ScanConfig:
+        return cls(
+            classes={
+                name: ClassRules(dc.entities, dc.terms, dc.patterns, dc.min_score)
+                for name, dc in policy.data_classes.items()
+            }
+        )
+
+    def class_of_entity(self) -> dict[str, str]:
+        mapping: dict[str, str] = {}
+        for name, rules in self.classes.items():
+            for entity in rules.entities:
+                mapping.setdefault(entity, name)
+        return mapping
+
+    def entities(self) -> set[str]:
+        return set(self.class_of_entity())

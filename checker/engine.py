@@ -1,0 +1,98 @@
+"""Build Leitplanke's Presidio AnalyzerEngine: offline, German first, bilingual context."""
+
+from __future__ import annotations
+
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerRegistry,
+)
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    SpacyRecognizer,
+)
+
+import checker.offline  # noqa: F401  (must run before presidio imports tldextract)
+from checker.config import ScanConfig
+from checker.nlp_engine import OfflineSpacyNlpEngine
+from checker.recognizers import (
+    DeTaxIdRecognizer,
+    PersonCueRecognizer,
+    PhoneNumberRecognizer,
+    SecretRecognizer,
+)
+from policy.entities import PATTERN_ENTITY, TERM_ENTITY
+
+# Presidio's built-ins only know English context words; one pass in "de" serves
+# German and English text, so each gets both.
+EMAIL_CONTEXT = ["email", "e-mail", "mail", "adresse", "address", "kontakt", "contact"]
+IBAN_CONTEXT = ["iban", "konto", "kontonummer", "bankverbindung", "überweisung", "account", "bank"]
+CARD_CONTEXT = [
+    "kreditkarte",
+    "karte",
+    "kartennummer",
+    "visa",
+    "mastercard",
+    "amex",
+    "credit",
+    "card",
+]
+
+TERM_RECOGNIZER_PREFIX = "policy_terms:"
+PATTERN_RECOGNIZER_PREFIX = "policy_patterns:"
+
+
+def builtin_recognizers(language: str) -> list[EntityRecognizer]:
+    return [
+        EmailRecognizer(supported_language=language, context=EMAIL_CONTEXT),
+        IbanRecognizer(supported_language=language, context=IBAN_CONTEXT),
+        CreditCardRecognizer(supported_language=language, context=CARD_CONTEXT),
+        PhoneNumberRecognizer(supported_language=language),
+        DeTaxIdRecognizer(supported_language=language),
+        SecretRecognizer(supported_language=language),
+        PersonCueRecognizer(supported_language=language),
+    ]
+
+
+def policy_recognizers(config: ScanConfig) -> list[EntityRecognizer]:
+    """A data class's own `terms` and `patterns` (project code names, customer numbers)."""
+    recognizers: list[EntityRecognizer] = []
+    for name, rules in config.classes.items():
+        if rules.terms:
+            recognizers.append(
+                PatternRecognizer(
+                    supported_entity=TERM_ENTITY,
+                    name=TERM_RECOGNIZER_PREFIX + name,
+                    deny_list=list(rules.terms),
+                    supported_language=config.language,
+                )
+            )
+        if rules.patterns:
+            recognizers.append(
+                PatternRecognizer(
+                    supported_entity=PATTERN_ENTITY,
+                    name=PATTERN_RECOGNIZER_PREFIX + name,
+                    patterns=[Pattern(f"{name}#{i}", p, 1.0) for i, p in enumerate(rules.patterns)],
+                    supported_language=config.language,
+                )
+            )
+    return recognizers
+
+
+def build_analyzer(config: ScanConfig, use_models: bool = True) -> AnalyzerEngine:
+    """An AnalyzerEngine with Leitplanke's recognizers; never downloads anything."""
+    nlp_engine = OfflineSpacyNlpEngine((config.language,), use_models=use_models)
+    nlp_engine.load()
+    recognizers = builtin_recognizers(config.language) + policy_recognizers(config)
+    if nlp_engine.has_ner:
+        recognizers.append(
+            SpacyRecognizer(supported_language=config.language, supported_entities=["PERSON"])
+        )
+    registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[config.language])
+    return AnalyzerEngine(
+        nlp_engine=nlp_engine, registry=registry, supported_languages=[config.language]
+    )

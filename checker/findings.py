@@ -1,0 +1,29 @@
+"""What the checker reports: one Finding per detected span."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Finding:
+    entity_type: str
+    data_class: str
+    start: int  # character offsets into the text part
+    end: int
+    score: float
+    part: int = 0  # index of the text part (a request has several: system, messages…)
+    # The raw detected text. In memory only: masking and hashing read it, nothing
+    # persists or prints it (repr hides it so a stray log line cannot leak it).
+    value: str = field(default="", repr=False, compare=False)
+
+    def to_contract(self) -> dict[str, Any]:
+        """The ★ `leitplanke check --json` shape."""
+        return {
+            "entity_type": self.entity_type,
+            "data_class": self.data_class,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 4),
+        }

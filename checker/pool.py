@@ -1,0 +1,90 @@
+"""Run scans off the event loop: a process pool (real parallelism, no GIL contention
+with mitmproxy) or, with workers=0, one background thread (tests, tiny setups)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from checker.config import ScanConfig
+from checker.findings import Finding
+from checker.scan import Scanner
+
+log = logging.getLogger(__name__)
+
+_worker_scanner: Scanner | None = None  # one per worker process
+
+
+def _init_worker(config: ScanConfig) -> None:
+    global _worker_scanner
+    _worker_scanner = Scanner(config)
+
+
+def _scan_in_worker(texts: Sequence[str]) -> list[Finding]:
+    assert _worker_scanner is not None, "worker not initialised"
+    return _worker_scanner.scan(texts)
+
+
+class ScanPool:
+    """`await pool.scan(texts)`; rebuilds itself when a worker process dies."""
+
+    def __init__(self, config: ScanConfig, workers: int = 1) -> None:
+        self.config = config
+        self.workers = workers
+        self._executor: Executor | None = None
+        self._scanner: Scanner | None = None  # thread mode only
+        self.restarts = 0
+
+    def start(self) -> None:
+        if self._executor is not None:
+            return
+        if self.workers <= 0:
+            self._scanner = Scanner(self.config)
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="leitplanke-scan")
+        else:
+            # forkserver, not fork: mitmproxy's process has threads and an event loop.
+            ctx = multiprocessing.get_context("forkserver")
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=ctx, initializer=_init_worker, initargs=(self.config,)
+            )
+
+    def warm_up(self) -> None:
+        """Block until every worker has built its engine (slow: seconds), so the
+        first real prompt does not pay for it."""
+        self.start()
+        assert self._executor is not None
+        futures = [
+            self._executor.submit(self._function(), ["warm-up"])
+            for _ in range(max(1, self.workers))
+        ]
+        for future in futures:
+            future.result()
+
+    def _function(self) -> Callable[[Sequence[str]], list[Finding]]:
+        return self._scanner.scan if self._scanner is not None else _scan_in_worker
+
+    async def scan(self, texts: Sequence[str], timeout: float | None = None) -> list[Finding]:
+        self.start()
+        assert self._executor is not None
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, self._function(), list(texts))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except BrokenProcessPool:
+            self._restart()
+            raise
+
+    def _restart(self) -> None:
+        log.error("a checker worker died; restarting the pool")
+        self.restarts += 1
+        self.close()
+        self.start()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

@@ -1,0 +1,13 @@
+"""Custom Presidio recognizers for German and English prompts."""
+
+from checker.recognizers.de_tax_id_recognizer import DeTaxIdRecognizer
+from checker.recognizers.person_cue_recognizer import PersonCueRecognizer
+from checker.recognizers.phone_number_recognizer import PhoneNumberRecognizer
+from checker.recognizers.secret_recognizer import SecretRecognizer
+
+__all__ = [
+    "DeTaxIdRecognizer",
+    "PersonCueRecognizer",
+    "PhoneNumberRecognizer",
+    "SecretRecognizer",
+]

@@ -1,0 +1,367 @@
+"""Person names from salutations, titles, labels and a first-name list (entity ``PERSON``).
+
+The engine has no NER model (``spacy.blank("de")``), so names are found by rules:
+a cue word in front of a capitalised word, or a known first name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+# --- name words -------------------------------------------------------------------
+# Latin-1 and Latin Extended-A/B letters; Extended-A/B mix cases, so both sets take them.
+_UP = "A-ZÀ-ÖØ-Þ\u0100-\u024f"
+_LO = "a-zß-öø-ÿ\u0100-\u024f"
+# Müller, O'Brien, McDonald; joined by hyphens: Hans-Peter, Müller-Lüdenscheidt.
+_PART = rf"(?:[{_UP}]['’])?[{_UP}][{_LO}]+(?:[{_UP}][{_LO}]+)?"
+_WORD = rf"{_PART}(?:-{_PART})*"
+_WORD_RE = re.compile(rf"(?<![\w-]){_WORD}(?![\w-])")
+_GAP_RE = re.compile(r"[ \t]+")  # words of one name stay on one line
+_PARTICLES = r"(?:von|van|vom|de|di|da|del|della|du|le|la|ten|ter|bin|ibn|al|el)"
+# "von der Leyen", "van den Berg"; a bare "der" is no particle ("Herr der Ringe").
+_PARTICLE = rf"{_PARTICLES}(?:[ \t]+(?:der|den|dem|de|la|le))?"
+_MID_PARTICLE_RE = re.compile(rf"{_PARTICLE}[ \t]+(?={_WORD})")
+_LEAD_PARTICLE_RE = re.compile(rf"(?:{_PARTICLE}|zu|zur)[ \t]+(?={_WORD})")
+
+# --- cues ---------------------------------------------------------------------------
+_TITLE = (
+    r"(?:Prof\.|Dr\.-Ing\.|Dr\.(?:[ \t]?(?:med|rer|nat|phil|jur|iur|dent|vet|oec|pol|theol"
+    r"|habil|mult|ing|h\.[ \t]?c)\.)*|Dipl\.-[A-Z][a-zäöü]*\.|Mag\.(?:a\.)?|Ing\.|Priv\.-Doz\."
+    r"|Univ\.-Prof\.|Doktor|Professor(?:in)?)"
+)
+_TITLES = rf"(?:{_TITLE}[ \t]+)*"
+# Herr/Frau/Mr/geb. ... (+ titles), or titles alone: the next capitalised word is a name.
+_STRONG_CUE_RE = re.compile(
+    r"(?<![\w.])(?:(?:Herrn?|Frau|Hr\.|Fr\.|Mrs\.?|Mr\.?|Ms\.?|Miss|Mx\.|Sir|Madame|Monsieur"
+    rf"|Mme\.?|Signora|Signor|Señora|Señor|geb\.|geborene[r]?|n[ée]e)[ \t]+{_TITLES}"
+    rf"|(?:{_TITLE}[ \t]+)+)"
+)
+# Greetings, self-introductions and sign-offs ("deine Lisa"): only a known first name
+# counts after these, because German capitalises nouns ("Hallo Team", "Liebe Kollegen").
+_WEAK_CUE_RE = re.compile(
+    r"(?<![\w])(?:[Hh]allo|[Hh]ello|[Hh]i|[Hh]ey|[Mm]oin|[Ss]ervus|[Gg]rüezi|[Gg]rüß[ \t]+[Gg]ott"
+    r"|[Gg]uten[ \t]+(?:[Tt]ag|[Mm]orgen|[Aa]bend)|[Ll]iebe[rs]?|[Dd]ear|[Ss]ehr[ \t]+geehrte[rs]?"
+    r"|[Hh]ola|[Cc]iao|[Bb]onjour|[Ss]alut|(?:[Mm]ein|[Mm]y)[ \t]+[Nn]ame[ \t]+(?:ist|is|lautet)"
+    r"|[Ii]ch[ \t]+(?:heiße|heisse|bin)|I[ \t]+am|I['’]m|[Nn]amens|[Nn]amed|[Cc]alled"
+    r"|[Dd]anke|[Tt]hanks|[Tt]hank[ \t]+you|[Vv]ielen[ \t]+[Dd]ank"
+    r"|[Dd]eine?|[Ee]uer|[Ee]ure|[Ii]hre?|[Yy]ours)[ \t]*,?[ \t]+"
+)
+# "Label: Name". Person labels are strong; "Name"/"Kunde" may label a product or a
+# company, so an unknown word there scores lower; mail headers need a known first name.
+_PERSON_LABELS = (
+    r"Vorname|Nachname|Familienname|Vor-[ \t]und[ \t]Nachname|Ansprechpartner(?:in)?"
+    r"|Ansprechperson|Kontaktperson|Patient(?:in)?|Bewerber(?:in)?|Antragsteller(?:in)?"
+    r"|Mitarbeiter(?:in)?|Versicherte[r]?|Verfasser(?:in)?|Autor(?:in)?|Inhaber(?:in)?"
+    r"|Full[ \t]name|First[ \t]name|Last[ \t]name|Surname|Given[ \t]name|Contact[ \t]person"
+    r"|Employee|Applicant|Author"
+)
+_NAME_LABELS = (
+    r"Name|Kunde|Kundin|Empfänger(?:in)?|Absender(?:in)?|Kontakt|Customer|Recipient|Sender"
+    r"|Contact"
+)
+_HEADER_LABELS = r"Von|An|Cc|Bcc|From|To"
+_LABEL_RE = re.compile(
+    rf"(?<![\w-])(?:(?P<person>{_PERSON_LABELS})|(?P<name>{_NAME_LABELS})|(?P<header>"
+    rf"{_HEADER_LABELS}))[ \t]*:[ \t]*{_TITLES}",
+    re.IGNORECASE,
+)
+_CLOSINGS = (
+    r"(?:[Mm]it[ \t]+)?(?:(?:[Vv]iele[n]?|[Bb]este[n]?|[Ll]iebe[n]?|[Hh]erzliche[n]?"
+    r"|[Ff]reundliche[nm]?|[Ss]chöne[n]?|[Ss]onnige[n]?|[Kk]ollegiale[n]?)[ \t]+)?"
+    r"(?:Grüße[n]?|Grüsse[n]?|Gruß|Gruss)"
+    r"|MfG|LG|VG|(?:[Bb]est|[Kk]ind|[Ww]arm(?:est)?)[ \t]+(?:[Rr]egards|[Ww]ishes)|[Rr]egards"
+    r"|[Cc]heers|(?:[Yy]ours[ \t]+)?(?:[Ss]incerely|[Ff]aithfully|[Tt]ruly)|[Bb]est"
+    r"|(?:[Mm]any[ \t]+)?[Tt]hanks|[Tt]hank[ \t]+you|[Dd]anke(?:[ \t]+schön)?"
+    r"|[Vv]ielen[ \t]+[Dd]ank"
+)
+# A closing formula at the start of a line, then the name on the next line (or on
+# the same line after it); "i.A."/"i.V." and titles may stand before the name.
+_CLOSING_RE = re.compile(
+    rf"^[ \t]*(?:{_CLOSINGS})[ \t]*[,.!]?(?P<gap>[ \t]*(?:\r?\n[ \t]*){{1,2}}|[ \t]+)"
+    rf"(?:(?:i\.[ \t]?A\.|i\.[ \t]?V\.|ppa\.|pp\.)[ \t]+)?(?P<titles>{_TITLES})",
+    re.MULTILINE,
+)
+_LINE_END_RE = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n|\Z)")
+
+# Capitalised words that are not names: cue words, function words, group and role
+# words, weekdays and months, nouns that often follow a name ("Anna hat Geburtstag"),
+# and AI products. Common surnames that are also words (Müller, Koch, Weiß) are
+# deliberately absent.
+_STOP = frozenset(
+    """
+    Herr Herrn Herren Frau Frauen Damen Dame Hr Fr Mr Mrs Ms Miss Sir Madam Madame Doktor
+    Professor Professorin Hallo Hello Hi Hey Liebe Lieber Liebes Lieben Dear Sehr Geehrte
+    Geehrter Grüße Grüßen Gruß Grüsse Gruss Danke Dank Thanks Regards Best Kind Cheers Der
+    Die Das Dem Den Des Ein Eine Einen Einem Einer Eines Und Oder Aber Auch Noch Schon Nur
+    Wenn Dann Weil Denn Dass Ob Als Wie Wo Was Wer Wann Warum Bei Mit Von Vom Zum Zur Für
+    Auf Aus An Am Im In Ist Sind War Hat Haben Wird Kann Bitte Ja Nein Nicht Kein Keine Ich
+    Du Er Sie Es Wir Ihr Ihnen Ihre Ihrer Ihren Ihrem Ihres Mein Meine Meinen Meinem Meiner
+    Dein Deine Deinen Deinem Deiner Sein Seine Unser Unsere Euer Eure Uns Man Alle Allen
+    Alles Jeder Jede Jedes Diese Dieser Dieses Hier Heute Morgen Gestern Jetzt Gerne The A
+    An And Or But If Then So This That These Those My Your Our Their His Her Its Is Are Was
+    Were Has Have Had Will Would Can Could Should Shall May Might Must Do Does Did Not No
+    Yes Please Thank You We They He She It All Everyone Everybody Team Zusammen Allerseits
+    Miteinander Leute Kollegen Kolleginnen Kollege Kollegin Freunde Freundinnen Freund
+    Freundin Mitarbeiter Mitarbeiterin Mitarbeiterinnen Mitarbeitende Kunde Kunden Kundin
+    Kundinnen Kundschaft Nutzer Nutzerin Nutzende Mitglieder Eltern Kinder Nachbarn Familie
+    Gemeinde Welt Support Service Vertrieb Buchhaltung Verwaltung Personalabteilung
+    Abteilung Geschäftsführung Leitung Redaktion Schatz Liebling Mama Papa Mutti Vati Oma
+    Opa Tante Onkel Chef Chefin Gott Ober Pfarrer Minister Ministerin Präsident Präsidentin
+    Bürgermeister Bürgermeisterin Direktor Direktorin Lehrer Lehrerin Kommissar Kommissarin
+    Vorsitzende Vorsitzender Folks Guys Colleagues Colleague Friends Friend Customer
+    Customers Client Clients User Users Members Member Partners Partner Hiring Manager
+    Recruiter Applicant Candidate Students Parents Reader Readers Sales Admin Administrator
+    Valued Sirs Madams Ladies Gentlemen Mom Dad Mum Everyone Montag Dienstag Mittwoch
+    Donnerstag Freitag Samstag Sonnabend Sonntag Wochenende Monday Tuesday Wednesday
+    Thursday Friday Saturday Sunday Weekend Januar Jänner Februar März April Mai Juni Juli
+    August September Oktober November Dezember January February March June July October
+    December Zeit Geburtstag Urlaub Besuch Hunger Durst Angst Lust Recht Glück Pech Bescheid
+    Termin Termine Feierabend Dienst Schicht Fieber Schmerzen Probleme Problem Fragen Frage
+    Interesse Zugriff Kontakt Ahnung Spaß Freude Sorgen Erfahrung Geld Post Nachricht
+    Nachrichten Feedback Bericht Daten Unterlagen Informationen Infos Hilfe Unterstützung
+    Erfolg Abend Mittag Nacht Woche Jahr Jahre Tag Tage Stunden Minuten Euro Prozent
+    Rechnung Rechnungen Vertrag Projekt Meeting Anruf Mail Email Antwort Zugang ChatGPT
+    Claude Gemini Copilot Bard Llama Mistral Siri Alexa Cortana Assistant Bot Chatbot
+    Assistent Assistentin Grok GmbH Inc Ltd Corp Company Holding Group Gruppe Verein
+    Stiftung Stadtwerke Himmelfahrt Weihnachten Ostern Pfingsten Christmas Easter
+    """.split()  # noqa: SIM905 - a word block is easier to read and extend
+)
+
+_STRONG_SCORE = 0.85  # cue word/title/label + capitalised word(s)
+_WEAK_LABEL_SCORE = 0.6  # "Name:" or a closing line with an unknown word
+_FIRST_LAST_SCORE = 0.7  # known first name + capitalised surname-like word
+_LONE_FIRST_SCORE = 0.35  # known first name alone: below the 0.5 threshold
+
+
+@cache
+def load_first_names() -> frozenset[str]:
+    """Read ``checker/data/first_names.txt`` once per process."""
+    text = resources.files("checker").joinpath("data/first_names.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+@dataclass(frozen=True)
+class _Word:
+    start: int  # includes a leading particle ("von Weizsäcker")
+    end: int
+    text: str  # the capitalised word without particle
+    has_particle: bool
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    score: float
+    rule: str
+
+
+class PersonCueRecognizer(LocalRecognizer):
+    """Recognize person names in German and English text without an NER model.
+
+    Rules and scores:
+
+    - 0.85: salutation or title cue + capitalised word(s): ``Herr``, ``Frau``,
+      ``Hr.``, ``Fr.``, ``Mr``, ``Mrs``, ``Ms``, ``Dr.``, ``Prof.``, ``Dipl.-Ing.``, ``geb.``
+      (``Sehr geehrter Herr Müller``, ``Frau Dr. Anna Schmidt``, ``Dear Mr. Smith``);
+      after ``Herr``/``Frau`` only the first word is taken unless it is a known first
+      name; person labels (``Vorname:``, ``Ansprechpartner:``, ``Full name:``).
+    - 0.85: greeting, introduction or sign-off + *known* first name (``Hallo Jürgen``,
+      ``Liebe Anna``, ``Dear John``, ``Ich heiße Petra``, ``deine Lisa``), closing
+      formula + name line (``Mit freundlichen Grüßen`` / ``Best regards`` then
+      ``Klaus Becker``), and
+      ``Name:`` + known first name (``Name: Petra Weiß``).
+    - 0.6: ``Name:`` or a closing formula followed by capitalised words that start
+      with no known first name (could be a company).
+    - 0.7: known first name + capitalised surname-like word (``Petra Weiß``).
+    - 0.35: known first name alone (below the default 0.5 threshold).
+
+    The span covers the name only, never the salutation or title. Words in a stop
+    list (``Team``, ``Kolleginnen``, ``Damen``, weekdays, ``ChatGPT`` ...) are never
+    a name. Fictitious example: ``Sehr geehrte Frau Dr. Anna Schmidt,`` → ``Anna
+    Schmidt``.
+    """
+
+    name: str  # set by EntityRecognizer; declared because mypy cannot infer it there
+
+    def __init__(
+        self,
+        supported_language: str = "de",
+        supported_entity: str = "PERSON",
+        name: str | None = None,
+    ) -> None:
+        self.first_names: frozenset[str] = frozenset()
+        super().__init__(
+            supported_entities=[supported_entity],
+            supported_language=supported_language,
+            name=name or type(self).__name__,
+        )
+
+    def load(self) -> None:
+        """Attach the cached first-name list."""
+        self.first_names = load_first_names()
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+    ) -> list[RecognizerResult]:
+        """Run all rules, then keep the best non-overlapping candidates."""
+        candidates = [
+            *self._strong_cues(text),
+            *self._weak_cues(text),
+            *self._labels(text),
+            *self._closings(text),
+            *self._first_names(text),
+        ]
+        return [self._to_result(c) for c in _best_non_overlapping(candidates)]
+
+    # --- rules ------------------------------------------------------------------------
+    def _strong_cues(self, text: str) -> list[_Candidate]:
+        found = []
+        for cue in _STRONG_CUE_RE.finditer(text):
+            words = _read_words(text, cue.end(), leading_particle=True)
+            if not words or words[0].text in _STOP:
+                continue
+            name = self._first_name_run(words) if self._is_first(words[0]) else words[:1]
+            found.append(_candidate(name, _STRONG_SCORE, "salutation or title"))
+        return found
+
+    def _weak_cues(self, text: str) -> list[_Candidate]:
+        found = []
+        for cue in _WEAK_CUE_RE.finditer(text):
+            words = _read_words(text, cue.end())
+            if words and self._is_first(words[0]):
+                found.append(_candidate(self._first_name_run(words), _STRONG_SCORE, "greeting"))
+        return found
+
+    def _labels(self, text: str) -> list[_Candidate]:
+        found = []
+        for label in _LABEL_RE.finditer(text):
+            words = _take_until_stop(_read_words(text, label.end()))
+            if not words:
+                continue
+            known = self._is_first(words[0])
+            if label.group("person") or (label.group("name") and known):
+                found.append(_candidate(words, _STRONG_SCORE, "person label"))
+            elif label.group("name"):
+                found.append(_candidate(words, _WEAK_LABEL_SCORE, "name label"))
+            elif known:
+                found.append(_candidate(self._first_name_run(words), _STRONG_SCORE, "header"))
+        return found
+
+    def _closings(self, text: str) -> list[_Candidate]:
+        found = []
+        for closing in _CLOSING_RE.finditer(text):
+            words = _read_words(text, closing.end())
+            if not words or any(w.text in _STOP for w in words):
+                continue
+            if not _LINE_END_RE.match(text, words[-1].end):
+                continue  # the name must fill the rest of its line
+            next_line = "\n" in closing.group("gap")
+            if self._is_first(words[0]) or (next_line and closing.group("titles")):
+                found.append(_candidate(words, _STRONG_SCORE, "closing formula"))
+            elif next_line:
+                found.append(_candidate(words, _WEAK_LABEL_SCORE, "closing formula"))
+        return found
+
+    def _first_names(self, text: str) -> list[_Candidate]:
+        found = []
+        covered_until = 0
+        for match in _WORD_RE.finditer(text):
+            if match.start() < covered_until or not self._is_first_word(match.group()):
+                continue
+            name = self._first_name_run(_read_words(text, match.start()))
+            if not name:
+                continue
+            covered_until = name[-1].end
+            score = _FIRST_LAST_SCORE if len(name) > 1 else _LONE_FIRST_SCORE
+            found.append(_candidate(name, score, "first-name list"))
+        return found
+
+    # --- helpers ----------------------------------------------------------------------
+    def _is_first_word(self, word: str) -> bool:
+        # "Hans-Peter" counts when its first part is a known first name.
+        return word not in _STOP and word.split("-", 1)[0] in self.first_names
+
+    def _is_first(self, word: _Word) -> bool:
+        return not word.has_particle and self._is_first_word(word.text)
+
+    def _first_name_run(self, words: list[_Word]) -> list[_Word]:
+        """Leading known first names (up to three) plus one surname-like word."""
+        run = 0
+        while run < min(3, len(words)) and self._is_first(words[run]):
+            run += 1
+        run = max(run, 1)
+        if run < len(words) and words[run].text not in _STOP:
+            run += 1
+        return words[:run]
+
+    def _to_result(self, candidate: _Candidate) -> RecognizerResult:
+        explanation = AnalysisExplanation(
+            recognizer=self.__class__.__name__,
+            original_score=candidate.score,
+            textual_explanation=f"PERSON by rule: {candidate.rule}",
+        )
+        return RecognizerResult(
+            entity_type=self.supported_entities[0],
+            start=candidate.start,
+            end=candidate.end,
+            score=candidate.score,
+            analysis_explanation=explanation,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
+
+
+def _read_words(text: str, pos: int, *, leading_particle: bool = False) -> list[_Word]:
+    """Read up to four capitalised words on one line, starting at ``pos``."""
+    words: list[_Word] = []
+    while len(words) < 4:
+        start = pos
+        if words:
+            gap = _GAP_RE.match(text, pos)
+            if gap is None:
+                break
+            start = gap.end()
+        if words:
+            particle = _MID_PARTICLE_RE.match(text, start)
+        else:
+            particle = _LEAD_PARTICLE_RE.match(text, start) if leading_particle else None
+        word = _WORD_RE.match(text, particle.end() if particle else start)
+        if word is None or not word.group()[0].isupper():  # the classes admit "ł" in "łąka"
+            break
+        words.append(_Word(start, word.end(), word.group(), particle is not None))
+        pos = word.end()
+    return words
+
+
+def _take_until_stop(words: list[_Word]) -> list[_Word]:
+    for i, word in enumerate(words):
+        if word.text in _STOP:
+            return words[:i]
+    return words
+
+
+def _candidate(words: list[_Word], score: float, rule: str) -> _Candidate:
+    return _Candidate(words[0].start, words[-1].end, score, rule)
+
+
+def _best_non_overlapping(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Highest score first, then longest span; drop anything overlapping a kept one."""
+    kept: list[_Candidate] = []
+    for cand in sorted(candidates, key=lambda c: (-c.score, c.start - c.end, c.start)):
+        if all(cand.end <= k.start or k.end <= cand.start for k in kept):
+            kept.append(cand)
+    return sorted(kept, key=lambda c: c.start)

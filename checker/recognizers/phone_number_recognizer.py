@@ -1,0 +1,217 @@
+"""Phone numbers for DACH and neighbouring regions (entity ``PHONE_NUMBER``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import phonenumbers
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+# Spans that phonenumbers may take for a number but that are something else.
+_NOT_PHONE_RE = re.compile(
+    r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})\b"  # 03.04.1985, 1.1.20
+    r"|\b\d{4}-\d{1,2}-\d{1,2}\b"  # 2024-01-15
+    r"|\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"  # 04/03/1985
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"  # 14:30, 14:30:05
+    r"|\b\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?\b"  # 1.234,56 / 12.345.678
+    r"|\b\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?\b"  # 1,234.56
+    r"|\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b"  # IBAN
+)
+# Labels of other numbers; if one is the nearest label before a match, the match is
+# an account, customer, order ... number, not a phone number.
+_NR = r"(?:nummer|nr\.?|-nr\.?|-id|id)"
+_OTHER_LABEL_RE = re.compile(
+    rf"(?<![^\W\d_])(?:iban|bic|blz|konto{_NR}?|kunden{_NR}|bestell{_NR}|auftrags{_NR}"
+    rf"|rechnungs{_NR}|rechnung|vertrags{_NR}|versicherungs{_NR}|mitglieds{_NR}"
+    rf"|personal{_NR}|aktenzeichen|az|ticket{_NR}?|vorgangs{_NR}|plz|postleitzahl"
+    rf"|steuer{_NR}|ust-?id(?:nr)?|idnr|artikel{_NR}|seriennummer|invoice|order|account"
+    r"|customer|contract|policy|zip|postcode|tax|serial|sku|ean|isbn)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+# Phone cue words, German and English, as whole words ("Hotel" and "stellen" contain
+# "tel"; "Immobilien" contains "mobil"), so Presidio's substring matching is not used.
+_PHONE_LABEL_RE = re.compile(
+    r"(?<![^\W\d_])(?:tel|telefon\w*|fon|phone|phones|telephone|mobil|mobile|mobilnummer"
+    r"|mobiltelefon|mobilfunk\w*|handy|handynummer|handynr|rufnummer\w*|ruf|rufen|ruf\s?an"
+    r"|anruf\w*|fax|faxnummer|festnetz\w*|durchwahl|erreichbar|cell|cellphone|call|whatsapp"
+    r"|sms|signal)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+# Digit runs that could hold a phone number. phonenumbers scans the whole text once
+# per region, which is slow on long prompts, so it only sees padded windows around these.
+_CANDIDATE_RE = re.compile(r"[+(]?\d[\d \t()./-]{4,}\d")
+_PAD = 30
+_LABEL_WINDOW = 50  # characters before a match that are searched for labels
+_BOOST = 0.35  # same as Presidio's LemmaContextAwareEnhancer default
+
+# For Presidio's own enhancer (substring matching on lemmas): words that are safe as
+# substrings. Short cues (Tel, Fon, call, mobil) are matched whole-word by
+# enhance_using_context instead.
+_CONTEXT = (
+    "telefon",
+    "rufnummer",
+    "handynummer",
+    "mobilnummer",
+    "faxnummer",
+    "festnetz",
+    "durchwahl",
+    "phone",
+    "whatsapp",
+)
+
+
+class PhoneNumberRecognizer(PhoneRecognizer):
+    """Recognize phone numbers with ``phonenumbers`` for DE, AT, CH and neighbours.
+
+    Formats: any number that ``phonenumbers`` accepts as valid for one of the
+    supported regions (DE, AT, CH, GB, US, FR, IT, NL, PL, ES), in national form
+    (``030 1234567``, ``0171/1234567``, ``(089) 123 456-78``) or international form
+    with ``+`` or ``00`` (``+49 30 12345678``, ``0049 89 1234567``, ``+43 1 234 56 78``,
+    ``+41 44 123 45 67``), which covers every country. Fictitious example:
+    ``Tel.: 030 1234567``.
+
+    Scores: international prefix 0.7; national trunk prefix ``0`` with separators, or
+    a bare mobile number (``01711234567``), 0.6; anything else (bare fixed-line
+    digits ``0301234567``, no prefix as in ``212-555-0123`` or a Polish ``123456789``)
+    0.4, which needs a cue word shortly before it (Tel, Telefon, Mobil, Handy,
+    Rufnummer, Fax, phone, mobile, call, ...; matched as whole words) to pass the 0.5
+    threshold. Matches that overlap a date, time, amount or IBAN, that are glued to
+    letters, or whose nearest preceding label names another kind of number
+    (Kundennummer, IBAN, Rechnung, PLZ, order ...) are dropped.
+    """
+
+    name: str  # set by EntityRecognizer; declared because mypy cannot infer it there
+    INTERNATIONAL_SCORE = 0.7
+    NATIONAL_SCORE = 0.6
+    SCORE = 0.4
+    REGIONS = ("DE", "AT", "CH", "GB", "US", "FR", "IT", "NL", "PL", "ES")
+
+    def __init__(
+        self,
+        supported_language: str = "de",
+        supported_entity: str = "PHONE_NUMBER",
+        context: list[str] | None = None,
+        supported_regions: Sequence[str] = REGIONS,
+        leniency: int = 1,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(
+            context=context if context else list(_CONTEXT),
+            supported_language=supported_language,
+            supported_entity=supported_entity,
+            supported_regions=supported_regions,
+            leniency=leniency,
+            name=name,
+        )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+    ) -> list[RecognizerResult]:
+        """Find phone numbers, drop look-alikes, and score by prefix."""
+        blocked = [m.span() for m in _NOT_PHONE_RE.finditer(text)]
+        leniency = self.leniency if self.leniency is not None else 1
+        results: list[RecognizerResult] = []
+        for win_start, win_end in _windows(text):
+            window = text[win_start:win_end]
+            for region in self.supported_regions:
+                for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency):
+                    span = (win_start + match.start, win_start + match.end)
+                    if self._plausible(text, span, blocked):
+                        results.append(self._result(match, span, region))
+        # The same span found for several regions keeps its best score.
+        return EntityRecognizer.remove_duplicates(results)
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_recognizer_results: list[RecognizerResult],
+        other_raw_recognizer_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        """Boost a match when a whole-word phone cue stands shortly before it."""
+        extra = " ".join(context or [])
+        for result in raw_recognizer_results:
+            before = text[max(0, result.start - _LABEL_WINDOW) : result.start]
+            cue = _PHONE_LABEL_RE.search(before) or _PHONE_LABEL_RE.search(extra)
+            if cue is None:
+                continue
+            result.score = min(result.score + _BOOST, self.MAX_SCORE)
+            if result.analysis_explanation is not None:
+                result.analysis_explanation.set_supportive_context_word(cue.group(0))
+                result.analysis_explanation.set_improved_score(result.score)
+            # Tells Presidio's enhancer not to add its boost on top.
+            result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
+        return raw_recognizer_results
+
+    @staticmethod
+    def _plausible(text: str, span: tuple[int, int], blocked: list[tuple[int, int]]) -> bool:
+        start, end = span
+        if any(b_start < end and start < b_end for b_start, b_end in blocked):
+            return False
+        # Part of a longer token such as "ID4711-0301234567" or "0301234567abc".
+        if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            return False
+        before = text[max(0, start - _LABEL_WINDOW) : start]
+        other = [m.end() for m in _OTHER_LABEL_RE.finditer(before)]
+        phone = [m.end() for m in _PHONE_LABEL_RE.finditer(before)]
+        return not other or (bool(phone) and max(phone) > max(other))
+
+    def _result(
+        self, match: phonenumbers.PhoneNumberMatch, span: tuple[int, int], region: str
+    ) -> RecognizerResult:
+        raw = match.raw_string.lstrip("(")
+        if raw.startswith(("+", "00")):
+            score = self.INTERNATIONAL_SCORE
+        elif raw.startswith("0") and (not raw.isdigit() or _is_mobile(match.number)):
+            score = self.NATIONAL_SCORE
+        else:
+            # No prefix, or a bare digit run such as "0123456789": needs a cue word.
+            score = self.SCORE
+        # Main region of the country code: a cheap lookup, unlike region_code_for_number.
+        number_region = phonenumbers.region_code_for_country_code(match.number.country_code or 0)
+        if number_region == phonenumbers.UNKNOWN_REGION:
+            number_region = region
+        explanation = AnalysisExplanation(
+            recognizer=self.__class__.__name__,
+            original_score=score,
+            textual_explanation=f"Recognized as {number_region} phone number by phonenumbers",
+        )
+        return RecognizerResult(
+            entity_type=self.supported_entities[0],
+            start=span[0],
+            end=span[1],
+            score=score,
+            analysis_explanation=explanation,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
+
+
+def _is_mobile(number: phonenumbers.PhoneNumber) -> bool:
+    kind = phonenumbers.number_type(number)
+    return kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Merged, padded spans around digit runs; the padding keeps the letters next to a
+    number visible to phonenumbers' own checks."""
+    windows: list[tuple[int, int]] = []
+    for match in _CANDIDATE_RE.finditer(text):
+        start, end = max(0, match.start() - _PAD), min(len(text), match.end() + _PAD)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows

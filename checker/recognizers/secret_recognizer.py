@@ -1,0 +1,94 @@
+"""Recognizer for API keys, access tokens and PEM private keys (entity ``SECRET``)."""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import Pattern, PatternRecognizer
+
+# Characters that may continue a token; a match must not be glued to more of them,
+# so that a longer random string is not cut into a "key" somewhere in its middle.
+_B = r"(?<![A-Za-z0-9_-])"
+_E = r"(?![A-Za-z0-9_-])"
+
+
+class SecretRecognizer(PatternRecognizer):
+    """Recognize credentials with an unambiguous shape.
+
+    Formats (all matched case-sensitively):
+
+    - Anthropic API key: ``sk-ant-api03-`` (or ``sk-ant-admin01-``) + 32 or more
+      ``[A-Za-z0-9_-]``.
+    - OpenAI project/service/admin key: ``sk-proj-``, ``sk-svcacct-``, ``sk-admin-``
+      + 20 or more ``[A-Za-z0-9_-]``.
+    - OpenAI legacy key (and compatible providers): ``sk-`` + 32 or more ``[A-Za-z0-9]``.
+    - AWS access key id: ``AKIA`` (long-term) or ``ASIA`` (temporary) + 16 ``[A-Z0-9]``.
+    - GitHub token: ``ghp_``, ``gho_``, ``ghu_``, ``ghs_``, ``ghr_`` + 36 or more
+      ``[A-Za-z0-9]``; fine-grained ``github_pat_`` + 20+ chars ``_`` 50+ chars.
+    - PEM private key: ``-----BEGIN ... PRIVATE KEY-----`` through the matching
+      ``-----END ... PRIVATE KEY-----``; the whole block is the span. A header whose
+      END line is missing (truncated paste) still matches header plus base64 body.
+
+    Fictitious examples (written split here so that secret scanners stay quiet):
+    ``sk-proj-`` + ``A1b2`` repeated 10 times; ``AKIA`` + ``ABCDEFGHIJKLMNOP``.
+    """
+
+    PATTERNS = (
+        Pattern(
+            "PEM private key block",
+            # Bounded lazy body: a 4096-bit RSA key is ~3.3 KB; the bound keeps a
+            # truncated block from swallowing the rest of a long prompt.
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.{0,16384}?"
+            r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+            0.99,
+        ),
+        # Truncated paste: header plus the base64 body, no END line.
+        Pattern(
+            "PEM private key header",
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s]*",
+            0.95,
+        ),
+        Pattern(
+            "Anthropic API key",
+            _B + r"sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{32,}" + _E,
+            0.95,
+        ),
+        Pattern(
+            "OpenAI project key",
+            _B + r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}" + _E,
+            0.95,
+        ),
+        Pattern("OpenAI legacy key", _B + r"sk-[A-Za-z0-9]{32,}" + _E, 0.9),
+        Pattern(
+            "AWS access key id",
+            r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])",
+            0.9,
+        ),
+        Pattern(
+            "GitHub token",
+            r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_])",
+            0.95,
+        ),
+        Pattern(
+            "GitHub fine-grained token",
+            r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{20,}_[A-Za-z0-9]{50,}(?![A-Za-z0-9_])",
+            0.95,
+        ),
+    )
+
+    def __init__(
+        self,
+        supported_language: str = "de",
+        supported_entity: str = "SECRET",
+        patterns: list[Pattern] | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(
+            supported_entity=supported_entity,
+            name=name or type(self).__name__,
+            supported_language=supported_language,
+            patterns=patterns if patterns else list(self.PATTERNS),
+            # No IGNORECASE: the prefixes (AKIA, ghp_, sk-) are case-exact, and
+            # ignoring case would let ordinary lower-case text match.
+            global_regex_flags=re.DOTALL | re.MULTILINE,
+        )

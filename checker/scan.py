@@ -1,0 +1,113 @@
+"""Scan texts for the policy's data classes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from presidio_analyzer import AnalyzerEngine, RecognizerResult
+
+from checker.config import ScanConfig
+from checker.engine import PATTERN_RECOGNIZER_PREFIX, TERM_RECOGNIZER_PREFIX, build_analyzer
+from checker.findings import Finding
+
+# spaCy refuses texts over nlp.max_length (1,000,000 chars) and Presidio's cost grows
+# with length, so long texts are scanned in overlapping windows. The overlap is
+# larger than any single entity we detect (a PEM private key block is the longest).
+WINDOW = 100_000
+OVERLAP = 8_000
+
+
+class Scanner:
+    def __init__(self, config: ScanConfig, analyzer: AnalyzerEngine | None = None) -> None:
+        self.config = config
+        self.analyzer = analyzer or build_analyzer(config)
+        self._class_of = config.class_of_entity()
+        self._entities = sorted(
+            self.config.entities()
+            | ({"CUSTOM_TERM"} if any(r.terms for r in config.classes.values()) else set())
+            | ({"CUSTOM_PATTERN"} if any(r.patterns for r in config.classes.values()) else set())
+        )
+        self._threshold = min((r.min_score for r in config.classes.values()), default=0.5)
+
+    def scan(self, texts: Sequence[str]) -> list[Finding]:
+        findings: list[Finding] = []
+        for part, text in enumerate(texts):
+            findings.extend(self.scan_text(text, part))
+        return findings
+
+    def scan_text(self, text: str, part: int = 0) -> list[Finding]:
+        if not text.strip() or not self._entities:
+            return []
+        results: list[RecognizerResult] = []
+        for offset, window in _windows(text):
+            for r in self.analyzer.analyze(
+                window,
+                language=self.config.language,
+                entities=self._entities,
+                score_threshold=self._threshold,
+            ):
+                r.start += offset
+                r.end += offset
+                results.append(r)
+        findings = [f for r in results if (f := self._finding(r, text, part)) is not None]
+        return _drop_contained(_dedupe(findings))
+
+    def _finding(self, result: RecognizerResult, text: str, part: int) -> Finding | None:
+        data_class = self._data_class(result)
+        if data_class is None or result.score < self.config.classes[data_class].min_score:
+            return None
+        return Finding(
+            entity_type=result.entity_type,
+            data_class=data_class,
+            start=result.start,
+            end=result.end,
+            score=float(result.score),
+            part=part,
+            value=text[result.start : result.end],
+        )
+
+    def _data_class(self, result: RecognizerResult) -> str | None:
+        recognizer = (result.recognition_metadata or {}).get("recognizer_name", "")
+        for prefix in (TERM_RECOGNIZER_PREFIX, PATTERN_RECOGNIZER_PREFIX):
+            if recognizer.startswith(prefix):
+                return recognizer.removeprefix(prefix)
+        return self._class_of.get(result.entity_type)
+
+
+def _windows(text: str) -> list[tuple[int, str]]:
+    if len(text) <= WINDOW:
+        return [(0, text)]
+    step = WINDOW - OVERLAP
+    return [(start, text[start : start + WINDOW]) for start in range(0, len(text) - OVERLAP, step)]
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Windows overlap, so the same span can be found twice; keep the best score."""
+    best: dict[tuple[str, int, int, int], Finding] = {}
+    for f in findings:
+        key = (f.entity_type, f.part, f.start, f.end)
+        if key not in best or f.score > best[key].score:
+            best[key] = f
+    return sorted(best.values(), key=lambda f: (f.part, f.start, -f.end))
+
+
+def _drop_contained(findings: list[Finding]) -> list[Finding]:
+    """Drop a finding that lies inside another, stronger finding of another type.
+
+    A phone-number or tax-id shape inside an IBAN is the IBAN, not a second finding.
+    """
+    kept: list[Finding] = []
+    open_: list[Finding] = []  # earlier findings that may still contain later ones
+    for f in findings:  # sorted by (part, start, -end)
+        open_ = [o for o in open_ if o.part == f.part and o.end > f.start]
+        inside = any(
+            o.entity_type != f.entity_type
+            and f.end <= o.end
+            and (o.end - o.start) > (f.end - f.start)
+            and o.score >= f.score
+            for o in open_
+        )
+        if not inside:
+            kept.append(f)
+        open_.append(f)
+    return kept

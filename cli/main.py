@@ -1,0 +1,124 @@
+"""The `leitplanke` command line. Each command's --help is its documentation."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from policy.loader import LoadedPolicy, PolicyError, load_policy
+
+
+def _load(policy: str | None) -> LoadedPolicy:
+    try:
+        return load_policy(policy)
+    except PolicyError as exc:
+        click.echo(f"invalid policy:\n{exc}", err=True)
+        sys.exit(2)
+
+
+@click.group()
+@click.version_option(package_name="leitplanke")
+def cli() -> None:
+    """Leitplanke — an AI-governance gateway: guardrails, not bans.
+
+    Keeps personal data, health data and secrets out of AI tools that are not
+    approved for them, as the one-page YAML policy says.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per input and line: path, verdict, findings.",
+)
+@click.option(
+    "--policy",
+    type=click.Path(dir_okay=False),
+    help="Policy YAML file (default: the embedded default policy).",
+)
+@click.option(
+    "--service",
+    metavar="ID",
+    help="Decide as for this catalog service (e.g. openai-api), including "
+    "tool approval; default: data rules only.",
+)
+def check(paths: tuple[str, ...], as_json: bool, policy: str | None, service: str | None) -> None:
+    """Scan files (PATH, or - for stdin) for personal data, health data and secrets.
+
+    Prints the verdict the policy gives (allow, log, warn, redact, block) and each
+    finding's entity type, data class, character offsets and score — never the
+    detected values themselves (the human-readable output shows them masked).
+    Exit status: 0 checked, 2 an input could not be read or the policy is invalid.
+    """
+    from cli.check import run_check
+
+    sys.exit(run_check(_load(policy), paths, as_json, service))
+
+
+@cli.command(context_settings={"ignore_unknown_options": False})
+@click.option(
+    "--policy",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Policy YAML file (default: the embedded default policy).",
+)
+@click.option(
+    "--db",
+    default="./leitplanke.db",
+    show_default=True,
+    help="Findings database (SQLite); its key file is '<db>.key'.",
+)
+@click.option("--listen-host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--listen-port", default=8080, show_default=True, type=int, help="Port.")
+@click.option(
+    "--confdir",
+    type=click.Path(file_okay=False),
+    help="mitmproxy confdir; the CA certificate is DIR/mitmproxy-ca-cert.pem "
+    "(default ~/.mitmproxy).",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Any mitmproxy or leitplanke_* option, repeatable "
+    "(e.g. --set map_remote=..., --set leitplanke_workers=2).",
+)
+def proxy(
+    policy: str | None,
+    db: str,
+    listen_host: str,
+    listen_port: int,
+    confdir: str | None,
+    sets: tuple[str, ...],
+) -> None:
+    """Run the gateway: an HTTP(S) proxy that checks prompts to AI services.
+
+    Point clients at http://HOST:PORT as their proxy and let them trust the CA
+    certificate in the confdir. Prompts with data the policy does not allow for
+    the tool are answered inline with a warning, in the tool's own format, and never
+    reach the AI service. Options: see 'mitmdump --options' for mitmproxy's, and
+    leitplanke_policy, leitplanke_db, leitplanke_key_file, leitplanke_workers,
+    leitplanke_scan_timeout_ms, leitplanke_fail_mode, leitplanke_language.
+    """
+    if policy:
+        _load(policy)  # fail early with file:line errors, before mitmproxy starts
+    from cli.proxy import mitmdump_args, run_proxy
+
+    run_proxy(
+        mitmdump_args(
+            policy=policy,
+            db=db,
+            listen_host=listen_host,
+            listen_port=listen_port,
+            confdir=confdir,
+            sets=sets,
+        )
+    )
+
+
+if __name__ == "__main__":
+    cli()

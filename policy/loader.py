@@ -1,0 +1,197 @@
+"""Load a policy YAML file and turn every problem into `file:line:column: what — fix`."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import ValidationError
+
+from policy.model import Policy
+
+DEFAULT_POLICY_NAME = "default_policy.yaml"
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+class PolicyError(Exception):
+    """The policy could not be loaded; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    policy: Policy
+    source: str  # file path, or "<embedded default>"
+    text: str
+    # Policy's own `version` plus a content digest: two edits of "version: 1" differ.
+    version_id: str
+
+
+def load_policy(path: str | Path | None = None) -> LoadedPolicy:
+    """Load `path`, or the embedded default policy when `path` is None."""
+    if path is None:
+        text = resources.files("policy").joinpath(DEFAULT_POLICY_NAME).read_text("utf-8")
+        return parse_policy(text, "<embedded default>")
+    file = Path(path)
+    try:
+        text = file.read_text("utf-8")
+    except OSError as exc:
+        raise PolicyError(
+            [Problem(str(file), 1, 1, f"cannot read policy: {exc.strerror}")]
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            [Problem(str(file), 1, 1, "policy is not UTF-8 text", "save the file as UTF-8")]
+        ) from exc
+    return parse_policy(text, str(file))
+
+
+def parse_policy(text: str, source: str) -> LoadedPolicy:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise PolicyError(
+            [
+                Problem(
+                    source,
+                    line,
+                    column,
+                    f"YAML syntax error: {exc.problem or exc}",
+                    "check indentation and quote values that contain ':' or '#'",
+                )
+            ]
+        ) from exc
+    if not isinstance(data, dict):
+        raise PolicyError(
+            [
+                Problem(
+                    source,
+                    1,
+                    1,
+                    "a policy must be a YAML mapping (key: value lines)",
+                    "start with 'version: 1', 'organization: …', 'contact: …'",
+                )
+            ]
+        )
+    marks = _marks(node)
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError([_problem(source, marks, err) for err in exc.errors()]) from exc
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return LoadedPolicy(policy, source, text, f"{policy.version}@{digest}")
+
+
+def _marks(node: yaml.Node | None) -> dict[Path_, tuple[int, int]]:
+    """Map every key/item path in the document to its 1-based (line, column)."""
+    marks: dict[Path_, tuple[int, int]] = {}
+    stack: list[tuple[yaml.Node, Path_]] = [(node, ())] if node is not None else []
+    while stack:
+        current, path = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                child = (*path, str(key_node.value))
+                marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                stack.append((value_node, child))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                child = (*path, index)
+                marks[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                stack.append((item, child))
+    return marks
+
+
+def _locate(marks: dict[Path_, tuple[int, int]], path: Path_) -> tuple[int, int]:
+    # Pydantic adds pseudo-segments for unions ("int", "str"); fall back to the
+    # longest prefix that names a real place in the file.
+    for end in range(len(path), 0, -1):
+        if path[:end] in marks:
+            return marks[path[:end]]
+    return (1, 1)
+
+
+def _problem(source: str, marks: dict[Path_, tuple[int, int]], err: Any) -> Problem:
+    loc: Path_ = tuple(err["loc"])
+    ctx = err.get("ctx") or {}
+    path = (*loc, *ctx.get("where", ()))
+    line, column = _locate(marks, path)
+    dotted = ".".join(str(p) for p in path) or "(top level)"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        choices = _field_names(loc[:-1])
+        return Problem(
+            source,
+            line,
+            column,
+            f"unknown key {dotted!r}",
+            _did_you_mean(str(loc[-1]), choices, "allowed keys"),
+        )
+    if kind == "missing":
+        return Problem(
+            source, line, column, f"missing required key {dotted!r}", f"add '{loc[-1]}: …'"
+        )
+    hint = ""
+    if ctx.get("choices"):
+        hint = _did_you_mean(str(ctx.get("value", "")), ctx["choices"], "known values")
+    elif kind == "literal_error" and ctx.get("expected"):
+        hint = f"write one of {ctx['expected']}"
+    message = err["msg"].removeprefix("Value error, ")
+    return Problem(source, line, column, f"{dotted}: {message}", hint)
+
+
+def _did_you_mean(word: str, choices: list[str], what: str) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    listed = ", ".join(sorted(choices)[:12])
+    return f"{what}: {listed}" if listed else ""
+
+
+def _field_names(loc: Path_) -> list[str]:
+    """Field names of the model that sits at `loc` (for 'did you mean')."""
+    model: Any = Policy
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            # A dict value (data_classes.<name>): keep the dict's value model.
+            continue
+        model = _model_in(field.annotation)
+    return sorted(model.model_fields) if hasattr(model, "model_fields") else []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside `X`, `X | None` or `dict[str, X]`."""
+    if hasattr(annotation, "model_fields"):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,45 @@
+"""Which AI service a request is for, and who sent it.
+
+Runs at `requestheaders`, before MapRemote rewrites the destination at `request`,
+so that routing by IT (or by tests) cannot hide the original service.
+"""
+
+from __future__ import annotations
+
+from mitmproxy import http
+
+from proxy_addon.catalog import Catalog, default_catalog
+
+SERVICE = "leitplanke.service"
+HOST = "leitplanke.host"
+
+
+def candidate_hosts(flow: http.HTTPFlow) -> list[str]:
+    """Every name the request claims: TLS SNI, the connect target, the Host header.
+
+    Checking all of them means a mismatched Host header cannot smuggle a prompt
+    to an AI host unscanned.
+    """
+    names = [flow.client_conn.sni, flow.request.host, flow.request.host_header]
+    return [n.split(":")[0] for n in names if n]
+
+
+def user_of(flow: http.HTTPFlow) -> str:
+    """Proxy-auth user name when the gateway requires login, else the client IP."""
+    auth = flow.metadata.get("proxyauth")
+    if auth and auth[0]:
+        return str(auth[0])
+    return str(flow.client_conn.peername[0]) if flow.client_conn.peername else "unknown"
+
+
+class Identify:
+    def __init__(self, catalog: Catalog | None = None) -> None:
+        self.catalog = catalog or default_catalog()
+
+    def requestheaders(self, flow: http.HTTPFlow) -> None:
+        for host in candidate_hosts(flow):
+            service = self.catalog.lookup(host)
+            if service is not None:
+                flow.metadata[SERVICE] = service.id
+                flow.metadata[HOST] = host
+                return

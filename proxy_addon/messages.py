@@ -1,0 +1,102 @@
+"""Employee-facing texts (rules/messages.yaml), German first, chosen by Accept-Language."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import yaml
+
+from policy.decide import Decision
+from policy.model import Policy
+from rules import rules_file
+
+LANGUAGES = ("de", "en")
+
+
+@cache
+def _texts() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(rules_file("messages.yaml").read_text("utf-8"))
+    return data
+
+
+def pick_language(accept_language: str | None, default: str = "de") -> str:
+    """Best of de/en by the header's q-values; `default` when it names neither."""
+    best, best_q = default, -1.0
+    for item in (accept_language or "").split(","):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if primary in LANGUAGES and q > best_q and q > 0:
+            best, best_q = primary, q
+    return best
+
+
+def _t(key: str, lang: str) -> str:
+    entry = _texts()[key]
+    return str(entry.get(lang) or entry["de"])
+
+
+def _join(items: list[str], lang: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {_t('and', lang)} {items[-1]}"
+
+
+def describe_found(entity_types: Iterable[str], lang: str) -> str:
+    """ "IBAN (Bankverbindung) (1×) und E-Mail-Adressen (2×)" — kinds and counts, never values."""
+    counts = Counter(entity_types)
+    labels = _texts()["entities"]
+    parts = [
+        f"{labels.get(entity, {}).get(lang, entity)} ({n}×)" for entity, n in counts.most_common()
+    ]
+    return _join(parts, lang)
+
+
+def block_message(
+    policy: Policy, decision: Decision, entity_types: Iterable[str], service_name: str, lang: str
+) -> str:
+    common = {
+        "service": service_name,
+        "organization": policy.organization,
+        "contact": policy.contact,
+    }
+    if not decision.data_classes:
+        return _t("unlisted_tool", lang).format(**common)
+    classes = [
+        dc.label.text(lang) if (dc := policy.data_classes[name]).label else name
+        for name in decision.data_classes
+    ]
+    alternative = (
+        _t("alternative", lang).format(tools=", ".join(decision.alternatives))
+        if decision.alternatives
+        else _t("no_alternative", lang)
+    )
+    return _t("block", lang).format(
+        **common,
+        found=describe_found(entity_types, lang),
+        classes=_join(classes, lang),
+        alternative=alternative,
+    )
+
+
+def checker_error_message(policy: Policy, service_name: str, lang: str) -> str:
+    return _t("checker_error", lang).format(service=service_name, contact=policy.contact)
+
+
+def oversize_message(policy: Policy, service_name: str, size: int, lang: str) -> str:
+    return _t("oversize", lang).format(
+        service=service_name,
+        contact=policy.contact,
+        size_mb=f"{size / 1_048_576:.1f}",
+        limit_mb=f"{policy.max_body_bytes / 1_048_576:.1f}",
+    )

@@ -1,0 +1,192 @@
+"""The answer the gateway gives instead of forwarding a blocked prompt.
+
+Each answer is shaped like the provider's own, so that unmodified clients and the
+official SDKs show the policy message: as a typed error for plain requests, as the
+assistant's streamed reply for streaming requests (a stream that fails mid-way is
+rendered by most chat UIs as a generic network error and the message would be lost).
+"""
+
+import json
+import secrets
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from proxy_addon.extractors import Api
+
+Response = tuple[int, dict[str, str], bytes]
+
+# 403 maps to PermissionDeniedError in both SDKs and is not retried by them
+# (unlike 408/409/429/5xx); x-should-retry makes that explicit for any client.
+_ERROR_STATUS = 403
+_FALLBACK_MODEL = "leitplanke"
+
+
+def block_response(
+    api: Api,
+    *,
+    stream: bool,
+    model: str | None,
+    message: str,
+    code: str = "leitplanke_policy_block",
+) -> Response:
+    """Status, headers and body to send back in place of the upstream answer."""
+    model_name = model or _FALLBACK_MODEL
+    if api == "anthropic_messages":
+        if stream:
+            return _sse(_anthropic_stream(model_name, message))
+        return _error(_anthropic_error(message), {"request-id": _new_id("req_leitplanke_")})
+    if stream and api == "openai_chat":
+        return _sse(_chat_stream(model_name, message))
+    if stream:
+        return _sse(_responses_stream(model_name, message))
+    return _error(_openai_error(message, code), {"x-request-id": _new_id("req_leitplanke_")})
+
+
+# --- encoding -------------------------------------------------------------------------
+
+
+def _json(obj: object) -> str:
+    # ensure_ascii=False keeps umlauts readable on the wire; the Unicode line separators
+    # it would leave raw are escaped so that no line-splitting SSE reader breaks a frame.
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(12)
+
+
+def _error(payload: dict[str, Any], extra_headers: dict[str, str]) -> Response:
+    headers = {"content-type": "application/json; charset=utf-8", "x-should-retry": "false"}
+    return _ERROR_STATUS, headers | extra_headers, _json(payload).encode("utf-8")
+
+
+def _sse(frames: Iterable[str]) -> Response:
+    headers = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+    return 200, headers, "".join(frames).encode("utf-8")
+
+
+def _event(name: str, data: dict[str, Any]) -> str:
+    return f"event: {name}\ndata: {_json(data)}\n\n"
+
+
+# --- OpenAI -------------------------------------------------------------------------
+
+
+def _openai_error(message: str, code: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": "policy_violation", "code": code, "param": None}}
+
+
+def _chat_stream(model: str, message: str) -> list[str]:
+    chunk_id, created = _new_id("chatcmpl-leitplanke-"), int(time.time())
+
+    def chunk(delta: dict[str, Any], finish_reason: str | None) -> str:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+        body = {
+            "id": chunk_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "system_fingerprint": None,
+            "choices": [choice],
+        }
+        return f"data: {_json(body)}\n\n"
+
+    return [
+        chunk({"role": "assistant", "content": ""}, None),
+        chunk({"content": message}, None),
+        chunk({}, "stop"),
+        "data: [DONE]\n\n",
+    ]
+
+
+def _responses_stream(model: str, message: str) -> list[str]:
+    response_id, item_id = _new_id("resp_leitplanke_"), _new_id("msg_leitplanke_")
+    created = int(time.time())
+    empty_part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+    part = empty_part | {"text": message}
+    item = {"id": item_id, "type": "message", "role": "assistant", "status": "in_progress"}
+    done_item = item | {"status": "completed", "content": [part]}
+    at = {"item_id": item_id, "output_index": 0, "content_index": 0}
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("response.created", {"response": _response(response_id, model, created, [])}),
+        ("response.in_progress", {"response": _response(response_id, model, created, [])}),
+        ("response.output_item.added", {"output_index": 0, "item": item | {"content": []}}),
+        ("response.content_part.added", at | {"part": empty_part}),
+        ("response.output_text.delta", at | {"delta": message, "logprobs": []}),
+        ("response.output_text.done", at | {"text": message, "logprobs": []}),
+        ("response.content_part.done", at | {"part": part}),
+        ("response.output_item.done", {"output_index": 0, "item": done_item}),
+        ("response.completed", {"response": _response(response_id, model, created, [done_item])}),
+    ]
+    return [
+        _event(name, {"type": name, "sequence_number": seq} | data)
+        for seq, (name, data) in enumerate(events)
+    ]
+
+
+def _response(response_id: str, model: str, created: int, output: list[Any]) -> dict[str, Any]:
+    """A Responses API response object; in progress until it has output."""
+    done = bool(output)
+    usage = {
+        "input_tokens": 0,
+        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "output_tokens": 0,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": 0,
+    }
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": created,
+        "status": "completed" if done else "in_progress",
+        "completed_at": created if done else None,
+        "model": model,
+        "output": output,
+        "error": None,
+        "incomplete_details": None,
+        "instructions": None,
+        "metadata": {},
+        "parallel_tool_calls": True,
+        "temperature": None,
+        "top_p": None,
+        "tool_choice": "auto",
+        "tools": [],
+        "usage": usage if done else None,
+    }
+
+
+# --- Anthropic ------------------------------------------------------------------------
+
+
+def _anthropic_error(message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": "permission_error", "message": message}}
+
+
+def _anthropic_stream(model: str, message: str) -> list[str]:
+    start: dict[str, Any] = {
+        "id": _new_id("msg_leitplanke_"),
+        "type": "message",
+        "role": "assistant",
+        "content": [],
+        "model": model,
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 0, "output_tokens": 0},
+    }
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"message": start}),
+        ("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
+        ("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": message}}),
+        ("content_block_stop", {"index": 0}),
+        (
+            "message_delta",
+            {
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": 0},  # nothing was generated upstream
+            },
+        ),
+        ("message_stop", {}),
+    ]
+    return [_event(name, {"type": name} | data) for name, data in events]

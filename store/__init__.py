@@ -1,0 +1,1 @@
+"""Findings store: privacy-safe decision and finding rows in SQLite."""

@@ -1,0 +1,78 @@
+"""The findings store: SQLite via sqlite-utils, schema by migrations, WAL for readers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from store.migrations import migrations
+from store.records import DecisionRecord
+
+
+class FindingsStore:
+    """Not thread-safe by itself: the gateway uses it from one writer thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self.db = Database(conn)
+        self.db.enable_wal()
+        migrations.apply(self.db)
+
+    def record(self, decision: DecisionRecord) -> int:
+        with self.db.conn:
+            row = self.db.table("decisions").insert(
+                {
+                    "ts": decision.ts,
+                    "service": decision.service,
+                    "host": decision.host,
+                    "api": decision.api,
+                    "tool": decision.tool,
+                    "tool_status": decision.tool_status,
+                    "user_pseudonym": decision.user_pseudonym,
+                    "user_group": decision.user_group,
+                    "action": decision.action,
+                    "reasons": json.dumps(list(decision.reasons)),
+                    "data_classes": json.dumps(list(decision.data_classes)),
+                    "finding_count": sum(f.count for f in decision.findings),
+                    "policy_version": decision.policy_version,
+                    "scan_ms": decision.scan_ms,
+                    "error": decision.error,
+                }
+            )
+            decision_id = int(row.last_pk or 0)
+            self.db.table("findings").insert_all(
+                {
+                    "decision_id": decision_id,
+                    "ts": decision.ts,
+                    "service": decision.service,
+                    "tool_status": decision.tool_status,
+                    "user_pseudonym": decision.user_pseudonym,
+                    "user_group": decision.user_group,
+                    "data_class": f.data_class,
+                    "entity_type": f.entity_type,
+                    "count": f.count,
+                    "max_score": f.max_score,
+                    "action": decision.action,
+                    "policy_version": decision.policy_version,
+                    "masked_excerpt": f.masked_excerpt,
+                    "value_hash": f.value_hash,
+                    "location": f.location,
+                }
+                for f in decision.findings
+            )
+        return decision_id
+
+    def decisions(self) -> list[dict[str, Any]]:
+        return list(self.db.table("decisions").rows_where(order_by="id"))
+
+    def findings(self) -> list[dict[str, Any]]:
+        return list(self.db.table("findings").rows_where(order_by="id"))
+
+    def close(self) -> None:
+        self.db.conn.close()

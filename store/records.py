@@ -1,0 +1,68 @@
+"""Build privacy-safe rows from a decision and its findings (no raw values leave here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from checker.findings import Finding
+from checker.masking import keyed_hash, mask
+from store.keys import derive
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    data_class: str
+    entity_type: str
+    count: int
+    max_score: float
+    masked_excerpt: str
+    value_hash: str
+    location: str
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    service: str | None
+    host: str
+    api: str | None
+    tool: str | None
+    tool_status: str
+    user_pseudonym: str
+    user_group: str | None
+    action: str
+    reasons: tuple[str, ...]
+    data_classes: tuple[str, ...]
+    policy_version: str
+    scan_ms: float | None = None
+    error: str | None = None
+    findings: tuple[FindingRecord, ...] = ()
+    ts: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
+
+
+def finding_records(
+    key: bytes, findings: Sequence[Finding], locations: Sequence[str] = ()
+) -> tuple[FindingRecord, ...]:
+    """One record per distinct value: repeats of the same IBAN count, not multiply."""
+    hash_key = derive(key, "value-hash")
+    grouped: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        digest = keyed_hash(hash_key, f.entity_type, f.value)
+        grouped.setdefault((f.data_class, f.entity_type, digest), []).append(f)
+    records = []
+    for (data_class, entity_type, digest), group in grouped.items():
+        first = group[0]
+        where = locations[first.part] if first.part < len(locations) else f"part{first.part}"
+        records.append(
+            FindingRecord(
+                data_class=data_class,
+                entity_type=entity_type,
+                count=len(group),
+                max_score=round(max(f.score for f in group), 4),
+                masked_excerpt=mask(entity_type, first.value),
+                value_hash=digest,
+                location=f"{where}:{first.start}-{first.end}",
+            )
+        )
+    return tuple(records)

@@ -1,0 +1,116 @@
+"""Start a real `leitplanke proxy` subprocess in front of a local fake upstream."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.fake_upstream import FakeUpstream
+
+LEITPLANKE = shutil.which("leitplanke", path=str(Path(sys.executable).parent)) or "leitplanke"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class Gateway:
+    port: int
+    confdir: Path
+    db: Path
+    log: Path
+    upstream: FakeUpstream
+    process: subprocess.Popen[bytes]
+
+    @property
+    def proxy_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ca(self) -> Path:
+        return self.confdir / "mitmproxy-ca-cert.pem"
+
+
+def start_gateway(tmp: Path, upstream: FakeUpstream, extra: list[str] | None = None) -> Gateway:
+    port = free_port()
+    confdir, db, log = tmp / "conf", tmp / "findings.db", tmp / "proxy.log"
+    target = f"http://127.0.0.1:{upstream.port}"
+    cmd = [
+        LEITPLANKE,
+        "proxy",
+        "--listen-port",
+        str(port),
+        "--confdir",
+        str(confdir),
+        "--db",
+        str(db),
+        "--set",
+        "connection_strategy=lazy",
+        # Two map_remote rules in one run: both must survive (one options.set call).
+        "--set",
+        rf"map_remote=|https://api\.openai\.com|{target}",
+        "--set",
+        rf"map_remote=|https://api\.anthropic\.com|{target}",
+        *(extra or []),
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    handle = log.open("wb")
+    process = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, env=env)
+    gateway = Gateway(port, confdir, db, log, upstream, process)
+    try:
+        wait_for(lambda: port_open(port) and gateway.ca.exists(), 60, "the gateway to listen")
+    except TimeoutError:
+        process.kill()
+        raise AssertionError(
+            f"gateway did not start:\n{log.read_text(errors='replace')}"
+        ) from None
+    return gateway
+
+
+def stop_gateway(gateway: Gateway) -> None:
+    gateway.process.terminate()
+    try:
+        gateway.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        gateway.process.kill()
+        gateway.process.wait()
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[FakeUpstream]:
+    server = FakeUpstream().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory, upstream: FakeUpstream) -> Iterator[Gateway]:
+    gw = start_gateway(tmp_path_factory.mktemp("gateway"), upstream)
+    yield gw
+    stop_gateway(gw)

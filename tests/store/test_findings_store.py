@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from checker.findings import Finding
+from store.findings_store import FindingsStore
+from store.migrations import migrations
+from store.records import DecisionRecord, finding_records
+
+KEY = b"s" * 32
+IBAN = "DE89 3704 0044 0532 0130 00"
+EMAIL = "erika.mustermann@beispiel.de"
+
+
+def record(findings: list[Finding], action: str = "block") -> DecisionRecord:
+    return DecisionRecord(
+        service="openai-api",
+        host="api.openai.com",
+        api="openai_chat",
+        tool=None,
+        tool_status="unapproved",
+        user_pseudonym="u-0123456789abcdef",
+        user_group=None,
+        action=action,
+        reasons=("personal:not_allowed:block",),
+        data_classes=("personal",),
+        policy_version="1@abc",
+        scan_ms=1.5,
+        findings=finding_records(KEY, findings, ["messages[0].content", "messages[1].content"]),
+    )
+
+
+def test_schema_comes_from_migrations(tmp_path: Path) -> None:
+    store = FindingsStore(tmp_path / "f.db")
+    assert {m.name for m in migrations.applied(store.db)} == {"m001_decisions_and_findings"}
+    assert store.db.journal_mode == "wal"
+    FindingsStore(tmp_path / "f.db").close()  # reopening applies nothing twice
+    store.close()
+
+
+def test_one_decision_row_and_aggregated_findings(tmp_path: Path) -> None:
+    store = FindingsStore(tmp_path / "f.db")
+    findings = [
+        Finding("IBAN_CODE", "personal", 5, 32, 1.0, 0, IBAN),
+        Finding("IBAN_CODE", "personal", 40, 62, 0.9, 1, IBAN.replace(" ", "")),
+        Finding("EMAIL_ADDRESS", "personal", 0, 28, 0.85, 1, EMAIL),
+    ]
+    decision_id = store.record(record(findings))
+    (decision,) = store.decisions()
+    assert decision["id"] == decision_id
+    assert decision["finding_count"] == 3
+    assert json.loads(decision["data_classes"]) == ["personal"]
+    rows = {row["entity_type"]: row for row in store.findings()}
+    assert rows["IBAN_CODE"]["count"] == 2  # same value twice, one row
+    assert rows["IBAN_CODE"]["max_score"] == 1.0
+    assert rows["IBAN_CODE"]["masked_excerpt"] == "DE89 **** **** 3000"
+    assert rows["IBAN_CODE"]["location"] == "messages[0].content:5-32"
+    assert rows["EMAIL_ADDRESS"]["location"] == "messages[1].content:0-28"
+    for row in rows.values():  # the ★ findings contract fields
+        for column in (
+            "ts",
+            "service",
+            "tool_status",
+            "user_pseudonym",
+            "user_group",
+            "data_class",
+            "entity_type",
+            "count",
+            "max_score",
+            "action",
+            "policy_version",
+            "masked_excerpt",
+            "value_hash",
+        ):
+            assert column in row
+    store.close()
+
+
+def test_no_raw_value_in_the_database_files(tmp_path: Path) -> None:
+    db = tmp_path / "f.db"
+    store = FindingsStore(db)
+    for _ in range(3):
+        store.record(
+            record(
+                [
+                    Finding("IBAN_CODE", "personal", 0, 27, 1.0, 0, IBAN),
+                    Finding("EMAIL_ADDRESS", "personal", 30, 58, 1.0, 0, EMAIL),
+                ]
+            )
+        )
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("f.db")]
+    assert any(p.name.endswith("-wal") for p in files)
+    for path in files:
+        data = path.read_bytes()
+        for raw in (IBAN, IBAN.replace(" ", ""), EMAIL, "mustermann"):
+            assert raw.encode() not in data, path
+    store.close()
+
+
+def test_a_concurrent_reader_sees_committed_rows(tmp_path: Path) -> None:
+    store = FindingsStore(tmp_path / "f.db")
+    store.record(record([], action="log"))
+    with sqlite3.connect(tmp_path / "f.db") as reader:
+        assert reader.execute("select action from decisions").fetchall() == [("log",)]
+    store.close()
