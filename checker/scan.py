@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
@@ -9,6 +10,9 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from checker.config import ScanConfig
 from checker.engine import PATTERN_RECOGNIZER_PREFIX, TERM_RECOGNIZER_PREFIX, build_analyzer
 from checker.findings import Finding
+from policy.entities import PATTERN_ENTITY, TERM_ENTITY
+
+log = logging.getLogger(__name__)
 
 # spaCy refuses texts over nlp.max_length (1,000,000 chars) and Presidio's cost grows
 # with length, so long texts are scanned in overlapping windows. The overlap is
@@ -22,11 +26,17 @@ class Scanner:
         self.config = config
         self.analyzer = analyzer or build_analyzer(config)
         self._class_of = config.class_of_entity()
-        self._entities = sorted(
+        wanted = (
             self.config.entities()
-            | ({"CUSTOM_TERM"} if any(r.terms for r in config.classes.values()) else set())
-            | ({"CUSTOM_PATTERN"} if any(r.patterns for r in config.classes.values()) else set())
+            | ({TERM_ENTITY} if any(r.terms for r in config.classes.values()) else set())
+            | ({PATTERN_ENTITY} if any(r.patterns for r in config.classes.values()) else set())
         )
+        supported = set(self.analyzer.get_supported_entities(config.language))
+        self.undetected = sorted(wanted - supported)
+        if self.undetected:
+            # Said once here instead of by Presidio on every analyze() call.
+            log.warning("no recognizer yet for policy entity types: %s", ", ".join(self.undetected))
+        self._entities = sorted(wanted & supported)
         self._threshold = min((r.min_score for r in config.classes.values()), default=0.5)
 
     def scan(self, texts: Sequence[str]) -> list[Finding]:

@@ -59,6 +59,7 @@ class Gateway:
 
 def start_gateway(tmp: Path, upstream: FakeUpstream, extra: list[str] | None = None) -> Gateway:
     port = free_port()
+    tmp.mkdir(parents=True, exist_ok=True)
     confdir, db, log = tmp / "conf", tmp / "findings.db", tmp / "proxy.log"
     target = f"http://127.0.0.1:{upstream.port}"
     cmd = [

@@ -7,6 +7,7 @@ request it receives so tests can prove a blocked prompt never arrived.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -138,6 +139,12 @@ class FakeUpstream:
 
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
+
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in two writes; without NODELAY, Nagle plus
+                # delayed ACKs add ~40 ms per response and drown every measurement.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def do_GET(self) -> None:
                 self._reply(200, "application/json", b'{"object": "list", "data": []}')
