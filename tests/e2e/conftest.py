@@ -88,9 +88,7 @@ def start_gateway(tmp: Path, upstream: FakeUpstream, extra: list[str] | None = N
         wait_for(lambda: port_open(port) and gateway.ca.exists(), 60, "the gateway to listen")
     except TimeoutError:
         process.kill()
-        raise AssertionError(
-            f"gateway did not start:\n{log.read_text(errors='replace')}"
-        ) from None
+        raise AssertionError(f"gateway did not start:\n{log.read_text(errors='replace')}") from None
     return gateway
 
 

@@ -133,6 +133,13 @@ def test_anthropic_clean_and_blocked(gateway: Gateway, claude: anthropic.Anthrop
     assert not upstream_saw(gateway, "Q7x9Q7x9")
 
 
+def test_anthropic_clean_stream_reaches_upstream(claude: anthropic.Anthropic) -> None:
+    with claude.messages.stream(
+        model="claude-test-model", max_tokens=100, messages=[{"role": "user", "content": CLEAN}]
+    ) as stream:
+        assert stream.get_final_text() == ANSWER
+
+
 def test_anthropic_stream_blocked_with_warning_text(
     gateway: Gateway, claude: anthropic.Anthropic
 ) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import stat
 from pathlib import Path
 
 from checker.findings import Finding
@@ -92,6 +93,7 @@ def test_no_raw_value_in_the_database_files(tmp_path: Path) -> None:
         )
     files = [p for p in tmp_path.iterdir() if p.name.startswith("f.db")]
     assert any(p.name.endswith("-wal") for p in files)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
     for path in files:
         data = path.read_bytes()
         for raw in (IBAN, IBAN.replace(" ", ""), EMAIL, "mustermann"):

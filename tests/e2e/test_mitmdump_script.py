@@ -1,0 +1,109 @@
+"""The addon also loads into plain `mitmdump -s` with leitplanke_* options."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import free_port, port_open, wait_for
+from tests.e2e.fake_upstream import ANSWER, FakeUpstream
+
+pytestmark = pytest.mark.e2e
+
+ADDON = Path(__file__).parents[2] / "proxy_addon" / "leitplanke_addon.py"
+IBAN = "DE89 3704 0044 0532 0130 00"
+# This company approved the OpenAI API for personal data, but not for secrets.
+POLICY = """\
+version: 7
+organization: Beispiel AG
+contact: dsb@beispiel.example
+data_classes:
+  personal: {entities: [IBAN_CODE, EMAIL_ADDRESS]}
+  secrets: {entities: [SECRET]}
+tools:
+  openai: {name: OpenAI API (Vertrag), services: [openai-api], allowed: [personal]}
+on_violation: {personal: block, secrets: block}
+"""
+
+
+@dataclass
+class Dump:
+    port: int
+    ca: Path
+    db: Path
+    upstream: FakeUpstream
+
+
+@pytest.fixture(scope="module")
+def dump(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dump]:
+    tmp = tmp_path_factory.mktemp("mitmdump")
+    policy = tmp / "policy.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    upstream = FakeUpstream().start()
+    port, confdir, db = free_port(), tmp / "conf", tmp / "f.db"
+    exe = shutil.which("mitmdump", path=str(Path(sys.executable).parent)) or "mitmdump"
+    process = subprocess.Popen(
+        [exe, "-q", "--listen-host", "127.0.0.1", "--listen-port", str(port),
+         "-s", str(ADDON),
+         "--set", f"confdir={confdir}", "--set", f"leitplanke_policy={policy}",
+         "--set", f"leitplanke_db={db}", "--set", "connection_strategy=lazy",
+         "--set", rf"map_remote=|https://api\.openai\.com|http://127.0.0.1:{upstream.port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
+    )  # fmt: skip
+    try:
+        wait_for(lambda: port_open(port) and (confdir / "mitmproxy-ca-cert.pem").exists(), 60,
+                 "mitmdump with the Leitplanke addon")  # fmt: skip
+        yield Dump(port, confdir / "mitmproxy-ca-cert.pem", db, upstream)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        upstream.stop()
+
+
+def curl_chat(dump: Dump, content: str) -> tuple[int, str]:
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
+    result = subprocess.run(
+        ["curl", "-sS", "-x", f"http://127.0.0.1:{dump.port}", "--cacert", str(dump.ca),
+         "-H", "content-type: application/json", "-w", "\n%{http_code}",
+         "--data-binary", body, "https://api.openai.com/v1/chat/completions"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    payload, status = result.stdout.rsplit("\n", 1)
+    return int(status), payload
+
+
+def test_policy_option_allows_what_the_tool_is_approved_for(dump: Dump) -> None:
+    status, payload = curl_chat(dump, f"Bitte an {IBAN} überweisen")
+    assert status == 200 and json.loads(payload)["choices"][0]["message"]["content"] == ANSWER
+    assert any(b"3704" in body for body in dump.upstream.bodies())
+
+
+def test_policy_option_blocks_what_it_is_not_approved_for(dump: Dump) -> None:
+    secret = "ghp_" + "Zq4" * 12
+    status, payload = curl_chat(dump, f"token {secret}")
+    assert status == 403
+    assert "Beispiel AG" in json.loads(payload)["error"]["message"]
+    assert not any(secret.encode() in body for body in dump.upstream.bodies())
+
+
+def test_db_option_receives_rows_with_policy_version(dump: Dump) -> None:
+    def rows() -> list[tuple[object, ...]]:
+        with sqlite3.connect(dump.db) as conn:
+            return conn.execute("select action, tool, tool_status, policy_version "
+                                "from decisions order by id").fetchall()  # fmt: skip
+
+    wait_for(lambda: dump.db.exists() and len(rows()) >= 2, 20, "two decisions")
+    (allow, block) = rows()[:2]
+    assert allow[:3] == ("allow", "openai", "approved")
+    assert block[:3] == ("block", "openai", "approved")
+    assert str(allow[3]).startswith("7@")
