@@ -39,6 +39,9 @@ def mitmdump_args(
     """
     defaults = {
         "connection_strategy": "lazy",  # nothing connects upstream before a decision
+        # mitmdump prints every URL by default; URLs can carry personal data in query
+        # strings, so the gateway logs only its own decision lines (no values).
+        "flow_detail": "0",
         "leitplanke_db": db,
     }
     if policy:

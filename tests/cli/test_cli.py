@@ -105,7 +105,7 @@ def test_proxy_flags_map_to_mitmproxy_options() -> None:
     )
     assert args[:4] == ["--listen-host", "127.0.0.1", "--listen-port", "9000"]
     sets = [args[i + 1] for i, a in enumerate(args) if a == "--set"]
-    assert "connection_strategy=lazy" in sets
+    assert "connection_strategy=lazy" in sets and "flow_detail=0" in sets
     assert {"leitplanke_db=x.db", "leitplanke_policy=p.yaml", "confdir=/tmp/c"} <= set(sets)
     assert sets[-2:] == ["map_remote=|a|b", "map_remote=|c|d"]
 
