@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mitmproxy import ctx, exceptions, http
@@ -23,7 +23,7 @@ from policy.loader import LoadedPolicy, PolicyError, load_policy
 from policy.model import Action
 from proxy_addon.catalog import Catalog, Service, default_catalog
 from proxy_addon.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
-from proxy_addon.identify import SERVICE, user_of
+from proxy_addon.identify import HOST, SERVICE, user_of
 from proxy_addon.messages import (
     block_message,
     checker_error_message,
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # Inline coaching (warn) and reversible redaction arrive with issue 6; until then
 # both are enforced as a block, the safe reading of a policy that asks for them.
-ENFORCED_AS_BLOCK: frozenset[Action] = frozenset({"warn", "redact", "block"})
+NOT_YET_INLINE: frozenset[Action] = frozenset({"warn", "redact"})
 
 
 @dataclass
@@ -162,7 +162,11 @@ class Guard:
             started = time.monotonic()
 
             def warm() -> None:
-                pool.warm_up()
+                try:
+                    pool.warm_up()
+                except Exception as exc:  # requests will fail closed; say why, once
+                    log.error("leitplanke: checker failed to start: %r", exc)
+                    return
                 log.info("leitplanke: checker ready in %.1f s", time.monotonic() - started)
 
             asyncio.get_running_loop().run_in_executor(None, warm)
@@ -188,7 +192,7 @@ class Guard:
         if api is None:
             return
         outcome = await self.evaluate(flow, service, api)
-        if outcome.decision.action in ENFORCED_AS_BLOCK:
+        if outcome.decision.action == "block":
             self.respond(flow, outcome)
         self.record(flow, outcome)
 
@@ -230,6 +234,13 @@ class Guard:
             )
         scan_ms = (time.perf_counter() - started) * 1000
         decision = decide(policy, service.id, None, {f.data_class for f in findings})
+        if decision.action in NOT_YET_INLINE:
+            # The record says what was enforced and why it differs from the policy.
+            decision = replace(
+                decision,
+                action="block",
+                reasons=(*decision.reasons, f"{decision.action}:enforced_as_block"),
+            )
         return Outcome(service, api, decision, prompt, findings, error, scan_ms=scan_ms)
 
     def _fail_action(self) -> Action:
@@ -293,7 +304,7 @@ class Guard:
         decision = outcome.decision
         row = DecisionRecord(
             service=outcome.service.id,
-            host=str(flow.metadata.get("leitplanke.host", flow.request.host)),
+            host=str(flow.metadata.get(HOST, flow.request.host)),
             api=outcome.api,
             tool=decision.tool,
             tool_status=decision.tool_status,

@@ -234,3 +234,23 @@ def test_option_validation() -> None:
     guard = Guard()
     with taddons.context(guard) as tctx, pytest.raises(exceptions.OptionsError):
         tctx.configure(guard, leitplanke_workers=-1)
+
+
+async def test_warn_and_redact_are_enforced_as_block_and_recorded_so(tmp_path: Path) -> None:
+    policy = tmp_path / "p.yaml"
+    policy.write_text(
+        "version: 1\norganization: O\ncontact: c@o.example\n"
+        "data_classes:\n  personal: {entities: [IBAN_CODE]}\n"
+        "on_violation: {personal: warn}\n"
+    )
+    guard = Guard()
+    with taddons.context(guard) as tctx:
+        tctx.configure(guard, leitplanke_db=str(tmp_path / "f.db"), leitplanke_workers=0,
+                       leitplanke_policy=str(policy))  # fmt: skip
+        harness = Harness(tctx, guard, tmp_path / "f.db")
+        flow = await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(IBAN)))
+        guard.done()
+    assert flow.response is not None and flow.response.status_code == 403
+    (action, reasons) = harness.rows("select action, reasons from decisions")[0]
+    assert action == "block"
+    assert json.loads(str(reasons))[-1] == "warn:enforced_as_block"
