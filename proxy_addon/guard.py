@@ -42,6 +42,17 @@ log = logging.getLogger(__name__)
 NOT_YET_INLINE: frozenset[Action] = frozenset({"warn", "redact"})
 
 
+def enforceable(decision: Decision) -> Decision:
+    """The decision as this build can enforce it; the record says why it differs."""
+    if decision.action not in NOT_YET_INLINE:
+        return decision
+    return replace(
+        decision,
+        action="block",
+        reasons=(*decision.reasons, f"{decision.action}:enforced_as_block"),
+    )
+
+
 @dataclass
 class Outcome:
     """Everything decided about one request; becomes a block response and a DB row."""
@@ -234,14 +245,9 @@ class Guard:
             )
         scan_ms = (time.perf_counter() - started) * 1000
         decision = decide(policy, service.id, None, {f.data_class for f in findings})
-        if decision.action in NOT_YET_INLINE:
-            # The record says what was enforced and why it differs from the policy.
-            decision = replace(
-                decision,
-                action="block",
-                reasons=(*decision.reasons, f"{decision.action}:enforced_as_block"),
-            )
-        return Outcome(service, api, decision, prompt, findings, error, scan_ms=scan_ms)
+        return Outcome(
+            service, api, enforceable(decision), prompt, findings, error, scan_ms=scan_ms
+        )
 
     def _fail_action(self) -> Action:
         assert self.loaded is not None
@@ -270,7 +276,9 @@ class Guard:
             alternatives=(),
         )
         kind = "oversize" if error == "oversize" else "checker_error"
-        return Outcome(service, api, decision, prompt, error=error, message_kind=kind, size=size)
+        return Outcome(
+            service, api, enforceable(decision), prompt, error=error, message_kind=kind, size=size
+        )
 
     def respond(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
         assert self.loaded is not None
