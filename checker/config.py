@@ -8,10 +8,17 @@ from policy.model import Policy
 
 
 @dataclass(frozen=True)
+class PatternSpec:
+    regex: str
+    validator: str | None
+    score: float
+
+
+@dataclass(frozen=True)
 class ClassRules:
     entities: tuple[str, ...]
     terms: tuple[str, ...]
-    patterns: tuple[str, ...]
+    patterns: tuple[PatternSpec, ...]
     min_score: float
 
 
@@ -24,7 +31,12 @@ class ScanConfig:
     def from_policy(cls, policy: Policy) -> ScanConfig:
         return cls(
             classes={
-                name: ClassRules(dc.entities, dc.terms, dc.patterns, dc.min_score)
+                name: ClassRules(
+                    dc.entities,
+                    dc.terms,
+                    tuple(PatternSpec(p.regex, p.validator, p.score) for p in dc.patterns),
+                    dc.min_score,
+                )
                 for name, dc in policy.data_classes.items()
             }
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from presidio_analyzer import (
     AnalyzerEngine,
     EntityRecognizer,
-    Pattern,
     PatternRecognizer,
     RecognizerRegistry,
 )
@@ -23,9 +22,10 @@ from checker.recognizers import (
     DeTaxIdRecognizer,
     PersonCueRecognizer,
     PhoneNumberRecognizer,
+    PolicyPatternRecognizer,
     SecretRecognizer,
 )
-from policy.entities import PATTERN_ENTITY, TERM_ENTITY
+from policy.entities import TERM_ENTITY
 
 # Presidio's built-ins only know English context words; one pass in "de" serves
 # German and English text, so each gets both.
@@ -71,12 +71,13 @@ def policy_recognizers(config: ScanConfig) -> list[EntityRecognizer]:
                     supported_language=config.language,
                 )
             )
-        if rules.patterns:
+        for spec in rules.patterns:
             recognizers.append(
-                PatternRecognizer(
-                    supported_entity=PATTERN_ENTITY,
+                PolicyPatternRecognizer(
                     name=PATTERN_RECOGNIZER_PREFIX + name,
-                    patterns=[Pattern(f"{name}#{i}", p, 1.0) for i, p in enumerate(rules.patterns)],
+                    regex=spec.regex,
+                    score=spec.score,
+                    validator=spec.validator,
                     supported_language=config.language,
                 )
             )

@@ -1,11 +1,18 @@
 """The single place where "what happens to this prompt" is decided.
 
-Precedence: every reason proposes an action and the most restrictive one wins
-(block > redact > warn > log > allow). Reasons are:
-- a data class found in the prompt that the tool (or the user's group) does not
-  allow → that class's `on_violation` action (block when the policy names none);
-- a request to an AI service that no tool lists → `unlisted_ai_tools`.
-A clean prompt to an approved or tolerated tool is allowed.
+Every reason proposes an action; the most restrictive one wins
+(block > redact > warn > log > allow). The reasons are:
+
+1. Using the tool at all. A listed tool proposes its `action`, by default from its
+   status: approved → allow, tolerated → log, unapproved → block. A service that no
+   tool lists proposes `unlisted_ai_tools`.
+2. Each data class found that the tool does not allow. A tool allows its own
+   `allowed` classes plus, for members of a group, the classes the group's entry for
+   that tool adds (group exceptions only ever widen). The action for a class is the
+   first of: the group's `on_violation` for that tool, the tool's `on_violation`,
+   the policy's `on_violation`, and finally block.
+
+Findings below a class's `min_score` never reach this function (the checker drops them).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from policy.model import ACTION_RANK, Action, Policy, ToolStatus
+from policy.model import ACTION_RANK, Action, Policy, Tool, ToolStatus
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,7 @@ class Decision:
     data_classes: tuple[str, ...]  # violating classes, in policy order
     tool: str | None
     tool_status: ToolStatus
-    alternatives: tuple[str, ...]  # tools that allow every violating class
+    alternatives: tuple[str, ...]  # approved tools that allow every violating class
 
 
 def decide(
@@ -40,27 +47,32 @@ def decide(
     found = set(found_classes)
     listed = policy.tool_for_service(service)
     tool_id, tool = listed if listed else (None, None)
-    allowed = set(_allowed_classes(policy, tool_id, group)) if tool_id else set()
 
-    reasons: list[str] = []
     actions: list[Action] = ["allow"]
-    violating = [name for name in policy.data_classes if name in found and name not in allowed]
-    for name in violating:
-        action = policy.on_violation.get(name, "block")
-        actions.append(action)
-        reasons.append(f"{name}:not_allowed:{action}")
-    if service is not None and tool is None:
+    reasons: list[str] = []
+    if tool is not None:
+        use = tool.use_action()
+        if use != "allow":
+            actions.append(use)
+            reasons.append(f"tool_{tool.status}:{use}")
+    elif service is not None:
         actions.append(policy.unlisted_ai_tools)
         reasons.append(f"unlisted_tool:{policy.unlisted_ai_tools}")
 
-    status: ToolStatus = tool.status if tool else "unapproved"
+    allowed = set(allowed_classes(policy, tool_id, group)) if tool_id else set()
+    violating = [name for name in policy.data_classes if name in found and name not in allowed]
+    for name in violating:
+        action = class_action(policy, tool_id, group, name)
+        actions.append(action)
+        reasons.append(f"{name}:not_allowed:{action}")
+
     return Decision(
         action=most_restrictive(actions),
         reasons=tuple(reasons),
         data_classes=tuple(violating),
         tool=tool_id,
-        tool_status=status,
-        alternatives=_alternatives(policy, group, violating),
+        tool_status=tool.status if tool else "unapproved",
+        alternatives=alternatives(policy, group, violating),
     )
 
 
@@ -68,20 +80,33 @@ def most_restrictive(actions: Iterable[Action]) -> Action:
     return max(actions, key=lambda a: ACTION_RANK[a], default="allow")
 
 
-def _allowed_classes(policy: Policy, tool_id: str, group: str | None) -> tuple[str, ...]:
-    override = policy.groups.get(group or "")
-    if override and tool_id in override.tools:
-        return override.tools[tool_id].allowed
-    return policy.tools[tool_id].allowed
+def allowed_classes(policy: Policy, tool_id: str, group: str | None) -> tuple[str, ...]:
+    own = policy.tools[tool_id].allowed
+    override = policy.groups[group].tools.get(tool_id) if group in policy.groups else None
+    extra = tuple(c for c in override.allowed if c not in own) if override is not None else ()
+    return own + extra
 
 
-def _alternatives(policy: Policy, group: str | None, violating: list[str]) -> tuple[str, ...]:
+def class_action(policy: Policy, tool_id: str | None, group: str | None, name: str) -> Action:
+    if tool_id is not None:
+        override = policy.groups[group].tools.get(tool_id) if group in policy.groups else None
+        if override is not None and name in override.on_violation:
+            return override.on_violation[name]
+        if name in policy.tools[tool_id].on_violation:
+            return policy.tools[tool_id].on_violation[name]
+    return policy.on_violation.get(name, "block")
+
+
+def alternatives(policy: Policy, group: str | None, violating: list[str]) -> tuple[str, ...]:
     """Approved tools that would take every violating class (the legal way to do it)."""
     if not violating:
         return ()
     return tuple(
-        tool.name or tool_id
+        tool.display_name(tool_id)
         for tool_id, tool in policy.tools.items()
-        if tool.status == "approved"
-        and set(violating) <= set(_allowed_classes(policy, tool_id, group))
+        if _usable(tool) and set(violating) <= set(allowed_classes(policy, tool_id, group))
     )
+
+
+def _usable(tool: Tool) -> bool:
+    return tool.status == "approved" and tool.use_action() in ("allow", "log")

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from policy.model import Policy
 
-DEFAULT_POLICY_NAME = "default_policy.yaml"
+DEFAULT_POLICY_NAME = "examples/default.de.yaml"
 
 Path_ = tuple[str | int, ...]
 
@@ -126,31 +126,35 @@ def _marks(node: yaml.Node | None) -> dict[Path_, tuple[int, int]]:
     return marks
 
 
-def _locate(marks: dict[Path_, tuple[int, int]], path: Path_) -> tuple[int, int]:
-    # Pydantic adds pseudo-segments for unions ("int", "str"); fall back to the
-    # longest prefix that names a real place in the file.
+def _located(marks: dict[Path_, tuple[int, int]], path: Path_) -> Path_:
+    """The longest prefix of `path` that names a real place in the file.
+
+    Pydantic adds segments the file does not have: union members ("int", "str") and
+    fields of a short form (`patterns: ['KD-\\d+']` is validated as `{regex: …}`).
+    """
     for end in range(len(path), 0, -1):
         if path[:end] in marks:
-            return marks[path[:end]]
-    return (1, 1)
+            return path[:end]
+    return ()
 
 
 def _problem(source: str, marks: dict[Path_, tuple[int, int]], err: Any) -> Problem:
     loc: Path_ = tuple(err["loc"])
     ctx = err.get("ctx") or {}
-    path = (*loc, *ctx.get("where", ()))
-    line, column = _locate(marks, path)
-    dotted = ".".join(str(p) for p in path) or "(top level)"
     kind = err["type"]
+    path = (*loc, *ctx.get("where", ()))
+    found = _located(marks, path)
+    line, column = marks.get(found, (1, 1))
+    if kind not in ("missing", "extra_forbidden"):
+        path = found  # name only what the author wrote
+    dotted = ".".join(str(p) for p in path) or "(top level)"
     if kind == "extra_forbidden":
-        choices = _field_names(loc[:-1])
-        return Problem(
-            source,
-            line,
-            column,
-            f"unknown key {dotted!r}",
-            _did_you_mean(str(loc[-1]), choices, "allowed keys"),
-        )
+        if err.get("input") is None and " " in str(loc[-1]):
+            # `{de: Word, Outlook und Teams}`: in a {…} mapping a comma starts a new key.
+            hint = "a comma inside {…} starts a new key — put the text in quotes"
+        else:
+            hint = _did_you_mean(str(loc[-1]), _field_names(loc[:-1]), "allowed keys")
+        return Problem(source, line, column, f"unknown key {dotted!r}", hint)
     if kind == "missing":
         return Problem(
             source, line, column, f"missing required key {dotted!r}", f"add '{loc[-1]}: …'"

@@ -1,25 +1,37 @@
 """The one-page policy as a pydantic model.
 
-Only what the walking skeleton enforces is modelled strictly; unknown keys are
-errors so that a typo never silently weakens a policy.
+Unknown keys are errors so that a typo never silently weakens a policy. Every
+cross-reference (data classes, tools, services, groups) is checked here; the
+loader turns each problem into `file:line:column: what — did you mean …`.
 """
 
 from __future__ import annotations
 
+import importlib
+import ipaddress
 import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from policy.catalog import default_catalog
 from policy.entities import KNOWN_ENTITIES
 
 Action = Literal["allow", "log", "warn", "redact", "block"]
 ToolStatus = Literal["approved", "tolerated", "unapproved"]
+Lang = Literal["de", "en"]
 
 # Most restrictive wins. "log" lets the prompt pass but records the violation;
 # "warn" coaches; "redact" rewrites; "block" stops it.
 ACTION_RANK: dict[str, int] = {"allow": 0, "log": 1, "warn": 2, "redact": 3, "block": 4}
+
+# What using a listed tool means before any data rule, by its status.
+DEFAULT_TOOL_ACTION: dict[str, Action] = {
+    "approved": "allow",
+    "tolerated": "log",
+    "unapproved": "block",
+}
 
 
 def _problem(
@@ -39,7 +51,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Label(_Strict):
+class Text(_Strict):
+    """A text in German and (optionally) English; German is the fallback."""
+
     de: str
     en: str | None = None
 
@@ -47,12 +61,74 @@ class Label(_Strict):
         return self.en if lang == "en" and self.en else self.de
 
 
+# Kept for readers of older code: labels are Texts.
+Label = Text
+
+
+class PatternRule(_Strict):
+    """A custom identifier, e.g. customer numbers `KD-\\d{6}`, optionally checksummed."""
+
+    regex: str
+    # A python-stdnum module (`iban`, `luhn`, `de.idnr`, `de.vat`, …) whose is_valid()
+    # must accept the match.
+    validator: str | None = None
+    score: float = Field(default=0.9, ge=0.0, le=1.0)
+
+    @field_validator("regex")
+    @classmethod
+    def _valid_regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise _problem(
+                "invalid_regex", f"invalid regular expression {value!r}: {exc}", ()
+            ) from None
+        return value
+
+    @field_validator("validator")
+    @classmethod
+    def _known_validator(cls, value: str | None) -> str | None:
+        if value is not None and stdnum_validator(value) is None:
+            raise _problem(
+                "unknown_validator",
+                f"unknown checksum validator {value!r} (a python-stdnum module name)",
+                (),
+                KNOWN_VALIDATORS,
+                value,
+            )
+        return value
+
+
+KNOWN_VALIDATORS = ["iban", "luhn", "de.idnr", "de.vat", "de.stnr", "de.handelsregisternummer",
+                    "isin", "eu.vat", "at.uid", "ch.uid", "ch.ssn", "bic"]  # fmt: skip
+
+
+def stdnum_validator(name: str) -> object | None:
+    """The `is_valid` function of python-stdnum module `name`, or None."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?", name):
+        return None
+    try:
+        module = importlib.import_module(f"stdnum.{name}")
+    except ImportError:
+        return None
+    return getattr(module, "is_valid", None)
+
+
 class DataClass(_Strict):
-    label: Label | None = None
+    label: Text | None = None
+    description: Text | None = None
     entities: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
-    patterns: tuple[str, ...] = ()
+    patterns: tuple[PatternRule, ...] = ()
     min_score: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    @field_validator("patterns", mode="before")
+    @classmethod
+    def _plain_regex_strings(cls, value: object) -> object:
+        # `patterns: ['KD-\d{6}']` is the short form of `[{regex: 'KD-\d{6}'}]`.
+        if isinstance(value, list):
+            return [{"regex": v} if isinstance(v, str) else v for v in value]
+        return value
 
     @field_validator("entities")
     @classmethod
@@ -68,88 +144,237 @@ class DataClass(_Strict):
                 )
         return value
 
-    @field_validator("patterns")
-    @classmethod
-    def _valid_regex(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for index, pattern in enumerate(value):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise _problem(
-                    "invalid_regex", f"invalid regular expression {pattern!r}: {exc}", (index,)
-                ) from None
-        return value
+    def name_in(self, name: str, lang: str) -> str:
+        return self.label.text(lang) if self.label else name
 
 
 class Tool(_Strict):
     name: str | None = None
     services: tuple[str, ...]
-    status: Literal["approved", "tolerated"] = "approved"
+    status: ToolStatus = "approved"
     allowed: tuple[str, ...] = ()
+    # Per-tool override of the policy-wide on_violation.
+    on_violation: dict[str, Action] = Field(default_factory=dict)
+    # What using this tool at all means (default by status: allow / log / block).
+    action: Action | None = None
+    # Vendor tenant restrictions, e.g. {chatgpt_workspace_ids: [...]}.
     tenant: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    note: Text | None = None
+
+    @field_validator("services")
+    @classmethod
+    def _known_services(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = default_catalog().services
+        for index, service in enumerate(value):
+            if service not in known:
+                raise _problem(
+                    "unknown_service",
+                    f"unknown service {service!r} (not in the AI service catalog)",
+                    (index,),
+                    sorted(known),
+                    service,
+                )
+        return value
+
+    def use_action(self) -> Action:
+        return self.action or DEFAULT_TOOL_ACTION[self.status]
+
+    def display_name(self, tool_id: str) -> str:
+        return self.name or tool_id
 
 
 class GroupTool(_Strict):
     allowed: tuple[str, ...] = ()
+    on_violation: dict[str, Action] = Field(default_factory=dict)
 
 
 class Group(_Strict):
+    label: Text | None = None
+    # Members: proxy-auth user names (case-insensitive) and/or client networks.
+    users: tuple[str, ...] = ()
+    networks: tuple[str, ...] = ()
     tools: dict[str, GroupTool] = Field(default_factory=dict)
+
+    @field_validator("networks")
+    @classmethod
+    def _valid_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for index, network in enumerate(value):
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise _problem(
+                    "invalid_network",
+                    f"{network!r} is not an IP network (write e.g. 10.20.0.0/24)",
+                    (index,),
+                ) from None
+        return value
 
 
 class Privacy(_Strict):
     pseudonymize_users: bool = True
     retention_days: int = Field(default=90, ge=1)
+    # What the findings log keeps of a detected value.
+    excerpt: Literal["none", "type_only", "masked"] = "masked"
+
+
+class Example(_Strict):
+    """A policy test: this text, to this tool or service, by this group → this action."""
+
+    text: str
+    tool: str | None = None
+    service: str | None = None
+    group: str | None = None
+    expect: Action
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Example:
+        if (self.tool is None) == (self.service is None):
+            raise _problem(
+                "example_target", "an example names exactly one of 'tool' or 'service'", ()
+            )
+        if self.service is not None and self.service not in default_catalog().services:
+            known = sorted(default_catalog().services)
+            raise _problem(
+                "unknown_service", f"unknown service {self.service!r}", ("service",), known,
+                self.service,
+            )  # fmt: skip
+        return self
+
+
+MESSAGE_KEYS = ("block", "alternative", "no_alternative", "unlisted_tool", "checker_error",
+                "oversize")  # fmt: skip
 
 
 class Policy(_Strict):
     version: int | str
     organization: str
     contact: str
+    # Where to ask for approval of a new tool (URL or address); defaults to contact.
+    approval_request: str | None = None
+    language: Lang = "de"
     data_classes: dict[str, DataClass]
     tools: dict[str, Tool] = Field(default_factory=dict)
     on_violation: dict[str, Action] = Field(default_factory=dict)
     unlisted_ai_tools: Action = "log"
     groups: dict[str, Group] = Field(default_factory=dict)
     privacy: Privacy = Field(default_factory=Privacy)
+    # Employee-facing texts that replace rules/messages.yaml's (same placeholders).
+    messages: dict[str, Text] = Field(default_factory=dict)
     # What happens to a prompt when the checker itself fails.
     fail_mode: Literal["closed", "open"] = "closed"
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     oversize_action: Action = "block"
+    examples: tuple[Example, ...] = ()
+
+    @field_validator("messages")
+    @classmethod
+    def _known_message_keys(cls, value: dict[str, Text]) -> dict[str, Text]:
+        for key in value:
+            if key not in MESSAGE_KEYS:
+                raise _problem(
+                    "unknown_message", f"unknown message {key!r}", (key,), list(MESSAGE_KEYS), key
+                )
+        return value
 
     @model_validator(mode="after")
     def _references_exist(self) -> Policy:
-        classes = sorted(self.data_classes)
+        self._check_class_references()
+        self._check_groups()
+        self._check_examples()
+        return self
 
-        def undefined_class(name: str, where: tuple[str | int, ...]) -> PydanticCustomError:
-            return _problem(
-                "undefined_data_class", f"data class {name!r} is not defined", where, classes, name
-            )
+    def _undefined_class(self, name: str, where: tuple[str | int, ...]) -> PydanticCustomError:
+        return _problem(
+            "undefined_data_class",
+            f"data class {name!r} is not defined under data_classes",
+            where,
+            sorted(self.data_classes),
+            name,
+        )
 
+    def _undefined_tool(self, name: str, where: tuple[str | int, ...]) -> PydanticCustomError:
+        return _problem(
+            "undefined_tool",
+            f"tool {name!r} is not defined under tools",
+            where,
+            sorted(self.tools),
+            name,
+        )
+
+    def _check_class_references(self) -> None:
         for name in self.on_violation:
             if name not in self.data_classes:
-                raise undefined_class(name, ("on_violation", name))
+                raise self._undefined_class(name, ("on_violation", name))
         for tool_id, tool in self.tools.items():
             for index, name in enumerate(tool.allowed):
                 if name not in self.data_classes:
-                    raise undefined_class(name, ("tools", tool_id, "allowed", index))
+                    raise self._undefined_class(name, ("tools", tool_id, "allowed", index))
+            for name in tool.on_violation:
+                if name not in self.data_classes:
+                    raise self._undefined_class(name, ("tools", tool_id, "on_violation", name))
+        seen: dict[str, str] = {}
+        for tool_id, tool in self.tools.items():
+            for index, service in enumerate(tool.services):
+                if service in seen:
+                    raise _problem(
+                        "duplicate_service",
+                        f"service {service!r} is already covered by tool {seen[service]!r}; "
+                        "a service belongs to one tool",
+                        ("tools", tool_id, "services", index),
+                    )
+                seen[service] = tool_id
+
+    def _check_groups(self) -> None:
+        members: dict[str, str] = {}
+        networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]] = []
         for group_id, group in self.groups.items():
             for tool_id, override in group.tools.items():
                 if tool_id not in self.tools:
-                    raise _problem(
-                        "undefined_tool",
-                        f"tool {tool_id!r} is not defined under tools",
-                        ("groups", group_id, "tools", tool_id),
-                        sorted(self.tools),
-                        tool_id,
-                    )
+                    raise self._undefined_tool(tool_id, ("groups", group_id, "tools", tool_id))
+                base = ("groups", group_id, "tools", tool_id)
                 for index, name in enumerate(override.allowed):
                     if name not in self.data_classes:
-                        raise undefined_class(
-                            name, ("groups", group_id, "tools", tool_id, "allowed", index)
+                        raise self._undefined_class(name, (*base, "allowed", index))
+                for name in override.on_violation:
+                    if name not in self.data_classes:
+                        raise self._undefined_class(name, (*base, "on_violation", name))
+            for index, user in enumerate(group.users):
+                key = user.casefold()
+                if key in members:
+                    raise _problem(
+                        "overlapping_groups",
+                        f"user {user!r} is already in group {members[key]!r}; "
+                        "a user belongs to one group",
+                        ("groups", group_id, "users", index),
+                    )
+                members[key] = group_id
+            for index, text in enumerate(group.networks):
+                network = ipaddress.ip_network(text, strict=False)
+                for other, other_group in networks:
+                    if network.version == other.version and network.overlaps(other):
+                        raise _problem(
+                            "overlapping_groups",
+                            f"network {text} overlaps {other} of group {other_group!r}; "
+                            "an address belongs to one group",
+                            ("groups", group_id, "networks", index),
                         )
-        return self
+                networks.append((network, group_id))
 
+    def _check_examples(self) -> None:
+        for index, example in enumerate(self.examples):
+            if example.tool is not None and example.tool not in self.tools:
+                raise self._undefined_tool(example.tool, ("examples", index, "tool"))
+            if example.group is not None and example.group not in self.groups:
+                raise _problem(
+                    "undefined_group",
+                    f"group {example.group!r} is not defined under groups",
+                    ("examples", index, "group"),
+                    sorted(self.groups),
+                    example.group,
+                )
+
+    # ---- lookups used by decide(), the gateway and the renderer ----------
     def class_of_entity(self) -> dict[str, str]:
         """Entity type -> the first data class that lists it."""
         mapping: dict[str, str] = {}
@@ -165,3 +390,27 @@ class Policy(_Strict):
             if service in tool.services:
                 return tool_id, tool
         return None
+
+    def group_of(self, user: str | None, address: str | None) -> str | None:
+        """The group of a proxy-auth user, else of a client address; None if neither."""
+        if user:
+            key = user.casefold()
+            for group_id, group in self.groups.items():
+                if any(member.casefold() == key for member in group.users):
+                    return group_id
+        if address:
+            try:
+                ip = ipaddress.ip_address(address.split("%")[0])
+            except ValueError:
+                return None
+            if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+                ip = ip.ipv4_mapped  # ::ffff:10.0.0.5 from a dual-stack listener
+            for group_id, group in self.groups.items():
+                for network in group.networks:
+                    if ip in ipaddress.ip_network(network, strict=False):
+                        return group_id
+        return None
+
+    @property
+    def how_to_request(self) -> str:
+        return self.approval_request or self.contact

@@ -1,19 +1,28 @@
-"""Pull every piece of prompt text out of an OpenAI or Anthropic request body.
+"""Pull every piece of prompt text out of an AI service's request body.
 
 Pure functions without mitmproxy: the guard passes (family, method, path, body) in and
 scans the returned TextParts. Everything a caller puts in front of the model counts —
 system prompts, prior assistant turns, tool calls and tool results — because pasted
 personal data travels in all of them.
+
+The OpenAI and Anthropic APIs get dedicated extractors. Every other service (web apps
+such as ChatGPT, DeepL, Copilot) gets the generic one: JSON string leaves, form fields,
+multipart text parts and file names, or the whole text body.
 """
 
+import codecs
+import email.parser
+import email.policy
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import Message
+from email.utils import collapse_rfc2231_value
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_plus
 
-Api = Literal["openai_chat", "openai_responses", "anthropic_messages"]
+Api = Literal["openai_chat", "openai_responses", "anthropic_messages", "generic"]
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,14 @@ _ENDPOINTS: dict[str, dict[str, Api]] = {
 _MAX_BLOCK_DEPTH = 8
 
 
+# Methods that carry a body a web app may put a prompt in.
+_GENERIC_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
 def match_endpoint(family: str, method: str, path: str) -> Api | None:
     """Which prompt-carrying API a request targets, or None if it carries no prompt."""
+    if family == "generic":
+        return "generic" if method.upper() in _GENERIC_METHODS else None
     if method.upper() != "POST":
         return None
     route = _normalize_path(path)
@@ -66,8 +81,14 @@ def _normalize_path(path: str) -> str:
     return route.rstrip("/")
 
 
-def extract(api: Api, body: bytes) -> Prompt:
-    """Parse a request body and collect its prompt text; raise ExtractError if malformed."""
+def extract(api: Api, body: bytes, content_type: str | None = None) -> Prompt:
+    """Parse a request body and collect its prompt text; raise ExtractError if malformed.
+
+    content_type (the request's Content-Type header) only matters for "generic"; the
+    provider APIs are JSON whatever a client declares.
+    """
+    if api == "generic":
+        return _generic(body, content_type)
     data = _load_object(body)
     walkers = {
         "openai_chat": _openai_chat,
@@ -86,12 +107,23 @@ def extract(api: Api, body: bytes) -> Prompt:
 
 
 def _load_object(body: bytes) -> dict[str, Any]:
+    data = _load_json(body)
+    if not isinstance(data, dict):
+        raise ExtractError(f"request body must be a JSON object, not {_kind(data)}")
+    return data
+
+
+def _load_json(body: bytes) -> Any:
     if not body:
         raise ExtractError("request body is empty")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise ExtractError("request body is not valid UTF-8") from None
+    return _parse_json(text)
+
+
+def _parse_json(text: str) -> Any:
     try:
         data = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
     except json.JSONDecodeError as exc:
@@ -100,8 +132,6 @@ def _load_object(body: bytes) -> dict[str, Any]:
         raise ExtractError("request body is nested too deeply") from None
     except ValueError as exc:  # duplicate keys, integers beyond the int-string digit limit
         raise ExtractError(f"request body is not acceptable JSON: {_safe_reason(exc)}") from None
-    if not isinstance(data, dict):
-        raise ExtractError(f"request body must be a JSON object, not {_kind(data)}")
     return data
 
 
@@ -350,3 +380,196 @@ def _json_value(value: object, where: str) -> Iterator[TextPart]:
         return
     # ensure_ascii=False keeps "Müller" scannable instead of "M\u00fcller".
     yield from _text(json.dumps(value, ensure_ascii=False), where)
+
+
+# --- generic: any other AI service ----------------------------------------------------
+# Locations end up in the findings log, which must never hold a detected value. JSON keys,
+# form and part names are caller data in principle (a map keyed by e-mail address, a file
+# called "Abmahnung_Max_Mustermann.docx"), so only identifier-like names appear verbatim;
+# any other name is located by its position ("[#2]"), and file names never appear at all.
+
+_MAX_JSON_DEPTH = 64
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+_JSON_LINES = ("ndjson", "jsonl", "jsonlines", "json-seq")  # no single document: text
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _generic(body: bytes, content_type: str | None) -> Prompt:
+    media, charset = _media_type(content_type)
+    model: str | None = None
+    if not body:
+        parts: list[TextPart] = []
+    elif media.startswith("multipart/"):
+        parts = _multipart(body, content_type or "")
+    elif media == "application/x-www-form-urlencoded":
+        parts = _form(body, charset or "utf-8")
+    elif "json" in media and not media.endswith(_JSON_LINES):
+        data = _load_json(body)
+        parts, model = _json_leaves(data), _generic_model(data)
+    else:
+        parts, model = _text_body(body, media, charset)
+    return Prompt(api="generic", parts=tuple(parts), stream=False, model=model)
+
+
+def _media_type(content_type: str | None) -> tuple[str, str | None]:
+    """("type/subtype" lower-cased or "", usable charset or None) of a Content-Type."""
+    if not content_type:
+        return "", None
+    header = Message()
+    header["content-type"] = content_type
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media, _codec(header.get_content_charset())
+
+
+def _codec(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:  # an unknown charset label: read as UTF-8
+        return None
+
+
+def _worth_scanning(value: str) -> bool:
+    # UUIDs (message and conversation ids) and single characters are never prose.
+    stripped = value.strip()
+    return len(stripped) >= 2 and not _UUID.fullmatch(stripped)
+
+
+def _name_segment(name: str, index: int) -> str:
+    return f".{name}" if _NAME.fullmatch(name) else f"[#{index}]"
+
+
+def _generic_model(data: object) -> str | None:
+    model = data.get("model") if isinstance(data, dict) else None
+    return model if isinstance(model, str) else None
+
+
+def _json_leaves(data: object) -> list[TextPart]:
+    """Every string leaf in document order; keys are schema, numbers carry no prose."""
+    parts: list[TextPart] = []
+    stack: list[tuple[object, str, int]] = [(data, "$", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if isinstance(value, str):
+            if _worth_scanning(value):
+                parts.append(TextPart(where, value))
+            continue
+        if isinstance(value, dict):
+            children = [
+                (child, where + _name_segment(key, index), depth + 1)
+                for index, (key, child) in enumerate(value.items())
+            ]
+        elif isinstance(value, list):
+            children = [
+                (child, f"{where}[{index}]", depth + 1) for index, child in enumerate(value)
+            ]
+        else:
+            continue
+        if depth >= _MAX_JSON_DEPTH and children:
+            raise ExtractError("request body is nested too deeply")
+        stack.extend(reversed(children))
+    return parts
+
+
+def _decode(data: bytes, charset: str | None) -> str | None:
+    try:
+        return data.decode(charset or "utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _is_textual(media: str) -> bool:
+    # Suffixes, not substrings: docx is application/vnd.openxmlformats-officedocument...
+    return media.startswith("text/") or media.endswith(("json", "/xml", "+xml", "/javascript"))
+
+
+def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[TextPart], str | None]:
+    text = _decode(body, charset)
+    if text is None:
+        if _is_textual(media):
+            raise ExtractError(f"request body is not valid {charset or 'UTF-8'}")
+        return [], None  # images, octet-stream: binary extraction is a later step
+    if "\x00" in text and not _is_textual(media):
+        return [], None  # binary that happens to be valid UTF-8
+    if text.lstrip()[:1] in ("{", "["):
+        # fetch() sends JSON as text/plain unless told otherwise: walk it if it parses,
+        # else it is text after all and is scanned whole.
+        try:
+            data = _parse_json(text)
+            return _json_leaves(data), _generic_model(data)
+        except ExtractError:
+            pass
+    return ([TextPart("body", text)] if _worth_scanning(text) else []), None
+
+
+def _form(body: bytes, charset: str) -> list[TextPart]:
+    """application/x-www-form-urlencoded: every field value, URL-decoded."""
+    text = _decode(body, charset)  # percent-encoded ASCII, but raw bytes occur
+    if text is None:
+        raise ExtractError(f"form body is not valid {charset}")
+    parts: list[TextPart] = []
+    for index, field in enumerate(text.split("&")):
+        raw_name, eq, raw_value = field.partition("=")
+        name = unquote_plus(raw_name, encoding=charset, errors="replace")
+        value = unquote_plus(raw_value, encoding=charset, errors="replace")
+        if not eq:
+            # A body that is no form at all (JSON or text posted with the form type)
+            # arrives as a single name without a value: that name is the content.
+            name, value = "", name
+        where = "form" + _name_segment(name, index)
+        if _worth_scanning(value):
+            parts.append(TextPart(where, value))
+    return parts
+
+
+def _multipart(body: bytes, content_type: str) -> list[TextPart]:
+    """multipart/form-data (and other multipart types): text parts, file names, text files."""
+    if "\r" in content_type or "\n" in content_type:
+        raise ExtractError("multipart content type is malformed")
+    header = b"Content-Type: " + content_type.encode("utf-8", errors="replace") + b"\r\n\r\n"
+    try:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
+        if not message.is_multipart() or message.defects:
+            problems = ", ".join(type(d).__name__ for d in message.defects) or "no parts"
+            raise ExtractError(f"multipart body is malformed: {problems}")
+        parts: list[TextPart] = []
+        for index, part in enumerate(message.iter_parts()):
+            base = "multipart" + _name_segment(_form_name(part), index)
+            leaves = [p for p in part.walk() if not p.is_multipart()]
+            for number, leaf in enumerate(leaves):
+                where = base if len(leaves) == 1 and leaf is part else f"{base}[{number}]"
+                parts.extend(_part(leaf, where))
+        return parts
+    except RecursionError:
+        raise ExtractError("multipart body is nested too deeply") from None
+
+
+def _form_name(part: Message) -> str:
+    name = part.get_param("name", header="content-disposition")
+    if isinstance(name, tuple):  # RFC 2231 name*=UTF-8''...
+        name = collapse_rfc2231_value(name)
+    return name if isinstance(name, str) else ""
+
+
+def _part(part: Message, where: str) -> Iterator[TextPart]:
+    filename = part.get_filename()
+    data = part.get_payload(decode=True)
+    if filename is not None:
+        # File names carry names ("Abmahnung_Max_Mustermann.docx"): scanned, never a location.
+        if _worth_scanning(filename):
+            yield TextPart(f"{where}.filename", filename)
+        where = f"{where}.content"
+    if not isinstance(data, bytes) or not data:
+        return
+    media, charset = part.get_content_type(), _codec(part.get_content_charset())
+    if _is_textual(media):  # no Content-Type at all defaults to text/plain
+        text: str | None = data.decode(charset or "utf-8", errors="replace")
+    else:
+        # Undeclared text (a .csv sent as application/vnd.ms-excel, a .md as octet-stream)
+        # is scanned; pdf, docx, images are binary extraction's job later.
+        text = _decode(data, None)
+        if text is not None and "\x00" in text:
+            text = None
+    if text is not None and _worth_scanning(text):
+        yield TextPart(where, text)

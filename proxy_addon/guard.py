@@ -18,10 +18,10 @@ from mitmproxy import ctx, exceptions, http
 from checker.config import ScanConfig
 from checker.findings import Finding
 from checker.pool import ScanPool
+from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Decision, decide
 from policy.loader import LoadedPolicy, PolicyError, load_policy
 from policy.model import Action
-from proxy_addon.catalog import Catalog, Service, default_catalog
 from proxy_addon.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
 from proxy_addon.identify import HOST, SERVICE, user_of
 from proxy_addon.messages import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mitmproxy import http
 
-from proxy_addon.catalog import Catalog, default_catalog
+from policy.catalog import Catalog, default_catalog
 
 SERVICE = "leitplanke.service"
 HOST = "leitplanke.host"

@@ -3,11 +3,13 @@
 from checker.recognizers.de_tax_id_recognizer import DeTaxIdRecognizer
 from checker.recognizers.person_cue_recognizer import PersonCueRecognizer
 from checker.recognizers.phone_number_recognizer import PhoneNumberRecognizer
+from checker.recognizers.policy_pattern_recognizer import PolicyPatternRecognizer
 from checker.recognizers.secret_recognizer import SecretRecognizer
 
 __all__ = [
     "DeTaxIdRecognizer",
     "PersonCueRecognizer",
     "PhoneNumberRecognizer",
+    "PolicyPatternRecognizer",
     "SecretRecognizer",
 ]

@@ -24,7 +24,8 @@ tools:
 on_violation: {special: block, secrets: block, personal: redact, confidential: warn}
 unlisted_ai_tools: log
 groups:
-  hr: {tools: {chatgpt-enterprise: {allowed: [personal, special]}}}
+  hr: {users: [a.schmidt], tools: {chatgpt-enterprise: {allowed: [special]}}}
+  sales: {networks: [10.0.5.0/24]}
 """,
     "table.yaml",
 ).policy
@@ -38,13 +39,16 @@ groups:
         ("chatgpt", None, set(), "allow", "approved", ()),
         # approved tool, class not allowed → that class's action
         ("chatgpt", None, {"special"}, "block", "approved", ("special",)),
-        # group exception: HR may put health data into the enterprise tool…
+        # group exception: HR may also put health data into the enterprise tool…
         ("chatgpt", "hr", {"special"}, "allow", "approved", ()),
-        # …but the group's list replaces the tool's: confidential is not in it
-        ("chatgpt", "hr", {"confidential"}, "warn", "approved", ("confidential",)),
+        # …and keeps what the tool allows everyone
+        ("chatgpt", "hr", {"confidential", "personal"}, "allow", "approved", ()),
+        # other groups and users without a group do not get the exception
+        ("chatgpt", "sales", {"special"}, "block", "approved", ("special",)),
         # tolerated tool allows nothing here: personal → redact
         ("deepl", None, {"personal"}, "redact", "tolerated", ("personal",)),
-        ("deepl", None, set(), "allow", "tolerated", ()),
+        # tolerated tools: use is logged
+        ("deepl", None, set(), "log", "tolerated", ()),
         # unlisted AI tool: clean → unlisted_ai_tools; with data → most restrictive
         ("perplexity", None, set(), "log", "unapproved", ()),
         ("perplexity", None, {"confidential"}, "warn", "unapproved", ("confidential",)),
@@ -76,7 +80,7 @@ def test_alternatives_name_approved_tools_that_allow_the_data() -> None:
 
 def test_reasons_are_machine_readable() -> None:
     decision = decide(POLICY, "perplexity", None, {"secrets"})
-    assert decision.reasons == ("secrets:not_allowed:block", "unlisted_tool:log")
+    assert decision.reasons == ("unlisted_tool:log", "secrets:not_allowed:block")
 
 
 def test_default_policy_blocks_every_sensitive_class_everywhere() -> None:
@@ -99,3 +103,67 @@ def test_most_restrictive_precedence() -> None:
     assert most_restrictive(["redact", "warn"]) == "redact"
     assert most_restrictive(["log", "block", "redact"]) == "block"
     assert most_restrictive([]) == "allow"
+
+
+PRECEDENCE = parse_policy(
+    """
+version: 1
+organization: O
+contact: c@o.example
+data_classes:
+  personal: {entities: [EMAIL_ADDRESS]}
+  secrets: {entities: [SECRET]}
+tools:
+  deepl: {services: [deepl], status: tolerated, on_violation: {personal: warn}}
+  gpt: {services: [chatgpt], allowed: [personal]}
+  deepseek: {services: [deepseek], status: unapproved}
+  copilot: {services: [microsoft-copilot], status: tolerated, action: allow}
+on_violation: {personal: block, secrets: block}
+groups:
+  translators:
+    users: [t.weber]
+    tools: {deepl: {on_violation: {personal: log}}}
+""",
+    "precedence.yaml",
+).policy
+
+
+@pytest.mark.parametrize(
+    ("service", "group", "found", "action", "reasons"),
+    [
+        # the tool's on_violation beats the policy's…
+        ("deepl", None, {"personal"}, "warn", ("tool_tolerated:log", "personal:not_allowed:warn")),
+        # …and the group's entry for the tool beats the tool's
+        ("deepl", "translators", {"personal"}, "log",
+         ("tool_tolerated:log", "personal:not_allowed:log")),
+        # an unapproved tool is blocked even for clean prompts
+        ("deepseek", None, set(), "block", ("tool_unapproved:block",)),
+        # a tool's explicit action replaces the default of its status
+        ("microsoft-copilot", None, set(), "allow", ()),
+        ("chatgpt", None, {"secrets"}, "block", ("secrets:not_allowed:block",)),
+    ],
+)  # fmt: skip
+def test_override_precedence(service, group, found, action, reasons) -> None:  # type: ignore[no-untyped-def]
+    decision = decide(PRECEDENCE, service, group, found)
+    assert (decision.action, decision.reasons) == (action, reasons)
+
+
+def test_unapproved_and_tolerated_tools_are_no_alternative() -> None:
+    assert decide(PRECEDENCE, None, None, {"personal"}).alternatives == ("gpt",)
+
+
+@pytest.mark.parametrize(
+    ("user", "address", "group"),
+    [
+        ("a.schmidt", None, "hr"),
+        ("A.Schmidt", "10.0.5.7", "hr"),  # user name wins, case-insensitive
+        (None, "10.0.5.7", "sales"),
+        ("someone", "10.0.5.7", "sales"),
+        (None, "::ffff:10.0.5.7", "sales"),
+        (None, "10.0.6.1", None),
+        (None, "not-an-ip", None),
+        (None, None, None),
+    ],
+)
+def test_group_of(user: str | None, address: str | None, group: str | None) -> None:
+    assert POLICY.group_of(user, address) == group

@@ -29,7 +29,8 @@ def test_embedded_default_policy_loads() -> None:
 
 
 def test_default_policy_file_is_german_and_shipped() -> None:
-    text = (Path(__file__).parents[2] / "policy" / "default_policy.yaml").read_text("utf-8")
+    path = Path(__file__).parents[2] / "policy" / "examples" / "default.de.yaml"
+    text = path.read_text("utf-8")
     assert "Personenbezogene Daten" in text and "KI-Richtlinie" in text
 
 

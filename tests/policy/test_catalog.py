@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy_addon.catalog import default_catalog
+from policy.catalog import default_catalog
 
 
 @pytest.mark.parametrize(
@@ -15,6 +15,8 @@ from proxy_addon.catalog import default_catalog
         ("chatgpt.com", "chatgpt"),
         ("ab.chatgpt.com", "chatgpt"),
         ("claude.ai", "claude"),
+        ("www.deepl.com", "deepl"),
+        ("api-free.deepl.com", "deepl"),
         ("evilchatgpt.com", None),
         ("chatgpt.com.evil.example", None),
         ("openai.com", None),
