@@ -38,10 +38,14 @@ class ScanPool:
         self._executor: Executor | None = None
         self._scanner: Scanner | None = None  # thread mode only
         self.restarts = 0
+        self._closed = False
 
     def start(self) -> None:
         if self._executor is not None:
             return
+        if self._closed:
+            # A replaced pool must not come back to life for a late caller.
+            raise RuntimeError("scan pool is closed")
         if self.workers <= 0:
             self._scanner = Scanner(self.config)
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="leitplanke-scan")
@@ -81,10 +85,15 @@ class ScanPool:
     def _restart(self) -> None:
         log.error("a checker worker died; restarting the pool")
         self.restarts += 1
-        self.close()
-        self.start()
-
-    def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+        self.start()
+
+    def close(self, wait_for_running: bool = False) -> None:
+        """Stop the workers; with wait_for_running, queued scans still finish (a
+        policy switch must not fail the requests already in flight)."""
+        self._closed = True
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=not wait_for_running)
             self._executor = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import ipaddress
 import re
+import string
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -242,8 +243,17 @@ class Example(_Strict):
         return self
 
 
-MESSAGE_KEYS = ("block", "alternative", "no_alternative", "unlisted_tool", "checker_error",
-                "oversize")  # fmt: skip
+# Message key -> the placeholders its text may use (see rules/messages.yaml).
+_COMMON = {"service", "organization", "contact", "request"}
+MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
+    "block": _COMMON | {"found", "classes", "alternative"},
+    "alternative": {"tools"},
+    "no_alternative": set(),
+    "unlisted_tool": _COMMON,
+    "checker_error": _COMMON,
+    "oversize": _COMMON | {"size_mb", "limit_mb"},
+}
+MESSAGE_KEYS = tuple(MESSAGE_PLACEHOLDERS)
 
 
 class Policy(_Strict):
@@ -270,11 +280,26 @@ class Policy(_Strict):
     @field_validator("messages")
     @classmethod
     def _known_message_keys(cls, value: dict[str, Text]) -> dict[str, Text]:
-        for key in value:
+        for key, text in value.items():
             if key not in MESSAGE_KEYS:
                 raise _problem(
                     "unknown_message", f"unknown message {key!r}", (key,), list(MESSAGE_KEYS), key
                 )
+            allowed = MESSAGE_PLACEHOLDERS[key]
+            for lang, template in (("de", text.de), ("en", text.en or "")):
+                try:
+                    used = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+                except ValueError as exc:
+                    raise _problem("bad_message", f"message {key}.{lang}: {exc}",
+                                   (key, lang)) from None  # fmt: skip
+                for name in sorted(used - allowed):
+                    raise _problem(
+                        "unknown_placeholder",
+                        f"message {key}.{lang} uses unknown placeholder {{{name}}}",
+                        (key, lang),
+                        sorted(allowed),
+                        name,
+                    )
         return value
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import collapse_rfc2231_value
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import unquote, unquote_plus
 
@@ -421,13 +422,17 @@ def _media_type(content_type: str | None) -> tuple[str, str | None]:
     return media, _codec(header.get_content_charset())
 
 
+@lru_cache(maxsize=64)
 def _codec(charset: str | None) -> str | None:
+    """A declared charset's codec if it decodes bytes leniently; else None (read UTF-8)."""
     if not charset:
         return None
     try:
-        return codecs.lookup(charset).name
-    except LookupError:  # an unknown charset label: read as UTF-8
+        name = codecs.lookup(charset).name
+        b"\xff\xfe\x00ab%".decode(name, "replace")  # rules out rot13, hex, idna and friends
+    except (LookupError, ValueError):  # UnicodeError is a ValueError
         return None
+    return name
 
 
 def _worth_scanning(value: str) -> bool:
@@ -475,7 +480,7 @@ def _json_leaves(data: object) -> list[TextPart]:
 def _decode(data: bytes, charset: str | None) -> str | None:
     try:
         return data.decode(charset or "utf-8")
-    except UnicodeDecodeError:
+    except ValueError:  # UnicodeDecodeError, or a UnicodeError of an odd codec
         return None
 
 

@@ -1,38 +1,34 @@
 """The Guard addon: extract → scan (worker pool) → decide → act → record.
 
 Only requests that Identify attributed to a catalog service and whose endpoint
-an extractor understands are scanned; everything else passes untouched.
+an extractor understands are scanned; everything else passes untouched. The
+active policy and the checker come from PolicySource, the findings store from
+Recorder.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from mitmproxy import ctx, exceptions, http
+from mitmproxy import ctx, http
 
-from checker.config import ScanConfig
 from checker.findings import Finding
-from checker.pool import ScanPool
 from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Decision, decide
-from policy.loader import LoadedPolicy, PolicyError, load_policy
 from policy.model import Action
 from proxy_addon.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
-from proxy_addon.identify import HOST, SERVICE, user_of
+from proxy_addon.identify import HOST, SERVICE, client_address, user_of
 from proxy_addon.messages import (
     block_message,
     checker_error_message,
     oversize_message,
     pick_language,
 )
+from proxy_addon.policy_source import Active, PolicySource
+from proxy_addon.recorder import Recorder
 from proxy_addon.responders import block_response
-from store.findings_store import FindingsStore
-from store.keys import KeyFileError, default_key_path, load_or_create_key, pseudonym
 from store.records import DecisionRecord, finding_records
 
 log = logging.getLogger(__name__)
@@ -42,23 +38,19 @@ log = logging.getLogger(__name__)
 NOT_YET_INLINE: frozenset[Action] = frozenset({"warn", "redact"})
 
 
-def enforceable(decision: Decision) -> Decision:
-    """The decision as this build can enforce it; the record says why it differs."""
-    if decision.action not in NOT_YET_INLINE:
-        return decision
-    return replace(
-        decision,
-        action="block",
-        reasons=(*decision.reasons, f"{decision.action}:enforced_as_block"),
-    )
+def enforced_action(action: Action) -> Action:
+    """What this build does for a policy action."""
+    return "block" if action in NOT_YET_INLINE else action
 
 
 @dataclass
 class Outcome:
     """Everything decided about one request; becomes a block response and a DB row."""
 
+    active: Active
     service: Service
     api: Api
+    group: str | None
     decision: Decision
     prompt: Prompt | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -67,34 +59,24 @@ class Outcome:
     size: int = 0
     scan_ms: float | None = None
 
+    @property
+    def enforced(self) -> Action:
+        return enforced_action(self.decision.action)
+
 
 class Guard:
-    def __init__(self, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self,
+        source: PolicySource,
+        recorder: Recorder,
+        catalog: Catalog | None = None,
+    ) -> None:
+        self.source = source
+        self.recorder = recorder
         self.catalog = catalog or default_catalog()
-        self.loaded: LoadedPolicy | None = None
-        self.pool: ScanPool | None = None
-        self.key: bytes = b""
-        self.store: FindingsStore | None = None
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="leitplanke-store")
-        self._pending: set[Future[int]] = set()
 
-    # ---- options -------------------------------------------------------
     def load(self, loader: object) -> None:
         add = loader.add_option  # type: ignore[attr-defined]
-        add("leitplanke_policy", str, "", "Policy YAML file; empty: the embedded default policy.")
-        add("leitplanke_db", str, "leitplanke.db", "Findings database (SQLite file).")
-        add(
-            "leitplanke_key_file",
-            str,
-            "",
-            "Key file for value hashes and user pseudonyms; empty: '<db>.key'.",
-        )
-        add(
-            "leitplanke_workers",
-            int,
-            1,
-            "Checker worker processes; 0 runs the checker in one thread of the proxy process.",
-        )
         add(
             "leitplanke_scan_timeout_ms",
             int,
@@ -109,57 +91,15 @@ class Guard:
             "'policy' uses the policy's fail_mode.",
             choices=["policy", "closed", "open"],
         )
-        add(
-            "leitplanke_language",
-            str,
-            "de",
+        add("leitplanke_language", str, "de",
             "Message language when the client's Accept-Language names neither de nor en.",
-            choices=["de", "en"],
-        )
+            choices=["de", "en"])  # fmt: skip
 
     def configure(self, updated: set[str]) -> None:
-        opts = ctx.options
-        if "leitplanke_workers" in updated and opts.leitplanke_workers < 0:
-            raise exceptions.OptionsError("leitplanke_workers must be 0 or more")
-        if "leitplanke_scan_timeout_ms" in updated and opts.leitplanke_scan_timeout_ms <= 0:
+        from mitmproxy import exceptions
+
+        if ctx.options.leitplanke_scan_timeout_ms <= 0:
             raise exceptions.OptionsError("leitplanke_scan_timeout_ms must be positive")
-        # On first configure everything is set up, whichever options were named.
-        if "leitplanke_policy" in updated or self.loaded is None:
-            self._load_policy(opts.leitplanke_policy or None)
-        if updated & {"leitplanke_policy", "leitplanke_workers"} or self.pool is None:
-            self._restart_pool()
-        if updated & {"leitplanke_db", "leitplanke_key_file"} or self.store is None:
-            self._open_store(opts.leitplanke_db, opts.leitplanke_key_file)
-
-    def _load_policy(self, path: str | None) -> None:
-        try:
-            loaded = load_policy(path)
-        except PolicyError as exc:
-            # On reload the last good policy stays active: mitmproxy rejects the change.
-            raise exceptions.OptionsError(f"invalid policy:\n{exc}") from exc
-        self.loaded = loaded
-        used = set(loaded.policy.on_violation.values()) | {loaded.policy.unlisted_ai_tools}
-        for action in sorted(used & {"warn", "redact"}):
-            log.warning("policy action %r is not enforced inline yet; treated as block", action)
-        log.info("leitplanke: policy %s (version %s)", loaded.source, loaded.version_id)
-
-    def _restart_pool(self) -> None:
-        assert self.loaded is not None
-        if self.pool is not None:
-            self.pool.close()
-        self.pool = ScanPool(
-            ScanConfig.from_policy(self.loaded.policy), ctx.options.leitplanke_workers
-        )
-
-    def _open_store(self, db: str, key_file: str) -> None:
-        try:
-            self.key = load_or_create_key(key_file or default_key_path(db))
-        except KeyFileError as exc:
-            raise exceptions.OptionsError(str(exc)) from exc
-        old = self.store
-        self.store = self._writer.submit(FindingsStore, Path(db)).result()
-        if old is not None:
-            self._writer.submit(old.close)
 
     def running(self) -> None:
         if ctx.options.connection_strategy != "lazy":
@@ -168,30 +108,6 @@ class Guard:
                 "decision; use --set connection_strategy=lazy",
                 ctx.options.connection_strategy,
             )
-        if self.pool is not None:
-            pool = self.pool
-            started = time.monotonic()
-
-            def warm() -> None:
-                try:
-                    pool.warm_up()
-                except Exception as exc:  # requests will fail closed; say why, once
-                    log.error("leitplanke: checker failed to start: %r", exc)
-                    return
-                log.info("leitplanke: checker ready in %.1f s", time.monotonic() - started)
-
-            asyncio.get_running_loop().run_in_executor(None, warm)
-
-    def flush(self) -> None:
-        """Wait until every finding handed to the writer is on disk."""
-        self._writer.submit(lambda: None).result()
-
-    def done(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-        self._writer.shutdown(wait=True)  # flush findings before exit
-        if self.store is not None:
-            self.store.close()
 
     # ---- the request path -----------------------------------------------
     async def request(self, flow: http.HTTPFlow) -> None:
@@ -202,30 +118,38 @@ class Guard:
         api = match_endpoint(service.extractor, flow.request.method, flow.request.path)
         if api is None:
             return
-        outcome = await self.evaluate(flow, service, api)
-        if outcome.decision.action == "block":
+        active = self.source.active
+        assert active is not None, "PolicySource is configured before requests arrive"
+        outcome = await self.evaluate(flow, active, service, api)
+        if outcome.enforced == "block":
             self.respond(flow, outcome)
         self.record(flow, outcome)
 
-    async def evaluate(self, flow: http.HTTPFlow, service: Service, api: Api) -> Outcome:
-        assert self.loaded is not None and self.pool is not None
-        policy = self.loaded.policy
+    async def evaluate(
+        self, flow: http.HTTPFlow, active: Active, service: Service, api: Api
+    ) -> Outcome:
+        policy = active.loaded.policy
+        group = policy.group_of(user_of(flow), client_address(flow))
         raw = flow.request.raw_content
         size = len(raw) if raw is not None else 0
         if raw is None or size > policy.max_body_bytes:
-            return self._failed(service, api, "oversize", policy.oversize_action, size=size)
+            return self._failed(active, service, api, group, "oversize", policy.oversize_action,
+                                size=size)  # fmt: skip
         try:
             body = flow.request.get_content(strict=True) or b""
         except ValueError:
-            return self._failed(service, api, "undecodable_body", self._fail_action())
+            return self._failed(active, service, api, group, "undecodable_body",
+                                self._fail_action(active))  # fmt: skip
         if len(body) > policy.max_body_bytes:  # decompressed size counts too
-            return self._failed(service, api, "oversize", policy.oversize_action, size=len(body))
+            return self._failed(active, service, api, group, "oversize", policy.oversize_action,
+                                size=len(body))  # fmt: skip
 
         error = None
+        content_type = flow.request.headers.get("content-type")
         try:
-            prompt = extract(api, body)
+            prompt = extract(api, body, content_type=content_type)
         except ExtractError as exc:
-            # Not the JSON the endpoint expects: scan the whole body as text rather than
+            # Not what the endpoint expects: scan the whole body as text rather than
             # let it through unscanned.
             error = f"unparsed_body: {exc}"
             log.warning("leitplanke: %s %s: %s; scanning raw body", service.id, api, exc)
@@ -234,39 +158,38 @@ class Guard:
 
         started = time.perf_counter()
         try:
-            findings = await self.pool.scan(
+            findings = await active.pool.scan(
                 [p.text for p in prompt.parts],
                 timeout=ctx.options.leitplanke_scan_timeout_ms / 1000,
             )
         except Exception as exc:  # any checker failure gets the fail mode, never a crash
             log.error("leitplanke: checker failed for %s: %r", service.id, exc)
-            return self._failed(
-                service, api, f"checker_error: {type(exc).__name__}", self._fail_action(), prompt
-            )
+            return self._failed(active, service, api, group,
+                                f"checker_error: {type(exc).__name__}",
+                                self._fail_action(active), prompt)  # fmt: skip
         scan_ms = (time.perf_counter() - started) * 1000
-        decision = decide(policy, service.id, None, {f.data_class for f in findings})
-        return Outcome(
-            service, api, enforceable(decision), prompt, findings, error, scan_ms=scan_ms
-        )
+        decision = decide(policy, service.id, group, {f.data_class for f in findings})
+        return Outcome(active, service, api, group, decision, prompt, findings, error,
+                       scan_ms=scan_ms)  # fmt: skip
 
-    def _fail_action(self) -> Action:
-        assert self.loaded is not None
+    def _fail_action(self, active: Active) -> Action:
         mode = ctx.options.leitplanke_fail_mode
         if mode == "policy":
-            mode = self.loaded.policy.fail_mode
+            mode = active.loaded.policy.fail_mode
         return "block" if mode == "closed" else "allow"
 
     def _failed(
         self,
+        active: Active,
         service: Service,
         api: Api,
+        group: str | None,
         error: str,
         action: Action,
         prompt: Prompt | None = None,
         size: int = 0,
     ) -> Outcome:
-        assert self.loaded is not None
-        base = decide(self.loaded.policy, service.id, None, ())
+        base = decide(active.loaded.policy, service.id, group, ())
         decision = Decision(
             action=action,
             reasons=(error.split(":")[0], *base.reasons),
@@ -276,13 +199,11 @@ class Guard:
             alternatives=(),
         )
         kind = "oversize" if error == "oversize" else "checker_error"
-        return Outcome(
-            service, api, enforceable(decision), prompt, error=error, message_kind=kind, size=size
-        )
+        return Outcome(active, service, api, group, decision, prompt, error=error,
+                       message_kind=kind, size=size)  # fmt: skip
 
     def respond(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
-        assert self.loaded is not None
-        policy = self.loaded.policy
+        policy = outcome.active.loaded.policy
         lang = pick_language(
             flow.request.headers.get("accept-language"), ctx.options.leitplanke_language
         )
@@ -300,49 +221,48 @@ class Guard:
             stream=prompt.stream if prompt else False,
             model=prompt.model if prompt else None,
             message=message,
+            accept=flow.request.headers.get("accept"),
+            lang=lang,
         )
-        headers = {**headers, "x-leitplanke-decision": outcome.decision.action}
+        headers = {
+            **headers,
+            "x-leitplanke-decision": outcome.decision.action,
+            "x-leitplanke-enforced": outcome.enforced,
+        }
         flow.response = http.Response.make(status, body, headers)
 
     def record(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
-        assert self.loaded is not None and self.store is not None
-        policy = self.loaded.policy
-        user = user_of(flow)
+        loaded = outcome.active.loaded
+        privacy = loaded.policy.privacy
+        user = user_of(flow) or client_address(flow) or "unknown"
         locations = [p.location for p in outcome.prompt.parts] if outcome.prompt else []
         decision = outcome.decision
+        reasons = decision.reasons
+        if outcome.enforced != decision.action:
+            reasons = (*reasons, f"{decision.action}:enforced_as_{outcome.enforced}")
         row = DecisionRecord(
             service=outcome.service.id,
             host=str(flow.metadata.get(HOST, flow.request.host)),
             api=outcome.api,
             tool=decision.tool,
             tool_status=decision.tool_status,
-            user_pseudonym=pseudonym(self.key, user) if policy.privacy.pseudonymize_users else user,
-            user_group=None,
+            user_pseudonym=self.recorder.pseudonym(user) if privacy.pseudonymize_users else user,
+            user_group=outcome.group,
             action=decision.action,
-            reasons=decision.reasons,
+            enforced=outcome.enforced,
+            reasons=reasons,
             data_classes=decision.data_classes,
-            policy_version=self.loaded.version_id,
+            policy_version=loaded.version_id,
             scan_ms=round(outcome.scan_ms, 2) if outcome.scan_ms is not None else None,
             error=outcome.error,
-            findings=finding_records(self.key, outcome.findings, locations),
+            findings=finding_records(
+                self.recorder.key, outcome.findings, locations, excerpt=privacy.excerpt
+            ),
         )
         counts = ", ".join(f"{f.entity_type}×{f.count}" for f in row.findings) or "clean"
         log.info(
-            "leitplanke: %s %s %s [%s] user=%s",
-            decision.action,
-            outcome.service.id,
-            outcome.api,
-            counts,
-            row.user_pseudonym,
-        )
-        # Written off the event loop by one writer thread; not awaited, so the
-        # client's answer never waits for the disk.
-        store = self.store
-        future = self._writer.submit(store.record, row)
-        self._pending.add(future)
-        future.add_done_callback(self._written)
-
-    def _written(self, future: Future[int]) -> None:
-        self._pending.discard(future)
-        if future.exception() is not None:
-            log.error("leitplanke: could not write finding: %r", future.exception())
+            "leitplanke: %s %s %s [%s] user=%s group=%s",
+            decision.action, outcome.service.id, outcome.api, counts, row.user_pseudonym,
+            outcome.group or "-",
+        )  # fmt: skip
+        self.recorder.record(row)

@@ -24,12 +24,15 @@ def candidate_hosts(flow: http.HTTPFlow) -> list[str]:
     return [n.split(":")[0] for n in names if n]
 
 
-def user_of(flow: http.HTTPFlow) -> str:
-    """Proxy-auth user name when the gateway requires login, else the client IP."""
+def user_of(flow: http.HTTPFlow) -> str | None:
+    """The proxy-auth user name when the gateway requires login."""
     auth = flow.metadata.get("proxyauth")
-    if auth and auth[0]:
-        return str(auth[0])
-    return str(flow.client_conn.peername[0]) if flow.client_conn.peername else "unknown"
+    return str(auth[0]) if auth and auth[0] else None
+
+
+def client_address(flow: http.HTTPFlow) -> str | None:
+    peer = flow.client_conn.peername
+    return str(peer[0]) if peer else None
 
 
 class Identify:

@@ -7,11 +7,15 @@
 
 from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
+from proxy_addon.policy_source import PolicySource
+from proxy_addon.recorder import Recorder
 from proxy_addon.stream import StreamAnswers
 
 
 def make_addons() -> list[object]:
-    return [Identify(), Guard(), StreamAnswers()]
+    """One addon per concern; Guard uses the policy and the recorder it is given."""
+    source, recorder = PolicySource(), Recorder()
+    return [Identify(), source, recorder, Guard(source, recorder), StreamAnswers()]
 
 
 addons = make_addons()

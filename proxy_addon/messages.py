@@ -41,7 +41,10 @@ def pick_language(accept_language: str | None, default: str = "de") -> str:
     return best
 
 
-def _t(key: str, lang: str) -> str:
+def _t(key: str, lang: str, policy: Policy | None = None) -> str:
+    """A text in `lang`: the policy's own wording if it has one, else rules/messages.yaml."""
+    if policy is not None and key in policy.messages:
+        return policy.messages[key].text(lang)
     entry = _texts()[key]
     return str(entry.get(lang) or entry["de"])
 
@@ -62,26 +65,28 @@ def describe_found(entity_types: Iterable[str], lang: str) -> str:
     return _join(parts, lang)
 
 
-def block_message(
-    policy: Policy, decision: Decision, entity_types: Iterable[str], service_name: str, lang: str
-) -> str:
-    common = {
+def _common(policy: Policy, service_name: str) -> dict[str, str]:
+    return {
         "service": service_name,
         "organization": policy.organization,
         "contact": policy.contact,
+        "request": policy.how_to_request,
     }
+
+
+def block_message(
+    policy: Policy, decision: Decision, entity_types: Iterable[str], service_name: str, lang: str
+) -> str:
+    common = _common(policy, service_name)
     if not decision.data_classes:
-        return _t("unlisted_tool", lang).format(**common)
-    classes = [
-        dc.label.text(lang) if (dc := policy.data_classes[name]).label else name
-        for name in decision.data_classes
-    ]
+        return _t("unlisted_tool", lang, policy).format(**common)
+    classes = [policy.data_classes[name].name_in(name, lang) for name in decision.data_classes]
     alternative = (
-        _t("alternative", lang).format(tools=", ".join(decision.alternatives))
+        _t("alternative", lang, policy).format(tools=", ".join(decision.alternatives))
         if decision.alternatives
-        else _t("no_alternative", lang)
+        else _t("no_alternative", lang, policy)
     )
-    return _t("block", lang).format(
+    return _t("block", lang, policy).format(
         **common,
         found=describe_found(entity_types, lang),
         classes=_join(classes, lang),
@@ -90,13 +95,12 @@ def block_message(
 
 
 def checker_error_message(policy: Policy, service_name: str, lang: str) -> str:
-    return _t("checker_error", lang).format(service=service_name, contact=policy.contact)
+    return _t("checker_error", lang, policy).format(**_common(policy, service_name))
 
 
 def oversize_message(policy: Policy, service_name: str, size: int, lang: str) -> str:
-    return _t("oversize", lang).format(
-        service=service_name,
-        contact=policy.contact,
+    return _t("oversize", lang, policy).format(
+        **_common(policy, service_name),
         size_mb=f"{size / 1_048_576:.1f}",
         limit_mb=f"{policy.max_body_bytes / 1_048_576:.1f}",
     )

@@ -4,9 +4,13 @@ Each answer is shaped like the provider's own, so that unmodified clients and th
 official SDKs show the policy message: as a typed error for plain requests, as the
 assistant's streamed reply for streaming requests (a stream that fails mid-way is
 rendered by most chat UIs as a generic network error and the message would be lost).
+Services without a dedicated format ("generic") get an OpenAI-shaped JSON error when
+the client asked for JSON or a stream, and a small HTML page otherwise.
 """
 
+import html
 import json
+import re
 import secrets
 import time
 from collections.abc import Iterable
@@ -29,8 +33,18 @@ def block_response(
     model: str | None,
     message: str,
     code: str = "leitplanke_policy_block",
+    accept: str | None = None,
+    lang: str = "de",
 ) -> Response:
-    """Status, headers and body to send back in place of the upstream answer."""
+    """Status, headers and body to send back in place of the upstream answer.
+
+    accept (the request's Accept header) and lang (the page language) only shape the
+    "generic" answer; the provider APIs always get their own format.
+    """
+    if api == "generic":
+        if _wants_json(accept):
+            return _error(_openai_error(message, code), {})
+        return _html_page(message, lang)
     model_name = model or _FALLBACK_MODEL
     if api == "anthropic_messages":
         if stream:
@@ -190,3 +204,62 @@ def _anthropic_stream(model: str, message: str) -> list[str]:
         ("message_stop", {}),
     ]
     return [_event(name, {"type": name} | data) for name, data in events]
+
+
+# --- generic: any other service ---------------------------------------------------------
+
+
+def _wants_json(accept: str | None) -> bool:
+    # fetch()/XHR calls of web apps ask for JSON or an event stream; browser navigations
+    # ask for text/html, and */* (or nothing) is answered with the readable page too.
+    wanted = (accept or "").lower()
+    return "application/json" in wanted or "text/event-stream" in wanted
+
+
+_PAGE_CSS = """
+body { margin: 0; padding: 1rem; background: #f4f4f5; color: #18181b;
+  font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+main { box-sizing: border-box; max-width: 40rem; margin: 10vh auto; padding: 1.25rem 1.5rem;
+  background: #fff; border: 1px solid #e4e4e7; border-left: .5rem solid #d97706;
+  border-radius: .5rem; overflow-wrap: anywhere; }
+h1 { margin: 0 0 .75rem; font-size: 1.25rem; }
+p { margin: .5rem 0; }
+@media (prefers-color-scheme: dark) {
+  body { background: #18181b; color: #f4f4f5; }
+  main { background: #27272a; border-color: #3f3f46; border-left-color: #f59e0b; }
+}
+"""
+
+# No scripts, no external resources: the page must work wherever the block lands.
+_PAGE_HEADERS = {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "x-content-type-options": "nosniff",
+}
+
+
+def _html_page(message: str, lang: str) -> Response:
+    paragraphs = re.split(r"\n\s*\n", message.replace("\r\n", "\n").replace("\r", "\n").strip())
+    body = "\n".join(
+        "<p>" + "<br>".join(html.escape(line) for line in paragraph.split("\n")) + "</p>"
+        for paragraph in paragraphs
+    )
+    page = f"""<!doctype html>
+<html lang="{html.escape(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Leitplanke</title>
+<style>{_PAGE_CSS}</style>
+</head>
+<body>
+<main role="alert">
+<h1>Leitplanke</h1>
+{body}
+</main>
+</body>
+</html>
+"""
+    return _ERROR_STATUS, dict(_PAGE_HEADERS), page.encode("utf-8")

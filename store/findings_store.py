@@ -42,6 +42,7 @@ class FindingsStore:
                     "user_pseudonym": decision.user_pseudonym,
                     "user_group": decision.user_group,
                     "action": decision.action,
+                    "enforced": decision.enforced or decision.action,
                     "reasons": json.dumps(list(decision.reasons)),
                     "data_classes": json.dumps(list(decision.data_classes)),
                     "finding_count": sum(f.count for f in decision.findings),

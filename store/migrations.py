@@ -59,3 +59,10 @@ def m001_decisions_and_findings(db: Database) -> None:
     db.table("decisions").create_index(["ts"])
     db.table("findings").create_index(["decision_id"])
     db.table("findings").create_index(["ts", "data_class"])
+
+
+@migrations()
+def m002_enforced_action(db: Database) -> None:
+    # `action` is what the policy decided; `enforced` is what the gateway did when
+    # that differs (e.g. a policy "warn" enforced as a block before coaching exists).
+    db.table("decisions").add_column("enforced", str)

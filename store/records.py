@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 from checker.findings import Finding
 from checker.masking import keyed_hash, mask
@@ -31,20 +32,35 @@ class DecisionRecord:
     tool_status: str
     user_pseudonym: str
     user_group: str | None
-    action: str
+    action: str  # what the policy decided
     reasons: tuple[str, ...]
     data_classes: tuple[str, ...]
     policy_version: str
+    enforced: str | None = None  # what the gateway did, when it differs (None: same)
     scan_ms: float | None = None
     error: str | None = None
     findings: tuple[FindingRecord, ...] = ()
     ts: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
 
 
+ExcerptMode = Literal["none", "type_only", "masked"]
+
+
+def _excerpt(mode: ExcerptMode, entity_type: str, value: str) -> str:
+    """What the log keeps of a value, as the policy's privacy.excerpt says."""
+    if mode == "masked":
+        return mask(entity_type, value)
+    return f"<{entity_type}>" if mode == "type_only" else ""
+
+
 def finding_records(
-    key: bytes, findings: Sequence[Finding], locations: Sequence[str] = ()
+    key: bytes,
+    findings: Sequence[Finding],
+    locations: Sequence[str] = (),
+    excerpt: ExcerptMode = "masked",
 ) -> tuple[FindingRecord, ...]:
     """One record per distinct value: repeats of the same IBAN count, not multiply."""
+    keep = excerpt
     hash_key = derive(key, "value-hash")
     grouped: dict[tuple[str, str, str], list[Finding]] = {}
     for f in findings:
@@ -60,7 +76,7 @@ def finding_records(
                 entity_type=entity_type,
                 count=len(group),
                 max_score=round(max(f.score for f in group), 4),
-                masked_excerpt=mask(entity_type, first.value),
+                masked_excerpt=_excerpt(keep, entity_type, first.value),
                 value_hash=digest,
                 location=f"{where}:{first.start}-{first.end}",
             )

@@ -6,6 +6,7 @@ import gzip
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from mitmproxy.test import taddons, tflow
 
 from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
+from proxy_addon.policy_source import PolicySource
+from proxy_addon.recorder import Recorder
 
 IBAN = "DE89 3704 0044 0532 0130 00"
 CLEAN = "Wie funktioniert eine Wärmepumpe?"
@@ -44,28 +47,49 @@ def flow_for(
 
 
 class Harness:
-    def __init__(self, tctx: taddons.context, guard: Guard, db: Path) -> None:
-        self.tctx, self.guard, self.db = tctx, guard, db
+    def __init__(self, tctx: taddons.context, addons: Addons, db: Path) -> None:
+        self.tctx, self.db = tctx, db
+        self.source, self.recorder, self.guard = addons
         self.identify = Identify()
 
     async def send(self, flow: http.HTTPFlow) -> http.HTTPFlow:
         self.identify.requestheaders(flow)
         await self.guard.request(flow)
-        self.guard.flush()
+        self.recorder.flush()
         return flow
+
+    def configure(self, **options: object) -> None:
+        for addon in (self.source, self.recorder, self.guard):
+            self.tctx.configure(addon, **options)
 
     def rows(self, sql: str) -> list[tuple[object, ...]]:
         with sqlite3.connect(self.db) as conn:
             return conn.execute(sql).fetchall()
 
 
+Addons = tuple[PolicySource, Recorder, Guard]
+
+
+def make_addons() -> Addons:
+    source, recorder = PolicySource(), Recorder()
+    return source, recorder, Guard(source, recorder)
+
+
+@contextmanager
+def running_guard(tmp_path: Path, **options: object) -> Iterator[Harness]:
+    addons = make_addons()
+    with taddons.context(*addons) as tctx:
+        harness = Harness(tctx, addons, tmp_path / "f.db")
+        harness.configure(leitplanke_db=str(tmp_path / "f.db"), leitplanke_workers=0, **options)
+        yield harness
+        for addon in addons[:2]:
+            addon.done()
+
+
 @pytest.fixture
 def harness(tmp_path: Path) -> Iterator[Harness]:
-    guard = Guard()
-    with taddons.context(guard) as tctx:
-        tctx.configure(guard, leitplanke_db=str(tmp_path / "f.db"), leitplanke_workers=0)
-        yield Harness(tctx, guard, tmp_path / "f.db")
-        guard.done()
+    with running_guard(tmp_path) as harness:
+        yield harness
 
 
 async def test_clean_prompt_passes_and_is_logged_as_usage(harness: Harness) -> None:
@@ -191,13 +215,12 @@ async def test_checker_failure_fails_closed_then_open(
     async def broken(*args: object, **kwargs: object) -> list[object]:
         raise RuntimeError("worker died")
 
-    assert harness.guard.pool is not None
-    monkeypatch.setattr(harness.guard.pool, "scan", broken)
+    assert harness.source.active is not None
+    monkeypatch.setattr(harness.source.active.pool, "scan", broken)
     closed = await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN)))
     assert closed.response is not None
     assert "nicht prüfen" in json.loads(closed.response.content or b"")["error"]["message"]
     harness.tctx.configure(harness.guard, leitplanke_fail_mode="open")
-    monkeypatch.setattr(harness.guard.pool, "scan", broken)
     opened = await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN)))
     assert opened.response is None
     assert harness.rows("select action, error from decisions order by id") == [
@@ -206,51 +229,144 @@ async def test_checker_failure_fails_closed_then_open(
     ]
 
 
-async def test_invalid_policy_is_rejected_and_the_old_one_stays(
+async def test_invalid_policy_option_is_rejected_and_the_old_one_stays(
     harness: Harness, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\norganization: X\ncontact: y\ndata_classes:\n  p: {entitys: []}\n")
-    assert harness.guard.loaded is not None
-    before = harness.guard.loaded.version_id
+    assert harness.source.active is not None
+    before = harness.source.active.loaded.version_id
     with pytest.raises(exceptions.OptionsError, match=r"bad.yaml:5:7: unknown key"):
-        harness.tctx.configure(harness.guard, leitplanke_policy=str(bad))
+        harness.tctx.configure(harness.source, leitplanke_policy=str(bad))
     # mitmproxy rolls the option back (and re-applies the old value): same policy.
     assert harness.tctx.options.leitplanke_policy == ""
-    assert harness.guard.loaded.version_id == before
+    assert harness.source.active.loaded.version_id == before
     flow = await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(IBAN)))
     assert flow.response is not None  # still enforcing
 
 
-async def test_user_is_pseudonymised(harness: Harness) -> None:
-    flow = flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN))
-    flow.metadata["proxyauth"] = ("m.mueller", "secret")
-    await harness.send(flow)
-    (user,) = harness.rows("select user_pseudonym from decisions")[0]
-    assert str(user).startswith("u-") and "mueller" not in str(user)
+POLICY_V1 = """\
+version: 1
+organization: O
+contact: c@o.example
+data_classes:
+  personal: {entities: [IBAN_CODE]}
+  confidential: {terms: [Projekt Falke]}
+tools:
+  gpt: {services: [openai-api], allowed: [personal, confidential]}
+"""
 
 
-def test_option_validation() -> None:
-    guard = Guard()
-    with taddons.context(guard) as tctx, pytest.raises(exceptions.OptionsError):
-        tctx.configure(guard, leitplanke_workers=-1)
+async def test_hot_reload_switches_and_keeps_last_good(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY_V1)
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        source = harness.source
+        assert source.active is not None
+        v1 = source.active.loaded.version_id
+        ok = await harness.send(flow_for("api.openai.com", "/v1/chat/completions",
+                                         chat("Stand Projekt Falke?")))  # fmt: skip
+        assert ok.response is None
+        # v2: the project name is no longer allowed in the tool (and the pool changes)
+        policy.write_text(POLICY_V1.replace("version: 1", "version: 2")
+                          .replace("[personal, confidential]", "[personal]"))  # fmt: skip
+        assert source.reload_if_changed()
+        v2 = source.active.loaded.version_id
+        assert v2 != v1 and v2.startswith("2@")
+        blocked = await harness.send(flow_for("api.openai.com", "/v1/chat/completions",
+                                              chat("Stand Projekt Falke?")))  # fmt: skip
+        assert blocked.response is not None
+        # a broken edit is rejected: v2 stays active
+        policy.write_text(POLICY_V1.replace("tools:", "toolz:"))
+        assert not source.reload_if_changed()
+        assert source.active.loaded.version_id == v2
+        assert not source.reload_if_changed()  # the same broken file is not retried
+        versions = [r[0] for r in harness.rows("select policy_version from decisions order by id")]
+        assert versions == [v1, v2]
 
 
-async def test_warn_and_redact_are_enforced_as_block_and_recorded_so(tmp_path: Path) -> None:
+async def test_user_is_pseudonymised_and_grouped(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY_V1 + "groups:\n  hr: {users: [m.mueller]}\n"
+                      "  lab: {networks: [127.0.0.0/8]}\n")  # fmt: skip
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        by_name = flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN))
+        by_name.metadata["proxyauth"] = ("m.mueller", "secret")
+        await harness.send(by_name)
+        await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN)))
+        rows = harness.rows("select user_pseudonym, user_group from decisions order by id")
+    assert [group for _, group in rows] == ["hr", "lab"]
+    assert all(str(user).startswith("u-") for user, _ in rows)
+    assert "mueller" not in str(rows)
+
+
+async def test_excerpt_mode_type_only(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY_V1 + "privacy: {excerpt: type_only}\n")
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        await harness.send(
+            flow_for(
+                "api.anthropic.com",
+                "/v1/messages",
+                json.dumps(
+                    {
+                        "model": "m",
+                        "max_tokens": 5,
+                        "messages": [{"role": "user", "content": f"IBAN {IBAN}"}],
+                    }
+                ).encode(),
+            )
+        )
+        assert harness.rows("select masked_excerpt from findings") == [("<IBAN_CODE>",)]
+
+
+async def test_policy_message_override_and_request_link(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        POLICY_V1 + "approval_request: https://intranet.example/ki\n"
+        "messages:\n  unlisted_tool: {de: 'Bitte {service} nicht nutzen: {request}'}\n"
+    )
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        flow = await harness.send(
+            flow_for(
+                "api.anthropic.com",
+                "/v1/messages",
+                json.dumps(
+                    {
+                        "model": "m",
+                        "max_tokens": 5,
+                        "messages": [{"role": "user", "content": f"IBAN {IBAN}"}],
+                    }
+                ).encode(),
+            )
+        )
+    assert flow.response is not None
+    text = json.loads(flow.response.content or b"")["error"]["message"]
+    assert "IBAN" in text and "https://intranet.example/ki" in text
+
+
+@pytest.mark.parametrize("option", [{"leitplanke_workers": -1}, {"leitplanke_policy_reload_s": -1},
+                                    {"leitplanke_scan_timeout_ms": 0}])  # fmt: skip
+def test_option_validation(option: dict[str, int]) -> None:
+    addons = make_addons()
+    with taddons.context(*addons) as tctx, pytest.raises(exceptions.OptionsError):
+        for addon in addons:
+            tctx.configure(addon, **option)
+
+
+async def test_warn_is_enforced_as_block_and_recorded_so(tmp_path: Path) -> None:
     policy = tmp_path / "p.yaml"
     policy.write_text(
         "version: 1\norganization: O\ncontact: c@o.example\n"
         "data_classes:\n  personal: {entities: [IBAN_CODE]}\n"
         "on_violation: {personal: warn}\n"
     )
-    guard = Guard()
-    with taddons.context(guard) as tctx:
-        tctx.configure(guard, leitplanke_db=str(tmp_path / "f.db"), leitplanke_workers=0,
-                       leitplanke_policy=str(policy))  # fmt: skip
-        harness = Harness(tctx, guard, tmp_path / "f.db")
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
         flow = await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(IBAN)))
-        guard.done()
+        rows = harness.rows("select action, enforced, reasons from decisions")
     assert flow.response is not None and flow.response.status_code == 403
-    (action, reasons) = harness.rows("select action, reasons from decisions")[0]
-    assert action == "block"
+    assert flow.response.headers["x-leitplanke-decision"] == "warn"
+    assert flow.response.headers["x-leitplanke-enforced"] == "block"
+    ((action, enforced, reasons),) = rows
+    assert (action, enforced) == ("warn", "block")
     assert json.loads(str(reasons))[-1] == "warn:enforced_as_block"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from mitmproxy.test import tflow
 
-from proxy_addon.identify import HOST, SERVICE, Identify, candidate_hosts, user_of
+from proxy_addon.identify import HOST, SERVICE, Identify, candidate_hosts, client_address, user_of
 
 
 def test_service_from_connect_target() -> None:
@@ -38,8 +38,9 @@ def test_other_hosts_are_not_marked() -> None:
     assert SERVICE not in flow.metadata
 
 
-def test_user_is_proxy_auth_name_or_client_ip() -> None:
+def test_user_is_the_proxy_auth_name_and_address_the_client_ip() -> None:
     flow = tflow.tflow()
-    assert user_of(flow) == flow.client_conn.peername[0]
+    assert user_of(flow) is None
+    assert client_address(flow) == flow.client_conn.peername[0]
     flow.metadata["proxyauth"] = ("k.schmidt", "pw")
     assert user_of(flow) == "k.schmidt"

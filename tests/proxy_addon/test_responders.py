@@ -3,6 +3,7 @@
 import json
 import typing
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from types import ModuleType
 from typing import Any
 
@@ -287,3 +288,158 @@ def test_anthropic_error_validates_against_sdk_model() -> None:
 
     _, _, body = block_response("anthropic_messages", stream=False, model=None, message=MESSAGE)
     assert ErrorResponse.model_validate(json.loads(body)).error.message == MESSAGE
+
+
+# --- generic: services without a dedicated wire format ------------------------------------
+
+
+class PageText(HTMLParser):
+    """The text a browser shows inside <main>, one entry per paragraph."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paragraphs: list[str] = []
+        self.tags: list[str] = []
+        self._in_p = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "p":
+            self._in_p = True
+            self.paragraphs.append("")
+        elif tag == "br" and self._in_p:
+            self.paragraphs[-1] += "\n"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self._in_p = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_p:
+            self.paragraphs[-1] += data
+
+
+def page_text(body: bytes) -> PageText:
+    parser = PageText()
+    parser.feed(body.decode("utf-8"))
+    parser.close()
+    return parser
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind"),
+    [
+        ("application/json", "json"),
+        ("application/json, text/plain, */*", "json"),  # axios
+        ("text/event-stream", "json"),  # ChatGPT web's conversation request
+        ("Text/Event-Stream", "json"),
+        ("application/vnd.api+json", "html"),  # not application/json
+        (BROWSER_ACCEPT, "html"),
+        ("*/*", "html"),
+        ("", "html"),
+        (None, "html"),
+    ],
+)
+@pytest.mark.parametrize("stream", [False, True])
+def test_generic_json_or_html_by_accept(accept: str | None, kind: str, stream: bool) -> None:
+    status, headers, body = block_response(
+        "generic", stream=stream, model="m", message=MESSAGE, accept=accept
+    )
+    assert status == 403
+    if kind == "json":
+        assert headers["content-type"] == "application/json; charset=utf-8"
+        error = json.loads(body)["error"]
+        assert error["message"] == MESSAGE
+        assert error["type"] == "policy_violation"
+        assert error["code"] == "leitplanke_policy_block"
+    else:
+        assert headers["content-type"] == "text/html; charset=utf-8"
+        assert body.startswith(b"<!doctype html>\n")
+
+
+def test_generic_json_error_carries_custom_code() -> None:
+    _, _, body = block_response(
+        "generic",
+        stream=False,
+        model=None,
+        message="x",
+        code="leitplanke_oversize",
+        accept="application/json",
+    )
+    assert json.loads(body)["error"]["code"] == "leitplanke_oversize"
+
+
+def test_generic_json_error_is_what_the_openai_sdk_reads() -> None:
+    status, headers, body = block_response(
+        "generic", stream=False, model=None, message=MESSAGE, accept="application/json"
+    )
+    lib = http_lib(openai)
+    client = openai.OpenAI(
+        api_key="sk-test",
+        base_url="http://testserver/v1",
+        http_client=lib.Client(
+            transport=lib.MockTransport(
+                lambda _: lib.Response(status, headers=headers, content=body)
+            )
+        ),
+    )
+    with pytest.raises(openai.PermissionDeniedError) as info:
+        client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
+    assert info.value.body is not None and MESSAGE in str(info.value.body)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_generic_html_page(lang: str) -> None:
+    message = 'Gesperrt: <script>alert("x")</script> & Grüße – Müller ⚠️'
+    _, headers, body = block_response(
+        "generic", stream=False, model=None, message=message, lang=lang
+    )
+    page = body.decode("utf-8")
+    assert page.startswith("<!doctype html>")
+    assert f'<html lang="{lang}">' in page
+    assert "<title>Leitplanke</title>" in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert '<meta charset="utf-8">' in page
+    # Escaped, and the umlauts, dash and emoji are raw UTF-8, not entities.
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Grüße – Müller ⚠️" in page
+    assert page_text(body).paragraphs == [message]
+    # Self-contained: no script, no external resource, locked down by CSP as well.
+    parsed = page_text(body)
+    assert "script" not in parsed.tags and "link" not in parsed.tags and "img" not in parsed.tags
+    assert "http" not in page.lower() and "src=" not in page and "url(" not in page
+    assert "default-src 'none'" in headers["content-security-policy"]
+
+
+def test_generic_html_default_lang_is_german() -> None:
+    _, _, body = block_response("generic", stream=False, model=None, message=MESSAGE)
+    assert b'<html lang="de">' in body
+
+
+def test_generic_html_lang_attribute_is_escaped() -> None:
+    _, _, body = block_response(
+        "generic", stream=False, model=None, message="x", lang='de"><script>'
+    )
+    assert b"<script>" not in body
+
+
+def test_generic_html_newlines_become_paragraphs_and_breaks() -> None:
+    message = "Zeile 1\nZeile 2\r\n\r\nAbsatz 2\n \nAbsatz 3\n"
+    _, _, body = block_response("generic", stream=False, model=None, message=message)
+    assert page_text(body).paragraphs == ["Zeile 1\nZeile 2", "Absatz 2", "Absatz 3"]
+    assert b"<p>Zeile 1<br>Zeile 2</p>" in body
+
+
+@pytest.mark.parametrize(("api", "stream"), ALL)
+def test_accept_and_lang_do_not_change_provider_answers(api: Api, stream: bool) -> None:
+    plain = block_response(api, stream=stream, model="m", message=MESSAGE)
+    shaped = block_response(
+        api, stream=stream, model="m", message=MESSAGE, accept=BROWSER_ACCEPT, lang="en"
+    )
+    assert shaped[0] == plain[0]
+    assert shaped[1].keys() == plain[1].keys()
+    assert shaped[1]["content-type"] == plain[1]["content-type"]
+    if not stream:  # streams carry fresh ids
+        assert shaped[2] == plain[2]

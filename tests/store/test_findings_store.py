@@ -35,7 +35,10 @@ def record(findings: list[Finding], action: str = "block") -> DecisionRecord:
 
 def test_schema_comes_from_migrations(tmp_path: Path) -> None:
     store = FindingsStore(tmp_path / "f.db")
-    assert {m.name for m in migrations.applied(store.db)} == {"m001_decisions_and_findings"}
+    assert {m.name for m in migrations.applied(store.db)} == {
+        "m001_decisions_and_findings",
+        "m002_enforced_action",
+    }
     assert store.db.journal_mode == "wal"
     FindingsStore(tmp_path / "f.db").close()  # reopening applies nothing twice
     store.close()

@@ -1,0 +1,426 @@
+"""The policy as the one-page employee guideline ("KI-Richtlinie").
+
+The YAML the gateway enforces is the page employees read. `render()` turns a
+`Policy` into a self-contained HTML page (one A4 sheet when printed) or GitHub-
+flavoured Markdown, in German or English. This module works out *what* the page
+says (which tools, which data never goes anywhere, the exceptions); the templates
+in `policy/templates/` say how it looks. Fixed wording lives in `WORDS` below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+import jinja2
+import yaml
+
+from policy.decide import allowed_classes
+from policy.model import Action, Lang, Policy, Tool, ToolStatus
+from rules import rules_file
+
+Format = Literal["html", "md"]
+
+# Every fixed word on the page, German first.
+WORDS: dict[str, dict[str, str]] = {
+    "title": {"de": "KI-Richtlinie der {organization}", "en": "AI policy of {organization}"},
+    "purpose": {
+        "de": "Wir nutzen KI — mit Leitplanken: Diese Seite sagt, welche KI-Werkzeuge Sie "
+        "wofür nutzen dürfen und welche Daten nicht hineingehören.",
+        "en": "We use AI — with guardrails: this page says which AI tools you may use for "
+        "what, and which data must stay out of them.",
+    },
+    "tools_heading": {"de": "Freigegebene KI-Werkzeuge", "en": "Approved AI tools"},
+    "tools_intro": {
+        "de": "Sensible Daten nur in die Werkzeuge, bei denen sie ausdrücklich erlaubt sind.",
+        "en": "Sensitive data only goes into the tools that explicitly allow it.",
+    },
+    "no_tools": {
+        "de": "Derzeit ist kein KI-Werkzeug freigegeben.",
+        "en": "No AI tool is approved yet.",
+    },
+    "col_tool": {"de": "Werkzeug", "en": "Tool"},
+    "col_status": {"de": "Status", "en": "Status"},
+    "col_allowed": {"de": "Erlaubte Daten", "en": "Data allowed"},
+    "col_note": {"de": "Hinweis", "en": "Note"},
+    "no_sensitive_data": {"de": "keine sensiblen Daten", "en": "no sensitive data"},
+    "never_heading": {
+        "de": "Was nie in KI-Werkzeuge gehört",
+        "en": "What never goes into AI tools",
+    },
+    "never_intro": {
+        "de": "Diese Daten erlaubt kein freigegebenes Werkzeug:",
+        "en": "No approved tool allows this data:",
+    },
+    "never_none": {
+        "de": "Jede Datenart ist in mindestens einem freigegebenen Werkzeug erlaubt "
+        "(siehe Tabelle oben); in allen anderen gilt sie als Verstoß.",
+        "en": "Every kind of data is allowed in at least one approved tool (see the table "
+        "above); anywhere else it is a violation.",
+    },
+    "col_data": {"de": "Daten", "en": "Data"},
+    "col_meaning": {"de": "Was gemeint ist", "en": "What this means"},
+    "col_happens": {"de": "Was passiert", "en": "What happens"},
+    "exception": {"de": "Ausnahme", "en": "Exception"},
+    "groups_heading": {"de": "Ausnahmen für Abteilungen", "en": "Exceptions for departments"},
+    "col_group": {"de": "Abteilung", "en": "Department"},
+    "col_extra": {"de": "Zusätzlich erlaubt", "en": "Also allowed"},
+    "but_not": {"de": "dafür nicht", "en": "but not"},
+    "other_heading": {"de": "Andere KI-Werkzeuge", "en": "Other AI tools"},
+    "unlisted_lead": {
+        "de": "Nicht aufgeführte KI-Werkzeuge",
+        "en": "AI tools not listed here",
+    },
+    "request": {"de": "Neues Werkzeug beantragen", "en": "Request a new tool"},
+    "store_heading": {"de": "Was Leitplanke speichert", "en": "What Leitplanke stores"},
+    "store_checks": {
+        "de": "Leitplanke prüft Eingaben an KI-Werkzeuge im Firmennetz und hält Verstöße "
+        "direkt im Werkzeug an.",
+        "en": "Leitplanke checks what is sent to AI tools from the company network and stops "
+        "violations right inside the tool.",
+    },
+    "store_keeps": {
+        "de": "Gespeichert werden keine Eingabetexte, nur {items}.",
+        "en": "It stores no prompt texts, only {items}.",
+    },
+    "store_tool": {"de": "das genutzte Werkzeug", "en": "the tool used"},
+    "store_types": {"de": "die Art der erkannten Daten", "en": "the type of data found"},
+    "store_excerpt": {
+        "de": "ein maskierter Ausschnitt (z. B. DE89 **** **** 3000)",
+        "en": "a masked excerpt (e.g. DE89 **** **** 3000)",
+    },
+    "store_pseudonym": {
+        "de": "ein Pseudonym statt Ihres Benutzernamens",
+        "en": "a pseudonym instead of your user name",
+    },
+    "store_user": {"de": "Ihr Benutzername", "en": "your user name"},
+    "store_retention": {
+        "de": "Die Einträge werden nach {days} Tagen gelöscht.",
+        "en": "Records are deleted after {days} days.",
+    },
+    "and": {"de": "und", "en": "and"},
+    "questions": {"de": "Fragen", "en": "Questions"},
+    "version": {"de": "Stand: Version {version}", "en": "Version {version}"},
+    "generated": {
+        "de": "Diese Seite wird aus derselben Richtlinie erzeugt, die Leitplanke durchsetzt.",
+        "en": "This page is generated from the same policy that Leitplanke enforces.",
+    },
+}
+
+STATUS_WORDS: dict[ToolStatus, dict[str, str]] = {
+    "approved": {"de": "freigegeben", "en": "approved"},
+    "tolerated": {"de": "geduldet", "en": "tolerated"},
+    "unapproved": {"de": "nicht erlaubt", "en": "not allowed"},
+}
+
+ACTION_WORDS: dict[Action, dict[str, str]] = {
+    "allow": {"de": "erlaubt", "en": "allowed"},
+    "log": {"de": "erlaubt, wird protokolliert", "en": "allowed, logged"},
+    "warn": {"de": "Warnhinweis", "en": "warning"},
+    "redact": {"de": "wird geschwärzt", "en": "redacted"},
+    "block": {"de": "blockiert", "en": "blocked"},
+}
+
+# What `unlisted_ai_tools` means for the employee.
+UNLISTED_WORDS: dict[Action, dict[str, str]] = {
+    "allow": {
+        "de": "erlaubt für Inhalte ohne sensible Daten",
+        "en": "allowed for content without sensitive data",
+    },
+    "log": {
+        "de": "erlaubt für Inhalte ohne sensible Daten; die Nutzung wird protokolliert",
+        "en": "allowed for content without sensitive data; their use is logged",
+    },
+    "warn": {
+        "de": "nur mit Warnhinweis und nur für Inhalte ohne sensible Daten",
+        "en": "allowed with a warning, and only for content without sensitive data",
+    },
+    "redact": {
+        "de": "erlaubt für Inhalte ohne sensible Daten; Eingaben werden geschwärzt",
+        "en": "allowed for content without sensitive data; input is redacted",
+    },
+    "block": {"de": "gesperrt", "en": "blocked"},
+}
+
+STATUS_ORDER: dict[ToolStatus, int] = {"approved": 0, "tolerated": 1, "unapproved": 2}
+DEFAULT_STATUS_ACTION: dict[ToolStatus, Action] = {
+    "approved": "allow",
+    "tolerated": "log",
+    "unapproved": "block",
+}
+
+_EMAIL = re.compile(r"(?:mailto:)?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_URL = re.compile(r"https?://[^\s<>\"'`]+")
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str | None  # None: plain text, not a link
+
+
+@dataclass(frozen=True)
+class ToolRow:
+    name: str
+    status: ToolStatus
+    status_text: str
+    allowed: str
+    overrides: tuple[str, ...]  # "Personal data: warning" where this tool differs
+    note: str
+
+
+@dataclass(frozen=True)
+class NeverRow:
+    label: str
+    meaning: str
+    action: Action
+    action_text: str
+    exceptions: tuple[str, ...]  # "Human resources (ChatGPT Enterprise)"
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group: str
+    tool: str
+    extra: str
+    removed: str
+    overrides: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    lang: Lang
+    title: str
+    tools: tuple[ToolRow, ...]
+    never: tuple[NeverRow, ...]
+    groups: tuple[GroupRow, ...]
+    unlisted: str
+    unlisted_action: Action
+    request: Link
+    contact: Link
+    stores: str
+    version: str
+
+
+def render(
+    policy: Policy,
+    fmt: Format,
+    lang: Lang = "de",
+    version_id: str | None = None,
+) -> str:
+    """The employee guideline for `policy` as HTML or Markdown, in German or English.
+
+    `version_id` (e.g. `LoadedPolicy.version_id`) is printed in the footer; without it
+    the policy's own `version` is.
+    """
+    if fmt not in ("html", "md"):
+        raise ValueError(f"unknown format {fmt!r} (html or md)")
+    if lang not in ("de", "en"):
+        raise ValueError(f"unknown language {lang!r} (de or en)")
+    page = build_page(policy, lang, version_id)
+    words = {key: text[lang] for key, text in WORDS.items()}
+    template = _environment().get_template(f"guideline.{fmt}.j2")
+    return template.render(page=page, t=words)
+
+
+def build_page(policy: Policy, lang: Lang, version_id: str | None = None) -> Page:
+    """What the page says, in `lang`, independent of the output format."""
+
+    def w(key: str, **values: object) -> str:
+        return WORDS[key][lang].format(**values)
+
+    return Page(
+        lang=lang,
+        title=w("title", organization=policy.organization),
+        tools=_tool_rows(policy, lang),
+        never=_never_rows(policy, lang),
+        groups=_group_rows(policy, lang),
+        unlisted=UNLISTED_WORDS[policy.unlisted_ai_tools][lang],
+        unlisted_action=policy.unlisted_ai_tools,
+        request=link(policy.how_to_request),
+        contact=link(policy.contact),
+        stores=_stores(policy, lang),
+        version=w("version", version=version_id or policy.version),
+    )
+
+
+def link(target: str) -> Link:
+    """A URL becomes a link, an e-mail address a mailto: link, anything else plain text."""
+    target = target.strip()
+    if _URL.fullmatch(target):
+        return Link(target, target)
+    email = _EMAIL.fullmatch(target)
+    if email:
+        return Link(email.group(1), f"mailto:{email.group(1)}")
+    return Link(target, None)
+
+
+def _label(policy: Policy, name: str, lang: str) -> str:
+    return policy.data_classes[name].name_in(name, lang)
+
+
+def _labels(policy: Policy, names: Collection[str], lang: str) -> str:
+    """Labels of `names`, in the policy's order of data classes."""
+    return ", ".join(_label(policy, name, lang) for name in policy.data_classes if name in names)
+
+
+def _usable(tool: Tool) -> bool:
+    """Approved and actually usable (the same notion decide() uses for alternatives)."""
+    return tool.status == "approved" and tool.use_action() in ("allow", "log")
+
+
+def _overrides(
+    policy: Policy, rules: dict[str, Action], allowed: Collection[str], lang: str
+) -> tuple[str, ...]:
+    """`class: action` for each rule that differs from the policy-wide on_violation."""
+    return tuple(
+        f"{_label(policy, name, lang)}: {ACTION_WORDS[rules[name]][lang]}"
+        for name in policy.data_classes
+        if name in rules
+        and name not in allowed
+        and rules[name] != policy.on_violation.get(name, "block")
+    )
+
+
+def _tool_rows(policy: Policy, lang: Lang) -> tuple[ToolRow, ...]:
+    ordered = sorted(policy.tools.items(), key=lambda item: STATUS_ORDER[item[1].status])
+    rows = []
+    for tool_id, tool in ordered:
+        status_text = STATUS_WORDS[tool.status][lang]
+        use = tool.use_action()
+        overrides: tuple[str, ...] = ()
+        if use != DEFAULT_STATUS_ACTION[tool.status]:
+            status_text = f"{status_text} · {ACTION_WORDS[use][lang]}"
+        if use == "block":
+            allowed = "—"
+        else:
+            allowed = _labels(policy, tool.allowed, lang) or WORDS["no_sensitive_data"][lang]
+            overrides = _overrides(policy, tool.on_violation, tool.allowed, lang)
+        rows.append(
+            ToolRow(
+                name=tool.display_name(tool_id),
+                status=tool.status,
+                status_text=status_text,
+                allowed=allowed,
+                overrides=overrides,
+                note=tool.note.text(lang) if tool.note else "",
+            )
+        )
+    return tuple(rows)
+
+
+def _never_rows(policy: Policy, lang: Lang) -> tuple[NeverRow, ...]:
+    usable = {tool_id for tool_id, tool in policy.tools.items() if _usable(tool)}
+    somewhere = {name for tool_id in usable for name in policy.tools[tool_id].allowed}
+    rows = []
+    for name, data_class in policy.data_classes.items():
+        if name in somewhere:
+            continue
+        exceptions = tuple(
+            f"{_group_label(policy, group_id, lang)} ({_tool_name(policy, tool_id)})"
+            for group_id in policy.groups
+            for tool_id in usable
+            if name in allowed_classes(policy, tool_id, group_id)
+        )
+        if data_class.description:
+            meaning = data_class.description.text(lang)
+        else:
+            meaning = _entity_names(data_class.entities, lang)
+        action = policy.on_violation.get(name, "block")
+        rows.append(
+            NeverRow(
+                label=_label(policy, name, lang),
+                meaning=meaning,
+                action=action,
+                action_text=ACTION_WORDS[action][lang],
+                exceptions=exceptions,
+            )
+        )
+    return tuple(rows)
+
+
+def _tool_name(policy: Policy, tool_id: str) -> str:
+    return policy.tools[tool_id].display_name(tool_id)
+
+
+def _group_label(policy: Policy, group_id: str, lang: str) -> str:
+    group = policy.groups[group_id]
+    return group.label.text(lang) if group.label else group_id
+
+
+def _group_rows(policy: Policy, lang: Lang) -> tuple[GroupRow, ...]:
+    rows = []
+    for group_id, group in policy.groups.items():
+        for tool_id, override in group.tools.items():
+            tool = policy.tools[tool_id]
+            extra = [name for name in override.allowed if name not in tool.allowed]
+            # A group's list replaces the tool's (see decide()): say what it takes away.
+            removed = [name for name in tool.allowed if name not in override.allowed]
+            rules = {**tool.on_violation, **override.on_violation}
+            rows.append(
+                GroupRow(
+                    group=_group_label(policy, group_id, lang),
+                    tool=tool.display_name(tool_id),
+                    extra=_labels(policy, extra, lang) or "—",
+                    removed=_labels(policy, removed, lang),
+                    overrides=_overrides(policy, rules, override.allowed, lang),
+                )
+            )
+    return tuple(rows)
+
+
+def _stores(policy: Policy, lang: Lang) -> str:
+    items = [WORDS["store_tool"][lang], WORDS["store_types"][lang]]
+    if policy.privacy.excerpt == "masked":
+        items.append(WORDS["store_excerpt"][lang])
+    if policy.privacy.pseudonymize_users:
+        items.append(WORDS["store_pseudonym"][lang])
+    else:
+        items.append(WORDS["store_user"][lang])
+    listed = f"{', '.join(items[:-1])} {WORDS['and'][lang]} {items[-1]}"
+    return " ".join(
+        (
+            WORDS["store_checks"][lang],
+            WORDS["store_keeps"][lang].format(items=listed),
+            WORDS["store_retention"][lang].format(days=policy.privacy.retention_days),
+        )
+    )
+
+
+def _entity_names(entities: tuple[str, ...], lang: str) -> str:
+    """Without a description, name the detected kinds ("names of people, e-mail addresses")."""
+    names = _entity_texts()
+    text = ", ".join(names[e][lang] for e in entities if e in names and lang in names[e])
+    return text[:1].upper() + text[1:]
+
+
+@cache
+def _entity_texts() -> dict[str, dict[str, str]]:
+    data: dict[str, Any] = yaml.safe_load(rules_file("messages.yaml").read_text("utf-8"))
+    return dict(data.get("entities", {}))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!&~])")
+
+
+def markdown_escape(value: object) -> str:
+    """Text that GitHub-flavoured Markdown shows literally, also inside a table cell."""
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("policy", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown_escape
+    return env

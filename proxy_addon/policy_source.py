@@ -1,0 +1,141 @@
+"""The PolicySource addon: the active policy and the checker pool that scans for it.
+
+Loads the policy named by `leitplanke_policy` (or the embedded default), watches
+the file and switches to a changed version atomically once it validates; an
+invalid edit is logged with its file:line problems and the last good policy stays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+from mitmproxy import ctx, exceptions
+
+from checker.config import ScanConfig
+from checker.pool import ScanPool
+from policy.loader import LoadedPolicy, PolicyError, load_policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Active:
+    """One consistent pair; a request reads it once and uses it throughout."""
+
+    loaded: LoadedPolicy
+    pool: ScanPool
+
+
+def _file_state(path: str | None) -> tuple[int, int] | None:
+    if not path:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size)
+
+
+class PolicySource:
+    def __init__(self) -> None:
+        self.active: Active | None = None
+        self._seen: tuple[int, int] | None = None  # file state last loaded or rejected
+        self._watch: asyncio.Task[None] | None = None
+
+    def load(self, loader: object) -> None:
+        add = loader.add_option  # type: ignore[attr-defined]
+        add("leitplanke_policy", str, "", "Policy YAML file; empty: the embedded default policy.")
+        add(
+            "leitplanke_workers",
+            int,
+            1,
+            "Checker worker processes; 0 runs the checker in one thread of the proxy process.",
+        )
+        add(
+            "leitplanke_policy_reload_s",
+            int,
+            2,
+            "Check the policy file for changes every N seconds; 0 turns hot reload off.",
+        )
+
+    def configure(self, updated: set[str]) -> None:
+        opts = ctx.options
+        if opts.leitplanke_workers < 0:
+            raise exceptions.OptionsError("leitplanke_workers must be 0 or more")
+        if opts.leitplanke_policy_reload_s < 0:
+            raise exceptions.OptionsError("leitplanke_policy_reload_s must be 0 or more")
+        if updated & {"leitplanke_policy", "leitplanke_workers"} or self.active is None:
+            path = opts.leitplanke_policy or None
+            try:
+                loaded = load_policy(path)
+            except PolicyError as exc:
+                # mitmproxy rejects the option change: the last good policy stays.
+                raise exceptions.OptionsError(f"invalid policy:\n{exc}") from exc
+            self._seen = _file_state(path)
+            self._activate(loaded, new_pool=True)
+
+    def _activate(self, loaded: LoadedPolicy, new_pool: bool) -> None:
+        old = self.active
+        config = ScanConfig.from_policy(loaded.policy)
+        if new_pool or old is None or old.pool.config != config:
+            pool = ScanPool(config, ctx.options.leitplanke_workers)
+        else:
+            pool = old.pool  # same detection rules: keep the warm workers
+        self.active = Active(loaded, pool)  # the atomic switch
+        if old is not None and old.pool is not pool:
+            old.pool.close(wait_for_running=True)
+            if self._watch is not None:  # already running: warm the new pool now
+                self._warm(pool)
+        log.info("leitplanke: policy %s (version %s)", loaded.source, loaded.version_id)
+
+    def running(self) -> None:
+        if self.active is not None:
+            self._warm(self.active.pool)
+        self._watch = asyncio.get_running_loop().create_task(self._watch_file())
+
+    def _warm(self, pool: ScanPool) -> None:
+        started = time.monotonic()
+
+        def warm() -> None:
+            try:
+                pool.warm_up()
+            except Exception as exc:  # requests will fail closed; say why, once
+                log.error("leitplanke: checker failed to start: %r", exc)
+                return
+            log.info("leitplanke: checker ready in %.1f s", time.monotonic() - started)
+
+        asyncio.get_running_loop().run_in_executor(None, warm)
+
+    async def _watch_file(self) -> None:
+        while True:
+            interval = ctx.options.leitplanke_policy_reload_s
+            await asyncio.sleep(interval or 5)
+            if interval:
+                self.reload_if_changed()
+
+    def reload_if_changed(self) -> bool:
+        """Reload when the file changed since it was last seen; True if switched."""
+        path = ctx.options.leitplanke_policy or None
+        state = _file_state(path)
+        if path is None or state is None or state == self._seen:
+            return False
+        self._seen = state
+        try:
+            loaded = load_policy(path)
+        except PolicyError as exc:
+            log.error("leitplanke: policy change rejected, keeping the last good one:\n%s", exc)
+            return False
+        if self.active is not None and loaded.version_id == self.active.loaded.version_id:
+            return False
+        self._activate(loaded, new_pool=False)
+        return True
+
+    def done(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        if self.active is not None:
+            self.active.pool.close()

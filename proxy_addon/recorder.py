@@ -1,0 +1,64 @@
+"""The Recorder addon: decision and finding rows into the findings store, off the event loop."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from mitmproxy import ctx, exceptions
+
+from store.findings_store import FindingsStore
+from store.keys import KeyFileError, default_key_path, load_or_create_key, pseudonym
+from store.records import DecisionRecord
+
+log = logging.getLogger(__name__)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.key: bytes = b""
+        self.store: FindingsStore | None = None
+        # One writer thread: SQLite wants one writer, and the client's answer never
+        # waits for the disk.
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="leitplanke-store")
+
+    def load(self, loader: object) -> None:
+        add = loader.add_option  # type: ignore[attr-defined]
+        add("leitplanke_db", str, "leitplanke.db", "Findings database (SQLite file).")
+        add("leitplanke_key_file", str, "",
+            "Key file for value hashes and user pseudonyms; empty: '<db>.key'.")  # fmt: skip
+
+    def configure(self, updated: set[str]) -> None:
+        if updated & {"leitplanke_db", "leitplanke_key_file"} or self.store is None:
+            db, key_file = ctx.options.leitplanke_db, ctx.options.leitplanke_key_file
+            try:
+                self.key = load_or_create_key(key_file or default_key_path(db))
+            except KeyFileError as exc:
+                raise exceptions.OptionsError(str(exc)) from exc
+            old = self.store
+            self.store = self._writer.submit(FindingsStore, Path(db)).result()
+            if old is not None:
+                self._writer.submit(old.close)
+
+    def pseudonym(self, user: str) -> str:
+        return pseudonym(self.key, user)
+
+    def record(self, row: DecisionRecord) -> None:
+        assert self.store is not None
+        future = self._writer.submit(self.store.record, row)
+        future.add_done_callback(_report_failure)
+
+    def flush(self) -> None:
+        """Wait until every row handed to the writer is on disk."""
+        self._writer.submit(lambda: None).result()
+
+    def done(self) -> None:
+        self._writer.shutdown(wait=True)  # flush findings before exit
+        if self.store is not None:
+            self.store.close()
+
+
+def _report_failure(future: Future[int]) -> None:
+    if future.exception() is not None:
+        log.error("leitplanke: could not write finding: %r", future.exception())
