@@ -120,5 +120,9 @@ def proxy(
     )
 
 
+from cli.policy_commands import policy_group  # noqa: E402  (registered below the group)
+
+cli.add_command(policy_group)
+
 if __name__ == "__main__":
     cli()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import re
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
@@ -47,6 +48,13 @@ class LoadedPolicy:
     text: str
     # Policy's own `version` plus a content digest: two edits of "version: 1" differ.
     version_id: str
+    # Where each key and list item stands in the file, for located warnings.
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
+
+    def problem(self, path: Path_, message: str, hint: str = "") -> Problem:
+        """A Problem located at `path` (or its nearest existing parent) in this file."""
+        line, column = self.marks.get(_located(self.marks, path), (1, 1))
+        return Problem(self.source, line, column, message, hint)
 
 
 def load_policy(path: str | Path | None = None) -> LoadedPolicy:
@@ -98,22 +106,25 @@ def parse_policy(text: str, source: str) -> LoadedPolicy:
                 )
             ]
         )
-    marks = _marks(node)
+    marks, flows = _marks(node)
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError([_problem(source, marks, err) for err in exc.errors()]) from exc
+        raise PolicyError([_problem(source, marks, flows, err) for err in exc.errors()]) from exc
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    return LoadedPolicy(policy, source, text, f"{policy.version}@{digest}")
+    return LoadedPolicy(policy, source, text, f"{policy.version}@{digest}", marks)
 
 
-def _marks(node: yaml.Node | None) -> dict[Path_, tuple[int, int]]:
-    """Map every key/item path in the document to its 1-based (line, column)."""
+def _marks(node: yaml.Node | None) -> tuple[dict[Path_, tuple[int, int]], set[Path_]]:
+    """Every key/item path's 1-based (line, column), and the paths of {…} mappings."""
     marks: dict[Path_, tuple[int, int]] = {}
+    flows: set[Path_] = set()
     stack: list[tuple[yaml.Node, Path_]] = [(node, ())] if node is not None else []
     while stack:
         current, path = stack.pop()
         if isinstance(current, yaml.MappingNode):
+            if current.flow_style:
+                flows.add(path)
             for key_node, value_node in current.value:
                 child = (*path, str(key_node.value))
                 marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -123,7 +134,7 @@ def _marks(node: yaml.Node | None) -> dict[Path_, tuple[int, int]]:
                 child = (*path, index)
                 marks[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
                 stack.append((item, child))
-    return marks
+    return marks, flows
 
 
 def _located(marks: dict[Path_, tuple[int, int]], path: Path_) -> Path_:
@@ -138,7 +149,9 @@ def _located(marks: dict[Path_, tuple[int, int]], path: Path_) -> Path_:
     return ()
 
 
-def _problem(source: str, marks: dict[Path_, tuple[int, int]], err: Any) -> Problem:
+def _problem(
+    source: str, marks: dict[Path_, tuple[int, int]], flows: set[Path_], err: Any
+) -> Problem:
     loc: Path_ = tuple(err["loc"])
     ctx = err.get("ctx") or {}
     kind = err["type"]
@@ -149,7 +162,7 @@ def _problem(source: str, marks: dict[Path_, tuple[int, int]], err: Any) -> Prob
         path = found  # name only what the author wrote
     dotted = ".".join(str(p) for p in path) or "(top level)"
     if kind == "extra_forbidden":
-        if err.get("input") is None and " " in str(loc[-1]):
+        if err.get("input") is None and loc[:-1] in flows:
             # `{de: Word, Outlook und Teams}`: in a {…} mapping a comma starts a new key.
             hint = "a comma inside {…} starts a new key — put the text in quotes"
         else:
@@ -162,14 +175,19 @@ def _problem(source: str, marks: dict[Path_, tuple[int, int]], err: Any) -> Prob
     hint = ""
     if ctx.get("choices"):
         hint = _did_you_mean(str(ctx.get("value", "")), ctx["choices"], "known values")
-    elif kind == "literal_error" and ctx.get("expected"):
-        hint = f"write one of {ctx['expected']}"
+    elif kind == "literal_error" and isinstance(err.get("input"), str):
+        # The message already lists the choices; add a hint only for a near miss.
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        close = difflib.get_close_matches(err["input"], choices, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else ""
     message = err["msg"].removeprefix("Value error, ")
     return Problem(source, line, column, f"{dotted}: {message}", hint)
 
 
 def _did_you_mean(word: str, choices: list[str], what: str) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    # A prefix ("EMAIL" → EMAIL_ADDRESS) is as good a hint as a near spelling.
+    prefixed = [c for c in choices if word and c.casefold().startswith(word.casefold())]
+    close = prefixed or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
     listed = ", ".join(sorted(choices)[:12])

@@ -53,13 +53,20 @@ class _Strict(BaseModel):
 
 
 class Text(_Strict):
-    """A text in German and (optionally) English; German is the fallback."""
+    """A text in German and/or English; the other language is the fallback."""
 
-    de: str
+    de: str | None = None
     en: str | None = None
 
+    @model_validator(mode="after")
+    def _some_text(self) -> Text:
+        if not (self.de or self.en):
+            raise _problem("empty_text", "write the text under de: and/or en:", ())
+        return self
+
     def text(self, lang: str) -> str:
-        return self.en if lang == "en" and self.en else self.de
+        first, second = (self.en, self.de) if lang == "en" else (self.de, self.en)
+        return first or second or ""
 
 
 # Kept for readers of older code: labels are Texts.
@@ -286,7 +293,7 @@ class Policy(_Strict):
                     "unknown_message", f"unknown message {key!r}", (key,), list(MESSAGE_KEYS), key
                 )
             allowed = MESSAGE_PLACEHOLDERS[key]
-            for lang, template in (("de", text.de), ("en", text.en or "")):
+            for lang, template in (("de", text.de or ""), ("en", text.en or "")):
                 try:
                     used = {name for _, name, _, _ in string.Formatter().parse(template) if name}
                 except ValueError as exc:

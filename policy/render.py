@@ -19,7 +19,7 @@ import jinja2
 import yaml
 
 from policy.decide import allowed_classes
-from policy.model import Action, Lang, Policy, Tool, ToolStatus
+from policy.model import DEFAULT_TOOL_ACTION, Action, Lang, Policy, Tool, ToolStatus
 from rules import rules_file
 
 Format = Literal["html", "md"]
@@ -146,11 +146,6 @@ UNLISTED_WORDS: dict[Action, dict[str, str]] = {
 }
 
 STATUS_ORDER: dict[ToolStatus, int] = {"approved": 0, "tolerated": 1, "unapproved": 2}
-DEFAULT_STATUS_ACTION: dict[ToolStatus, Action] = {
-    "approved": "allow",
-    "tolerated": "log",
-    "unapproved": "block",
-}
 
 _EMAIL = re.compile(r"(?:mailto:)?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
@@ -292,7 +287,7 @@ def _tool_rows(policy: Policy, lang: Lang) -> tuple[ToolRow, ...]:
         status_text = STATUS_WORDS[tool.status][lang]
         use = tool.use_action()
         overrides: tuple[str, ...] = ()
-        if use != DEFAULT_STATUS_ACTION[tool.status]:
+        if use != DEFAULT_TOOL_ACTION[tool.status]:
             status_text = f"{status_text} · {ACTION_WORDS[use][lang]}"
         if use == "block":
             allowed = "—"
@@ -313,7 +308,7 @@ def _tool_rows(policy: Policy, lang: Lang) -> tuple[ToolRow, ...]:
 
 
 def _never_rows(policy: Policy, lang: Lang) -> tuple[NeverRow, ...]:
-    usable = {tool_id for tool_id, tool in policy.tools.items() if _usable(tool)}
+    usable = [tool_id for tool_id, tool in policy.tools.items() if _usable(tool)]
     somewhere = {name for tool_id in usable for name in policy.tools[tool_id].allowed}
     rows = []
     for name, data_class in policy.data_classes.items():

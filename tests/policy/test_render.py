@@ -189,12 +189,29 @@ def test_tool_action_and_other_statuses() -> None:
 
 
 def test_every_class_allowed_somewhere() -> None:
-    policy = minimal(
-        "tools:\n  gpt: {services: [chatgpt], allowed: [personal, secrets]}\n"
-    )  # fmt: skip
+    policy = minimal("tools:\n  gpt: {services: [chatgpt], allowed: [personal, secrets]}\n")
     never = section(render(policy, "md"), "Was nie in KI-Werkzeuge gehört")
     assert "Jede Datenart ist in mindestens einem freigegebenen Werkzeug erlaubt" in never
     assert "|" not in never
+
+
+def test_group_exceptions_with_own_rules() -> None:
+    policy = minimal(
+        "tools:\n"
+        "  gpt: {name: GPT, services: [chatgpt]}\n"
+        "  copilot: {name: Copilot, services: [microsoft-copilot], allowed: [personal]}\n"
+        "groups:\n"
+        "  it: {label: {de: IT, en: IT}, tools: {gpt: {allowed: [secrets]}}}\n"
+        "  sales:\n"
+        "    tools: {copilot: {allowed: [personal], on_violation: {secrets: warn}}}\n"
+        "  empty: {users: [x.y]}\n"
+    )
+    page = render(policy, "md", "en")
+    groups = section(page, "Exceptions for departments")
+    assert "| **IT** | GPT | Credentials |" in groups
+    assert "| **sales** | Copilot | —<br>Credentials: warning |" in groups  # id without label
+    assert "empty" not in groups  # a group without tool exceptions has no row
+    assert "Exception: IT (GPT)" in section(page, "What never goes into AI tools")
 
 
 def test_links() -> None:

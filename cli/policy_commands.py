@@ -1,0 +1,116 @@
+"""`leitplanke policy check|test|render`: the policy file as IT and the DPO work with it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from policy.loader import LoadedPolicy, PolicyError, load_policy
+
+
+def _load_or_exit(path: str) -> LoadedPolicy:
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"{path}: {len(exc.problems)} error(s)", err=True)
+        sys.exit(2)
+
+
+def _scanner(loaded: LoadedPolicy):  # type: ignore[no-untyped-def]
+    from checker.config import ScanConfig
+    from checker.scan import Scanner
+
+    return Scanner(ScanConfig.from_policy(loaded.policy))
+
+
+@click.group("policy")
+def policy_group() -> None:
+    """Check, test and render a policy file (the one-page YAML)."""
+
+
+@policy_group.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings, too.")
+@click.option("--no-checker", is_flag=True,
+              help="Skip asking the checker which entity types it can detect (faster).")  # fmt: skip
+def check_command(file: str, strict: bool, no_checker: bool) -> None:
+    """Validate FILE: errors name file:line:column, what is wrong and a fix.
+
+    Exits 2 on errors. Warnings (valid but probably unintended, e.g. "no tool is
+    approved for personal data") are listed and exit 0, or 1 with --strict.
+    """
+    from policy.lint import policy_warnings
+
+    loaded = _load_or_exit(file)
+    detectable = None
+    if not no_checker:
+        scanner = _scanner(loaded)
+        detectable = set(scanner.analyzer.get_supported_entities(scanner.config.language))
+    warnings = policy_warnings(loaded, detectable)
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
+    policy = loaded.policy
+    click.echo(
+        f"{file}: valid — version {loaded.version_id}, {len(policy.data_classes)} data classes, "
+        f"{len(policy.tools)} tools, {len(policy.groups)} groups, {len(policy.examples)} examples, "
+        f"{len(warnings)} warning(s)"
+    )
+    sys.exit(1 if strict and warnings else 0)
+
+
+@policy_group.command("test")
+@click.argument("file", type=click.Path(dir_okay=False))
+def test_command(file: str) -> None:
+    """Run FILE's `examples:` with the real checker and print a table.
+
+    Each example (text, tool or service, group, expect) is scanned and decided as
+    the gateway would. Exits 1 if any example gets another action than expected,
+    2 if the policy is invalid.
+    """
+    from policy.examples_runner import run_examples
+
+    loaded = _load_or_exit(file)
+    if not loaded.policy.examples:
+        click.echo(f"{file}: no examples: to run")
+        return
+    results = run_examples(loaded.policy, _scanner(loaded))
+    click.echo(f"{'#':>3}  {'result':<6} {'expect':<6} {'got':<6} {'target':<28} {'group':<10} found")
+    for r in results:
+        target = r.example.tool or r.example.service or ""
+        found = ",".join(sorted({f.entity_type for f in r.findings})) or "-"
+        click.echo(
+            f"{r.index + 1:>3}  {'ok' if r.passed else 'FAIL':<6} {r.example.expect:<6} "
+            f"{r.decision.action:<6} {target:<28} {r.example.group or '-':<10} {found}"
+        )
+    failed = [r for r in results if not r.passed]
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+@policy_group.command("render")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html",
+              show_default=True, help="HTML (prints on one A4 page) or Markdown.")
+@click.option("--lang", type=click.Choice(["de", "en"]), default=None,
+              help="Language of the page (default: the policy's language).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file instead of standard output.")  # fmt: skip
+def render_command(file: str, fmt: str, lang: str | None, output: str | None) -> None:
+    """Render FILE as the one-page guideline employees read ("KI-Richtlinie").
+
+    The page is generated from the same YAML the gateway enforces: approved tools and
+    what may go into them, what never goes into AI tools, department exceptions, whom
+    to ask and how to request a new tool.
+    """
+    from policy.render import render
+
+    loaded = _load_or_exit(file)
+    text = render(loaded.policy, fmt, lang or loaded.policy.language, loaded.version_id)  # type: ignore[arg-type]
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text)
