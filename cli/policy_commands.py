@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import click
 
 from policy.loader import LoadedPolicy, PolicyError, load_policy
+from policy.model import Lang
+
+if TYPE_CHECKING:
+    from checker.scan import Scanner
 
 
 def _load_or_exit(path: str) -> LoadedPolicy:
@@ -20,7 +25,8 @@ def _load_or_exit(path: str) -> LoadedPolicy:
         sys.exit(2)
 
 
-def _scanner(loaded: LoadedPolicy):  # type: ignore[no-untyped-def]
+def _scanner(loaded: LoadedPolicy) -> Scanner:
+    # Imported here: Presidio and spaCy take seconds, `--help` should not.
     from checker.config import ScanConfig
     from checker.scan import Scanner
 
@@ -35,8 +41,11 @@ def policy_group() -> None:
 @policy_group.command("check")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings, too.")
-@click.option("--no-checker", is_flag=True,
-              help="Skip asking the checker which entity types it can detect (faster).")  # fmt: skip
+@click.option(
+    "--no-checker",
+    is_flag=True,
+    help="Skip asking the checker which entity types it can detect (faster).",
+)
 def check_command(file: str, strict: bool, no_checker: bool) -> None:
     """Validate FILE: errors name file:line:column, what is wrong and a fix.
 
@@ -78,7 +87,9 @@ def test_command(file: str) -> None:
         click.echo(f"{file}: no examples: to run")
         return
     results = run_examples(loaded.policy, _scanner(loaded))
-    click.echo(f"{'#':>3}  {'result':<6} {'expect':<6} {'got':<6} {'target':<28} {'group':<10} found")
+    click.echo(
+        f"{'#':>3}  {'result':<6} {'expect':<6} {'got':<6} {'target':<28} {'group':<10} found"
+    )
     for r in results:
         target = r.example.tool or r.example.service or ""
         found = ",".join(sorted({f.entity_type for f in r.findings})) or "-"
@@ -93,12 +104,26 @@ def test_command(file: str) -> None:
 
 @policy_group.command("render")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html",
-              show_default=True, help="HTML (prints on one A4 page) or Markdown.")
-@click.option("--lang", type=click.Choice(["de", "en"]), default=None,
-              help="Language of the page (default: the policy's language).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write to this file instead of standard output.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default="html",
+    show_default=True,
+    help="HTML (prints on one A4 page) or Markdown.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default=None,
+    help="Language of the page (default: the policy's language).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
 def render_command(file: str, fmt: str, lang: str | None, output: str | None) -> None:
     """Render FILE as the one-page guideline employees read ("KI-Richtlinie").
 
@@ -106,10 +131,15 @@ def render_command(file: str, fmt: str, lang: str | None, output: str | None) ->
     what may go into them, what never goes into AI tools, department exceptions, whom
     to ask and how to request a new tool.
     """
-    from policy.render import render
+    from policy.render import Format, render
 
     loaded = _load_or_exit(file)
-    text = render(loaded.policy, fmt, lang or loaded.policy.language, loaded.version_id)  # type: ignore[arg-type]
+    text = render(
+        loaded.policy,
+        cast(Format, fmt),
+        cast(Lang, lang or loaded.policy.language),
+        loaded.version_id,
+    )
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:

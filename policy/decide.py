@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from policy.model import ACTION_RANK, Action, Policy, Tool, ToolStatus
+from policy.model import ACTION_RANK, Action, Policy, ToolStatus
 
 
 @dataclass(frozen=True)
@@ -104,9 +104,5 @@ def alternatives(policy: Policy, group: str | None, violating: list[str]) -> tup
     return tuple(
         tool.display_name(tool_id)
         for tool_id, tool in policy.tools.items()
-        if _usable(tool) and set(violating) <= set(allowed_classes(policy, tool_id, group))
+        if tool.is_alternative() and set(violating) <= set(allowed_classes(policy, tool_id, group))
     )
-
-
-def _usable(tool: Tool) -> bool:
-    return tool.status == "approved" and tool.use_action() in ("allow", "log")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import re
 import hashlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path

@@ -107,8 +107,20 @@ class PatternRule(_Strict):
         return value
 
 
-KNOWN_VALIDATORS = ["iban", "luhn", "de.idnr", "de.vat", "de.stnr", "de.handelsregisternummer",
-                    "isin", "eu.vat", "at.uid", "ch.uid", "ch.ssn", "bic"]  # fmt: skip
+KNOWN_VALIDATORS = [
+    "iban",
+    "luhn",
+    "de.idnr",
+    "de.vat",
+    "de.stnr",
+    "de.handelsregisternummer",
+    "isin",
+    "eu.vat",
+    "at.uid",
+    "ch.uid",
+    "ch.ssn",
+    "bic",
+]
 
 
 def stdnum_validator(name: str) -> object | None:
@@ -187,6 +199,10 @@ class Tool(_Strict):
     def use_action(self) -> Action:
         return self.action or DEFAULT_TOOL_ACTION[self.status]
 
+    def is_alternative(self) -> bool:
+        """Approved and usable: what messages and the guideline point employees to."""
+        return self.status == "approved" and self.use_action() in ("allow", "log")
+
     def display_name(self, tool_id: str) -> str:
         return self.name or tool_id
 
@@ -244,9 +260,12 @@ class Example(_Strict):
         if self.service is not None and self.service not in default_catalog().services:
             known = sorted(default_catalog().services)
             raise _problem(
-                "unknown_service", f"unknown service {self.service!r}", ("service",), known,
+                "unknown_service",
+                f"unknown service {self.service!r}",
+                ("service",),
+                known,
                 self.service,
-            )  # fmt: skip
+            )
         return self
 
 
@@ -297,8 +316,9 @@ class Policy(_Strict):
                 try:
                     used = {name for _, name, _, _ in string.Formatter().parse(template) if name}
                 except ValueError as exc:
-                    raise _problem("bad_message", f"message {key}.{lang}: {exc}",
-                                   (key, lang)) from None  # fmt: skip
+                    raise _problem(
+                        "bad_message", f"message {key}.{lang}: {exc}", (key, lang)
+                    ) from None
                 for name in sorted(used - allowed):
                     raise _problem(
                         "unknown_placeholder",

@@ -19,7 +19,7 @@ import jinja2
 import yaml
 
 from policy.decide import allowed_classes
-from policy.model import DEFAULT_TOOL_ACTION, Action, Lang, Policy, Tool, ToolStatus
+from policy.model import DEFAULT_TOOL_ACTION, Action, Lang, Policy, ToolStatus
 from rules import rules_file
 
 Format = Literal["html", "md"]
@@ -68,7 +68,6 @@ WORDS: dict[str, dict[str, str]] = {
     "groups_heading": {"de": "Ausnahmen für Abteilungen", "en": "Exceptions for departments"},
     "col_group": {"de": "Abteilung", "en": "Department"},
     "col_extra": {"de": "Zusätzlich erlaubt", "en": "Also allowed"},
-    "but_not": {"de": "dafür nicht", "en": "but not"},
     "other_heading": {"de": "Andere KI-Werkzeuge", "en": "Other AI tools"},
     "unlisted_lead": {
         "de": "Nicht aufgeführte KI-Werkzeuge",
@@ -181,7 +180,6 @@ class GroupRow:
     group: str
     tool: str
     extra: str
-    removed: str
     overrides: tuple[str, ...]
 
 
@@ -262,11 +260,6 @@ def _labels(policy: Policy, names: Collection[str], lang: str) -> str:
     return ", ".join(_label(policy, name, lang) for name in policy.data_classes if name in names)
 
 
-def _usable(tool: Tool) -> bool:
-    """Approved and actually usable (the same notion decide() uses for alternatives)."""
-    return tool.status == "approved" and tool.use_action() in ("allow", "log")
-
-
 def _overrides(
     policy: Policy, rules: dict[str, Action], allowed: Collection[str], lang: str
 ) -> tuple[str, ...]:
@@ -308,7 +301,7 @@ def _tool_rows(policy: Policy, lang: Lang) -> tuple[ToolRow, ...]:
 
 
 def _never_rows(policy: Policy, lang: Lang) -> tuple[NeverRow, ...]:
-    usable = [tool_id for tool_id, tool in policy.tools.items() if _usable(tool)]
+    usable = [tool_id for tool_id, tool in policy.tools.items() if tool.is_alternative()]
     somewhere = {name for tool_id in usable for name in policy.tools[tool_id].allowed}
     rows = []
     for name, data_class in policy.data_classes.items():
@@ -351,16 +344,14 @@ def _group_rows(policy: Policy, lang: Lang) -> tuple[GroupRow, ...]:
     for group_id, group in policy.groups.items():
         for tool_id, override in group.tools.items():
             tool = policy.tools[tool_id]
+            # Group exceptions add to what the tool allows everyone (see decide()).
             extra = [name for name in override.allowed if name not in tool.allowed]
-            # A group's list replaces the tool's (see decide()): say what it takes away.
-            removed = [name for name in tool.allowed if name not in override.allowed]
             rules = {**tool.on_violation, **override.on_violation}
             rows.append(
                 GroupRow(
                     group=_group_label(policy, group_id, lang),
                     tool=tool.display_name(tool_id),
                     extra=_labels(policy, extra, lang) or "—",
-                    removed=_labels(policy, removed, lang),
                     overrides=_overrides(policy, rules, override.allowed, lang),
                 )
             )

@@ -91,9 +91,13 @@ class Guard:
             "'policy' uses the policy's fail_mode.",
             choices=["policy", "closed", "open"],
         )
-        add("leitplanke_language", str, "de",
+        add(
+            "leitplanke_language",
+            str,
+            "de",
             "Message language when the client's Accept-Language names neither de nor en.",
-            choices=["de", "en"])  # fmt: skip
+            choices=["de", "en"],
+        )
 
     def configure(self, updated: set[str]) -> None:
         from mitmproxy import exceptions
@@ -133,16 +137,19 @@ class Guard:
         raw = flow.request.raw_content
         size = len(raw) if raw is not None else 0
         if raw is None or size > policy.max_body_bytes:
-            return self._failed(active, service, api, group, "oversize", policy.oversize_action,
-                                size=size)  # fmt: skip
+            return self._failed(
+                active, service, api, group, "oversize", policy.oversize_action, size=size
+            )
         try:
             body = flow.request.get_content(strict=True) or b""
         except ValueError:
-            return self._failed(active, service, api, group, "undecodable_body",
-                                self._fail_action(active))  # fmt: skip
+            return self._failed(
+                active, service, api, group, "undecodable_body", self._fail_action(active)
+            )
         if len(body) > policy.max_body_bytes:  # decompressed size counts too
-            return self._failed(active, service, api, group, "oversize", policy.oversize_action,
-                                size=len(body))  # fmt: skip
+            return self._failed(
+                active, service, api, group, "oversize", policy.oversize_action, size=len(body)
+            )
 
         error = None
         content_type = flow.request.headers.get("content-type")
@@ -164,13 +171,20 @@ class Guard:
             )
         except Exception as exc:  # any checker failure gets the fail mode, never a crash
             log.error("leitplanke: checker failed for %s: %r", service.id, exc)
-            return self._failed(active, service, api, group,
-                                f"checker_error: {type(exc).__name__}",
-                                self._fail_action(active), prompt)  # fmt: skip
+            return self._failed(
+                active,
+                service,
+                api,
+                group,
+                f"checker_error: {type(exc).__name__}",
+                self._fail_action(active),
+                prompt,
+            )
         scan_ms = (time.perf_counter() - started) * 1000
         decision = decide(policy, service.id, group, {f.data_class for f in findings})
-        return Outcome(active, service, api, group, decision, prompt, findings, error,
-                       scan_ms=scan_ms)  # fmt: skip
+        return Outcome(
+            active, service, api, group, decision, prompt, findings, error, scan_ms=scan_ms
+        )
 
     def _fail_action(self, active: Active) -> Action:
         mode = ctx.options.leitplanke_fail_mode
@@ -199,8 +213,9 @@ class Guard:
             alternatives=(),
         )
         kind = "oversize" if error == "oversize" else "checker_error"
-        return Outcome(active, service, api, group, decision, prompt, error=error,
-                       message_kind=kind, size=size)  # fmt: skip
+        return Outcome(
+            active, service, api, group, decision, prompt, error=error, message_kind=kind, size=size
+        )
 
     def respond(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
         policy = outcome.active.loaded.policy
@@ -262,7 +277,11 @@ class Guard:
         counts = ", ".join(f"{f.entity_type}×{f.count}" for f in row.findings) or "clean"
         log.info(
             "leitplanke: %s %s %s [%s] user=%s group=%s",
-            decision.action, outcome.service.id, outcome.api, counts, row.user_pseudonym,
+            decision.action,
+            outcome.service.id,
+            outcome.api,
+            counts,
+            row.user_pseudonym,
             outcome.group or "-",
-        )  # fmt: skip
+        )
         self.recorder.record(row)

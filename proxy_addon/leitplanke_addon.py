@@ -14,7 +14,8 @@ from proxy_addon.stream import StreamAnswers
 
 def make_addons() -> list[object]:
     """One addon per concern; Guard uses the policy and the recorder it is given."""
-    source, recorder = PolicySource(), Recorder()
+    source = PolicySource()
+    recorder = Recorder(source)
     return [Identify(), source, recorder, Guard(source, recorder), StreamAnswers()]
 
 

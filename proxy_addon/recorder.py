@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from mitmproxy import ctx, exceptions
 
+from proxy_addon.policy_source import PolicySource
 from store.findings_store import FindingsStore
 from store.keys import KeyFileError, default_key_path, load_or_create_key, pseudonym
 from store.records import DecisionRecord
@@ -15,8 +17,13 @@ from store.records import DecisionRecord
 log = logging.getLogger(__name__)
 
 
+PURGE_EVERY_S = 24 * 3600
+
+
 class Recorder:
-    def __init__(self) -> None:
+    def __init__(self, source: PolicySource | None = None) -> None:
+        self.source = source  # for the policy's retention_days
+        self._purging: asyncio.Task[None] | None = None
         self.key: bytes = b""
         self.store: FindingsStore | None = None
         # One writer thread: SQLite wants one writer, and the client's answer never
@@ -26,8 +33,12 @@ class Recorder:
     def load(self, loader: object) -> None:
         add = loader.add_option  # type: ignore[attr-defined]
         add("leitplanke_db", str, "leitplanke.db", "Findings database (SQLite file).")
-        add("leitplanke_key_file", str, "",
-            "Key file for value hashes and user pseudonyms; empty: '<db>.key'.")  # fmt: skip
+        add(
+            "leitplanke_key_file",
+            str,
+            "",
+            "Key file for value hashes and user pseudonyms; empty: '<db>.key'.",
+        )
 
     def configure(self, updated: set[str]) -> None:
         if updated & {"leitplanke_db", "leitplanke_key_file"} or self.store is None:
@@ -40,6 +51,25 @@ class Recorder:
             self.store = self._writer.submit(FindingsStore, Path(db)).result()
             if old is not None:
                 self._writer.submit(old.close)
+
+    def running(self) -> None:
+        if self.source is not None:
+            self._purging = asyncio.get_running_loop().create_task(self._purge_daily())
+
+    async def _purge_daily(self) -> None:
+        while True:
+            await asyncio.get_running_loop().run_in_executor(self._writer, self.purge)
+            await asyncio.sleep(PURGE_EVERY_S)
+
+    def purge(self) -> int:
+        """Delete rows past the active policy's retention_days (runs in the writer thread)."""
+        if self.store is None or self.source is None or self.source.active is None:
+            return 0
+        days = self.source.active.loaded.policy.privacy.retention_days
+        deleted = self.store.purge(days)
+        if deleted:
+            log.info("leitplanke: deleted %d decisions older than %d days", deleted, days)
+        return deleted
 
     def pseudonym(self, user: str) -> str:
         return pseudonym(self.key, user)
@@ -54,6 +84,8 @@ class Recorder:
         self._writer.submit(lambda: None).result()
 
     def done(self) -> None:
+        if self._purging is not None:
+            self._purging.cancel()
         self._writer.shutdown(wait=True)  # flush findings before exit
         if self.store is not None:
             self.store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,19 @@ class FindingsStore:
                 for f in decision.findings
             )
         return decision_id
+
+    def purge(self, retention_days: int, now: datetime | None = None) -> int:
+        """Delete decisions (and their findings) older than `retention_days`; return how many."""
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat(
+            timespec="milliseconds"
+        )
+        with self.db.conn:
+            self.db.execute(
+                "delete from findings where decision_id in (select id from decisions where ts < ?)",
+                [cutoff],
+            )
+            deleted = self.db.execute("delete from decisions where ts < ?", [cutoff]).rowcount
+        return int(deleted)
 
     def decisions(self) -> list[dict[str, Any]]:
         return list(self.db.table("decisions").rows_where(order_by="id"))

@@ -119,5 +119,14 @@ def test_is_a_presidio_phone_recognizer() -> None:
     assert recognizer.supported_language == "de"
     assert recognizer.supported_entities == ["PHONE_NUMBER"]
     assert set(recognizer.supported_regions) == {
-        "DE", "AT", "CH", "GB", "US", "FR", "IT", "NL", "PL", "ES"
-    }  # fmt: skip
+        "DE",
+        "AT",
+        "CH",
+        "GB",
+        "US",
+        "FR",
+        "IT",
+        "NL",
+        "PL",
+        "ES",
+    }

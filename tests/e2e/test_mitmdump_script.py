@@ -52,17 +52,36 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dump]:
     port, confdir, db = free_port(), tmp / "conf", tmp / "f.db"
     exe = shutil.which("mitmdump", path=str(Path(sys.executable).parent)) or "mitmdump"
     process = subprocess.Popen(
-        [exe, "-q", "--listen-host", "127.0.0.1", "--listen-port", str(port),
-         "-s", str(ADDON),
-         "--set", f"confdir={confdir}", "--set", f"leitplanke_policy={policy}",
-         "--set", f"leitplanke_db={db}", "--set", "connection_strategy=lazy",
-         "--set", rf"map_remote=|https://api\.openai\.com|http://127.0.0.1:{upstream.port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            exe,
+            "-q",
+            "--listen-host",
+            "127.0.0.1",
+            "--listen-port",
+            str(port),
+            "-s",
+            str(ADDON),
+            "--set",
+            f"confdir={confdir}",
+            "--set",
+            f"leitplanke_policy={policy}",
+            "--set",
+            f"leitplanke_db={db}",
+            "--set",
+            "connection_strategy=lazy",
+            "--set",
+            rf"map_remote=|https://api\.openai\.com|http://127.0.0.1:{upstream.port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
-    )  # fmt: skip
+    )
     try:
-        wait_for(lambda: port_open(port) and (confdir / "mitmproxy-ca-cert.pem").exists(), 60,
-                 "mitmdump with the Leitplanke addon")  # fmt: skip
+        wait_for(
+            lambda: port_open(port) and (confdir / "mitmproxy-ca-cert.pem").exists(),
+            60,
+            "mitmdump with the Leitplanke addon",
+        )
         yield Dump(port, confdir / "mitmproxy-ca-cert.pem", db, upstream)
     finally:
         process.terminate()
@@ -73,11 +92,26 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dump]:
 def curl_chat(dump: Dump, content: str) -> tuple[int, str]:
     body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
     result = subprocess.run(
-        ["curl", "-sS", "-x", f"http://127.0.0.1:{dump.port}", "--cacert", str(dump.ca),
-         "-H", "content-type: application/json", "-w", "\n%{http_code}",
-         "--data-binary", body, "https://api.openai.com/v1/chat/completions"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        [
+            "curl",
+            "-sS",
+            "-x",
+            f"http://127.0.0.1:{dump.port}",
+            "--cacert",
+            str(dump.ca),
+            "-H",
+            "content-type: application/json",
+            "-w",
+            "\n%{http_code}",
+            "--data-binary",
+            body,
+            "https://api.openai.com/v1/chat/completions",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     payload, status = result.stdout.rsplit("\n", 1)
     return int(status), payload
 
@@ -99,8 +133,9 @@ def test_policy_option_blocks_what_it_is_not_approved_for(dump: Dump) -> None:
 def test_db_option_receives_rows_with_policy_version(dump: Dump) -> None:
     def rows() -> list[tuple[object, ...]]:
         with sqlite3.connect(dump.db) as conn:
-            return conn.execute("select action, tool, tool_status, policy_version "
-                                "from decisions order by id").fetchall()  # fmt: skip
+            return conn.execute(
+                "select action, tool, tool_status, policy_version from decisions order by id"
+            ).fetchall()
 
     wait_for(lambda: dump.db.exists() and len(rows()) >= 2, 20, "two decisions")
     (allow, block) = rows()[:2]

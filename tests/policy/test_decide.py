@@ -134,15 +134,20 @@ groups:
         # the tool's on_violation beats the policy's…
         ("deepl", None, {"personal"}, "warn", ("tool_tolerated:log", "personal:not_allowed:warn")),
         # …and the group's entry for the tool beats the tool's
-        ("deepl", "translators", {"personal"}, "log",
-         ("tool_tolerated:log", "personal:not_allowed:log")),
+        (
+            "deepl",
+            "translators",
+            {"personal"},
+            "log",
+            ("tool_tolerated:log", "personal:not_allowed:log"),
+        ),
         # an unapproved tool is blocked even for clean prompts
         ("deepseek", None, set(), "block", ("tool_unapproved:block",)),
         # a tool's explicit action replaces the default of its status
         ("microsoft-copilot", None, set(), "allow", ()),
         ("chatgpt", None, {"secrets"}, "block", ("secrets:not_allowed:block",)),
     ],
-)  # fmt: skip
+)
 def test_override_precedence(service, group, found, action, reasons) -> None:  # type: ignore[no-untyped-def]
     decision = decide(PRECEDENCE, service, group, found)
     assert (decision.action, decision.reasons) == (action, reasons)

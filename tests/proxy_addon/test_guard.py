@@ -71,7 +71,8 @@ Addons = tuple[PolicySource, Recorder, Guard]
 
 
 def make_addons() -> Addons:
-    source, recorder = PolicySource(), Recorder()
+    source = PolicySource()
+    recorder = Recorder(source)
     return source, recorder, Guard(source, recorder)
 
 
@@ -264,17 +265,22 @@ async def test_hot_reload_switches_and_keeps_last_good(tmp_path: Path) -> None:
         source = harness.source
         assert source.active is not None
         v1 = source.active.loaded.version_id
-        ok = await harness.send(flow_for("api.openai.com", "/v1/chat/completions",
-                                         chat("Stand Projekt Falke?")))  # fmt: skip
+        ok = await harness.send(
+            flow_for("api.openai.com", "/v1/chat/completions", chat("Stand Projekt Falke?"))
+        )
         assert ok.response is None
         # v2: the project name is no longer allowed in the tool (and the pool changes)
-        policy.write_text(POLICY_V1.replace("version: 1", "version: 2")
-                          .replace("[personal, confidential]", "[personal]"))  # fmt: skip
+        policy.write_text(
+            POLICY_V1.replace("version: 1", "version: 2").replace(
+                "[personal, confidential]", "[personal]"
+            )
+        )
         assert source.reload_if_changed()
         v2 = source.active.loaded.version_id
         assert v2 != v1 and v2.startswith("2@")
-        blocked = await harness.send(flow_for("api.openai.com", "/v1/chat/completions",
-                                              chat("Stand Projekt Falke?")))  # fmt: skip
+        blocked = await harness.send(
+            flow_for("api.openai.com", "/v1/chat/completions", chat("Stand Projekt Falke?"))
+        )
         assert blocked.response is not None
         # a broken edit is rejected: v2 stays active
         policy.write_text(POLICY_V1.replace("tools:", "toolz:"))
@@ -287,8 +293,9 @@ async def test_hot_reload_switches_and_keeps_last_good(tmp_path: Path) -> None:
 
 async def test_user_is_pseudonymised_and_grouped(tmp_path: Path) -> None:
     policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY_V1 + "groups:\n  hr: {users: [m.mueller]}\n"
-                      "  lab: {networks: [127.0.0.0/8]}\n")  # fmt: skip
+    policy.write_text(
+        POLICY_V1 + "groups:\n  hr: {users: [m.mueller]}\n  lab: {networks: [127.0.0.0/8]}\n"
+    )
     with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
         by_name = flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN))
         by_name.metadata["proxyauth"] = ("m.mueller", "secret")
@@ -345,8 +352,14 @@ async def test_policy_message_override_and_request_link(tmp_path: Path) -> None:
     assert "IBAN" in text and "https://intranet.example/ki" in text
 
 
-@pytest.mark.parametrize("option", [{"leitplanke_workers": -1}, {"leitplanke_policy_reload_s": -1},
-                                    {"leitplanke_scan_timeout_ms": 0}])  # fmt: skip
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"leitplanke_workers": -1},
+        {"leitplanke_policy_reload_s": -1},
+        {"leitplanke_scan_timeout_ms": 0},
+    ],
+)
 def test_option_validation(option: dict[str, int]) -> None:
     addons = make_addons()
     with taddons.context(*addons) as tctx, pytest.raises(exceptions.OptionsError):
@@ -370,3 +383,15 @@ async def test_warn_is_enforced_as_block_and_recorded_so(tmp_path: Path) -> None
     ((action, enforced, reasons),) = rows
     assert (action, enforced) == ("warn", "block")
     assert json.loads(str(reasons))[-1] == "warn:enforced_as_block"
+
+
+async def test_recorder_purges_past_the_policy_retention(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY_V1 + "privacy: {retention_days: 30}\n")
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN)))
+        with sqlite3.connect(harness.db) as conn:  # age the row past 30 days
+            conn.execute("update decisions set ts = '2020-01-01T00:00:00.000+00:00'")
+        await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN)))
+        assert harness.recorder.purge() == 1
+        assert harness.rows("select count(*) from decisions") == [(1,)]

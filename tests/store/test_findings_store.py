@@ -110,3 +110,19 @@ def test_a_concurrent_reader_sees_committed_rows(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "f.db") as reader:
         assert reader.execute("select action from decisions").fetchall() == [("log",)]
     store.close()
+
+
+def test_purge_deletes_only_rows_past_retention(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    store = FindingsStore(tmp_path / "f.db")
+    iban = [Finding("IBAN_CODE", "personal", 0, 27, 1.0, 0, IBAN)]
+    store.record(replace(record(iban), ts="2026-01-01T00:00:00.000+00:00"))
+    store.record(replace(record(iban), ts="2026-11-29T00:00:00.000+00:00"))
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    assert store.purge(90, now=now) == 1
+    assert [d["ts"][:10] for d in store.decisions()] == ["2026-11-29"]
+    assert len(store.findings()) == 1
+    assert store.purge(90, now=now) == 0
+    store.close()
