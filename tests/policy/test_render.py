@@ -144,8 +144,7 @@ def test_default_policy_has_no_tool_and_never_allows_any_class() -> None:
     ):
         assert label in never
     assert never.count("| blockiert |") == 3
-    # Without a description, the page names what the class detects.
-    assert "E-Mail-Adressen" in never and "IBAN (Bankverbindung)" in never
+    assert "Namen, Kontaktdaten, Bankverbindungen" in never
     assert "## Ausnahmen für Abteilungen" not in de  # no groups, no section
     assert "[datenschutz@muster.example](mailto:datenschutz@muster.example)" in de
     assert "nach 90 Tagen gelöscht" in de
@@ -286,3 +285,15 @@ def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch: pytest.Monk
     monkeypatch.setenv("CI", "1")
     with pytest.raises(pytest.fail.Exception):
         chromium.chromium()
+
+
+def test_class_without_description_is_explained_by_what_it_detects() -> None:
+    from policy.loader import parse_policy
+
+    loaded = parse_policy(
+        "version: 1\norganization: O\ncontact: c@o.example\n"
+        "data_classes:\n  personal: {entities: [EMAIL_ADDRESS, IBAN_CODE]}\n",
+        "p.yaml",
+    )
+    never = section(render(loaded.policy, "md", "de"), "Was nie in KI-Werkzeuge gehört")
+    assert "E-Mail-Adressen" in never and "IBAN (Bankverbindung)" in never
