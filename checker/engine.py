@@ -20,6 +20,7 @@ from checker.config import ScanConfig
 from checker.nlp_engine import OfflineSpacyNlpEngine
 from checker.recognizers import (
     DeTaxIdRecognizer,
+    HealthDataRecognizer,
     PersonCueRecognizer,
     PhoneNumberRecognizer,
     PolicyPatternRecognizer,
@@ -54,6 +55,7 @@ def builtin_recognizers(language: str) -> list[EntityRecognizer]:
         PhoneNumberRecognizer(supported_language=language),
         DeTaxIdRecognizer(supported_language=language),
         SecretRecognizer(supported_language=language),
+        HealthDataRecognizer(supported_language=language),
         PersonCueRecognizer(supported_language=language),
     ]
 
