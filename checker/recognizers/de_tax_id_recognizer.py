@@ -11,6 +11,8 @@ from presidio_analyzer.predefined_recognizers import (
 )
 from stdnum.de import idnr
 
+from checker.recognizers.cue_context import boost_by_cue
+
 # Cue words, German and English, matched as whole words (case-insensitive) in a
 # short window around the number. Whole-word matching matters for "TIN": as a
 # substring it would hit "Meeting", "Martin" or "Setting".
@@ -25,7 +27,6 @@ _CUE_RE = re.compile(
 )
 _PREFIX_CHARS = 60  # about the five words Presidio's own enhancer looks back
 _SUFFIX_CHARS = 30  # "47193582616 ist meine Steuer-ID"
-_BOOST = 0.35  # same as Presidio's LemmaContextAwareEnhancer default
 
 _BASE_SCORE = 0.3
 # Not glued to letters/digits, and not part of "1.234..." style number runs.
@@ -105,17 +106,12 @@ class DeTaxIdRecognizer(_UpstreamDeTaxIdRecognizer):
         context: list[str] | None = None,
     ) -> list[RecognizerResult]:
         """Boost a match when a whole-word cue stands shortly before or after it."""
-        extra = " ".join(context or [])
-        for result in raw_recognizer_results:
-            before = text[max(0, result.start - _PREFIX_CHARS) : result.start]
-            after = text[result.end : result.end + _SUFFIX_CHARS]
-            cue = _CUE_RE.search(before) or _CUE_RE.search(after) or _CUE_RE.search(extra)
-            if cue is None:
-                continue
-            result.score = min(result.score + _BOOST, self.MAX_SCORE)
-            if result.analysis_explanation is not None:
-                result.analysis_explanation.set_supportive_context_word(cue.group(0))
-                result.analysis_explanation.set_improved_score(result.score)
-            # Tells Presidio's enhancer not to add its boost on top.
-            result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
-        return raw_recognizer_results
+        return boost_by_cue(
+            text,
+            raw_recognizer_results,
+            _CUE_RE,
+            before=_PREFIX_CHARS,
+            after=_SUFFIX_CHARS,
+            extra=" ".join(context or []),
+            max_score=self.MAX_SCORE,
+        )

@@ -10,6 +10,8 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
+from checker.recognizers.cue_context import boost_by_cue
+
 # Spans that phonenumbers may take for a number but that are something else.
 _NOT_PHONE_RE = re.compile(
     r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})\b"  # 03.04.1985, 1.1.20
@@ -45,7 +47,6 @@ _PHONE_LABEL_RE = re.compile(
 _CANDIDATE_RE = re.compile(r"[+(]?\d[\d \t()./-]{4,}\d")
 _PAD = 30
 _LABEL_WINDOW = 50  # characters before a match that are searched for labels
-_BOOST = 0.35  # same as Presidio's LemmaContextAwareEnhancer default
 
 # For Presidio's own enhancer (substring matching on lemmas): words that are safe as
 # substrings. Short cues (Tel, Fon, call, mobil) are matched whole-word by
@@ -136,19 +137,14 @@ class PhoneNumberRecognizer(PhoneRecognizer):
         context: list[str] | None = None,
     ) -> list[RecognizerResult]:
         """Boost a match when a whole-word phone cue stands shortly before it."""
-        extra = " ".join(context or [])
-        for result in raw_recognizer_results:
-            before = text[max(0, result.start - _LABEL_WINDOW) : result.start]
-            cue = _PHONE_LABEL_RE.search(before) or _PHONE_LABEL_RE.search(extra)
-            if cue is None:
-                continue
-            result.score = min(result.score + _BOOST, self.MAX_SCORE)
-            if result.analysis_explanation is not None:
-                result.analysis_explanation.set_supportive_context_word(cue.group(0))
-                result.analysis_explanation.set_improved_score(result.score)
-            # Tells Presidio's enhancer not to add its boost on top.
-            result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
-        return raw_recognizer_results
+        return boost_by_cue(
+            text,
+            raw_recognizer_results,
+            _PHONE_LABEL_RE,
+            before=_LABEL_WINDOW,
+            extra=" ".join(context or []),
+            max_score=self.MAX_SCORE,
+        )
 
     @staticmethod
     def _plausible(text: str, span: tuple[int, int], blocked: list[tuple[int, int]]) -> bool:

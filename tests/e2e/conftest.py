@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -90,6 +91,20 @@ def start_gateway(tmp: Path, upstream: FakeUpstream, extra: list[str] | None = N
         process.kill()
         raise AssertionError(f"gateway did not start:\n{log.read_text(errors='replace')}") from None
     return gateway
+
+
+def curl_chat(proxy_url: str, ca: Path, content: str) -> tuple[int, str]:
+    """POST a chat completion to api.openai.com with curl through the proxy."""
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
+    result = subprocess.run(
+        ["curl", "-sS", "-x", proxy_url, "--cacert", str(ca),
+         "-H", "content-type: application/json", "-H", "authorization: Bearer sk-test",
+         "-w", "\n%{http_code}", "--data-binary", body,
+         "https://api.openai.com/v1/chat/completions"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    payload, status = result.stdout.rsplit("\n", 1)
+    return int(status), payload
 
 
 def stop_gateway(gateway: Gateway) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import ssl
-import subprocess
 from collections.abc import Iterator
 
 import anthropic
@@ -21,7 +20,7 @@ try:  # current SDKs are built on httpx2 (a fork of httpx); older ones on httpx
 except ImportError:  # pragma: no cover
     import httpx  # type: ignore[no-redef]
 
-from tests.e2e.conftest import Gateway, wait_for
+from tests.e2e.conftest import Gateway, curl_chat, wait_for
 from tests.e2e.fake_upstream import ANSWER
 
 pytestmark = pytest.mark.e2e
@@ -154,34 +153,8 @@ def test_anthropic_stream_blocked_with_warning_text(
 
 
 def test_curl_through_the_proxy(gateway: Gateway) -> None:
-    body = json.dumps(
-        {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"IBAN {IBAN}"}]}
-    )
-    result = subprocess.run(
-        [
-            "curl",
-            "-sS",
-            "-x",
-            gateway.proxy_url,
-            "--cacert",
-            str(gateway.ca),
-            "-H",
-            "content-type: application/json",
-            "-H",
-            "authorization: Bearer sk-test",
-            "-w",
-            "\n%{http_code}",
-            "--data-binary",
-            body,
-            "https://api.openai.com/v1/chat/completions",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    payload, status = result.stdout.rsplit("\n", 1)
-    assert status == "403"
+    status, payload = curl_chat(gateway.proxy_url, gateway.ca, f"IBAN {IBAN}")
+    assert status == 403
     assert json.loads(payload)["error"]["code"] == "leitplanke_policy_block"
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import curl_chat as curl_to_openai
 from tests.e2e.conftest import free_port, port_open, wait_for
 from tests.e2e.fake_upstream import ANSWER, FakeUpstream
 
@@ -90,30 +91,7 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dump]:
 
 
 def curl_chat(dump: Dump, content: str) -> tuple[int, str]:
-    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
-    result = subprocess.run(
-        [
-            "curl",
-            "-sS",
-            "-x",
-            f"http://127.0.0.1:{dump.port}",
-            "--cacert",
-            str(dump.ca),
-            "-H",
-            "content-type: application/json",
-            "-w",
-            "\n%{http_code}",
-            "--data-binary",
-            body,
-            "https://api.openai.com/v1/chat/completions",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    payload, status = result.stdout.rsplit("\n", 1)
-    return int(status), payload
+    return curl_to_openai(f"http://127.0.0.1:{dump.port}", dump.ca, content)
 
 
 def test_policy_option_allows_what_the_tool_is_approved_for(dump: Dump) -> None:

@@ -29,6 +29,17 @@ def chat(content: str, stream: bool = False) -> bytes:
     return json.dumps(body).encode()
 
 
+def claude(content: str, system: str | None = None) -> bytes:
+    body: dict[str, object] = {
+        "model": "claude",
+        "max_tokens": 10,
+        "messages": [{"role": "user", "content": content}],
+    }
+    if system is not None:
+        body["system"] = system
+    return json.dumps(body).encode()
+
+
 def flow_for(
     host: str, path: str, body: bytes, method: str = "POST", **headers: str
 ) -> http.HTTPFlow:
@@ -125,14 +136,7 @@ async def test_streaming_request_is_answered_as_sse(harness: Harness) -> None:
 
 
 async def test_anthropic_block_has_anthropic_error_shape(harness: Harness) -> None:
-    body = json.dumps(
-        {
-            "model": "claude",
-            "max_tokens": 10,
-            "system": f"IBAN {IBAN}",
-            "messages": [{"role": "user", "content": "Hallo"}],
-        }
-    ).encode()
+    body = claude("Hallo", system=f"IBAN {IBAN}")  # the system prompt counts, too
     flow = await harness.send(flow_for("api.anthropic.com", "/v1/messages", body))
     assert flow.response is not None
     payload = json.loads(flow.response.content or b"")
@@ -315,13 +319,7 @@ async def test_excerpt_mode_type_only(tmp_path: Path) -> None:
             flow_for(
                 "api.anthropic.com",
                 "/v1/messages",
-                json.dumps(
-                    {
-                        "model": "m",
-                        "max_tokens": 5,
-                        "messages": [{"role": "user", "content": f"IBAN {IBAN}"}],
-                    }
-                ).encode(),
+                claude(f"IBAN {IBAN}"),
             )
         )
         assert harness.rows("select masked_excerpt from findings") == [("<IBAN_CODE>",)]
@@ -338,13 +336,7 @@ async def test_policy_message_override_and_request_link(tmp_path: Path) -> None:
             flow_for(
                 "api.anthropic.com",
                 "/v1/messages",
-                json.dumps(
-                    {
-                        "model": "m",
-                        "max_tokens": 5,
-                        "messages": [{"role": "user", "content": f"IBAN {IBAN}"}],
-                    }
-                ).encode(),
+                claude(f"IBAN {IBAN}"),
             )
         )
     assert flow.response is not None

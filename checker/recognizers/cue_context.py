@@ -1,0 +1,40 @@
+"""Whole-word context cues for recognizers whose cue words are too short for Presidio.
+
+Presidio's context enhancer matches cue words as substrings of lemmas, so "tel"
+would fire in "Hotel" and "tin" in "Meeting". Recognizers with short cues boost
+their results here instead and tell Presidio not to boost them again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import RecognizerResult
+
+BOOST = 0.35  # the same as Presidio's LemmaContextAwareEnhancer default
+
+
+def boost_by_cue(
+    text: str,
+    results: list[RecognizerResult],
+    cue: re.Pattern[str],
+    before: int,
+    after: int = 0,
+    extra: str = "",
+    max_score: float = 1.0,
+) -> list[RecognizerResult]:
+    """Raise each result's score when `cue` matches within `before`/`after` characters of
+    it (or in `extra`, the caller-supplied context words)."""
+    for result in results:
+        window_before = text[max(0, result.start - before) : result.start]
+        window_after = text[result.end : result.end + after] if after else ""
+        found = cue.search(window_before) or cue.search(window_after) or cue.search(extra)
+        if found is None:
+            continue
+        result.score = min(result.score + BOOST, max_score)
+        if result.analysis_explanation is not None:
+            result.analysis_explanation.set_supportive_context_word(found.group(0))
+            result.analysis_explanation.set_improved_score(result.score)
+        # Tells Presidio's enhancer not to add its boost on top.
+        result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
+    return results
