@@ -9,12 +9,8 @@ Results print as a table and go to build/bench-first-numbers.json.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import ssl
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,7 +20,7 @@ from checker.config import ScanConfig
 from checker.nlp_engine import OfflineSpacyNlpEngine
 from checker.scan import Scanner
 from policy.loader import load_policy
-from tests.e2e.conftest import free_port, port_open, start_gateway, stop_gateway, wait_for
+from tests.e2e.conftest import start_gateway, start_mitmdump, stop_gateway
 from tests.e2e.fake_upstream import FakeUpstream
 
 try:
@@ -89,36 +85,6 @@ def proxy_latency(proxy_url: str, ca: Path) -> list[float]:
             assert r.status_code == 200, r.text
 
         return time_calls(call)
-
-
-def start_mitmdump(tmp: Path, upstream: FakeUpstream) -> tuple[subprocess.Popen[bytes], int, Path]:
-    port = free_port()
-    confdir = tmp / "conf"
-    target = f"http://127.0.0.1:{upstream.port}"
-    mitmdump = shutil.which("mitmdump", path=str(Path(sys.executable).parent)) or "mitmdump"
-    process = subprocess.Popen(
-        [
-            mitmdump,
-            "-q",
-            "--listen-host",
-            "127.0.0.1",
-            "--listen-port",
-            str(port),
-            "--set",
-            f"confdir={confdir}",
-            "--set",
-            "connection_strategy=lazy",
-            "--set",
-            rf"map_remote=|https://api\.openai\.com|{target}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
-    )
-    wait_for(
-        lambda: port_open(port) and (confdir / "mitmproxy-ca-cert.pem").exists(), 60, "mitmdump"
-    )
-    return process, port, confdir / "mitmproxy-ca-cert.pem"
 
 
 def test_first_numbers(tmp_path: Path) -> None:

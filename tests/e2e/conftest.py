@@ -107,6 +107,32 @@ def curl_chat(proxy_url: str, ca: Path, content: str) -> tuple[int, str]:
     return int(status), payload
 
 
+def start_mitmdump(
+    tmp: Path, upstream: FakeUpstream, extra: list[str] | None = None
+) -> tuple[subprocess.Popen[bytes], int, Path]:
+    """Plain `mitmdump` (lazy, api.openai.com mapped to the upstream); returns (process,
+    port, CA path). `extra` adds arguments, e.g. `-s` with the Leitplanke addon."""
+    port = free_port()
+    confdir = tmp / "conf"
+    mitmdump = shutil.which("mitmdump", path=str(Path(sys.executable).parent)) or "mitmdump"
+    process = subprocess.Popen(
+        [mitmdump, "-q", "--listen-host", "127.0.0.1", "--listen-port", str(port),
+         "--set", f"confdir={confdir}", "--set", "connection_strategy=lazy",
+         "--set", rf"map_remote=|https://api\.openai\.com|http://127.0.0.1:{upstream.port}",
+         *(extra or [])],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
+    )  # fmt: skip
+    ca = confdir / "mitmproxy-ca-cert.pem"
+    try:
+        wait_for(lambda: port_open(port) and ca.exists(), 60, "mitmdump to listen")
+    except TimeoutError:
+        process.kill()
+        raise
+    return process, port, ca
+
+
 def stop_gateway(gateway: Gateway) -> None:
     gateway.process.terminate()
     try:

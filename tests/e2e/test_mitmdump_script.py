@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import curl_chat as curl_to_openai
-from tests.e2e.conftest import free_port, port_open, wait_for
+from tests.e2e.conftest import start_mitmdump, wait_for
 from tests.e2e.fake_upstream import ANSWER, FakeUpstream
 
 pytestmark = pytest.mark.e2e
@@ -50,40 +46,14 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dump]:
     policy = tmp / "policy.yaml"
     policy.write_text(POLICY, encoding="utf-8")
     upstream = FakeUpstream().start()
-    port, confdir, db = free_port(), tmp / "conf", tmp / "f.db"
-    exe = shutil.which("mitmdump", path=str(Path(sys.executable).parent)) or "mitmdump"
-    process = subprocess.Popen(
-        [
-            exe,
-            "-q",
-            "--listen-host",
-            "127.0.0.1",
-            "--listen-port",
-            str(port),
-            "-s",
-            str(ADDON),
-            "--set",
-            f"confdir={confdir}",
-            "--set",
-            f"leitplanke_policy={policy}",
-            "--set",
-            f"leitplanke_db={db}",
-            "--set",
-            "connection_strategy=lazy",
-            "--set",
-            rf"map_remote=|https://api\.openai\.com|http://127.0.0.1:{upstream.port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
+    db = tmp / "f.db"
+    process, port, ca = start_mitmdump(
+        tmp,
+        upstream,
+        ["-s", str(ADDON), "--set", f"leitplanke_policy={policy}", "--set", f"leitplanke_db={db}"],
     )
     try:
-        wait_for(
-            lambda: port_open(port) and (confdir / "mitmproxy-ca-cert.pem").exists(),
-            60,
-            "mitmdump with the Leitplanke addon",
-        )
-        yield Dump(port, confdir / "mitmproxy-ca-cert.pem", db, upstream)
+        yield Dump(port, ca, db, upstream)
     finally:
         process.terminate()
         process.wait(timeout=20)
