@@ -50,7 +50,7 @@ def run_check(
                 )
             continue
         findings = scanner.scan_text(text)
-        decision = decide(loaded.policy, service, None, {f.data_class for f in findings})
+        decision = decide(loaded.policy, service, None, findings)
         if as_json:
             click.echo(
                 json.dumps(

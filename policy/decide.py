@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from policy.model import ACTION_RANK, Action, Policy, ToolStatus
 
@@ -33,18 +34,25 @@ class Decision:
     alternatives: tuple[str, ...]  # approved tools that allow every violating class
 
 
+class HasDataClass(Protocol):
+    @property
+    def data_class(self) -> str: ...
+
+
 def decide(
     policy: Policy,
     service: str | None,
     group: str | None,
-    found_classes: Iterable[str],
+    findings: Iterable[HasDataClass | str],
 ) -> Decision:
-    """Decide for a prompt to `service` by a member of `group` containing `found_classes`.
+    """Decide for a prompt to `service` by a member of `group` with these `findings`.
 
-    `service=None` means "no particular tool": only the data rules apply, as if the
-    prompt went to a tool that allows nothing (used by `leitplanke check`).
+    `findings` are the checker's findings (anything with a `data_class`) or just the
+    names of the data classes found. `service=None` means "no particular tool": only
+    the data rules apply, as if the prompt went to a tool that allows nothing (used by
+    `leitplanke check`).
     """
-    found = set(found_classes)
+    found = {f if isinstance(f, str) else f.data_class for f in findings}
     listed = policy.tool_for_service(service)
     tool_id, tool = listed if listed else (None, None)
 

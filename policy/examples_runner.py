@@ -36,6 +36,6 @@ def run_examples(policy: Policy, scanner: Scanner) -> list[ExampleResult]:
     for index, example in enumerate(policy.examples):
         service = example_service(policy, example)
         findings = tuple(scanner.scan_text(example.text))
-        decision = decide(policy, service, example.group, {f.data_class for f in findings})
+        decision = decide(policy, service, example.group, findings)
         results.append(ExampleResult(index, example, service, decision, findings))
     return results

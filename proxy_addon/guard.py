@@ -181,7 +181,7 @@ class Guard:
                 prompt,
             )
         scan_ms = (time.perf_counter() - started) * 1000
-        decision = decide(policy, service.id, group, {f.data_class for f in findings})
+        decision = decide(policy, service.id, group, findings)
         return Outcome(
             active, service, api, group, decision, prompt, findings, error, scan_ms=scan_ms
         )

@@ -172,3 +172,16 @@ def test_unapproved_and_tolerated_tools_are_no_alternative() -> None:
 )
 def test_group_of(user: str | None, address: str | None, group: str | None) -> None:
     assert POLICY.group_of(user, address) == group
+
+
+def test_decide_takes_findings_or_class_names() -> None:
+    from checker.findings import Finding
+
+    findings = [
+        Finding("SECRET", "secrets", 0, 10, 0.95),
+        Finding("PERSON", "personal", 12, 20, 0.9),
+    ]
+    by_findings = decide(POLICY, "chatgpt", None, findings)
+    by_names = decide(POLICY, "chatgpt", None, {"secrets", "personal"})
+    assert by_findings == by_names
+    assert by_findings.action == "block" and by_findings.data_classes == ("secrets",)
