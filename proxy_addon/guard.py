@@ -18,6 +18,7 @@ from checker.findings import Finding
 from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Decision, decide
 from policy.model import Action
+from proxy_addon.body_decode import BodyTooLarge, decode_body
 from proxy_addon.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
 from proxy_addon.identify import HOST, SERVICE, client_address, user_of
 from proxy_addon.messages import (
@@ -140,15 +141,17 @@ class Guard:
             return self._failed(
                 active, service, api, group, "oversize", policy.oversize_action, size=size
             )
-        try:
-            body = flow.request.get_content(strict=True) or b""
+        encoding = flow.request.headers.get("content-encoding")
+        try:  # the decoded size counts too, and a bomb is stopped at the limit
+            body = decode_body(raw, encoding, policy.max_body_bytes)
+        except BodyTooLarge:
+            return self._failed(
+                active, service, api, group, "oversize", policy.oversize_action,
+                size=policy.max_body_bytes + 1,
+            )  # fmt: skip
         except ValueError:
             return self._failed(
                 active, service, api, group, "undecodable_body", self._fail_action(active)
-            )
-        if len(body) > policy.max_body_bytes:  # decompressed size counts too
-            return self._failed(
-                active, service, api, group, "oversize", policy.oversize_action, size=len(body)
             )
 
         error = None
