@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from mitmproxy import ctx, http
+from mitmproxy import ctx, exceptions, http
 
 from checker.findings import Finding
 from policy.catalog import Catalog, Service, default_catalog
@@ -101,8 +101,6 @@ class Guard:
         )
 
     def configure(self, updated: set[str]) -> None:
-        from mitmproxy import exceptions
-
         if ctx.options.leitplanke_scan_timeout_ms <= 0:
             raise exceptions.OptionsError("leitplanke_scan_timeout_ms must be positive")
 

@@ -76,7 +76,8 @@ class PolicySource:
                 # mitmproxy rejects the option change: the last good policy stays.
                 raise exceptions.OptionsError(f"invalid policy:\n{exc}") from exc
             self._seen = _file_state(path)
-            self._activate(loaded, new_pool=True)
+            # A new worker count needs new workers; same detection rules keep them.
+            self._activate(loaded, new_pool="leitplanke_workers" in updated)
 
     def _activate(self, loaded: LoadedPolicy, new_pool: bool) -> None:
         old = self.active
