@@ -19,6 +19,7 @@ import checker.offline  # noqa: F401  (must run before presidio imports tldextra
 from checker.config import ScanConfig
 from checker.nlp_engine import OfflineSpacyNlpEngine
 from checker.recognizers import (
+    CredentialRecognizer,
     DeTaxIdRecognizer,
     HealthDataRecognizer,
     PersonCueRecognizer,
@@ -55,6 +56,7 @@ def builtin_recognizers(language: str) -> list[EntityRecognizer]:
         PhoneNumberRecognizer(supported_language=language),
         DeTaxIdRecognizer(supported_language=language),
         SecretRecognizer(supported_language=language),
+        CredentialRecognizer(supported_language=language),
         HealthDataRecognizer(supported_language=language),
         PersonCueRecognizer(supported_language=language),
     ]

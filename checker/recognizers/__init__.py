@@ -1,5 +1,6 @@
 """Custom Presidio recognizers for German and English prompts."""
 
+from checker.recognizers.credential_recognizer import CredentialRecognizer
 from checker.recognizers.de_tax_id_recognizer import DeTaxIdRecognizer
 from checker.recognizers.health_data_recognizer import HealthDataRecognizer
 from checker.recognizers.person_cue_recognizer import PersonCueRecognizer
@@ -8,6 +9,7 @@ from checker.recognizers.policy_pattern_recognizer import PolicyPatternRecognize
 from checker.recognizers.secret_recognizer import SecretRecognizer
 
 __all__ = [
+    "CredentialRecognizer",
     "DeTaxIdRecognizer",
     "HealthDataRecognizer",
     "PersonCueRecognizer",

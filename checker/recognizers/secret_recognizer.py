@@ -25,6 +25,9 @@ class SecretRecognizer(PatternRecognizer):
     - AWS access key id: ``AKIA`` (long-term) or ``ASIA`` (temporary) + 16 ``[A-Z0-9]``.
     - GitHub token: ``ghp_``, ``gho_``, ``ghu_``, ``ghs_``, ``ghr_`` + 36 or more
       ``[A-Za-z0-9]``; fine-grained ``github_pat_`` + 20+ chars ``_`` 50+ chars.
+    - JSON Web Token: three base64url parts, the first two starting ``eyJ`` (``{"``).
+    - Google API key ``AIza`` + 35 chars; Slack token ``xoxb-``/``xoxp-``/…;
+      Stripe live secret ``sk_live_``/``rk_live_``.
     - PEM private key: ``-----BEGIN ... PRIVATE KEY-----`` through the matching
       ``-----END ... PRIVATE KEY-----``; the whole block is the span. A header whose
       END line is missing (truncated paste) still matches header plus base64 body.
@@ -69,6 +72,14 @@ class SecretRecognizer(PatternRecognizer):
             r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_])",
             0.95,
         ),
+        Pattern(
+            "JSON Web Token",
+            r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}" + _E,
+            0.9,
+        ),
+        Pattern("Google API key", _B + r"AIza[0-9A-Za-z_-]{35}" + _E, 0.9),
+        Pattern("Slack token", _B + r"xox[abprs]-[0-9A-Za-z-]{10,}" + _E, 0.9),
+        Pattern("Stripe live key", _B + r"(?:sk|rk)_live_[0-9A-Za-z]{20,}" + _E, 0.95),
         Pattern(
             "GitHub fine-grained token",
             r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{20,}_[A-Za-z0-9]{50,}(?![A-Za-z0-9_])",

@@ -102,3 +102,16 @@ def test_constructor_defaults() -> None:
     assert recognizer.supported_language == "de"
     assert recognizer.supported_entities == ["SECRET"]
     assert SecretRecognizer(supported_language="en").supported_language == "en"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "ey" + "JhbGciOiJIUzI1NiJ9" + ".ey" + "JzdWIiOiIxMjM0NTY3ODkwIn0" + ".c2lnbmF0dXJlLXBhcnQ",
+        "AI" + "za" + "Sy" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+        "xo" + "xb-" + "1234567890-abcdefghijkl",
+        "sk" + "_live_" + "51Hx" * 6,
+    ],
+)
+def test_more_vendor_token_shapes(detect: Callable[..., list], token: str) -> None:
+    assert detect(f"config: {token} end") == [("SECRET", token, pytest.approx(0.9, abs=0.06))]

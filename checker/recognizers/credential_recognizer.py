@@ -1,0 +1,72 @@
+"""Credentials recognised by where they stand, not by their shape (entity ``SECRET``)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from presidio_analyzer import Pattern, PatternRecognizer
+
+# Presidio matches with the `regex` module, so variable-length look-behinds work:
+# the span is the secret value only, never the label or the user name before it.
+_URL_PASSWORD = r"(?<=[a-z][a-z0-9+.\-]{0,20}://[^\s:/@]{1,64}:)[^\s@/]{3,128}(?=@)"
+_LABELLED_PASSWORD = (
+    r"(?<=(?i:\b(?:passwort|kennwort|password|passwd|pwd|pass|pin))[\"']?\s*[:=]\s*[\"']?)"
+    r"[^\s\"';,]{4,128}"
+)
+_KEY_VALUE = (
+    r"(?<=(?i:\b(?:api[_-]?key|apikey|secret|secret[_-]?key|client[_-]?secret|access[_-]?token"
+    r"|auth[_-]?token|bearer|token|access[_-]?key|private[_-]?key))[\"']?\s*[:=]?\s*[\"']?)"
+    r"[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=.]{15,255}(?![A-Za-z0-9_\-+/=])"
+)
+
+# Values that stand where a secret would, but are not one.
+_PLACEHOLDER = re.compile(
+    r"^[*•x.#_-]+$|^<.*>$|^\$\{?\w+\}?$|^%\w+%$|^\{\{.*\}\}$"
+    r"|your|example|beispiel|changeme|placeholder|dummy|redacted|secret_here|xxx",
+    re.IGNORECASE,
+)
+MIN_ENTROPY = 2.5  # bits per character; "aaaaaaaa" or "12341234" are not secrets
+
+
+def shannon_entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+class CredentialRecognizer(PatternRecognizer):
+    """Recognize secrets by their label: passwords and tokens whatever their shape.
+
+    Formats: the password in a URL's user info (``postgres://app:S3cr3t!x@db``), a
+    labelled password (``Passwort: Sommer2024!``, ``password=...``, ``Pwd=...;`` in a
+    connection string) and a key-like value after a key-like name (``api_key =
+    "9f8e7d…"``, ``Authorization: Bearer …``). Placeholders (``********``,
+    ``<password>``, ``${DB_PASSWORD}``, ``your-api-key``) and low-entropy values are
+    dropped. Fictitious example: ``Passwort: Blumenkohl#42``.
+    """
+
+    PATTERNS = (
+        Pattern("password in URL", _URL_PASSWORD, 0.9),
+        Pattern("labelled password", _LABELLED_PASSWORD, 0.85),
+        Pattern("key-like value", _KEY_VALUE, 0.75),
+    )
+
+    def __init__(
+        self,
+        supported_language: str = "de",
+        supported_entity: str = "SECRET",
+        name: str | None = None,
+    ) -> None:
+        super().__init__(
+            supported_entity=supported_entity,
+            name=name or type(self).__name__,
+            supported_language=supported_language,
+            patterns=list(self.PATTERNS),
+            global_regex_flags=re.DOTALL | re.MULTILINE,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        if _PLACEHOLDER.search(pattern_text) or shannon_entropy(pattern_text) < MIN_ENTROPY:
+            return False
+        return None  # keep the pattern's score

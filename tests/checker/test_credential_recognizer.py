@@ -1,0 +1,63 @@
+"""CredentialRecognizer: secrets found by their label, whatever their shape.
+
+All values are fictitious.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from checker.recognizers import CredentialRecognizer
+from checker.recognizers.credential_recognizer import shannon_entropy
+
+
+@pytest.fixture(scope="module")
+def detect(make_detector: Callable[..., Callable[..., list]]) -> Callable[..., list]:
+    return make_detector(CredentialRecognizer())
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("DATABASE_URL=postgres://app:S3cr3t!xY@db.intern:5432/crm", "S3cr3t!xY"),
+        ("git clone https://deploy:gh0st-Wr1ter@git.example.org/repo.git", "gh0st-Wr1ter"),
+        ("Passwort: Blumenkohl#42", "Blumenkohl#42"),
+        ("Kennwort = 'Tulpe!Beet9'", "Tulpe!Beet9"),
+        ("Server=db;User Id=sa;Password=Wint3r-2025!;", "Wint3r-2025!"),
+        ("login with password: Zq8#mNp2Lk", "Zq8#mNp2Lk"),
+        ('api_key = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"', "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+        (
+            "Authorization: Bearer 2b7e151628aed2a6abf7158809cf4f3c9a",
+            "2b7e151628aed2a6abf7158809cf4f3c9a",
+        ),
+        ("CLIENT_SECRET=Qm9vdHN0cmFwLXNlY3JldC0xMjM0", "Qm9vdHN0cmFwLXNlY3JldC0xMjM0"),
+    ],
+)
+def test_finds_the_value_not_the_label(detect: Callable[..., list], text: str, secret: str) -> None:
+    assert [(entity, value) for entity, value, _ in detect(text)] == [("SECRET", secret)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password=********",
+        "Passwort: <Ihr Passwort>",
+        "token: ${API_TOKEN}",
+        "api_key: your-api-key-here",
+        "DB_PASSWORD=%DB_PASSWORD%",
+        "Das Passwort muss mindestens 12 Zeichen lang sein.",
+        "Bitte das Passwort zurücksetzen.",
+        "secret = aaaaaaaaaaaaaaaaaaaaaaaa",  # no entropy
+        "https://www.example.org/path?q=1",  # no user info
+        "Token-Ring-Netzwerke sind veraltet.",
+    ],
+)
+def test_placeholders_and_prose_are_not_secrets(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
+
+
+def test_entropy() -> None:
+    assert shannon_entropy("aaaa") == 0
+    assert shannon_entropy("abcd") == 2
