@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
@@ -45,7 +46,7 @@ class Scanner:
             findings.extend(self.scan_text(text, part))
         return findings
 
-    def scan_text(self, text: str, part: int = 0) -> list[Finding]:
+    def scan_text(self, text: str, part: int = 0, explain: bool = False) -> list[Finding]:
         if not text.strip() or not self._entities:
             return []
         results: list[RecognizerResult] = []
@@ -55,6 +56,7 @@ class Scanner:
                 language=self.config.language,
                 entities=self._entities,
                 score_threshold=self._threshold,
+                return_decision_process=explain,
             ):
                 r.start += offset
                 r.end += offset
@@ -74,6 +76,7 @@ class Scanner:
             score=float(result.score),
             part=part,
             value=text[result.start : result.end],
+            explanation=_explanation(result),
         )
 
     def _data_class(self, result: RecognizerResult) -> str | None:
@@ -121,3 +124,20 @@ def _drop_contained(findings: list[Finding]) -> list[Finding]:
             kept.append(f)
         open_.append(f)
     return kept
+
+
+def _explanation(result: RecognizerResult) -> dict[str, Any] | None:
+    """Presidio's decision process for one result, in a stable, value-free shape."""
+    exp = result.analysis_explanation
+    if exp is None:
+        return None
+    validation = exp.validation_result
+    return {
+        "recognizer": exp.recognizer,
+        "pattern_name": exp.pattern_name,
+        "pattern": exp.pattern,
+        "original_score": round(float(exp.original_score), 4),
+        "context_word": exp.supportive_context_word or None,
+        "context_improvement": round(float(exp.score_context_improvement), 4),
+        "checksum": None if validation is None else ("valid" if validation else "invalid"),
+    }

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
 from checker.config import ScanConfig
+from checker.findings import Finding
 from checker.masking import mask
 from checker.scan import Scanner
 from policy.decide import decide
@@ -26,7 +28,11 @@ def read_input(path: str) -> str:
 
 
 def run_check(
-    loaded: LoadedPolicy, paths: tuple[str, ...], as_json: bool, service: str | None
+    loaded: LoadedPolicy,
+    paths: tuple[str, ...],
+    as_json: bool,
+    service: str | None,
+    explain: bool = False,
 ) -> int:
     scanner = Scanner(ScanConfig.from_policy(loaded.policy))
     status = 0
@@ -49,7 +55,7 @@ def run_check(
                     )
                 )
             continue
-        findings = scanner.scan_text(text)
+        findings = scanner.scan_text(text, explain=explain)
         decision = decide(loaded.policy, service, None, findings)
         if as_json:
             click.echo(
@@ -57,7 +63,7 @@ def run_check(
                     {
                         "path": path,
                         "verdict": decision.action,
-                        "findings": [f.to_contract() for f in findings],
+                        "findings": [_json_finding(f, explain) for f in findings],
                     },
                     ensure_ascii=False,
                 )
@@ -72,4 +78,26 @@ def run_check(
                 f"  {f.start:>6}-{f.end:<6} {f.entity_type:<16} {f.data_class:<12} "
                 f"{f.score:.2f}  {mask(f.entity_type, f.value)}"
             )
+            if explain and f.explanation:
+                click.echo(f"         {describe_explanation(f.explanation)}")
     return status
+
+
+def _json_finding(finding: Finding, explain: bool) -> dict[str, Any]:
+    data = finding.to_contract()
+    if explain:
+        data["explanation"] = finding.explanation
+    return data
+
+
+def describe_explanation(exp: dict[str, Any]) -> str:
+    """One line for the DPO: who found it, by which pattern, what raised the score."""
+    parts = [f"recognizer={exp['recognizer']}"]
+    if exp.get("pattern_name"):
+        parts.append(f"pattern={exp['pattern_name']!r}")
+    parts.append(f"base score={exp['original_score']:.2f}")
+    if exp.get("context_word"):
+        parts.append(f"context {exp['context_word']!r} +{exp['context_improvement']:.2f}")
+    if exp.get("checksum"):
+        parts.append(f"checksum {exp['checksum']}")
+    return ", ".join(parts)

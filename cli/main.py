@@ -46,7 +46,15 @@ def cli() -> None:
     help="Decide as for this catalog service (e.g. openai-api), including "
     "tool approval; default: data rules only.",
 )
-def check(paths: tuple[str, ...], as_json: bool, policy: str | None, service: str | None) -> None:
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show for each finding the recognizer, the pattern, the context word that raised "
+    "the score and the checksum result (JSON: an 'explanation' object per finding).",
+)
+def check(
+    paths: tuple[str, ...], as_json: bool, policy: str | None, service: str | None, explain: bool
+) -> None:
     """Scan files (PATH, or - for stdin) for personal data, health data and secrets.
 
     Prints the verdict the policy gives (allow, log, warn, redact, block) and each
@@ -56,7 +64,7 @@ def check(paths: tuple[str, ...], as_json: bool, policy: str | None, service: st
     """
     from cli.check import run_check
 
-    sys.exit(run_check(_load(policy), paths, as_json, service))
+    sys.exit(run_check(_load(policy), paths, as_json, service, explain))
 
 
 @cli.command(context_settings={"ignore_unknown_options": False})

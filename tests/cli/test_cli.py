@@ -129,3 +129,23 @@ def test_console_script_help() -> None:
     out = subprocess.run([str(exe), "proxy", "--help"], capture_output=True, text=True, check=True)
     for flag in ("--policy", "--db", "--listen-host", "--listen-port", "--confdir", "--set"):
         assert flag in out.stdout
+
+
+def test_check_explain_shows_recognizer_pattern_context_and_checksum(runner: CliRunner) -> None:
+    text = f"Bitte überweisen Sie auf das Konto IBAN {IBAN}."
+    human = runner.invoke(cli, ["check", "--explain", "-"], input=text)
+    assert "recognizer=IbanRecognizer" in human.output
+    assert "checksum valid" in human.output and "3704" not in human.output
+    data = json.loads(runner.invoke(cli, ["check", "--json", "--explain", "-"], input=text).output)
+    (finding,) = data["findings"]
+    exp = finding["explanation"]
+    assert exp["recognizer"] == "IbanRecognizer" and exp["checksum"] == "valid"
+    assert set(exp) >= {"pattern_name", "pattern", "original_score", "context_word"}
+    tax = runner.invoke(cli, ["check", "--json", "--explain", "-"], input="Steuer-ID: 47036892816")
+    (tax_finding,) = json.loads(tax.output)["findings"]
+    assert tax_finding["explanation"]["context_word"] is not None
+
+
+def test_check_json_without_explain_keeps_the_contract_keys(runner: CliRunner) -> None:
+    data = json.loads(runner.invoke(cli, ["check", "--json", "-"], input=f"IBAN {IBAN}").output)
+    assert set(data["findings"][0]) == {"entity_type", "data_class", "start", "end", "score"}
