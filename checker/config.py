@@ -25,7 +25,8 @@ class ClassRules:
 @dataclass(frozen=True)
 class ScanConfig:
     classes: dict[str, ClassRules]
-    language: str = "de"
+    # Pipelines to build; a text is analysed with the one detect_language() picks.
+    languages: tuple[str, ...] = ("de", "en")
 
     @classmethod
     def from_policy(cls, policy: Policy) -> ScanConfig:

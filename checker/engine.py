@@ -62,7 +62,7 @@ def builtin_recognizers(language: str) -> list[EntityRecognizer]:
     ]
 
 
-def policy_recognizers(config: ScanConfig) -> list[EntityRecognizer]:
+def policy_recognizers(config: ScanConfig, language: str) -> list[EntityRecognizer]:
     """A data class's own `terms` and `patterns` (project code names, customer numbers)."""
     recognizers: list[EntityRecognizer] = []
     for name, rules in config.classes.items():
@@ -72,7 +72,7 @@ def policy_recognizers(config: ScanConfig) -> list[EntityRecognizer]:
                     supported_entity=TERM_ENTITY,
                     name=TERM_RECOGNIZER_PREFIX + name,
                     deny_list=list(rules.terms),
-                    supported_language=config.language,
+                    supported_language=language,
                 )
             )
         for spec in rules.patterns:
@@ -82,22 +82,27 @@ def policy_recognizers(config: ScanConfig) -> list[EntityRecognizer]:
                     regex=spec.regex,
                     score=spec.score,
                     validator=spec.validator,
-                    supported_language=config.language,
+                    supported_language=language,
                 )
             )
     return recognizers
 
 
 def build_analyzer(config: ScanConfig, use_models: bool = True) -> AnalyzerEngine:
-    """An AnalyzerEngine with Leitplanke's recognizers; never downloads anything."""
-    nlp_engine = OfflineSpacyNlpEngine((config.language,), use_models=use_models)
+    """An AnalyzerEngine with Leitplanke's recognizers for each language; never downloads.
+
+    Every language gets the same recognizers (their context words are bilingual); the
+    language of a text only chooses the spaCy pipeline whose lemmas feed the context.
+    """
+    nlp_engine = OfflineSpacyNlpEngine(config.languages, use_models=use_models)
     nlp_engine.load()
-    recognizers = builtin_recognizers(config.language) + policy_recognizers(config)
-    if nlp_engine.has_ner:
-        recognizers.append(
-            SpacyRecognizer(supported_language=config.language, supported_entities=["PERSON"])
-        )
-    registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[config.language])
-    return AnalyzerEngine(
-        nlp_engine=nlp_engine, registry=registry, supported_languages=[config.language]
-    )
+    recognizers: list[EntityRecognizer] = []
+    for language in config.languages:
+        recognizers += builtin_recognizers(language) + policy_recognizers(config, language)
+        if nlp_engine.has_ner_for(language):
+            recognizers.append(
+                SpacyRecognizer(supported_language=language, supported_entities=["PERSON"])
+            )
+    languages = list(config.languages)
+    registry = RecognizerRegistry(recognizers=recognizers, supported_languages=languages)
+    return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=languages)

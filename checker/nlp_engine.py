@@ -65,9 +65,9 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
             ),
         )
 
-    @property
-    def has_ner(self) -> bool:
-        return any(m["model_name"] != BLANK for m in self.models)
+    def has_ner_for(self, lang: str) -> bool:
+        """A real (NER-capable) model is loaded for `lang`."""
+        return any(m["lang_code"] == lang and m["model_name"] != BLANK for m in self.models)
 
     def load(self) -> None:
         pipelines: dict[str, Language] = {}

@@ -11,6 +11,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from checker.config import ScanConfig
 from checker.engine import PATTERN_RECOGNIZER_PREFIX, TERM_RECOGNIZER_PREFIX, build_analyzer
 from checker.findings import Finding
+from checker.language import detect_language
 from policy.entities import PATTERN_ENTITY, TERM_ENTITY
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ class Scanner:
             | ({TERM_ENTITY} if any(r.terms for r in config.classes.values()) else set())
             | ({PATTERN_ENTITY} if any(r.patterns for r in config.classes.values()) else set())
         )
-        supported = set(self.analyzer.get_supported_entities(config.language))
+        supported = set(self.analyzer.get_supported_entities(config.languages[0]))
         self.undetected = sorted(wanted - supported)
         if self.undetected:
             # Said once here instead of by Presidio on every analyze() call.
@@ -50,10 +51,13 @@ class Scanner:
         if not text.strip() or not self._entities:
             return []
         results: list[RecognizerResult] = []
+        language = detect_language(text, default=self.config.languages[0])
+        if language not in self.config.languages:
+            language = self.config.languages[0]
         for offset, window in _windows(text):
             for r in self.analyzer.analyze(
                 window,
-                language=self.config.language,
+                language=language,
                 entities=self._entities,
                 score_threshold=self._threshold,
                 return_decision_process=explain,

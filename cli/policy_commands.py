@@ -58,7 +58,7 @@ def check_command(file: str, strict: bool, no_checker: bool) -> None:
     detectable = None
     if not no_checker:
         scanner = _scanner(loaded)
-        detectable = set(scanner.analyzer.get_supported_entities(scanner.config.language))
+        detectable = set(scanner.analyzer.get_supported_entities(scanner.config.languages[0]))
     warnings = policy_warnings(loaded, detectable)
     for warning in warnings:
         click.echo(f"warning: {warning}")
