@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DB ?= ./leitplanke.db
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench eval clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.13 not found (PATH or ~/.pyenv/versions); set PYTHON=/path/to/python3.13" >&2; exit 1; }
@@ -38,6 +38,9 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest -q -m bench -s
+
+eval: $(STAMP)
+	$(BIN)/leitplanke eval
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -20,12 +20,21 @@ from checker.config import ScanConfig
 from checker.nlp_engine import OfflineSpacyNlpEngine
 from checker.recognizers import (
     CredentialRecognizer,
+    DateOfBirthRecognizer,
+    DeHealthInsuranceRecognizer,
+    DeIdCardRecognizer,
+    DeKfzRecognizer,
+    DePassportRecognizer,
+    DeSocialSecurityRecognizer,
     DeTaxIdRecognizer,
+    DeVatIdRecognizer,
     HealthDataRecognizer,
+    IpAddressRecognizer,
     PersonCueRecognizer,
     PhoneNumberRecognizer,
     PolicyPatternRecognizer,
     SecretRecognizer,
+    StreetAddressRecognizer,
 )
 from policy.entities import TERM_ENTITY
 
@@ -54,7 +63,16 @@ def builtin_recognizers(language: str) -> list[EntityRecognizer]:
         IbanRecognizer(supported_language=language, context=IBAN_CONTEXT),
         CreditCardRecognizer(supported_language=language, context=CARD_CONTEXT),
         PhoneNumberRecognizer(supported_language=language),
+        IpAddressRecognizer(supported_language=language),
+        StreetAddressRecognizer(supported_language=language),
+        DateOfBirthRecognizer(supported_language=language),
         DeTaxIdRecognizer(supported_language=language),
+        DeVatIdRecognizer(supported_language=language),
+        DeSocialSecurityRecognizer(supported_language=language),
+        DeHealthInsuranceRecognizer(supported_language=language),
+        DeIdCardRecognizer(supported_language=language),
+        DePassportRecognizer(supported_language=language),
+        DeKfzRecognizer(supported_language=language),
         SecretRecognizer(supported_language=language),
         CredentialRecognizer(supported_language=language),
         HealthDataRecognizer(supported_language=language),

@@ -132,5 +132,9 @@ from cli.policy_commands import policy_group  # noqa: E402  (registered below th
 
 cli.add_command(policy_group)
 
+from cli.eval_command import eval_command  # noqa: E402  (registered below the group)
+
+cli.add_command(eval_command)
+
 if __name__ == "__main__":
     cli()

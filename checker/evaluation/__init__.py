@@ -1,0 +1,1 @@
+"""Labeled test corpus and span-level evaluation of the checker (`leitplanke eval`)."""

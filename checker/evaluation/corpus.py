@@ -1,0 +1,689 @@
+"""A seeded generator of labeled German/English business texts (`generate`).
+
+Texts are built from templates by slot filling, so every gold span's offsets are
+exact. Placeholders:
+
+- ``{TYPE}``, ``{TYPE#id}``, ``{TYPE#id:variant}``: a labeled value of entity TYPE;
+  the same ``#id`` in one text means the same value (or the same person: an
+  ``EMAIL_ADDRESS#a`` is built from ``PERSON#a``'s name). PERSON variants ``first``,
+  ``last``, ``full`` (default); SECRET ``key`` or ``password``; HEALTH_DATA ``sick``
+  (a sick-leave phrase) or a diagnosis (default).
+- ``{_filler}``, ``{_filler2}``: an unlabeled value — order, invoice and article
+  numbers, ordinary dates, amounts, versions, rooms, product names. These are the
+  hard negatives; the clean texts consist of nothing else.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from checker.evaluation import values as v
+
+ENTITY_TYPES: tuple[str, ...] = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "IBAN_CODE",
+    "CREDIT_CARD",
+    "IP_ADDRESS",
+    "STREET_ADDRESS",
+    "DATE_OF_BIRTH",
+    "DE_TAX_ID",
+    "DE_SOCIAL_SECURITY",
+    "DE_ID_CARD",
+    "DE_PASSPORT",
+    "DE_HEALTH_INSURANCE",
+    "DE_VAT_ID",
+    "DE_KFZ",
+    "HEALTH_DATA",
+    "SECRET",
+)
+
+CLEAN = "clean"
+PII_ROUNDS = 10  # each personal-data template is used this many times
+CLEAN_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class Span:
+    entity_type: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Sample:
+    text: str
+    spans: tuple[Span, ...]
+    kind: str  # support_email, hr_note, invoice, crm_csv, code, medical, chat_prompt, clean
+    lang: str  # "de" or "en"
+
+
+@dataclass(frozen=True)
+class Template:
+    kind: str
+    lang: str
+    text: str
+
+
+_SLOT = re.compile(
+    r"\{(?P<name>[A-Z][A-Z_]*|_[a-z_]+?)(?P<n>\d*)(?:#(?P<id>\w+))?(?::(?P<var>\w+))?\}"
+)
+
+
+# --- unlabeled fillers (hard negatives) --------------------------------------------
+
+PRODUCTS = (
+    "Wärmepumpe aroTHERM plus",
+    "Kompressor KX-400",
+    "Spindelmotor SM 3000",
+    "Hydraulikpresse HP 25",
+    "Schaltschrank Rittal VX25",
+    "Förderband FB-1200",
+    "Steuerung Simatic S7-1500",
+    "Akkuschrauber Pro 18V",
+    "Lüftungsgerät Vento 350",
+    "Drehmaschine CTX 310",
+)
+COMPANIES = (
+    "Muster Maschinenbau GmbH",
+    "Nordlicht Logistik AG",
+    "Sonnenhof Handels KG",
+    "Alpen Präzisionstechnik GmbH",
+    "Rheintal Elektro GmbH & Co. KG",
+)
+CODENAMES = ("Falke", "Nordlicht", "Atlas", "Kranich", "Orion")
+DEPARTMENTS = ("Einkauf", "Vertrieb", "Buchhaltung", "Produktion", "IT", "Qualitätssicherung")
+JOBS = ("Industriekauffrau", "Mechatroniker", "Teamleitung Einkauf", "Fachinformatiker")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August")
+
+
+def _digits(r: random.Random, n: int) -> str:
+    return "".join(r.choice(string.digits) for _ in range(n))
+
+
+def _amount(r: random.Random) -> str:
+    value = r.randint(1, 250_000) + r.choice((0, 0.5, r.randint(1, 99) / 100))
+    euros, cents = divmod(round(value * 100), 100)
+    formatted = f"{euros:,}".replace(",", ".")
+    return r.choice(
+        (f"{formatted},{cents:02d} €", f"{formatted} €", f"EUR {formatted},{cents:02d}")
+    )
+
+
+def _amount_en(r: random.Random) -> str:
+    euros, cents = r.randint(10, 90_000), r.randint(0, 99)
+    return r.choice((f"€{euros:,}.{cents:02d}", f"EUR {euros:,}"))
+
+
+def _date(r: random.Random) -> str:
+    return f"{r.randint(1, 28):02d}.{r.randint(1, 12):02d}.{r.randint(2023, 2026)}"
+
+
+def _date_en(r: random.Random) -> str:
+    return r.choice(
+        (
+            f"{r.choice(MONTHS_EN)} {r.randint(1, 28)}, {r.randint(2024, 2026)}",
+            f"{r.randint(2024, 2026)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
+        )
+    )
+
+
+def _version(r: random.Random) -> str:
+    return f"{r.choice(('', 'v'))}{r.randint(1, 12)}.{r.randint(0, 30)}.{r.randint(0, 20)}"
+
+
+FILLERS: dict[str, Callable[[random.Random], str]] = {
+    "_order": lambda r: r.choice(
+        (f"4500{_digits(r, 6)}", f"BE-{r.randint(2023, 2026)}-{_digits(r, 5)}", f"#{_digits(r, 6)}")
+    ),
+    "_invoice": lambda r: r.choice((f"RE-{r.randint(2023, 2026)}-{_digits(r, 5)}", _digits(r, 9))),
+    "_article": lambda r: r.choice(
+        (f"{_digits(r, 2)}-{_digits(r, 4)}-{_digits(r, 2)}", "ART" + _digits(r, 6))
+    ),
+    "_quote": lambda r: f"AN-{r.randint(2023, 2026)}-{_digits(r, 4)}",
+    "_customer": lambda r: f"KD-{_digits(r, 6)}",
+    "_supplier": lambda r: _digits(r, 6),
+    "_beleg": lambda r: "51" + _digits(r, 8),
+    "_bukrs": lambda r: r.choice(("1000", "2000", "3100")),
+    "_report": lambda r: f"PB-{r.randint(2023, 2026)}-{_digits(r, 4)}",
+    "_batch": lambda r: f"CH-{r.randint(23, 26)}-{_digits(r, 3)}",
+    "_serial": lambda r: f"SN {_digits(r, 4)}-{_digits(r, 4)}-{_digits(r, 2)}",
+    "_ticket": lambda r: f"{r.choice(('JIRA', 'OPS', 'IT', 'ERP'))}-{r.randint(100, 9999)}",
+    "_cost": lambda r: str(r.randint(4000, 9999)),
+    "_date": _date,
+    "_date_en": _date_en,
+    "_logts": lambda r: (
+        f"2025-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T"
+        f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}Z"
+    ),
+    "_time": lambda r: f"{r.randint(8, 11):02d}:00 bis {r.randint(12, 16):02d}:30 Uhr",
+    "_kw": lambda r: str(r.randint(1, 52)),
+    "_hour": lambda r: str(r.randint(6, 22)),
+    "_q": lambda r: str(r.randint(1, 4)),
+    "_year": lambda r: str(r.randint(2023, 2025)),
+    "_amount": _amount,
+    "_amount_en": _amount_en,
+    "_pct": lambda r: r.choice((f"{r.randint(2, 30)} %", f"{r.randint(1, 20)},5 %")),
+    "_pctd": lambda r: f"{r.choice('+-')}{r.randint(0, 19)},{r.randint(0, 9)} %",
+    "_qty": lambda r: str(r.randint(2, 500)),
+    "_n": lambda r: str(r.randint(2, 24)),
+    "_hours": lambda r: f"{r.randint(1, 40)}.{_digits(r, 3)}",
+    "_version": _version,
+    "_build": lambda r: f"10.0.{r.randint(17000, 22999)}.{r.randint(1000, 4999)}",
+    "_sha": lambda r: f"{r.getrandbits(160):040x}",
+    "_uuid": lambda r: str(uuid.UUID(int=r.getrandbits(128), version=4)),
+    "_room": lambda r: r.choice(
+        (f"{r.randint(0, 5)}.{r.randint(1, 40):02d}", f"B {r.randint(1, 4)}.{r.randint(1, 20):02d}")
+    ),
+    "_product": lambda r: r.choice(PRODUCTS),
+    "_company": lambda r: r.choice(COMPANIES),
+    "_codename": lambda r: r.choice(CODENAMES),
+    "_city": lambda r: r.choice(v.CITIES)[1],
+    "_dept": lambda r: r.choice(DEPARTMENTS),
+    "_job": lambda r: r.choice(JOBS),
+}
+
+
+# --- labeled values ------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    r: random.Random
+    lang: str
+    people: dict[str, v.Person] = field(default_factory=dict)
+    values: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+    def person(self, ident: str) -> v.Person:
+        if ident not in self.people:
+            self.people[ident] = v.person(self.r)
+        return self.people[ident]
+
+    def entity(self, entity_type: str, ident: str, variant: str) -> str:
+        key = (entity_type, ident, variant)
+        if key not in self.values:
+            self.values[key] = self._new(entity_type, ident, variant)
+        return self.values[key]
+
+    def _new(self, entity_type: str, ident: str, variant: str) -> str:
+        r = self.r
+        if entity_type == "PERSON":
+            p = self.person(ident)
+            return {"first": p.first, "last": p.last}.get(variant, p.full)
+        if entity_type == "EMAIL_ADDRESS":
+            return v.email(r, self.person(ident))
+        if entity_type == "DE_SOCIAL_SECURITY":
+            return v.social_security(r, self.person(ident))
+        if entity_type == "DATE_OF_BIRTH":
+            return v.birth_date(r, self.lang)
+        if entity_type == "HEALTH_DATA":
+            return v.health(r, self.lang, variant)
+        if entity_type == "SECRET":
+            return v.secret(r, variant)
+        return GENERATORS[entity_type](r)
+
+
+GENERATORS: dict[str, Callable[[random.Random], str]] = {
+    "PHONE_NUMBER": v.phone,
+    "IBAN_CODE": v.iban_de,
+    "CREDIT_CARD": v.credit_card,
+    "IP_ADDRESS": v.ip_address,
+    "STREET_ADDRESS": v.street_address,
+    "DE_TAX_ID": v.tax_id,
+    "DE_ID_CARD": v.id_card,
+    "DE_PASSPORT": v.passport,
+    "DE_HEALTH_INSURANCE": v.health_insurance,
+    "DE_VAT_ID": v.vat_id,
+    "DE_KFZ": v.kfz,
+}
+
+
+def fill(template: Template, r: random.Random) -> Sample:
+    """Fill one template; the spans point exactly at the labeled values."""
+    ctx = _Context(r, template.lang)
+    fillers: dict[str, str] = {}
+    parts: list[str] = []
+    spans: list[Span] = []
+    pos = 0
+    length = 0
+    for m in _SLOT.finditer(template.text):
+        literal = template.text[pos : m.start()]
+        parts.append(literal)
+        length += len(literal)
+        name = m["name"]
+        if name.startswith("_"):
+            key = name + m["n"]
+            if key not in fillers:
+                fillers[key] = FILLERS[name](r)
+            value = fillers[key]
+        else:
+            if name not in ENTITY_TYPES:
+                raise ValueError(f"unknown entity type in template: {name}")
+            value = ctx.entity(name, m["id"] or "", m["var"] or "")
+            spans.append(Span(name, length, length + len(value)))
+        parts.append(value)
+        length += len(value)
+        pos = m.end()
+    parts.append(template.text[pos:])
+    text = "".join(parts)
+    for span in spans:
+        value = text[span.start : span.end]
+        assert value and value == value.strip(), (template.text, span)
+    return Sample(text, tuple(spans), template.kind, template.lang)
+
+
+def generate(seed: int = 7) -> list[Sample]:
+    """The labeled corpus: texts with personal data first, then clean texts.
+
+    Deterministic for a seed: every text has its own `random.Random` seeded from
+    (seed, index), so the same seed gives the same texts in any Python process.
+    """
+    samples: list[Sample] = []
+    plan = [t for _ in range(PII_ROUNDS) for t in PII_TEMPLATES] + [
+        t for _ in range(CLEAN_ROUNDS) for t in CLEAN_TEMPLATES
+    ]
+    for index, template in enumerate(plan):
+        samples.append(fill(template, random.Random(f"leitplanke-eval:{seed}:{index}")))
+    return samples
+
+
+def value_of(sample: Sample, span: Span) -> str:
+    return sample.text[span.start : span.end]
+
+
+# --- templates -----------------------------------------------------------------------
+
+_T = Template
+
+PII_TEMPLATES: tuple[Template, ...] = (
+    # support e-mails
+    _T(
+        "support_email",
+        "de",
+        "Betreff: Reklamation zu Bestellung {_order}\n\nGuten Tag,\n\nich habe am {_date} "
+        "den Artikel {_product} bestellt, der defekt angekommen ist. Bitte erstatten Sie "
+        "{_amount} auf mein Konto {IBAN_CODE}.\n\nMit freundlichen Grüßen\n{PERSON}\n"
+        "{STREET_ADDRESS}\nTel. {PHONE_NUMBER}",
+    ),
+    _T(
+        "support_email",
+        "de",
+        "Von: {EMAIL_ADDRESS#a}\nAn: Kundenservice {_company}\nBetreff: Rückruf erbeten\n\n"
+        "Hallo zusammen,\n\nhier schreibt {PERSON#a}, Kundennummer {_customer}. Mein Router "
+        "mit der IP {IP_ADDRESS} ist seit dem Update auf {_version} nicht mehr erreichbar. "
+        "Bitte rufen Sie mich unter {PHONE_NUMBER} zurück.\n\nDanke und Gruß\n{PERSON#a:first}",
+    ),
+    _T(
+        "support_email",
+        "de",
+        "Sehr geehrte Frau {PERSON#a:last},\n\nleider wurde meine Kreditkarte {CREDIT_CARD} "
+        "für die Rechnung {_invoice} doppelt belastet ({_amount}). Können Sie die zweite "
+        "Buchung stornieren?\n\nViele Grüße\n{PERSON#b}",
+    ),
+    _T(
+        "support_email",
+        "de",
+        "Grüß Gott,\n\nmein Name ist {PERSON} und ich wohne in der {STREET_ADDRESS}. Seit "
+        "{_date} funktioniert mein Zugang zum Kundenportal nicht mehr, ich melde mich von "
+        "{IP_ADDRESS} an. Erreichbar bin ich unter {PHONE_NUMBER} oder {EMAIL_ADDRESS}.\n\n"
+        "Liebe Grüße",
+    ),
+    # HR notes
+    _T(
+        "hr_note",
+        "de",
+        "Personalnotiz – vertraulich\n\nMitarbeiter: {PERSON#a}\nGeburtsdatum: "
+        "{DATE_OF_BIRTH}\nSteuer-ID: {DE_TAX_ID}\nSozialversicherungsnummer: "
+        "{DE_SOCIAL_SECURITY#a}\nEintritt: {_date}, Abteilung {_dept}\n\nGehaltsanpassung ab "
+        "{_date2} auf {_amount} brutto vereinbart.",
+    ),
+    _T(
+        "hr_note",
+        "de",
+        "Kurze Info an die Personalabteilung: Herr {PERSON#a:last} ist seit {_date} "
+        "{HEALTH_DATA#s:sick}, voraussichtlich bis {_date2}. Grund laut eigener Aussage: "
+        "{HEALTH_DATA#d}. Die Vertretung übernimmt {PERSON#b}.",
+    ),
+    _T(
+        "hr_note",
+        "de",
+        "Bewerbung als {_job} – Notizen zum Gespräch am {_date}\n\nBewerberin: {PERSON}\n"
+        "Anschrift: {STREET_ADDRESS}\nTelefon: {PHONE_NUMBER}\nE-Mail: {EMAIL_ADDRESS}\n"
+        "Geburtsdatum: {DATE_OF_BIRTH}\n\nEindruck: fachlich stark, Gehaltsvorstellung "
+        "{_amount}. Zweites Gespräch in KW {_kw}.",
+    ),
+    _T(
+        "hr_note",
+        "de",
+        "Für die Zuverlässigkeitsüberprüfung von {PERSON} liegen vor: Personalausweis Nr. "
+        "{DE_ID_CARD}, Reisepass {DE_PASSPORT}. Dienstwagen: {DE_KFZ}. Bitte bis {_date} an "
+        "die Sicherheitsabteilung weiterleiten.",
+    ),
+    _T(
+        "hr_note",
+        "de",
+        "Parkplatzvergabe Tiefgarage, Stand {_date}:\n- Stellplatz {_n}: {PERSON#a}, "
+        "{DE_KFZ#a}\n- Stellplatz {_n2}: {PERSON#b}, {DE_KFZ#b}\n- Stellplatz {_n3}: "
+        "{PERSON#c}, {DE_KFZ#c}",
+    ),
+    # invoices
+    _T(
+        "invoice",
+        "de",
+        "Rechnung {_invoice}\nRechnungsdatum: {_date}\n\n{_company}\nUSt-IdNr.: {DE_VAT_ID}\n\n"
+        "Rechnungsempfänger:\n{PERSON}\n{STREET_ADDRESS}\n\nPos. 1  {_product}  Art.-Nr. "
+        "{_article}  {_amount}\nZahlbar bis {_date2} auf IBAN {IBAN_CODE}.",
+    ),
+    _T(
+        "invoice",
+        "de",
+        "Sehr geehrter Herr {PERSON#a:last},\n\nanbei die Rechnung für die Arbeiten in der "
+        "{STREET_ADDRESS}. Betrag: {_amount}. Meine USt-IdNr.: {DE_VAT_ID}. Bitte überweisen "
+        "Sie auf {IBAN_CODE} (Kontoinhaber: {PERSON#b}).\n\nMit freundlichen Grüßen\n"
+        "{PERSON#b}\nMobil {PHONE_NUMBER}",
+    ),
+    _T(
+        "invoice",
+        "de",
+        "Zahlungsbestätigung\nBestellung {_order} vom {_date}\nKunde: {PERSON}\nZahlart: "
+        "Kreditkarte {CREDIT_CARD}\nBetrag: {_amount}\nLieferadresse: {STREET_ADDRESS}",
+    ),
+    # CRM exports
+    _T(
+        "crm_csv",
+        "de",
+        "Bitte bereinige diese Liste (Dubletten entfernen):\n\n"
+        "Kundennr;Vorname;Nachname;E-Mail;Telefon;Ort\n"
+        "{_customer};{PERSON#a:first};{PERSON#a:last};{EMAIL_ADDRESS#a};{PHONE_NUMBER#a};{_city}\n"
+        "{_customer2};{PERSON#b:first};{PERSON#b:last};{EMAIL_ADDRESS#b};{PHONE_NUMBER#b};{_city2}\n"
+        "{_customer3};{PERSON#c:first};{PERSON#c:last};{EMAIL_ADDRESS#c};{PHONE_NUMBER#c};{_city3}",
+    ),
+    _T(
+        "crm_csv",
+        "de",
+        "Kannst du daraus eine Tabelle in Markdown machen?\n\nName,Geburtsdatum,IBAN,Kennzeichen\n"
+        '"{PERSON#a}",{DATE_OF_BIRTH#a},{IBAN_CODE#a},{DE_KFZ#a}\n'
+        '"{PERSON#b}",{DATE_OF_BIRTH#b},{IBAN_CODE#b},{DE_KFZ#b}',
+    ),
+    # code with credentials
+    _T(
+        "code",
+        "de",
+        "Warum bekomme ich hier einen 401?\n\n```python\nimport openai\n"
+        'client = openai.OpenAI(api_key="{SECRET:key}")\n'
+        'resp = client.chat.completions.create(model="gpt-4o-mini", messages=msgs)\n```',
+    ),
+    _T(
+        "code",
+        "de",
+        "Unsere .env für das Staging (Version {_version}):\n\nDB_HOST={IP_ADDRESS}\nDB_USER=app\n"
+        "DB_PASSWORD={SECRET#p:password}\nAWS_ACCESS_KEY_ID={SECRET#k:key}\n"
+        "ADMIN_MAIL={EMAIL_ADDRESS}\n\nWas ist an der Konfiguration falsch?",
+    ),
+    _T(
+        "code",
+        "de",
+        "Im Log steht:\n{_logts} WARN login failed for user {EMAIL_ADDRESS} from {IP_ADDRESS}\n"
+        "{_logts2} INFO retry ok, session {_uuid}\nIst das ein Angriff?",
+    ),
+    # doctor's notes, sick notes
+    _T(
+        "medical",
+        "de",
+        "Arztbrief\n\nPatient: {PERSON}, geb. {DATE_OF_BIRTH}\nVersichertennummer: "
+        "{DE_HEALTH_INSURANCE}\n\nDiagnose: {HEALTH_DATA}\nVorstellung am {_date}. Weiteres "
+        "Vorgehen: Kontrolle in {_n} Wochen.",
+    ),
+    _T(
+        "medical",
+        "de",
+        "Betreff: Abwesenheit\n\nHallo {PERSON#b:first},\n\nich bin leider ab heute "
+        "{HEALTH_DATA#s:sick}, die Bescheinigung kommt per Post. Mein Arzt vermutet "
+        "{HEALTH_DATA#d}. Meine Versichertennummer ist {DE_HEALTH_INSURANCE}.\n\n"
+        "LG {PERSON#a:first}",
+    ),
+    _T(
+        "medical",
+        "de",
+        "Bitte prüfe den Text für die Abrechnung: Versicherte {PERSON}, KVNR "
+        "{DE_HEALTH_INSURANCE}, geboren am {DATE_OF_BIRTH}, Behandlung wegen {HEALTH_DATA} "
+        "am {_date}.",
+    ),
+    # chat prompts
+    _T(
+        "chat_prompt",
+        "de",
+        "Schreib eine freundliche Antwort an {PERSON} ({EMAIL_ADDRESS}): Sie kann am Teamevent "
+        "am {_date} wegen {HEALTH_DATA} nicht teilnehmen, und das ist völlig in Ordnung.",
+    ),
+    _T(
+        "chat_prompt",
+        "de",
+        "Schreib eine Antwort an {PERSON}, der sich über die Lieferverzögerung bei Auftrag "
+        "{_order} beschwert. Er wohnt in der {STREET_ADDRESS} und ist unter {PHONE_NUMBER} "
+        "erreichbar. Biete {_pct} Rabatt an.",
+    ),
+    _T(
+        "chat_prompt",
+        "de",
+        "Fasse dieses Telefonat zusammen: {PERSON#a:first} ({PERSON#a}) hat gestern angerufen "
+        "und die neue Bankverbindung {IBAN_CODE} durchgegeben. Außerdem hat er die "
+        "Kreditkarte {CREDIT_CARD} sperren lassen.",
+    ),
+    _T(
+        "chat_prompt",
+        "de",
+        "Formuliere eine Mahnung an die Firma {_company}, Ansprechpartner {PERSON}, USt-IdNr. "
+        "{DE_VAT_ID}. Offener Betrag {_amount} aus Rechnung {_invoice} vom {_date}.",
+    ),
+    _T(
+        "chat_prompt",
+        "de",
+        "Hilf mir, das Formular auszufüllen: Name {PERSON#a}, Steuer-Identifikationsnummer "
+        "{DE_TAX_ID}, Rentenversicherungsnummer {DE_SOCIAL_SECURITY#a}, Kfz-Kennzeichen "
+        "{DE_KFZ}.",
+    ),
+    _T(
+        "chat_prompt",
+        "de",
+        "Übersetze ins Englische: Sehr geehrter Herr {PERSON#a:last}, Ihr Reisepass "
+        "({DE_PASSPORT}) liegt zur Abholung bereit. Bitte bringen Sie Ihren Personalausweis "
+        "{DE_ID_CARD} mit.",
+    ),
+    # English
+    _T(
+        "support_email",
+        "en",
+        "Subject: Refund for order {_order}\n\nHi team,\n\nmy name is {PERSON} and I was "
+        "charged twice on my card {CREDIT_CARD}. Please refund {_amount_en} to {IBAN_CODE}. "
+        "You can reach me at {PHONE_NUMBER} or {EMAIL_ADDRESS}.\n\nThanks,\n{PERSON:first}",
+    ),
+    _T(
+        "hr_note",
+        "en",
+        "HR note: {PERSON#a} (date of birth {DATE_OF_BIRTH}) joins the Munich office on "
+        "{_date_en}. Tax ID {DE_TAX_ID}, social security number {DE_SOCIAL_SECURITY#a}. "
+        "Home address: {STREET_ADDRESS}.",
+    ),
+    _T(
+        "code",
+        "en",
+        "Can you refactor this?\n\n```js\n"
+        'const client = new Anthropic({ apiKey: "{SECRET:key}" });\n'
+        'const db = connect("postgres://app:{SECRET#p:password}@{IP_ADDRESS}:5432/crm");\n```',
+    ),
+    _T(
+        "medical",
+        "en",
+        "Draft a message to {PERSON} ({EMAIL_ADDRESS}) confirming that we received her note "
+        "about the {HEALTH_DATA}. Her health insurance number is {DE_HEALTH_INSURANCE}.",
+    ),
+    _T(
+        "chat_prompt",
+        "en",
+        "Write a polite reply to {PERSON}, who asked whether we can deliver to "
+        "{STREET_ADDRESS}. Their VAT ID is {DE_VAT_ID} and the pickup vehicle is {DE_KFZ}.",
+    ),
+    _T(
+        "crm_csv",
+        "en",
+        "Find the suspicious logins in this export:\n\nid,first_name,last_name,email,last_ip\n"
+        "{_n},{PERSON#a:first},{PERSON#a:last},{EMAIL_ADDRESS#a},{IP_ADDRESS#a}\n"
+        "{_n2},{PERSON#b:first},{PERSON#b:last},{EMAIL_ADDRESS#b},{IP_ADDRESS#b}",
+    ),
+    _T(
+        "chat_prompt",
+        "en",
+        "Summarize: {PERSON} called from {PHONE_NUMBER}; she lost her passport {DE_PASSPORT} "
+        "and her ID card {DE_ID_CARD} and needs a letter for the embassy.",
+    ),
+    _T(
+        "code",
+        "en",
+        "git push fails with 'Bad credentials' although I set GITHUB_TOKEN={SECRET:key} in "
+        "the CI settings. The runner's IP is {IP_ADDRESS}.",
+    ),
+)
+
+CLEAN_TEMPLATES: tuple[Template, ...] = (
+    _T(
+        CLEAN,
+        "de",
+        "Bitte fasse das Protokoll zusammen: Die Geschäftsführung hat am {_date} beschlossen, "
+        "die {_product} ab KW {_kw} in Serie zu fertigen. Budget: {_amount}. Verantwortlich ist "
+        "der Vertrieb Süd.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Bestellung {_order}\nArt.-Nr. {_article}  {_qty} Stück  {_amount}\nArt.-Nr. "
+        "{_article2}  {_qty2} Stück  {_amount2}\nLiefertermin: {_date}\nLieferung an Lager, "
+        "Halle {_n}, Tor {_n2}.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Rechnung {_invoice} vom {_date}\nLeistungszeitraum {_date2} bis {_date3}\nNettobetrag "
+        "{_amount}\nzzgl. 19 % USt.\nZahlbar innerhalb von 14 Tagen ohne Abzug. Bitte geben Sie "
+        "die Rechnungsnummer als Verwendungszweck an.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Release-Notes {_version}: Fehlerbehebung im Export-Modul, neue Schnittstelle zur "
+        "Finanzbuchhaltung, getestet auf Windows {_build}. Commit {_sha}. Ticket {_ticket} ist "
+        "damit erledigt.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Das Meeting zum Projekt {_codename} findet am {_date} von {_time} in Raum {_room} "
+        "statt. Bitte bringt die Kalkulation für die Kostenstelle {_cost} mit.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Schreib einen LinkedIn-Post über unsere neue {_product}: {_pct} weniger "
+        "Stromverbrauch, {_n} Jahre Garantie, ab {_amount} netto.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Erkläre mir den Unterschied zwischen Skonto und Rabatt anhand eines Beispiels mit "
+        "{_amount} Rechnungsbetrag und {_pct} Skonto bei Zahlung bis {_date}.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Formuliere eine Stellenanzeige für eine Fachkraft für Lagerlogistik (m/w/d) in "
+        "Vollzeit, Standort {_city}, Eintritt zum {_date}, Tarif nach IG Metall, 30 Tage Urlaub.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Wartungsprotokoll Anlage {_serial}: Ölwechsel durchgeführt am {_date}, Betriebsstunden "
+        "{_hours}, nächster Termin {_date2}. Ersatzteil {_article} bestellt (Lieferant-Nr. "
+        "{_supplier}).",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Unser Server-Cluster läuft auf Version {_version}; das Update auf {_version2} ist für "
+        "den {_date} um {_hour}:00 Uhr geplant. Ausfallzeit ca. 30 Minuten. Änderungsantrag "
+        "{_ticket}.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Angebot {_quote}\nPosition 1: {_product}, {_qty} × {_amount}\nPosition 2: "
+        "Montagepauschale {_amount2}\nGültig bis {_date}. Es gelten unsere AGB (Stand {_date2}).",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Bitte übersetze ins Englische: Die Lieferung der Charge {_batch} verzögert sich wegen "
+        "Materialengpässen um etwa zwei Wochen. Neuer Liefertermin ist der {_date}.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Tabelle Umsätze Q{_q}/{_year}:\nRegion;Umsatz;Veränderung\nNord;{_amount};{_pctd}\n"
+        "Süd;{_amount2};{_pctd2}\nWest;{_amount3};{_pctd3}",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Wie formatiere ich in Excel eine Spalte so, dass {_amount} mit Tausenderpunkt und zwei "
+        "Nachkommastellen erscheint? Die Daten kommen aus SAP (Buchungskreis {_bukrs}, "
+        "Belegnummer {_beleg}).",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Schreibe eine Kundeninformation: Unsere Hotline ist zwischen den Feiertagen vom "
+        "{_date} bis {_date2} nicht besetzt. Bestellungen über den Webshop werden ab dem "
+        "{_date3} bearbeitet.",
+    ),
+    _T(
+        CLEAN,
+        "de",
+        "Prüfe diese Angaben auf Vollständigkeit: DIN EN ISO 9001:2015, Prüfbericht {_report}, "
+        "Zertifikat gültig bis {_date}, Prüfmenge {_qty} Stück, Ausschussquote {_pct}.",
+    ),
+    _T(
+        CLEAN,
+        "en",
+        "Summarize the minutes: the board approved the {_product} launch for {_date_en}, with "
+        "a budget of {_amount_en}. Ticket {_ticket} tracks the rollout.",
+    ),
+    _T(
+        CLEAN,
+        "en",
+        "Purchase order {_order}: item {_article}, quantity {_qty}, unit price {_amount_en}, "
+        "delivery by {_date_en} to warehouse {_n}, dock {_n2}.",
+    ),
+    _T(
+        CLEAN,
+        "en",
+        "Release {_version} fixes the CSV export, bumps the API to {_version2} and closes issue "
+        "#{_n3}. Tested on Windows {_build}, commit {_sha}.",
+    ),
+    _T(
+        CLEAN,
+        "en",
+        "Write a short product description for our {_product}: {_pct} more efficient, {_n} "
+        "years warranty, available from {_amount_en}.",
+    ),
+    _T(
+        CLEAN,
+        "en",
+        "Explain how to configure a VLAN for the production floor; the switch firmware is "
+        "{_version} and the server room is {_room}.",
+    ),
+)

@@ -1,0 +1,96 @@
+"""Recognizer for the German Reisepass document number (entity ``DE_PASSPORT``)."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import (
+    DePassportRecognizer as _UpstreamDePassportRecognizer,
+)
+
+from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.de_id_card_recognizer import (
+    DOCUMENT_CONTEXT,
+    DOCUMENT_CUE_RE,
+    PREFIX_CHARS,
+    SUFFIX_CHARS,
+    document_patterns,
+    is_valid_document_number,
+)
+
+# BMI, "German Electronic Passports" (1 Nov 2007): serial numbers of passports,
+# official and diplomatic passports start with C-K (of the alphabet: C F G H J K);
+# travel documents for foreigners, stateless persons and refugees with Z.
+_PASSPORT_FIRST_LETTERS = "CFGHJKZ"
+_BASE_SCORE = 0.4
+_PATTERNS = document_patterns("Reisepassnummer", _PASSPORT_FIRST_LETTERS, _BASE_SCORE)
+
+
+class DePassportRecognizer(_UpstreamDePassportRecognizer):
+    """Recognize the document number of a German passport (since Nov. 2007).
+
+    Format: 9 characters (4-character authority code + 5 random characters) from the
+    alphabet ``0-9 C F G H J K L M N P R T V W X Y Z`` (PassV Anlage 11), starting
+    with ``C F G H J K`` (passport, official, diplomatic passport) or ``Z`` (travel
+    document for foreigners). The 9th character is part of the number; the ICAO 9303
+    7-3-1 check digit follows only in the MRZ. The BMI specimen verifies: front
+    ``C01X00T47`` / MRZ ``C01X00T478D<<6408125F…``. Fictitious example:
+    ``Passnummer: CF4K21N7X``.
+
+    Separation from ``DeIdCardRecognizer``: by the first letter (ID cards use
+    L-Y), see there; the cue words are shared.
+
+    Context-gated like the ID card: the printed number has no check digit and
+    "letter + 8 digits" collides with order/article numbers, so the pattern scores
+    0.4; a cue (Reisepass, Passnummer, Pass-Nr., passport, Ausweis,
+    Dokumentennummer, MRZ, ``P<D<<``) adds 0.35 → 0.75. The MRZ form needs a
+    correct check digit.
+
+    Deviations from upstream (Presidio 2.2.366): upstream treats the 9th character
+    as a check digit over the first 8 — the specimen ``C01X00T47`` fails that (its
+    docstring example ``C01X00T41`` is computed with the wrong rule), so about nine
+    in ten real numbers were dropped and the rest scored 1.0 without context. Its
+    pattern requires a digit in 9th place (real numbers may end in a letter),
+    admits ID-card letters L-Y as first character (so every ID card number was
+    also a passport candidate) and, being case-insensitive, lower case. Its cue
+    "pass" was a substring match ("Passwort", "passend").
+    """
+
+    def __init__(
+        self,
+        supported_language: str = "de",
+        supported_entity: str = "DE_PASSPORT",
+        patterns: list[Pattern] | None = None,
+        context: list[str] | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(
+            patterns=patterns if patterns else list(_PATTERNS),
+            context=context if context else list(DOCUMENT_CONTEXT),
+            supported_language=supported_language,
+            supported_entity=supported_entity,
+            name=name,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """Drop a wrong MRZ check digit or alphabet; keep valid ones at the base score."""
+        return None if is_valid_document_number(pattern_text, _PASSPORT_FIRST_LETTERS) else False
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_recognizer_results: list[RecognizerResult],
+        other_raw_recognizer_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        """Boost a match when a whole-word cue stands shortly before or after it."""
+        return boost_by_cue(
+            text,
+            raw_recognizer_results,
+            DOCUMENT_CUE_RE,
+            before=PREFIX_CHARS,
+            after=SUFFIX_CHARS,
+            extra=" ".join(context or []),
+            max_score=self.MAX_SCORE,
+        )

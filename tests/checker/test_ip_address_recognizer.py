@@ -1,0 +1,94 @@
+"""IpAddressRecognizer: IPv4/IPv6 with German/English cues; versions and sections are not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from presidio_analyzer.predefined_recognizers import IpRecognizer
+
+from checker.recognizers import IpAddressRecognizer
+
+
+@pytest.fixture(scope="module")
+def detect(make_detector: Callable[..., Callable[..., list]]) -> Callable[..., list]:
+    return make_detector(IpAddressRecognizer())
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "score"),
+    [
+        ("Zugriff von IP 192.0.2.17 um 14:30", "192.0.2.17", 0.75),
+        ("Die IP-Adresse lautet 203.0.113.5.", "203.0.113.5", 0.75),
+        ("Server 10.0.0.1:8080 antwortet nicht", "10.0.0.1", 0.75),
+        ("Host 127.0.0.1 ist erreichbar", "127.0.0.1", 0.75),
+        ("Client 192.168.178.23 hat sich angemeldet", "192.168.178.23", 0.75),
+        ("Login from 198.51.100.42 failed", "198.51.100.42", 0.75),
+        ("Subnetz 10.20.30.0/24", "10.20.30.0/24", 0.75),
+        ("192.0.2.44 (Gateway)", "192.0.2.44", 0.75),
+        ("Die Server-Version 1.2.3.4 läuft auf 10.0.0.5", "10.0.0.5", 0.75),
+        ("2001:db8::1", "2001:db8::1", 0.6),
+        ("Interface fe80::1%eth0 is up", "fe80::1%eth0", 0.6),
+        ("IPv6 2001:db8:85a3::8a2e:370:7334", "2001:db8:85a3::8a2e:370:7334", 0.95),
+        ("Host fe80::1", "fe80::1", 0.75),
+        ("mapped ::ffff:192.0.2.1", "::ffff:192.0.2.1", 0.6),
+    ],
+)
+def test_addresses(detect: Callable[..., list], text: str, address: str, score: float) -> None:
+    assert detect(text) == [("IP_ADDRESS", address, pytest.approx(score))]
+
+
+@pytest.mark.parametrize("address", ["192.0.2.17", "10.1.1.1", "fe80::1", "::1"])
+def test_bare_short_forms_stay_below_threshold(detect: Callable[..., list], address: str) -> None:
+    text = f"Siehe {address} weiter unten."
+    assert detect(text) == []
+    assert detect(text, threshold=0.0) == [("IP_ADDRESS", address, pytest.approx(0.4))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # versions, sections, OIDs
+        "Version 1.2.3.4",
+        "Version: 1.2.3.4",
+        "Server Version 1.2.3.4",
+        "v3.11.7.1 released",
+        "Python 3.13.0.1",
+        "Firmware 2.0.1.5 installiert",
+        "Abschnitt 1.2.3.4 regelt das",
+        "gemäß § 1.2.3.4",
+        "Section 1.2.3.4 of the contract",
+        "OID 1.3.6.1.4.1.311",
+        "IP 1.2.3.4.5",
+        "Build 10.0.19045.3803",
+        # dates, times, amounts, MAC addresses
+        "Termin am 03.04.2024",
+        "Datum 01.02.03.04",
+        "Uhrzeit 12:30:45",
+        "Betrag 1.234.567,89 EUR",
+        "MAC 00:1A:2B:3C:4D:5E",
+        # no address at all; "Tipp" contains "ip"
+        "std::vector<int> v;",
+        "Tipp: 10.1.1.1 merken",
+        "Server 999.1.1.1 ist ungültig",
+        "Die Rechnung ist fällig.",
+    ],
+)
+def test_look_alikes_are_not_ip_addresses(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
+
+
+def test_several_addresses_in_a_log(detect: Callable[..., list]) -> None:
+    log = (
+        "2026-01-15 10:00:01 Login from 192.0.2.10 ok\n"
+        "2026-01-15 10:00:02 Login from 2001:db8::42 ok\n"
+        "Python 3.13.0.1, Version 1.2.3.4\n"
+    )
+    assert [span for _, span, _ in detect(log)] == ["192.0.2.10", "2001:db8::42"]
+
+
+def test_is_a_presidio_ip_recognizer() -> None:
+    recognizer = IpAddressRecognizer()
+    assert isinstance(recognizer, IpRecognizer)
+    assert recognizer.supported_language == "de"
+    assert recognizer.supported_entities == ["IP_ADDRESS"]
