@@ -11,13 +11,19 @@ from presidio_analyzer import Pattern, PatternRecognizer
 # Presidio matches with the `regex` module, so variable-length look-behinds work:
 # the span is the secret value only, never the label or the user name before it.
 _URL_PASSWORD = r"(?<=[a-z][a-z0-9+.\-]{0,20}://[^\s:/@]{1,64}:)[^\s@/]{3,128}(?=@)"
+# Labels start at a letter/digit boundary, not \b: in DB_PASSWORD or MY_API_KEY the
+# underscore is a word character, and env-file names are where secrets get pasted.
+_LABEL_START = r"(?<![A-Za-z0-9])"
+_PASSWORD_LABEL = r"(?i:passwort|kennwort|password|passwd|pwd|pass|pin)"
+_KEY_LABEL = (
+    r"(?i:api[_-]?key|apikey|secret|secret[_-]?key|client[_-]?secret|access[_-]?token"
+    r"|auth[_-]?token|bearer|token|access[_-]?key|private[_-]?key)"
+)
 _LABELLED_PASSWORD = (
-    r"(?<=(?i:\b(?:passwort|kennwort|password|passwd|pwd|pass|pin))[\"']?\s*[:=]\s*[\"']?)"
-    r"[^\s\"';,]{4,128}"
+    r"(?<=" + _LABEL_START + _PASSWORD_LABEL + r"[\"']?\s*[:=]\s*[\"']?)[^\s\"';,]{4,128}"
 )
 _KEY_VALUE = (
-    r"(?<=(?i:\b(?:api[_-]?key|apikey|secret|secret[_-]?key|client[_-]?secret|access[_-]?token"
-    r"|auth[_-]?token|bearer|token|access[_-]?key|private[_-]?key))[\"']?\s*[:=]?\s*[\"']?)"
+    r"(?<=" + _LABEL_START + _KEY_LABEL + r"[\"']?\s*[:=]?\s*[\"']?)"
     r"[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=.]{15,255}(?![A-Za-z0-9_\-+/=])"
 )
 

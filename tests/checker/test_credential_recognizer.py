@@ -61,3 +61,22 @@ def test_placeholders_and_prose_are_not_secrets(detect: Callable[..., list], tex
 def test_entropy() -> None:
     assert shannon_entropy("aaaa") == 0
     assert shannon_entropy("abcd") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("DB_USER=app\nDB_PASSWORD=vAyn!Mf83vUq\n", "vAyn!Mf83vUq"),
+        ("export MY_API_KEY=Zk3lQ9vB7mN2xR5tW8yP", "Zk3lQ9vB7mN2xR5tW8yP"),
+        ("SMTP_PASS: 'Kr0kus!Wiese'", "Kr0kus!Wiese"),
+    ],
+)
+def test_env_file_names_with_underscores(
+    detect: Callable[..., list], text: str, secret: str
+) -> None:
+    assert [(entity, value) for entity, value, _ in detect(text)] == [("SECRET", secret)]
+
+
+@pytest.mark.parametrize("text", ["bypass=Umgehung123x", "Superpasswort: sicherer als je"])
+def test_labels_inside_other_words_do_not_count(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
