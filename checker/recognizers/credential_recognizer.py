@@ -6,7 +6,8 @@ import math
 import re
 from collections import Counter
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 # Presidio matches with the `regex` module, so variable-length look-behinds work:
 # the span is the secret value only, never the label or the user name before it.
@@ -33,6 +34,9 @@ _PLACEHOLDER = re.compile(
     r"|your|example|beispiel|changeme|placeholder|dummy|redacted|secret_here|xxx",
     re.IGNORECASE,
 )
+# The look-behind patterns are tried at every position, which costs milliseconds on
+# a long prompt; most prompts contain no label at all, so look for one first.
+_ANY_LABEL = re.compile(r"://|passw|kennw|pwd|pass|pin|key|secret|token|bearer", re.IGNORECASE)
 MIN_ENTROPY = 2.5  # bits per character; "aaaaaaaa" or "12341234" are not secrets
 
 
@@ -71,6 +75,17 @@ class CredentialRecognizer(PatternRecognizer):
             patterns=list(self.PATTERNS),
             global_regex_flags=re.DOTALL | re.MULTILINE,
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        if not _ANY_LABEL.search(text):
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
     def validate_result(self, pattern_text: str) -> bool | None:
         if _PLACEHOLDER.search(pattern_text) or shannon_entropy(pattern_text) < MIN_ENTROPY:
