@@ -29,12 +29,16 @@ def boost_by_cue(
         window_before = text[max(0, result.start - before) : result.start]
         window_after = text[result.end : result.end + after] if after else ""
         found = cue.search(window_before) or cue.search(window_after) or cue.search(extra)
-        if found is None:
-            continue
-        result.score = min(result.score + BOOST, max_score)
-        if result.analysis_explanation is not None:
-            result.analysis_explanation.set_supportive_context_word(found.group(0))
-            result.analysis_explanation.set_improved_score(result.score)
-        # Tells Presidio's enhancer not to add its boost on top.
-        result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
+        if found is not None:
+            boost(result, found.group(0), max_score)
     return results
+
+
+def boost(result: RecognizerResult, word: str, max_score: float = 1.0) -> None:
+    """Raise one result by the context boost because of cue `word`, and say so."""
+    result.score = min(result.score + BOOST, max_score)
+    if result.analysis_explanation is not None:
+        result.analysis_explanation.set_supportive_context_word(word)
+        result.analysis_explanation.set_improved_score(result.score)
+    # Tells Presidio's enhancer not to add its boost on top.
+    result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True

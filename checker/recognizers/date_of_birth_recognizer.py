@@ -9,7 +9,8 @@ import re
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_context import BOOST, boost_by_cue
+from checker.recognizers.table_columns import column_spans
 
 # Month names and abbreviations, German (incl. Austrian "Jänner") and English.
 _MONTHS = {
@@ -29,8 +30,9 @@ _MONTHS = {
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _SP = r"[ \t\u00a0]"
 _ORD = r"(?:\.|st|nd|rd|th)?"
-# Not glued to word characters or to further ".digit" / ",digit" parts.
-_START = r"(?<![\w.,/-])"
+# Not glued to word characters or to further ".digit" / ",digit" parts; a comma after
+# a non-digit is a CSV separator ("Anna Weber",03.04.1985).
+_START = r"(?<![\w./-])(?<!\d,)"
 _END = r"(?![\w/-])(?![.,]\d)"
 _DATE_REGEXES = (
     ("dd.mm.yyyy", rf"{_START}\d{{1,2}}\.{_SP}?\d{{1,2}}\.{_SP}?(?:\d{{4}}|\d{{2}}){_END}"),
@@ -67,6 +69,29 @@ _NOT_DATE_LABEL_RE = re.compile(
     r"(?<![^\W\d_])(?:version|ver|v|release|build|abschnitt|kapitel|section|chapter|§)"
     r"\.?[ \t\u00a0]*\Z",
     re.IGNORECASE,
+)
+
+# CSV-like tables: a date in a column with one of these headers is a date of birth
+# ("Name;Geburtsdatum" / "Anna Weber;03.04.1985"), however far away the header is.
+BIRTH_COLUMNS = (
+    "geburtsdatum",
+    "geb.-datum",
+    "geb.datum",
+    "geb._datum",
+    "geb.",
+    "geb",
+    "gebdat",
+    "geboren",
+    "geboren_am",
+    "geburtstag",
+    "dob",
+    "d.o.b.",
+    "date_of_birth",
+    "dateofbirth",
+    "birthdate",
+    "birth_date",
+    "birthday",
+    "born",
 )
 
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
@@ -172,7 +197,23 @@ class DateOfBirthRecognizer(PatternRecognizer):
                     before=min(_ADJACENT_BEFORE, before),
                     max_score=self.MAX_SCORE,
                 )
+        self._boost_birth_columns(text, raw_recognizer_results)
         return raw_recognizer_results
+
+    def _boost_birth_columns(self, text: str, results: list[RecognizerResult]) -> None:
+        """A date that fills a cell under a birth-date header gets the cue boost."""
+        pending = [r for r in results if r.score == self.BASE_SCORE]
+        if not pending:
+            return
+        cells = column_spans(text, BIRTH_COLUMNS)
+        for result in pending:
+            if not any(start <= result.start and result.end <= end for start, end in cells):
+                continue
+            result.score = min(result.score + BOOST, self.MAX_SCORE)
+            if result.analysis_explanation is not None:
+                result.analysis_explanation.set_supportive_context_word("birth-date column")
+                result.analysis_explanation.set_improved_score(result.score)
+            result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
 
 
 def parse_dates(value: str, today: datetime.date | None = None) -> list[datetime.date]:

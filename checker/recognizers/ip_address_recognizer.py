@@ -8,7 +8,8 @@ from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import IpRecognizer
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_context import boost, boost_by_cue
+from checker.recognizers.table_columns import column_header
 
 # IP cue words, German and English, matched as whole words (case-insensitive): as
 # substrings "ip" would fire in "Tipp" and "host" in "Hostie".
@@ -32,6 +33,14 @@ _NOT_IP_LABEL_RE = re.compile(
 _LABEL_WINDOW = 20  # characters before a match that are searched for a version label
 _CUE_WINDOW = 50  # characters before a match that are searched for an IP cue
 _CUE_AFTER = 20  # "192.168.0.10 (Server)", "… ist die IP"
+# An address as a URL's host ("postgres://app:pw@10.0.0.5", "http://192.168.0.10") or
+# after user@ ("ssh admin@10.0.0.5"), or followed by a port ("10.0.0.5:5432"): the
+# connection syntax is the cue.
+_URL_HOST_BEFORE_RE = re.compile(r"(?:://(?:[^\s/@]*@)?|[\w.-]@)\Z")
+_URL_WINDOW = 200  # characters before a match searched for "scheme://user:pw@"
+_PORT_AFTER_RE = re.compile(r":\d{1,5}(?!\d|[.:]\d)")
+# Table cells: a value in a CSV, semicolon, tab or Markdown-pipe row, under a header
+# row whose cell for that column names the column ("last_ip", "Host", "Kennzeichen").
 # For Presidio's own enhancer (substring matching on lemmas): only words that are
 # safe as substrings; "ip", "host" and "von" are matched whole-word by
 # enhance_using_context instead.
@@ -50,7 +59,11 @@ class IpAddressRecognizer(IpRecognizer):
     device. Scores: a bare IPv4 address, or a short IPv6 address with one or two
     groups (``fe80::1``, ``::1``), 0.4, which needs a cue word (IP, IP-Adresse, Adresse,
     Server, Host, Client, address, from, von, Gateway, Router, ...; whole words,
-    before or shortly after) to pass the 0.5 threshold: 0.75 with one. An IPv6
+    before or shortly after) to pass the 0.5 threshold: 0.75 with one. Connection
+    syntax counts as a cue too: the host of a URL (``postgres://app:pw@10.0.0.5``,
+    ``http://192.168.0.10``), ``user@`` in front, a ``:port`` behind, and so does the
+    header of the table column the address stands in (CSV ``id,email,last_ip``,
+    ``Host;Port``, Markdown ``| IP |``), however far down the table. An IPv6
     address with three or more groups or a zone id, and IPv4-mapped/embedded
     addresses, 0.6 (0.95 with a cue). Dropped: matches glued to letters or to further
     ``.digit`` parts (``v3.11.7.1``, OIDs ``1.3.6.1.4.1``), and matches right after a
@@ -106,8 +119,10 @@ class IpAddressRecognizer(IpRecognizer):
         nlp_artifacts: NlpArtifacts,
         context: list[str] | None = None,
     ) -> list[RecognizerResult]:
-        """Boost a match when a whole-word IP cue stands shortly before or after it."""
-        return boost_by_cue(
+        """Boost a match when a whole-word IP cue stands shortly before or after it,
+        when it is the host of a URL or has a port, or when its table column's header
+        is an IP cue ("IP", "last_ip", "Host", "Server")."""
+        results = boost_by_cue(
             text,
             raw_recognizer_results,
             _CUE_RE,
@@ -116,6 +131,16 @@ class IpAddressRecognizer(IpRecognizer):
             extra=" ".join(context or []),
             max_score=self.MAX_SCORE,
         )
+        for result in results:
+            if result.recognition_metadata.get(RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY):
+                continue
+            if _URL_HOST_BEFORE_RE.search(text[max(0, result.start - _URL_WINDOW) : result.start]):
+                boost(result, "URL", self.MAX_SCORE)
+            elif _PORT_AFTER_RE.match(text, result.end):
+                boost(result, "port", self.MAX_SCORE)
+            elif _CUE_RE.search(header := column_header(text, result.start)):
+                boost(result, header, self.MAX_SCORE)
+        return results
 
     @staticmethod
     def _plausible(text: str, start: int, end: int) -> bool:

@@ -14,6 +14,8 @@ from importlib import resources
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from checker.recognizers.table_columns import normalize_header, parse_tables
+
 # --- name words -------------------------------------------------------------------
 # Latin-1 and Latin Extended-A/B letters; Extended-A/B mix cases, so both sets take them.
 _UP = "A-ZÀ-ÖØ-Þ\u0100-\u024f"
@@ -52,29 +54,52 @@ _WEAK_CUE_RE = re.compile(
     r"|[Dd]anke|[Tt]hanks|[Tt]hank[ \t]+you|[Vv]ielen[ \t]+[Dd]ank"
     r"|[Dd]eine?|[Ee]uer|[Ee]ure|[Ii]hre?|[Yy]ours)[ \t]*,?[ \t]+"
 )
+# Phrases after which a person is named ("hier schreibt Anna Weber", "Die Vertretung
+# übernimmt Can Köhler", "Termin mit Chen Wolf"). German capitalises nouns ("Termin mit
+# Vertrieb", "übernimmt Projektleitung Nord"), so an unknown word counts only as the
+# first of two name-shaped words that are no stop words and have no noun suffix.
+_VERB_CUE_RE = re.compile(
+    r"(?<![\w])(?:[Hh]ier[ \t]+(?:schreibt|spricht|ist)|[Üü]bernimmt|[Vv]ertritt"
+    r"|[Vv]ertreten[ \t]+durch"
+    r"|[Aa]ntwort(?:en)?[ \t]+an|[Ss]chreib(?:e|en)?[ \t]+(?:bitte[ \t]+)?an"
+    r"|[Mm]ail[ \t]+an|[Nn]achricht[ \t]+an|[Rr]ückmeldung[ \t]+(?:von|an)"
+    r"|[Rr]ückruf[ \t]+(?:von|an)|[Aa]nruf[ \t]+von|(?:[Tt]ermin|[Gg]espräch|[Tt]elefonat"
+    r"|[Mm]eeting|[Tt]reffen|[Aa]bstimmung|[Rr]ücksprache)[ \t]+mit"
+    r"|[Kk]ollegen?|[Kk]ollegin|[Aa]nsprechpartner(?:in)?|[Kk]ontaktperson|[Vv]ertretung:?|[Kk]ontoinhaber(?:in)?"
+    r"|(?P<en>(?:[Mm]essage|[Rr]eply|[Ww]rite|[Ee]mail|[Ll]etter)[ \t]+to|[Tt]his[ \t]+is"
+    r"|(?:[Mm]eeting|[Cc]all|[Cc]hat)[ \t]+with|[Oo]n[ \t]+behalf[ \t]+of))[ \t]*:?[ \t]+"
+)
+# Typical endings of German nouns: "Projektleitung", "Buchhaltung", "Kanzlei".
+_NOUN_SUFFIX_RE = re.compile(
+    r"(?:ung|heit|keit|schaft|tion|sion|ität|nis|tum|ment|ismus|ei|ik|enz|anz|ur|ag|on|ie"
+    r"|ler|ner|ter|ser|rer)$"
+)
 # "Label: Name". Person labels are strong; "Name"/"Kunde" may label a product or a
 # company, so an unknown word there scores lower; mail headers need a known first name.
 _PERSON_LABELS = (
     r"Vorname|Nachname|Familienname|Vor-[ \t]und[ \t]Nachname|Ansprechpartner(?:in)?"
     r"|Ansprechperson|Kontaktperson|Patient(?:in)?|Bewerber(?:in)?|Antragsteller(?:in)?"
     r"|Mitarbeiter(?:in)?|Versicherte[r]?|Verfasser(?:in)?|Autor(?:in)?|Inhaber(?:in)?"
+    r"|Kontoinhaber(?:in)?|Vertretung|Sachbearbeiter(?:in)?|Teilnehmer(?:in)?"
     r"|Full[ \t]name|First[ \t]name|Last[ \t]name|Surname|Given[ \t]name|Contact[ \t]person"
     r"|Employee|Applicant|Author"
 )
 _NAME_LABELS = (
-    r"Name|Kunde|Kundin|Empfänger(?:in)?|Absender(?:in)?|Kontakt|Customer|Recipient|Sender"
+    r"Name|Kunde|Kundin|(?:Rechnungs|Waren|Zahlungs)?[Ee]mpfänger(?:in)?|Absender(?:in)?|Kontakt|Customer|Recipient|Sender"
     r"|Contact"
 )
 _HEADER_LABELS = r"Von|An|Cc|Bcc|From|To"
 _LABEL_RE = re.compile(
     rf"(?<![\w-])(?:(?P<person>{_PERSON_LABELS})|(?P<name>{_NAME_LABELS})|(?P<header>"
-    rf"{_HEADER_LABELS}))[ \t]*:[ \t]*{_TITLES}",
+    rf"{_HEADER_LABELS}))[ \t]*:(?P<nl>[ \t]*\r?\n)?[ \t]*{_TITLES}",
     re.IGNORECASE,
 )
 _CLOSINGS = (
     r"(?:[Mm]it[ \t]+)?(?:(?:[Vv]iele[n]?|[Bb]este[n]?|[Ll]iebe[n]?|[Hh]erzliche[n]?"
     r"|[Ff]reundliche[nm]?|[Ss]chöne[n]?|[Ss]onnige[n]?|[Kk]ollegiale[n]?)[ \t]+)?"
     r"(?:Grüße[n]?|Grüsse[n]?|Gruß|Gruss)"
+    r"|(?:[Dd]anke|[Dd]ank)[ \t]+(?:und|&|\+)[ \t]+(?:[Vv]iele[ \t]+)?(?:Grüße|Grüsse|Gruß|Gruss)"
+    r"|(?:Gruß|Gruss|Grüße|Grüsse)[ \t]+(?:und|&)[ \t]+[Dd]ank"
     r"|MfG|LG|VG|(?:[Bb]est|[Kk]ind|[Ww]arm(?:est)?)[ \t]+(?:[Rr]egards|[Ww]ishes)|[Rr]egards"
     r"|[Cc]heers|(?:[Yy]ours[ \t]+)?(?:[Ss]incerely|[Ff]aithfully|[Tt]ruly)|[Bb]est"
     r"|(?:[Mm]any[ \t]+)?[Tt]hanks|[Tt]hank[ \t]+you|[Dd]anke(?:[ \t]+schön)?"
@@ -88,6 +113,12 @@ _CLOSING_RE = re.compile(
     re.MULTILINE,
 )
 _LINE_END_RE = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n|\Z)")
+# Before an ambiguous first name: a lowercase word, or the start of a line or field
+# ("von Can Meyer", "HR note: Can Schwarz", "- Stellplatz 4: Can Fischer"), not
+# Title Case ("How We Can Help"); and no question after it ("Can Siemens deliver?").
+_AMBIGUOUS_BEFORE_RE = re.compile(r"(?:(?<![\w])[a-zß-öø-ÿ]+[ \t]+|(?:^|[:(,;\n])[ \t]*)\Z")
+_QUESTION_RE = re.compile(r"[^.!?\n]*\?")
+_CLAUSE_END_RE = re.compile(r"[ \t]*(?:[,.!?;:)]|\r?\n|\Z)")
 
 # Capitalised words that are not names: cue words, function words, group and role
 # words, weekdays and months, nouns that often follow a name ("Anna hat Geburtstag"),
@@ -131,6 +162,38 @@ _STOP = frozenset(
     Assistent Assistentin Grok GmbH Inc Ltd Corp Company Holding Group Gruppe Verein
     Stiftung Stadtwerke Himmelfahrt Weihnachten Ostern Pfingsten Christmas Easter
     """.split()  # noqa: SIM905 - a word block is easier to read and extend
+)
+
+# First names that are also common words ("Can", "Will", "Mark"): never found by the
+# list alone, only where a cue says a name follows and the name ends its line or a
+# surname follows ("my name is Can Gruber", "Thanks,\nCan", "Patient: Can Johnson").
+_AMBIGUOUS_FIRST = frozenset(
+    "Can Will May Mark Per Wolf Ernst Rose Grace Hope Bill June Heide Ion Ruby".split()  # noqa: SIM905
+)
+
+# CSV-like tables (see table_columns): columns whose header says they hold names.
+_PERSON_COLUMNS = frozenset(
+    """
+    vorname nachname familienname vor-_und_nachname vollständiger_name ansprechpartner
+    ansprechpartnerin ansprechperson kontaktperson mitarbeiter mitarbeiterin mitarbeitende
+    patient patientin bewerber bewerberin teilnehmer teilnehmerin kontoinhaber
+    kontoinhaberin versicherter versicherte sachbearbeiter sachbearbeiterin verfasser
+    first_name last_name firstname lastname full_name fullname given_name surname
+    family_name contact_person employee employee_name applicant patient_name customer_name
+    contact_name person owner_name kundenname mitarbeitername
+    """.split()  # noqa: SIM905
+)
+# Columns that may hold a person or a product/company: only name-shaped cells count.
+_MAYBE_PERSON_COLUMNS = frozenset(
+    "name namen kunde kundin contact customer empfänger absender inhaber recipient".split()  # noqa: SIM905
+)
+# A table with one of these headers lists goods, not people ("Name;Artikel;Preis").
+_PRODUCT_COLUMNS = frozenset(
+    """
+    artikel artikelnummer art.-nr. artnr artikel-nr produkt produktname preis einzelpreis
+    stückpreis menge anzahl stück einheit sku ean gtin kategorie lagerbestand bestand
+    product product_name item price unit_price qty quantity stock category version
+    """.split()  # noqa: SIM905
 )
 
 _STRONG_SCORE = 0.85  # cue word/title/label + capitalised word(s)
@@ -182,7 +245,19 @@ class PersonCueRecognizer(LocalRecognizer):
     - 0.6: ``Name:`` or a closing formula followed by capitalised words that start
       with no known first name (could be a company).
     - 0.7: known first name + capitalised surname-like word (``Petra Weiß``).
-    - 0.35: known first name alone (below the default 0.5 threshold).
+    - 0.35: known first name alone (below the default 0.5 threshold); 0.7 when the
+      text names the same person in full elsewhere (``Thomas (Thomas Brunner)``).
+    - Phrases that name a person (``hier schreibt``, ``übernimmt``, ``Antwort an``,
+      ``Termin mit``, ``Gespräch mit``, ``Kollegin``, ``message to`` ...): 0.85 with a
+      known first name, 0.6 for two name-shaped words without a noun ending (German
+      cues only).
+    - CSV-like tables (``table_columns``): cells under ``Vorname``/``Nachname``/
+      ``first_name``/``Ansprechpartner``/``Mitarbeiter`` ... score 0.85 when they are
+      name-shaped; under ``Name``/``Kunde``/``contact`` only with a known first name
+      (0.85) or two name-shaped words (0.6), and never in a table of goods (a header
+      such as ``Artikel``, ``Preis``, ``Menge``, ``SKU``).
+    - First names that are also words (``Can``, ``Will``, ``Mark``) only count after a
+      cue, in a table, or before a surname mid-sentence and outside a question.
 
     The span covers the name only, never the salutation or title. Words in a stop
     list (``Team``, ``Kolleginnen``, ``Damen``, weekdays, ``ChatGPT`` ...) are never
@@ -221,9 +296,11 @@ class PersonCueRecognizer(LocalRecognizer):
             *self._weak_cues(text),
             *self._labels(text),
             *self._closings(text),
+            *self._verb_cues(text),
+            *self._table_cells(text),
             *self._first_names(text),
         ]
-        return [self._to_result(c) for c in _best_non_overlapping(candidates)]
+        return [self._to_result(c) for c in _best_non_overlapping(_repeat(text, candidates))]
 
     # --- rules ------------------------------------------------------------------------
     def _strong_cues(self, text: str) -> list[_Candidate]:
@@ -240,17 +317,61 @@ class PersonCueRecognizer(LocalRecognizer):
         found = []
         for cue in _WEAK_CUE_RE.finditer(text):
             words = _read_words(text, cue.end())
-            if words and self._is_first(words[0]):
+            if words and self._is_cued_first(text, words):
                 found.append(_candidate(self._first_name_run(words), _STRONG_SCORE, "greeting"))
+        return found
+
+    def _verb_cues(self, text: str) -> list[_Candidate]:
+        found = []
+        for cue in _VERB_CUE_RE.finditer(text):
+            words = _take_until_stop(_read_words(text, cue.end()), keep_first=_AMBIGUOUS_FIRST)
+            if not words:
+                continue
+            if self._is_cued_first(text, words):
+                found.append(_candidate(self._first_name_run(words), _STRONG_SCORE, "verb cue"))
+            elif (
+                not cue.group("en")  # English capitalises titles, not nouns: "Product Owners"
+                and len(words) >= 2
+                and not _NOUN_SUFFIX_RE.search(words[0].text)
+            ):
+                found.append(_candidate(words[:3], _WEAK_LABEL_SCORE, "verb cue"))
+        return found
+
+    def _table_cells(self, text: str) -> list[_Candidate]:
+        """Cells under a name header in a CSV-like table (``Vorname;Nachname``)."""
+        found = []
+        for table in parse_tables(text):
+            keys = [normalize_header(cell.text) for cell in table.header]
+            products = bool(_PRODUCT_COLUMNS & set(keys))
+            for column, key in enumerate(keys):
+                person = key in _PERSON_COLUMNS
+                if not person and (products or key not in _MAYBE_PERSON_COLUMNS):
+                    continue
+                for row in table.rows:
+                    if column >= len(row) or not row[column].text:
+                        continue
+                    cell = row[column]
+                    words = _read_words(text, cell.start, leading_particle=True)
+                    if not words or words[-1].end != cell.end:
+                        continue  # the cell must be name-shaped words only
+                    if any(w.text in _STOP and w.text not in _AMBIGUOUS_FIRST for w in words):
+                        continue
+                    known = self._is_first(words[0]) or words[0].text in _AMBIGUOUS_FIRST
+                    if person or known:
+                        found.append(_candidate(words, _STRONG_SCORE, "table column"))
+                    elif len(words) >= 2:
+                        found.append(_candidate(words, _WEAK_LABEL_SCORE, "table column"))
         return found
 
     def _labels(self, text: str) -> list[_Candidate]:
         found = []
         for label in _LABEL_RE.finditer(text):
-            words = _take_until_stop(_read_words(text, label.end()))
+            words = _take_until_stop(_read_words(text, label.end()), keep_first=_AMBIGUOUS_FIRST)
             if not words:
                 continue
-            known = self._is_first(words[0])
+            known = self._is_cued_first(text, words)
+            if label.group("nl") and not known:
+                continue  # "Empfänger:" at a line end: only a known first name below
             if label.group("person") or (label.group("name") and known):
                 found.append(_candidate(words, _STRONG_SCORE, "person label"))
             elif label.group("name"):
@@ -263,14 +384,19 @@ class PersonCueRecognizer(LocalRecognizer):
         found = []
         for closing in _CLOSING_RE.finditer(text):
             words = _read_words(text, closing.end())
-            if not words or any(w.text in _STOP for w in words):
+            if not words or any(w.text in _STOP and w.text not in _AMBIGUOUS_FIRST for w in words):
                 continue
-            if not _LINE_END_RE.match(text, words[-1].end):
+            line_end = _LINE_END_RE.match(text, words[-1].end)
+            if line_end is None:
                 continue  # the name must fill the rest of its line
             next_line = "\n" in closing.group("gap")
-            if self._is_first(words[0]) or (next_line and closing.group("titles")):
+            last_line = not text[line_end.end() :].strip()
+            if self._is_cued_first(text, words) or (next_line and closing.group("titles")):
                 found.append(_candidate(words, _STRONG_SCORE, "closing formula"))
-            elif next_line:
+            elif next_line or (
+                last_line and len(words) <= 2 and not _NOUN_SUFFIX_RE.search(words[0].text)
+            ):
+                # next line, or "VG Chen" as the last line of the text
                 found.append(_candidate(words, _WEAK_LABEL_SCORE, "closing formula"))
         return found
 
@@ -278,8 +404,19 @@ class PersonCueRecognizer(LocalRecognizer):
         found = []
         covered_until = 0
         for match in _WORD_RE.finditer(text):
-            if match.start() < covered_until or not self._is_first_word(match.group()):
+            if match.start() < covered_until:
                 continue
+            if not self._is_first_word(match.group()):
+                # "von Can Meyer": an ambiguous first name mid-sentence before a surname
+                words = _read_words(text, match.start())
+                if not (
+                    match.group() in _AMBIGUOUS_FIRST
+                    and len(words) > 1
+                    and words[1].text not in _STOP
+                    and _AMBIGUOUS_BEFORE_RE.search(text, max(0, match.start() - 40), match.start())
+                    and not _QUESTION_RE.match(text, words[1].end)
+                ):
+                    continue
             name = self._first_name_run(_read_words(text, match.start()))
             if not name:
                 continue
@@ -296,10 +433,23 @@ class PersonCueRecognizer(LocalRecognizer):
     def _is_first(self, word: _Word) -> bool:
         return not word.has_particle and self._is_first_word(word.text)
 
+    def _is_cued_first(self, text: str, words: list[_Word]) -> bool:
+        """A known first name after a cue; an ambiguous one ("Can") only when a surname
+        follows or the name ends its clause."""
+        if self._is_first(words[0]):
+            return True
+        if words[0].has_particle or words[0].text not in _AMBIGUOUS_FIRST:
+            return False
+        if len(words) > 1 and words[1].text not in _STOP:
+            return True
+        return bool(_CLAUSE_END_RE.match(text, words[0].end))
+
     def _first_name_run(self, words: list[_Word]) -> list[_Word]:
         """Leading known first names (up to three) plus one surname-like word."""
         run = 0
-        while run < min(3, len(words)) and self._is_first(words[run]):
+        while run < min(3, len(words)) and (
+            self._is_first(words[run]) or (run == 0 and words[0].text in _AMBIGUOUS_FIRST)
+        ):
             run += 1
         run = max(run, 1)
         if run < len(words) and words[run].text not in _STOP:
@@ -347,11 +497,27 @@ def _read_words(text: str, pos: int, *, leading_particle: bool = False) -> list[
     return words
 
 
-def _take_until_stop(words: list[_Word]) -> list[_Word]:
+def _take_until_stop(words: list[_Word], keep_first: frozenset[str] = frozenset()) -> list[_Word]:
     for i, word in enumerate(words):
-        if word.text in _STOP:
+        if word.text in _STOP and not (i == 0 and word.text in keep_first):
             return words[:i]
     return words
+
+
+def _repeat(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """A lone first name counts when the text names that person in full elsewhere:
+    "Thomas (Thomas Brunner) hat angerufen", "Hallo Anna Weber, ... Anna meinte"."""
+    named = {
+        text[c.start : c.end].split()[0]
+        for c in candidates
+        if c.score >= _WEAK_LABEL_SCORE and c.end - c.start > 0
+    }
+    return [
+        _Candidate(c.start, c.end, _FIRST_LAST_SCORE, "first name of a named person")
+        if c.score == _LONE_FIRST_SCORE and text[c.start : c.end] in named
+        else c
+        for c in candidates
+    ]
 
 
 def _candidate(words: list[_Word], score: float, rule: str) -> _Candidate:

@@ -30,6 +30,7 @@ _OTHER_LABEL_RE = re.compile(
     rf"|rechnungs{_NR}|rechnung|vertrags{_NR}|versicherungs{_NR}|mitglieds{_NR}"
     rf"|personal{_NR}|aktenzeichen|az|ticket{_NR}?|vorgangs{_NR}|plz|postleitzahl"
     rf"|steuer{_NR}|ust-?id(?:nr)?|idnr|artikel{_NR}|seriennummer|invoice|order|account"
+    rf"|sach{_NR}|teile{_NR}|material{_NR}|bauteil{_NR}?|chargen{_NR}|los{_NR}"
     r"|customer|contract|policy|zip|postcode|tax|serial|sku|ean|isbn)(?![^\W\d_])",
     re.IGNORECASE,
 )

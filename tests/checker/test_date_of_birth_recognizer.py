@@ -51,6 +51,46 @@ def test_cue_counts_for_the_nearest_date_only(detect: Callable[..., list]) -> No
     assert [span for _, span, _ in detect(text)] == ["03.04.1985"]
 
 
+# A table whose header names the birth-date column: every date in that column counts,
+# however far the header is from the row.
+_ROWS = "".join(f'"Person {i}",0{i}.04.1985,Köln\n' for i in range(1, 8))
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        (
+            'Name,Geburtsdatum,IBAN\n"Lukas Rossi",25.8.1967,DE59\n"Ute Arnim",9.5.1970,DE63',
+            ["25.8.1967", "9.5.1970"],
+        ),
+        ("Nr;Name;Geb.-Datum;Eintritt\n1;Anna Weber;03.04.1985;01.02.2010", ["03.04.1985"]),
+        ("id\tname\tdate_of_birth\n7\tJohn Smith\t1985-04-03", ["1985-04-03"]),
+        ("name,birthdate,city\nJohn Smith,04/25/1985,Leeds", ["04/25/1985"]),
+        ("Name;geboren;Ort\nAnna Weber;3. April 1985;Graz", ["3. April 1985"]),
+        ("Name,DOB,Ort\n" + _ROWS, [f"0{i}.04.1985" for i in range(1, 8)]),
+    ],
+)
+def test_dates_in_a_birth_date_column(
+    detect: Callable[..., list], text: str, dates: list[str]
+) -> None:
+    assert [span for _, span, _ in detect(text)] == dates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Name;Eintritt;Ort\nAnna Weber;03.04.1985;Köln",  # another date column
+        "Datum;Betrag;Verwendungszweck\n01.02.2020;100,00;Miete",
+        # a header without data rows; the cue is too far from the later date
+        "Geburtsdatum;Name\n\nDie Tabelle bitte bis Freitag ausfüllen, danach geht sie an HR."
+        " Stand 03.04.2024",
+        "Summe 3,14.5.2020",  # a comma after a digit is no cell separator
+    ],
+)
+def test_other_table_dates_are_no_birth_dates(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
+
+
 def test_a_date_alone_stays_below_threshold(detect: Callable[..., list]) -> None:
     text = "Stand 03.04.1985"
     assert detect(text) == []

@@ -236,3 +236,17 @@ def test_cli_eval_json(tmp_path: Path) -> None:
     table = out.read_text("utf-8")
     assert "| IBAN_CODE |" in table
     assert "FP per 10k clean words" in table
+
+
+def test_handwritten_texts_parse_with_exact_spans() -> None:
+    from checker.evaluation.handwritten import handwritten, parse
+
+    (sample,) = parse("=== chat_prompt de\nAn [[PERSON|Anna Weber]] ([[EMAIL_ADDRESS|a@b.de]])\n")
+    assert sample.text == "An Anna Weber (a@b.de)"
+    assert [(s.entity_type, sample.text[s.start : s.end]) for s in sample.spans] == [
+        ("PERSON", "Anna Weber"),
+        ("EMAIL_ADDRESS", "a@b.de"),
+    ]
+    samples = handwritten()
+    assert len(samples) >= 35 and sum(1 for s in samples if s.kind == "clean") >= 10
+    assert all("[[" not in s.text for s in samples)

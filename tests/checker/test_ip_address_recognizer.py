@@ -38,6 +38,52 @@ def test_addresses(detect: Callable[..., list], text: str, address: str, score: 
     assert detect(text) == [("IP_ADDRESS", address, pytest.approx(score))]
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ('connect("postgres://app:s3cr#t@10.117.126.16:5432/crm");', "10.117.126.16"),
+        ("curl http://192.168.0.10:8080/api/health", "192.168.0.10"),
+        ("https://203.0.113.9/login", "203.0.113.9"),
+        ("ssh admin@198.51.100.7", "198.51.100.7"),
+        ("Erreichbar unter 10.1.2.3:5432.", "10.1.2.3"),
+    ],
+)
+def test_connection_syntax_is_a_cue(detect: Callable[..., list], text: str, address: str) -> None:
+    assert detect(text) == [("IP_ADDRESS", address, pytest.approx(0.75))]
+
+
+@pytest.mark.parametrize(
+    ("text", "addresses"),
+    [
+        (
+            "id,first_name,last_name,email,last_ip\n"
+            "11,Katrin,Papadopoulos,k.p@example.de,10.111.253.218\n"
+            "16,Stefan,Becker,s.becker@example.de,84.148.168.90\n"
+            "17,Sarah,Fischer,s.fischer@example.de,217.242.114.155",
+            ["10.111.253.218", "84.148.168.90", "217.242.114.155"],
+        ),
+        ("Name;Host;Port\nDB;10.1.2.3;5432\nCache;10.1.2.4;6379", ["10.1.2.3", "10.1.2.4"]),
+        ("| Gerät | IP |\n|---|---|\n| Drucker | 192.0.2.50 |", ["192.0.2.50"]),
+    ],
+)
+def test_table_column_header_is_a_cue(
+    detect: Callable[..., list], text: str, addresses: list[str]
+) -> None:
+    assert [span for _, span, _ in detect(text)] == addresses
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Version,Datum\n1.2.3.4,2024\n1.2.3.5,2025",  # version column, "Version" label
+        "Paket,Stand\nalpha,10.1.1.1\nbeta,10.1.1.2",  # header is no IP cue
+        "Siehe Kapitel 1.2.3.4:5 dazu.",
+    ],
+)
+def test_tables_and_colons_without_ip_cue(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
+
+
 @pytest.mark.parametrize("address", ["192.0.2.17", "10.1.1.1", "fe80::1", "::1"])
 def test_bare_short_forms_stay_below_threshold(detect: Callable[..., list], address: str) -> None:
     text = f"Siehe {address} weiter unten."

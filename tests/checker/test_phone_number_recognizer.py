@@ -130,3 +130,14 @@ def test_is_a_presidio_phone_recognizer() -> None:
         "PL",
         "ES",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Bauteile mit der Sachnummer 0815-4711-A sind ab KW 48 lieferbar.",
+        "Teilenummer 0301-234567",
+    ],
+)
+def test_part_numbers_are_not_phone_numbers(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
