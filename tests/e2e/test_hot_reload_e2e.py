@@ -34,7 +34,9 @@ V2 = V1.replace("version: 1", "version: 2").replace("allowed: [confidential]", "
 
 def send(port: int, ca: Path, text: str) -> int:
     with httpx.Client(
-        proxy=f"http://127.0.0.1:{port}", verify=ssl.create_default_context(cafile=str(ca))
+        proxy=f"http://127.0.0.1:{port}",
+        verify=ssl.create_default_context(cafile=str(ca)),
+        timeout=60,  # the first request may wait for the checker workers to start
     ) as client:
         body = {"model": "m", "messages": [{"role": "user", "content": text}]}
         return client.post("https://api.openai.com/v1/chat/completions", json=body).status_code
