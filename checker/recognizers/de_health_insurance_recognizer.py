@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import Pattern
 from presidio_analyzer.predefined_recognizers import (
     DeHealthInsuranceRecognizer as _UpstreamDeHealthInsuranceRecognizer,
 )
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_gated_number import CueGatedNumber
 
 # Whole words: upstream's substring cues "dak"/"egk"/"gkv" fire inside other words.
 _CUE_RE = re.compile(
@@ -66,7 +65,7 @@ def is_valid(number: str) -> bool:
     return _KVNR_RE.fullmatch(number) is not None and calc_check_digit(number) == number[9]
 
 
-class DeHealthInsuranceRecognizer(_UpstreamDeHealthInsuranceRecognizer):
+class DeHealthInsuranceRecognizer(CueGatedNumber, _UpstreamDeHealthInsuranceRecognizer):
     """Recognize the German Krankenversichertennummer (KVNR), gated by context.
 
     Format (10 characters, the unchangeable part printed on the eGK): an upper-case
@@ -88,41 +87,12 @@ class DeHealthInsuranceRecognizer(_UpstreamDeHealthInsuranceRecognizer):
     substrings ("dak", "egk").
     """
 
-    def __init__(
-        self,
-        supported_language: str = "de",
-        supported_entity: str = "DE_HEALTH_INSURANCE",
-        patterns: list[Pattern] | None = None,
-        context: list[str] | None = None,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(
-            patterns=patterns if patterns else list(_PATTERNS),
-            context=context if context else list(_CONTEXT),
-            supported_language=supported_language,
-            supported_entity=supported_entity,
-            name=name,
-        )
+    ENTITY = "DE_HEALTH_INSURANCE"
+    NUMBER_PATTERNS = _PATTERNS
+    CUE_WORDS = _CONTEXT
+    CUE_RE = _CUE_RE
+    CUE_BEFORE = _PREFIX_CHARS
+    CUE_AFTER = _SUFFIX_CHARS
 
-    def validate_result(self, pattern_text: str) -> bool | None:
-        """Drop numbers with a wrong check digit; keep valid ones at the base score."""
-        return None if is_valid(pattern_text) else False
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_recognizer_results: list[RecognizerResult],
-        other_raw_recognizer_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        """Boost a match when a whole-word cue stands shortly before or after it."""
-        return boost_by_cue(
-            text,
-            raw_recognizer_results,
-            _CUE_RE,
-            before=_PREFIX_CHARS,
-            after=_SUFFIX_CHARS,
-            extra=" ".join(context or []),
-            max_score=self.MAX_SCORE,
-        )
+    def checksum_ok(self, text: str) -> bool:
+        return bool(is_valid(text))

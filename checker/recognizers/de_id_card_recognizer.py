@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import Pattern
 from presidio_analyzer.predefined_recognizers import (
     DeIdCardRecognizer as _UpstreamDeIdCardRecognizer,
 )
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_gated_number import CueGatedNumber
 
 # PassV Anlage 11 / PAuswV: the only characters of an alphanumeric serial number.
 ALPHABET = "0123456789CFGHJKLMNPRTVWXYZ"
@@ -99,7 +98,7 @@ _BASE_SCORE = 0.4
 _PATTERNS = document_patterns("Personalausweisnummer", _ID_CARD_FIRST_LETTERS, _BASE_SCORE)
 
 
-class DeIdCardRecognizer(_UpstreamDeIdCardRecognizer):
+class DeIdCardRecognizer(CueGatedNumber, _UpstreamDeIdCardRecognizer):
     """Recognize the document number of a German Personalausweis (since Nov. 2010).
 
     Format: 9 characters — a 4-character authority code (Behördenkennzahl) and a
@@ -134,41 +133,12 @@ class DeIdCardRecognizer(_UpstreamDeIdCardRecognizer):
     document type (C-K are passports) and, being case-insensitive, lower case.
     """
 
-    def __init__(
-        self,
-        supported_language: str = "de",
-        supported_entity: str = "DE_ID_CARD",
-        patterns: list[Pattern] | None = None,
-        context: list[str] | None = None,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(
-            patterns=patterns if patterns else list(_PATTERNS),
-            context=context if context else list(DOCUMENT_CONTEXT),
-            supported_language=supported_language,
-            supported_entity=supported_entity,
-            name=name,
-        )
+    ENTITY = "DE_ID_CARD"
+    NUMBER_PATTERNS = _PATTERNS
+    CUE_WORDS = DOCUMENT_CONTEXT
+    CUE_RE = DOCUMENT_CUE_RE
+    CUE_BEFORE = PREFIX_CHARS
+    CUE_AFTER = SUFFIX_CHARS
 
-    def validate_result(self, pattern_text: str) -> bool | None:
-        """Drop a wrong MRZ check digit or alphabet; keep valid ones at the base score."""
-        return None if is_valid_document_number(pattern_text, _ID_CARD_FIRST_LETTERS) else False
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_recognizer_results: list[RecognizerResult],
-        other_raw_recognizer_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        """Boost a match when a whole-word cue stands shortly before or after it."""
-        return boost_by_cue(
-            text,
-            raw_recognizer_results,
-            DOCUMENT_CUE_RE,
-            before=PREFIX_CHARS,
-            after=SUFFIX_CHARS,
-            extra=" ".join(context or []),
-            max_score=self.MAX_SCORE,
-        )
+    def checksum_ok(self, text: str) -> bool:
+        return bool(is_valid_document_number(text, _ID_CARD_FIRST_LETTERS))

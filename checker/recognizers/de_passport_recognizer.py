@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import (
     DePassportRecognizer as _UpstreamDePassportRecognizer,
 )
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_gated_number import CueGatedNumber
 from checker.recognizers.de_id_card_recognizer import (
     DOCUMENT_CONTEXT,
     DOCUMENT_CUE_RE,
@@ -26,7 +24,7 @@ _BASE_SCORE = 0.4
 _PATTERNS = document_patterns("Reisepassnummer", _PASSPORT_FIRST_LETTERS, _BASE_SCORE)
 
 
-class DePassportRecognizer(_UpstreamDePassportRecognizer):
+class DePassportRecognizer(CueGatedNumber, _UpstreamDePassportRecognizer):
     """Recognize the document number of a German passport (since Nov. 2007).
 
     Format: 9 characters (4-character authority code + 5 random characters) from the
@@ -56,41 +54,12 @@ class DePassportRecognizer(_UpstreamDePassportRecognizer):
     "pass" was a substring match ("Passwort", "passend").
     """
 
-    def __init__(
-        self,
-        supported_language: str = "de",
-        supported_entity: str = "DE_PASSPORT",
-        patterns: list[Pattern] | None = None,
-        context: list[str] | None = None,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(
-            patterns=patterns if patterns else list(_PATTERNS),
-            context=context if context else list(DOCUMENT_CONTEXT),
-            supported_language=supported_language,
-            supported_entity=supported_entity,
-            name=name,
-        )
+    ENTITY = "DE_PASSPORT"
+    NUMBER_PATTERNS = _PATTERNS
+    CUE_WORDS = DOCUMENT_CONTEXT
+    CUE_RE = DOCUMENT_CUE_RE
+    CUE_BEFORE = PREFIX_CHARS
+    CUE_AFTER = SUFFIX_CHARS
 
-    def validate_result(self, pattern_text: str) -> bool | None:
-        """Drop a wrong MRZ check digit or alphabet; keep valid ones at the base score."""
-        return None if is_valid_document_number(pattern_text, _PASSPORT_FIRST_LETTERS) else False
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_recognizer_results: list[RecognizerResult],
-        other_raw_recognizer_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        """Boost a match when a whole-word cue stands shortly before or after it."""
-        return boost_by_cue(
-            text,
-            raw_recognizer_results,
-            DOCUMENT_CUE_RE,
-            before=PREFIX_CHARS,
-            after=SUFFIX_CHARS,
-            extra=" ".join(context or []),
-            max_score=self.MAX_SCORE,
-        )
+    def checksum_ok(self, text: str) -> bool:
+        return bool(is_valid_document_number(text, _PASSPORT_FIRST_LETTERS))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import Pattern
 from presidio_analyzer.predefined_recognizers import (
     DeSocialSecurityRecognizer as _UpstreamDeSocialSecurityRecognizer,
 )
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_gated_number import CueGatedNumber
 
 _CUE_RE = re.compile(
     r"(?<![^\W\d_])(?:"
@@ -81,7 +80,7 @@ def is_valid(number: str) -> bool:
     return calc_check_digit(compact[:11]) == compact[11]
 
 
-class DeSocialSecurityRecognizer(_UpstreamDeSocialSecurityRecognizer):
+class DeSocialSecurityRecognizer(CueGatedNumber, _UpstreamDeSocialSecurityRecognizer):
     """Recognize the German Renten-/Sozialversicherungsnummer, gated by context.
 
     Format (12 characters): ``BB TTMMJJ A SSP`` — area number (2 digits), birth date
@@ -104,41 +103,12 @@ class DeSocialSecurityRecognizer(_UpstreamDeSocialSecurityRecognizer):
     accepts lower-case letters. Here the letter must be upper case.
     """
 
-    def __init__(
-        self,
-        supported_language: str = "de",
-        supported_entity: str = "DE_SOCIAL_SECURITY",
-        patterns: list[Pattern] | None = None,
-        context: list[str] | None = None,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(
-            patterns=patterns if patterns else list(_PATTERNS),
-            context=context if context else list(_CONTEXT),
-            supported_language=supported_language,
-            supported_entity=supported_entity,
-            name=name,
-        )
+    ENTITY = "DE_SOCIAL_SECURITY"
+    NUMBER_PATTERNS = _PATTERNS
+    CUE_WORDS = _CONTEXT
+    CUE_RE = _CUE_RE
+    CUE_BEFORE = _PREFIX_CHARS
+    CUE_AFTER = _SUFFIX_CHARS
 
-    def validate_result(self, pattern_text: str) -> bool | None:
-        """Drop numbers with a wrong check digit; keep valid ones at the base score."""
-        return None if is_valid(pattern_text) else False
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_recognizer_results: list[RecognizerResult],
-        other_raw_recognizer_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        """Boost a match when a whole-word cue stands shortly before or after it."""
-        return boost_by_cue(
-            text,
-            raw_recognizer_results,
-            _CUE_RE,
-            before=_PREFIX_CHARS,
-            after=_SUFFIX_CHARS,
-            extra=" ".join(context or []),
-            max_score=self.MAX_SCORE,
-        )
+    def checksum_ok(self, text: str) -> bool:
+        return bool(is_valid(text))

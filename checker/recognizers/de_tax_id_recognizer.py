@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import Pattern
 from presidio_analyzer.predefined_recognizers import (
     DeTaxIdRecognizer as _UpstreamDeTaxIdRecognizer,
 )
 from stdnum.de import idnr
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_gated_number import CueGatedNumber
 
 # Cue words, German and English, matched as whole words (case-insensitive) in a
 # short window around the number. Whole-word matching matters for "TIN": as a
@@ -55,7 +54,7 @@ _CONTEXT = (
 )
 
 
-class DeTaxIdRecognizer(_UpstreamDeTaxIdRecognizer):
+class DeTaxIdRecognizer(CueGatedNumber, _UpstreamDeTaxIdRecognizer):
     """Recognize the German Steueridentifikationsnummer (IdNr), gated by context.
 
     Format: 11 digits, first digit not 0; in the first ten digits exactly one digit
@@ -77,41 +76,12 @@ class DeTaxIdRecognizer(_UpstreamDeTaxIdRecognizer):
     (invalid checksum) drops the match.
     """
 
-    def __init__(
-        self,
-        supported_language: str = "de",
-        supported_entity: str = "DE_TAX_ID",
-        patterns: list[Pattern] | None = None,
-        context: list[str] | None = None,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(
-            patterns=patterns if patterns else list(_PATTERNS),
-            context=context if context else list(_CONTEXT),
-            supported_language=supported_language,
-            supported_entity=supported_entity,
-            name=name,
-        )
+    ENTITY = "DE_TAX_ID"
+    NUMBER_PATTERNS = _PATTERNS
+    CUE_WORDS = _CONTEXT
+    CUE_RE = _CUE_RE
+    CUE_BEFORE = _PREFIX_CHARS
+    CUE_AFTER = _SUFFIX_CHARS
 
-    def validate_result(self, pattern_text: str) -> bool | None:
-        """Drop numbers with a wrong checksum; keep valid ones at the base score."""
-        return None if idnr.is_valid(pattern_text) else False
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_recognizer_results: list[RecognizerResult],
-        other_raw_recognizer_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        """Boost a match when a whole-word cue stands shortly before or after it."""
-        return boost_by_cue(
-            text,
-            raw_recognizer_results,
-            _CUE_RE,
-            before=_PREFIX_CHARS,
-            after=_SUFFIX_CHARS,
-            extra=" ".join(context or []),
-            max_score=self.MAX_SCORE,
-        )
+    def checksum_ok(self, text: str) -> bool:
+        return bool(idnr.is_valid(text))

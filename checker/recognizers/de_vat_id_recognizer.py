@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import Pattern
 from presidio_analyzer.predefined_recognizers import (
     DeVatIdRecognizer as _UpstreamDeVatIdRecognizer,
 )
 from stdnum.de import vat
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_gated_number import CueGatedNumber
 
 # Whole-word cues, German and English (case-insensitive). Whole words matter:
 # upstream's substring cue "vat" also fires in "privat"/"Privatadresse".
@@ -55,7 +54,7 @@ _CONTEXT = (
 )
 
 
-class DeVatIdRecognizer(_UpstreamDeVatIdRecognizer):
+class DeVatIdRecognizer(CueGatedNumber, _UpstreamDeVatIdRecognizer):
     """Recognize the German Umsatzsteuer-Identifikationsnummer (USt-IdNr).
 
     Format: ``DE`` + 9 digits, first digit not 0, the ninth digit an ISO 7064
@@ -82,42 +81,12 @@ class DeVatIdRecognizer(_UpstreamDeVatIdRecognizer):
       "privat", "rechnung"/"invoice"/"finanzamt" are on every invoice).
     """
 
-    def __init__(
-        self,
-        supported_language: str = "de",
-        supported_entity: str = "DE_VAT_ID",
-        patterns: list[Pattern] | None = None,
-        context: list[str] | None = None,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(
-            patterns=patterns if patterns else list(_PATTERNS),
-            context=context if context else list(_CONTEXT),
-            supported_language=supported_language,
-            supported_entity=supported_entity,
-            strict_checksum=True,
-            name=name,
-        )
+    ENTITY = "DE_VAT_ID"
+    NUMBER_PATTERNS = _PATTERNS
+    CUE_WORDS = _CONTEXT
+    CUE_RE = _CUE_RE
+    CUE_BEFORE = _PREFIX_CHARS
+    CUE_AFTER = _SUFFIX_CHARS
 
-    def validate_result(self, pattern_text: str) -> bool | None:
-        """Drop numbers with a wrong checksum; keep valid ones at the base score."""
-        return None if vat.is_valid(pattern_text) else False
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_recognizer_results: list[RecognizerResult],
-        other_raw_recognizer_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        """Boost a match when a whole-word cue stands shortly before or after it."""
-        return boost_by_cue(
-            text,
-            raw_recognizer_results,
-            _CUE_RE,
-            before=_PREFIX_CHARS,
-            after=_SUFFIX_CHARS,
-            extra=" ".join(context or []),
-            max_score=self.MAX_SCORE,
-        )
+    def checksum_ok(self, text: str) -> bool:
+        return bool(vat.is_valid(text))
