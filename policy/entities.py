@@ -1,26 +1,26 @@
 """Entity type names Leitplanke emits (fixed contract, see ARCHITECTURE.md)."""
 
-CONTRACT_ENTITIES: frozenset[str] = frozenset(
-    {
-        "PERSON",
-        "EMAIL_ADDRESS",
-        "PHONE_NUMBER",
-        "IBAN_CODE",
-        "CREDIT_CARD",
-        "IP_ADDRESS",
-        "STREET_ADDRESS",
-        "DATE_OF_BIRTH",
-        "DE_TAX_ID",
-        "DE_SOCIAL_SECURITY",
-        "DE_ID_CARD",
-        "DE_PASSPORT",
-        "DE_HEALTH_INSURANCE",
-        "DE_VAT_ID",
-        "DE_KFZ",
-        "HEALTH_DATA",
-        "SECRET",
-    }
+# In the order the contract lists them (tables and reports use it).
+CONTRACT_ENTITY_ORDER: tuple[str, ...] = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "IBAN_CODE",
+    "CREDIT_CARD",
+    "IP_ADDRESS",
+    "STREET_ADDRESS",
+    "DATE_OF_BIRTH",
+    "DE_TAX_ID",
+    "DE_SOCIAL_SECURITY",
+    "DE_ID_CARD",
+    "DE_PASSPORT",
+    "DE_HEALTH_INSURANCE",
+    "DE_VAT_ID",
+    "DE_KFZ",
+    "HEALTH_DATA",
+    "SECRET",
 )
+CONTRACT_ENTITIES: frozenset[str] = frozenset(CONTRACT_ENTITY_ORDER)
 
 # Findings from a data class's own `terms` and `patterns` carry these types.
 TERM_ENTITY = "CUSTOM_TERM"

@@ -23,26 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from checker.evaluation import values as v
+from policy.entities import CONTRACT_ENTITY_ORDER
 
-ENTITY_TYPES: tuple[str, ...] = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "IBAN_CODE",
-    "CREDIT_CARD",
-    "IP_ADDRESS",
-    "STREET_ADDRESS",
-    "DATE_OF_BIRTH",
-    "DE_TAX_ID",
-    "DE_SOCIAL_SECURITY",
-    "DE_ID_CARD",
-    "DE_PASSPORT",
-    "DE_HEALTH_INSURANCE",
-    "DE_VAT_ID",
-    "DE_KFZ",
-    "HEALTH_DATA",
-    "SECRET",
-)
+ENTITY_TYPES: tuple[str, ...] = CONTRACT_ENTITY_ORDER
 
 CLEAN = "clean"
 PII_ROUNDS = 10  # each personal-data template is used this many times
