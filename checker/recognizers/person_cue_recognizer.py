@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from checker.recognizers.results import explained_result
 from checker.recognizers.table_columns import normalize_header, parse_tables
 
 # --- name words -------------------------------------------------------------------
@@ -457,21 +458,12 @@ class PersonCueRecognizer(LocalRecognizer):
         return words[:run]
 
     def _to_result(self, candidate: _Candidate) -> RecognizerResult:
-        explanation = AnalysisExplanation(
-            recognizer=self.__class__.__name__,
-            original_score=candidate.score,
-            textual_explanation=f"PERSON by rule: {candidate.rule}",
-        )
-        return RecognizerResult(
-            entity_type=self.supported_entities[0],
-            start=candidate.start,
-            end=candidate.end,
-            score=candidate.score,
-            analysis_explanation=explanation,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
+        return explained_result(
+            self,
+            candidate.start,
+            candidate.end,
+            candidate.score,
+            f"PERSON by rule: {candidate.rule}",
         )
 
 

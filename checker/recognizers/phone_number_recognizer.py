@@ -6,11 +6,12 @@ import re
 from collections.abc import Sequence
 
 import phonenumbers
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.results import explained_result
 
 # Spans that phonenumbers may take for a number but that are something else.
 _NOT_PHONE_RE = re.compile(
@@ -175,21 +176,12 @@ class PhoneNumberRecognizer(PhoneRecognizer):
         number_region = phonenumbers.region_code_for_country_code(match.number.country_code or 0)
         if number_region == phonenumbers.UNKNOWN_REGION:
             number_region = region
-        explanation = AnalysisExplanation(
-            recognizer=self.__class__.__name__,
-            original_score=score,
-            textual_explanation=f"Recognized as {number_region} phone number by phonenumbers",
-        )
-        return RecognizerResult(
-            entity_type=self.supported_entities[0],
-            start=span[0],
-            end=span[1],
-            score=score,
-            analysis_explanation=explanation,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
+        return explained_result(
+            self,
+            span[0],
+            span[1],
+            score,
+            f"Recognized as {number_region} phone number by phonenumbers",
         )
 
 

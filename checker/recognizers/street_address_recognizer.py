@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.results import explained_result
 
 _UP = "A-ZÄÖÜ"
 _SP = r"[ \t\u00a0]"
@@ -290,21 +291,12 @@ class StreetAddressRecognizer(LocalRecognizer):
         return _Candidate(start, end, score, rule)
 
     def _to_result(self, candidate: _Candidate) -> RecognizerResult:
-        explanation = AnalysisExplanation(
-            recognizer=self.__class__.__name__,
-            original_score=candidate.score,
-            textual_explanation=f"STREET_ADDRESS by rule: {candidate.rule}",
-        )
-        return RecognizerResult(
-            entity_type=self.supported_entities[0],
-            start=candidate.start,
-            end=candidate.end,
-            score=candidate.score,
-            analysis_explanation=explanation,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
+        return explained_result(
+            self,
+            candidate.start,
+            candidate.end,
+            candidate.score,
+            f"STREET_ADDRESS by rule: {candidate.rule}",
         )
 
 
