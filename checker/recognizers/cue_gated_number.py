@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
-from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import Pattern
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_context import WholeWordCues
 
 
-class CueGatedNumber:
+class CueGatedNumber(WholeWordCues):
     """Mixin placed before a Presidio PatternRecognizer subclass.
 
     A match whose check digit holds keeps its low base score (returning True from
@@ -22,10 +20,6 @@ class CueGatedNumber:
     ENTITY: ClassVar[str]
     NUMBER_PATTERNS: ClassVar[tuple[Pattern, ...]]
     CUE_WORDS: ClassVar[tuple[str, ...]]  # for Presidio's own (substring) enhancer
-    CUE_RE: ClassVar[re.Pattern[str]]
-    CUE_BEFORE: ClassVar[int] = 60
-    CUE_AFTER: ClassVar[int] = 40
-    MAX_SCORE: float
 
     def __init__(
         self,
@@ -50,22 +44,3 @@ class CueGatedNumber:
     def validate_result(self, pattern_text: str) -> bool | None:
         """Drop numbers with a wrong check digit; keep valid ones at the base score."""
         return None if self.checksum_ok(pattern_text) else False
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_recognizer_results: list[RecognizerResult],
-        other_raw_recognizer_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        """Boost a match when a whole-word cue stands shortly before or after it."""
-        return boost_by_cue(
-            text,
-            raw_recognizer_results,
-            self.CUE_RE,
-            before=self.CUE_BEFORE,
-            after=self.CUE_AFTER,
-            extra=" ".join(context or []),
-            max_score=self.MAX_SCORE,
-        )

@@ -10,7 +10,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_context import WholeWordCues
 from checker.recognizers.results import explained_result
 
 # Spans that phonenumbers may take for a number but that are something else.
@@ -66,7 +66,7 @@ _CONTEXT = (
 )
 
 
-class PhoneNumberRecognizer(PhoneRecognizer):
+class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
     """Recognize phone numbers with ``phonenumbers`` for DE, AT, CH and neighbours.
 
     Formats: any number that ``phonenumbers`` accepts as valid for one of the
@@ -85,6 +85,10 @@ class PhoneNumberRecognizer(PhoneRecognizer):
     letters, or whose nearest preceding label names another kind of number
     (Kundennummer, IBAN, Rechnung, PLZ, order ...) are dropped.
     """
+
+    CUE_RE = _PHONE_LABEL_RE
+    CUE_BEFORE = _LABEL_WINDOW
+    CUE_AFTER = 0
 
     name: str  # set by EntityRecognizer; declared because mypy cannot infer it there
     INTERNATIONAL_SCORE = 0.7
@@ -129,24 +133,6 @@ class PhoneNumberRecognizer(PhoneRecognizer):
                         results.append(self._result(match, span, region))
         # The same span found for several regions keeps its best score.
         return EntityRecognizer.remove_duplicates(results)
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_recognizer_results: list[RecognizerResult],
-        other_raw_recognizer_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        """Boost a match when a whole-word phone cue stands shortly before it."""
-        return boost_by_cue(
-            text,
-            raw_recognizer_results,
-            _PHONE_LABEL_RE,
-            before=_LABEL_WINDOW,
-            extra=" ".join(context or []),
-            max_score=self.MAX_SCORE,
-        )
 
     @staticmethod
     def _plausible(text: str, span: tuple[int, int], blocked: list[tuple[int, int]]) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from checker.recognizers.cue_context import boost_by_cue
+from checker.recognizers.cue_context import WholeWordCues
 from checker.recognizers.results import explained_result
 
 _UP = "A-ZÄÖÜ"
@@ -172,7 +172,7 @@ class _Candidate:
     rule: str
 
 
-class StreetAddressRecognizer(LocalRecognizer):
+class StreetAddressRecognizer(WholeWordCues, LocalRecognizer):
     """Recognize street addresses in German, Austrian, Swiss and English notation.
 
     Rules and scores:
@@ -199,6 +199,10 @@ class StreetAddressRecognizer(LocalRecognizer):
     nouns after a prefix (``Im Jahr 2024``). Fictitious example: ``Anschrift:
     Goethestraße 17, 80336 München``.
     """
+
+    CUE_RE = _CUE_RE
+    CUE_BEFORE = _CUE_BEFORE
+    CUE_AFTER = _CUE_AFTER
 
     name: str  # set by EntityRecognizer; declared because mypy cannot infer it there
     FULL_SCORE = 0.85
@@ -228,25 +232,6 @@ class StreetAddressRecognizer(LocalRecognizer):
     ) -> list[RecognizerResult]:
         """Find street + house number (+ postcode and city) and score by form."""
         return [self._to_result(c) for c in self._candidates(text)]
-
-    def enhance_using_context(
-        self,
-        text: str,
-        raw_recognizer_results: list[RecognizerResult],
-        other_raw_recognizer_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts,
-        context: list[str] | None = None,
-    ) -> list[RecognizerResult]:
-        """Boost an address when a whole-word address cue stands near it."""
-        return boost_by_cue(
-            text,
-            raw_recognizer_results,
-            _CUE_RE,
-            before=_CUE_BEFORE,
-            after=_CUE_AFTER,
-            extra=" ".join(context or []),
-            max_score=self.MAX_SCORE,
-        )
 
     def _candidates(self, text: str) -> list[_Candidate]:
         found = []
