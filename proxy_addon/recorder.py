@@ -12,7 +12,7 @@ from mitmproxy import ctx, exceptions
 from proxy_addon.policy_source import PolicySource
 from store.findings_store import FindingsStore
 from store.keys import KeyFileError, default_key_path, load_or_create_key, pseudonym
-from store.records import DecisionRecord
+from store.records import DecisionRecord, UsageRecord
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Recorder:
         days = self.source.active.loaded.policy.privacy.retention_days
         deleted = self.store.purge(days)
         if deleted:
-            log.info("leitplanke: deleted %d decisions older than %d days", deleted, days)
+            log.info("leitplanke: deleted %d rows older than %d days", deleted, days)
         return deleted
 
     def pseudonym(self, user: str) -> str:
@@ -77,6 +77,11 @@ class Recorder:
     def record(self, row: DecisionRecord) -> None:
         assert self.store is not None
         future = self._writer.submit(self.store.record, row)
+        future.add_done_callback(_report_failure)
+
+    def record_usage(self, row: UsageRecord) -> None:
+        assert self.store is not None
+        future = self._writer.submit(self.store.record_usage, row)
         future.add_done_callback(_report_failure)
 
     def flush(self) -> None:
@@ -91,6 +96,6 @@ class Recorder:
             self.store.close()
 
 
-def _report_failure(future: Future[int]) -> None:
+def _report_failure(future: Future[object]) -> None:
     if future.exception() is not None:
         log.error("leitplanke: could not write finding: %r", future.exception())

@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from store.migrations import migrations
-from store.records import DecisionRecord
+from store.records import DecisionRecord, UsageRecord
 
 
 class FindingsStore:
@@ -75,6 +75,29 @@ class FindingsStore:
             )
         return decision_id
 
+    def record_usage(self, usage: UsageRecord) -> None:
+        with self.db.conn:
+            self.db.table("usage").insert(
+                {
+                    "ts": usage.ts,
+                    "kind": usage.kind,
+                    "service": usage.service,
+                    "host": usage.host,
+                    "unknown_ai": int(usage.unknown_ai),
+                    "heuristic": usage.heuristic,
+                    "intercepted": int(usage.intercepted),
+                    "tool": usage.tool,
+                    "tool_status": usage.tool_status,
+                    "user_pseudonym": usage.user_pseudonym,
+                    "user_group": usage.user_group,
+                    "method": usage.method,
+                    "status": usage.status,
+                    "bytes_up": usage.bytes_up,
+                    "bytes_down": usage.bytes_down,
+                    "policy_version": usage.policy_version,
+                }
+            )
+
     def purge(self, retention_days: int, now: datetime | None = None) -> int:
         """Delete decisions (and their findings) older than `retention_days`; return how many."""
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat(
@@ -86,6 +109,7 @@ class FindingsStore:
                 [cutoff],
             )
             deleted = self.db.execute("delete from decisions where ts < ?", [cutoff]).rowcount
+            deleted += self.db.execute("delete from usage where ts < ?", [cutoff]).rowcount
         return int(deleted)
 
     def decisions(self) -> list[dict[str, Any]]:
@@ -93,6 +117,9 @@ class FindingsStore:
 
     def findings(self) -> list[dict[str, Any]]:
         return list(self.db.table("findings").rows_where(order_by="id"))
+
+    def usage(self) -> list[dict[str, Any]]:
+        return list(self.db.table("usage").rows_where(order_by="id"))
 
     def close(self) -> None:
         self.db.conn.close()

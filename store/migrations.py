@@ -66,3 +66,34 @@ def m002_enforced_action(db: Database) -> None:
     # `action` is what the policy decided; `enforced` is what the gateway did when
     # that differs (e.g. a policy "warn" enforced as a block before coaching exists).
     db.table("decisions").add_column("enforced", str)
+
+
+@migrations()
+def m003_usage(db: Database) -> None:
+    # Shadow-AI discovery: one row per connection to an AI host (also tunnelled ones,
+    # recorded at CONNECT) and one per intercepted HTTP request to an AI host. No
+    # URLs, no content: service, host name, pseudonym, group, sizes, status.
+    db.table("usage").create(
+        {
+            "id": int,
+            "ts": str,  # ISO 8601, UTC
+            "kind": str,  # "connection" | "request"
+            "service": str,  # catalog id; NULL for an unknown host that looks like AI
+            "host": str,
+            "unknown_ai": int,  # 1: not in the catalog, flagged by the discovery heuristic
+            "heuristic": str,  # why the host looks like AI (rule name), else NULL
+            "intercepted": int,  # 1: decrypted and checked, 0: tunnelled untouched
+            "tool": str,  # the policy's tool for the service, if any
+            "tool_status": str,  # approved | tolerated | unapproved (at the time)
+            "user_pseudonym": str,
+            "user_group": str,
+            "method": str,  # requests only
+            "status": int,  # HTTP status of the answer, requests only
+            "bytes_up": int,  # request body bytes as sent; NULL for tunnels (not observable)
+            "bytes_down": int,  # answer body bytes; NULL for tunnels
+            "policy_version": str,
+        },
+        pk="id",
+    )
+    db.table("usage").create_index(["ts"])
+    db.table("usage").create_index(["service", "ts"])

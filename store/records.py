@@ -43,6 +43,28 @@ class DecisionRecord:
     ts: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
 
 
+@dataclass(frozen=True)
+class UsageRecord:
+    """One connection to, or one intercepted request for, an AI host (no URL, no content)."""
+
+    kind: Literal["connection", "request"]
+    service: str | None
+    host: str
+    intercepted: bool
+    user_pseudonym: str
+    user_group: str | None
+    tool: str | None = None
+    tool_status: str | None = None
+    unknown_ai: bool = False
+    heuristic: str | None = None
+    method: str | None = None
+    status: int | None = None
+    bytes_up: int | None = None
+    bytes_down: int | None = None
+    policy_version: str | None = None
+    ts: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
+
+
 ExcerptMode = Literal["none", "type_only", "masked"]
 
 
