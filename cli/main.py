@@ -133,8 +133,12 @@ from cli.policy_commands import policy_group  # noqa: E402  (registered below th
 cli.add_command(policy_group)
 
 from cli.eval_command import eval_command  # noqa: E402  (registered below the group)
+from cli.inventory_command import inventory  # noqa: E402
+from cli.pac_command import pac  # noqa: E402
 
 cli.add_command(eval_command)
+cli.add_command(inventory)
+cli.add_command(pac)
 
 if __name__ == "__main__":
     cli()

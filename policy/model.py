@@ -18,6 +18,9 @@ from pydantic_core import PydanticCustomError
 
 from policy.catalog import default_catalog
 from policy.entities import KNOWN_ENTITIES
+from policy.tenant import as_lists as tenant_as_lists
+from policy.tenant import check_tools as check_tenant_tools
+from policy.tenant import validate_tenant
 
 Action = Literal["allow", "log", "warn", "redact", "block"]
 ToolStatus = Literal["approved", "tolerated", "unapproved"]
@@ -177,9 +180,20 @@ class Tool(_Strict):
     on_violation: dict[str, Action] = Field(default_factory=dict)
     # What using this tool at all means (default by status: allow / log / block).
     action: Action | None = None
-    # Vendor tenant restrictions, e.g. {chatgpt_workspace_ids: [...]}.
+    # Vendor tenant restrictions, e.g. {chatgpt_workspace_ids: [...]}: keys, headers and
+    # value formats in rules/tenant_headers.yaml (policy/tenant.py).
     tenant: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     note: Text | None = None
+
+    @field_validator("tenant", mode="before")
+    @classmethod
+    def _tenant_short_forms(cls, value: object) -> object:
+        return tenant_as_lists(value)
+
+    @field_validator("tenant")
+    @classmethod
+    def _known_tenant_keys(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return validate_tenant(value)
 
     @field_validator("services")
     @classmethod
@@ -334,6 +348,7 @@ class Policy(_Strict):
         self._check_class_references()
         self._check_groups()
         self._check_examples()
+        check_tenant_tools(self.tools)  # one value per one-value header across tools
         return self
 
     def _undefined_class(self, name: str, where: tuple[str | int, ...]) -> PydanticCustomError:

@@ -7,7 +7,8 @@ personal data travels in all of them.
 
 The OpenAI and Anthropic APIs get dedicated extractors. Every other service (web apps
 such as ChatGPT, DeepL, Copilot) gets the generic one: JSON string leaves, form fields,
-multipart text parts and file names, or the whole text body.
+multipart text parts and file names, or the whole text body. So do the API paths
+without a dedicated extractor (embeddings, batches, token counting, uploads).
 """
 
 import codecs
@@ -63,15 +64,17 @@ _GENERIC_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 def match_endpoint(family: str, method: str, path: str) -> Api | None:
     """Which prompt-carrying API a request targets, or None if it carries no prompt."""
-    if family == "generic":
-        return "generic" if method.upper() in _GENERIC_METHODS else None
-    if method.upper() != "POST":
+    if method.upper() not in _GENERIC_METHODS:
         return None
-    route = _normalize_path(path)
-    for suffix, api in _ENDPOINTS.get(family, {}).items():
-        if route.endswith(suffix):
-            return api
-    return None
+    if method.upper() == "POST":
+        route = _normalize_path(path)
+        for suffix, api in _ENDPOINTS.get(family, {}).items():
+            if route.endswith(suffix):
+                return api
+    # Every other body to an AI host (embeddings, batches, token counting, file
+    # uploads, wire formats without a dedicated extractor yet) is read generically,
+    # so that nothing reaches an AI service unscanned.
+    return "generic"
 
 
 def _normalize_path(path: str) -> str:

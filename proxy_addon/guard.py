@@ -20,7 +20,7 @@ from policy.decide import Decision, decide
 from policy.model import Action
 from proxy_addon.body_decode import BodyTooLarge, decode_body
 from proxy_addon.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
-from proxy_addon.identify import HOST, SERVICE, client_address, user_of
+from proxy_addon.identify import HOST, SERVICE
 from proxy_addon.messages import (
     block_message,
     checker_error_message,
@@ -132,7 +132,7 @@ class Guard:
         self, flow: http.HTTPFlow, active: Active, service: Service, api: Api
     ) -> Outcome:
         policy = active.loaded.policy
-        group = policy.group_of(user_of(flow), client_address(flow))
+        group = self.recorder.group_of(flow, policy)
         raw = flow.request.raw_content
         size = len(raw) if raw is not None else 0
         if raw is None or size > policy.max_body_bytes:
@@ -250,7 +250,6 @@ class Guard:
     def record(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
         loaded = outcome.active.loaded
         privacy = loaded.policy.privacy
-        user = user_of(flow) or client_address(flow) or "unknown"
         locations = [p.location for p in outcome.prompt.parts] if outcome.prompt else []
         decision = outcome.decision
         reasons = decision.reasons
@@ -262,7 +261,7 @@ class Guard:
             api=outcome.api,
             tool=decision.tool,
             tool_status=decision.tool_status,
-            user_pseudonym=self.recorder.pseudonym(user) if privacy.pseudonymize_users else user,
+            user_pseudonym=self.recorder.user_label(flow, privacy.pseudonymize_users),
             user_group=outcome.group,
             action=decision.action,
             enforced=outcome.enforced,

@@ -5,18 +5,35 @@
         --set connection_strategy=lazy
 """
 
+from proxy_addon.discovery import Discovery
 from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
+from proxy_addon.intercept import Intercept
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder
+from proxy_addon.serve_pac import ServePac
 from proxy_addon.stream import StreamAnswers
+from proxy_addon.tenant import TenantRestrictions
 
 
 def make_addons() -> list[object]:
-    """One addon per concern; Guard uses the policy and the recorder it is given."""
+    """One addon per concern, in hook order: identify the service, answer PAC
+    requests to the gateway itself, choose what to decrypt, record usage, add tenant
+    headers, then check the prompt."""
     source = PolicySource()
     recorder = Recorder(source)
-    return [Identify(), source, recorder, Guard(source, recorder), StreamAnswers()]
+    intercept = Intercept(source)
+    return [
+        Identify(),
+        ServePac(source),
+        source,
+        recorder,
+        intercept,
+        Discovery(source, recorder, intercept),
+        TenantRestrictions(source),
+        Guard(source, recorder),
+        StreamAnswers(),
+    ]
 
 
 addons = make_addons()

@@ -6,9 +6,12 @@ import asyncio
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
-from mitmproxy import ctx, exceptions
+from mitmproxy import ctx, exceptions, http
 
+from policy.model import Policy
+from proxy_addon.identify import client_address, user_of
 from proxy_addon.policy_source import PolicySource
 from store.findings_store import FindingsStore
 from store.keys import KeyFileError, default_key_path, load_or_create_key, pseudonym
@@ -74,6 +77,16 @@ class Recorder:
     def pseudonym(self, user: str) -> str:
         return pseudonym(self.key, user)
 
+    def user_label(self, flow: http.HTTPFlow, pseudonymize: bool) -> str:
+        """Who sent a flow, as the log may keep it: the proxy-auth user or else the
+        client address, pseudonymised unless the policy says otherwise."""
+        user = user_of(flow) or client_address(flow) or "unknown"
+        return self.pseudonym(user) if pseudonymize else user
+
+    @staticmethod
+    def group_of(flow: http.HTTPFlow, policy: Policy) -> str | None:
+        return policy.group_of(user_of(flow), client_address(flow))
+
     def record(self, row: DecisionRecord) -> None:
         assert self.store is not None
         future = self._writer.submit(self.store.record, row)
@@ -96,6 +109,6 @@ class Recorder:
             self.store.close()
 
 
-def _report_failure(future: Future[object]) -> None:
+def _report_failure(future: Future[Any]) -> None:
     if future.exception() is not None:
         log.error("leitplanke: could not write finding: %r", future.exception())

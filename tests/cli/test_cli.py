@@ -94,6 +94,16 @@ def test_every_command_is_documented() -> None:
                 assert param.help, f"{name} {param.opts} undocumented"
 
 
+def test_every_command_is_in_the_readme_command_list() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
+    listed = readme.split("## Commands", 1)[1].split("```", 2)[1]
+    assert isinstance(cli, click.Group)
+    for name, command in cli.commands.items():
+        subcommands = getattr(command, "commands", {}) or {"": command}
+        for sub in subcommands:
+            assert f"leitplanke {name} {sub}".strip() in listed, f"README lacks {name} {sub}"
+
+
 def test_proxy_flags_map_to_mitmproxy_options() -> None:
     args = mitmdump_args(
         policy="p.yaml",

@@ -58,7 +58,12 @@ class Gateway:
         return self.confdir / "mitmproxy-ca-cert.pem"
 
 
-def start_gateway(tmp: Path, upstream: FakeUpstream, extra: list[str] | None = None) -> Gateway:
+def start_gateway(
+    tmp: Path,
+    upstream: FakeUpstream,
+    extra: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> Gateway:
     port = free_port()
     tmp.mkdir(parents=True, exist_ok=True)
     confdir, db, log = tmp / "conf", tmp / "findings.db", tmp / "proxy.log"
@@ -81,9 +86,11 @@ def start_gateway(tmp: Path, upstream: FakeUpstream, extra: list[str] | None = N
         rf"map_remote=|https://api\.anthropic\.com|{target}",
         *(extra or []),
     ]
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    environment = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     handle = log.open("wb")
-    process = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, env=env)
+    process = subprocess.Popen(
+        cmd, stdout=handle, stderr=subprocess.STDOUT, env={**environment, **(env or {})}
+    )
     gateway = Gateway(port, confdir, db, log, upstream, process)
     try:
         wait_for(lambda: port_open(port) and gateway.ca.exists(), 60, "the gateway to listen")

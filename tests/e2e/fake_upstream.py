@@ -154,7 +154,12 @@ class FakeUpstream:
                 body = self.rfile.read(length)
                 with upstream._lock:
                     upstream.requests.append(
-                        {"path": self.path, "body": body, "host": self.headers.get("host")}
+                        {
+                            "path": self.path,
+                            "body": body,
+                            "host": self.headers.get("host"),
+                            "headers": {k.lower(): v for k, v in self.headers.items()},
+                        }
                     )
                 try:
                     payload = json.loads(body or b"{}")

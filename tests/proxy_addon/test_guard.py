@@ -163,6 +163,13 @@ async def test_non_ai_hosts_and_other_endpoints_pass_untouched(harness: Harness)
     assert harness.rows("select count(*) from decisions") == [(0,)]
 
 
+async def test_api_paths_without_an_extractor_are_scanned_generically(harness: Harness) -> None:
+    body = json.dumps({"model": "text-embedding-3-small", "input": f"IBAN {IBAN}"}).encode()
+    flow = await harness.send(flow_for("api.openai.com", "/v1/embeddings", body))
+    assert flow.response is not None and flow.response.status_code == 403
+    assert harness.rows("select api, action from decisions") == [("generic", "block")]
+
+
 async def test_service_survives_map_remote(harness: Harness) -> None:
     flow = flow_for("api.openai.com", "/v1/chat/completions", chat(f"IBAN {IBAN}"))
     harness.identify.requestheaders(flow)

@@ -8,7 +8,7 @@ from pathlib import Path
 from checker.findings import Finding
 from store.findings_store import FindingsStore
 from store.migrations import migrations
-from store.records import DecisionRecord, finding_records
+from store.records import DecisionRecord, UsageRecord, finding_records
 
 KEY = b"s" * 32
 IBAN = "DE89 3704 0044 0532 0130 00"
@@ -38,6 +38,7 @@ def test_schema_comes_from_migrations(tmp_path: Path) -> None:
     assert {m.name for m in migrations.applied(store.db)} == {
         "m001_decisions_and_findings",
         "m002_enforced_action",
+        "m003_usage",
     }
     assert store.db.journal_mode == "wal"
     FindingsStore(tmp_path / "f.db").close()  # reopening applies nothing twice
@@ -125,4 +126,30 @@ def test_purge_deletes_only_rows_past_retention(tmp_path: Path) -> None:
     assert [d["ts"][:10] for d in store.decisions()] == ["2026-11-29"]
     assert len(store.findings()) == 1
     assert store.purge(90, now=now) == 0
+    store.close()
+
+
+def test_usage_rows_and_their_purge(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    store = FindingsStore(tmp_path / "f.db")
+    old = UsageRecord(
+        "connection", "deepl", "api.deepl.com", False, "u-1", "vertrieb",
+        ts="2026-01-01T00:00:00.000+00:00",
+    )  # fmt: skip
+    new = UsageRecord(
+        "request", None, "chat.unknown-llm.ai", True, "u-2", None, unknown_ai=True,
+        heuristic="ai-tld", method="POST", status=200, bytes_up=12, bytes_down=34,
+        ts="2026-11-29T00:00:00.000+00:00",
+    )  # fmt: skip
+    store.record_usage(old)
+    store.record_usage(new)
+    rows = store.usage()
+    assert [(r["kind"], r["intercepted"], r["unknown_ai"]) for r in rows] == [
+        ("connection", 0, 0),
+        ("request", 1, 1),
+    ]
+    assert rows[1]["heuristic"] == "ai-tld" and rows[1]["bytes_down"] == 34
+    assert store.purge(90, now=datetime(2026, 11, 30, tzinfo=UTC)) == 1
+    assert [r["host"] for r in store.usage()] == ["chat.unknown-llm.ai"]
     store.close()

@@ -1,0 +1,89 @@
+"""`leitplanke pac`: the PAC file that sends only AI hosts to the gateway."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from policy.intercept import gateway_hosts
+from policy.loader import PolicyError, load_policy
+from policy.pac import PacError, pac_file, parse_proxy
+
+
+def _check_proxy(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        parse_proxy(value)
+    except PacError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@click.command("pac")
+@click.option(
+    "--proxy",
+    required=True,
+    metavar="HOST:PORT",
+    callback=_check_proxy,
+    help="The gateway as the clients reach it, e.g. leitplanke.firma.local:8080 "
+    "(IPv6: [2001:db8::1]:8080).",
+)
+@click.option(
+    "--policy",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Policy YAML file (default: the embedded default policy); adds the sign-in "
+    "hosts its tenant restrictions need.",
+)
+@click.option(
+    "--output",
+    "-o",
+    default="-",
+    show_default=True,
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    metavar="FILE",
+    help="Write the PAC file to FILE; - is standard output.",
+)
+@click.option(
+    "--fallback-direct",
+    is_flag=True,
+    help="Let browsers go DIRECT when the gateway does not answer (fail open). "
+    "Default: fail closed, AI hosts are unreachable while the gateway is down, so "
+    "an outage never bypasses the policy.",
+)
+def pac(proxy: str, policy: str | None, output: str, fallback_direct: bool) -> None:
+    """Write a PAC file (proxy auto-config) for browsers and Windows.
+
+    Only the AI services of the catalog (each host with its subdomains, plus the
+    sign-in hosts the policy's tenant restrictions need) go to the gateway at
+    HOST:PORT; everything else goes DIRECT and never touches it. Plain host names
+    (intranet) and IP addresses always go DIRECT. The script needs no DNS lookups
+    and runs in Chrome, Edge, Firefox and Windows WinHTTP.
+
+    \b
+    Rolling it out:
+      * The gateway serves the same file itself, pointing at the address the
+        client used: http://HOST:PORT/proxy.pac and http://HOST:PORT/wpad.dat
+        (option leitplanke_pac_proxy sets the name it announces).
+      * Group Policy / Intune: set the "automatic configuration script" (Edge and
+        Chrome policy ProxyPacUrl, or the Windows proxy setting) to
+        http://HOST:PORT/proxy.pac.
+      * WPAD by DNS or DHCP: clients fetch http://wpad.<your domain>/wpad.dat on
+        port 80; put this file there on a web server (e.g. --output wpad.dat).
+    Browsers cache PAC files; after a catalog or policy change, clients pick up
+    the new hosts at their next PAC refresh or restart.
+
+    Exit status: 0 written, 2 invalid proxy address or policy.
+    """
+    try:
+        loaded = load_policy(policy)
+    except PolicyError as exc:
+        click.echo(f"invalid policy:\n{exc}", err=True)
+        sys.exit(2)
+    hosts = gateway_hosts(loaded.policy)
+    text = pac_file(hosts, proxy, fallback_direct=fallback_direct)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"{output}: {len(hosts)} host names to {proxy}, everything else DIRECT", err=True)
