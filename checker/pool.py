@@ -75,8 +75,10 @@ class ScanPool:
         self.start()
         assert self._executor is not None
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self._function(), list(texts))
         try:
+            # submit() itself raises once the executor has noticed a dead worker, so
+            # it belongs inside the try, or the pool would stay broken for good.
+            future = loop.run_in_executor(self._executor, self._function(), list(texts))
             return await asyncio.wait_for(future, timeout)
         except BrokenProcessPool:
             self._restart()

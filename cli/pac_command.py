@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from policy.intercept import gateway_hosts
+from policy.intercept import PORTAL_HOST, gateway_hosts
 from policy.loader import PolicyError, load_policy
 from policy.pac import PacError, pac_file, parse_proxy
 
@@ -51,7 +51,16 @@ def _check_proxy(ctx: click.Context, param: click.Parameter, value: str) -> str:
     "Default: fail closed, AI hosts are unreachable while the gateway is down, so "
     "an outage never bypasses the policy.",
 )
-def pac(proxy: str, policy: str | None, output: str, fallback_direct: bool) -> None:
+@click.option(
+    "--portal-host",
+    default=PORTAL_HOST,
+    show_default=True,
+    help="The gateway's own page host (coaching links, approval requests), routed to "
+    "the gateway too; must match the gateway's leitplanke_portal_host. Empty: none.",
+)
+def pac(
+    proxy: str, policy: str | None, output: str, fallback_direct: bool, portal_host: str
+) -> None:
     """Write a PAC file (proxy auto-config) for browsers and Windows.
 
     Only the AI services of the catalog (each host with its subdomains, plus the
@@ -80,7 +89,7 @@ def pac(proxy: str, policy: str | None, output: str, fallback_direct: bool) -> N
     except PolicyError as exc:
         click.echo(f"invalid policy:\n{exc}", err=True)
         sys.exit(2)
-    hosts = gateway_hosts(loaded.policy)
+    hosts = gateway_hosts(loaded.policy, gateway_names=[portal_host])
     text = pac_file(hosts, proxy, fallback_direct=fallback_direct)
     if output == "-":
         click.echo(text, nl=False)

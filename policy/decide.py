@@ -84,6 +84,22 @@ def decide(
     )
 
 
+def unchecked_decision(
+    policy: Policy, service: str | None, group: str | None, reason: str, action: Action
+) -> Decision:
+    """The decision for a prompt that could not be checked (oversize, checker error,
+    undecodable body): the given action, the tool facts of the policy, no classes."""
+    base = decide(policy, service, group, ())
+    return Decision(
+        action=action,
+        reasons=(reason, *base.reasons),
+        data_classes=(),
+        tool=base.tool,
+        tool_status=base.tool_status,
+        alternatives=(),
+    )
+
+
 def most_restrictive(actions: Iterable[Action]) -> Action:
     return max(actions, key=lambda a: ACTION_RANK[a], default="allow")
 

@@ -16,6 +16,10 @@ from policy.catalog import Catalog, default_catalog
 from policy.model import Policy
 from policy.tenant import tenant_exact_hosts, tenant_hosts
 
+# The host name the gateway answers itself with its portal pages (coaching,
+# approval requests); the default of the `leitplanke_portal_host` option.
+PORTAL_HOST = "leitplanke.portal"
+
 
 @dataclass(frozen=True)
 class Hosts:
@@ -33,25 +37,31 @@ class Hosts:
         return tuple(sorted({*self.domains, *self.exact}))
 
 
-def gateway_hosts(policy: Policy | None = None, catalog: Catalog | None = None) -> tuple[str, ...]:
+def gateway_hosts(
+    policy: Policy | None = None,
+    catalog: Catalog | None = None,
+    gateway_names: Iterable[str] = (),
+) -> tuple[str, ...]:
     """Host names (each also covering its subdomains) the PAC file sends to the gateway.
 
     Routing a subdomain of an exact-only host to the gateway is harmless: the gateway
     tunnels what it does not decrypt, and discovery still sees it.
     """
-    return decrypted_hosts(policy, catalog).all()
+    return decrypted_hosts(policy, catalog, gateway_names=gateway_names).all()
 
 
 def decrypted_hosts(
     policy: Policy | None = None,
     catalog: Catalog | None = None,
     passthrough: Iterable[str] = (),
+    gateway_names: Iterable[str] = (),
 ) -> Hosts:
     """The hosts the gateway decrypts: catalog AI hosts (minus `passthrough` service
-    ids, e.g. certificate-pinned desktop apps) and the policy's tenant sign-in hosts."""
+    ids, e.g. certificate-pinned desktop apps), the policy's tenant sign-in hosts, and
+    `gateway_names` the gateway answers itself (the coaching/approval portal)."""
     cat = catalog or default_catalog()
     skipped = {h for sid in passthrough for h in cat.services[sid].hosts}
-    exact = set(tenant_exact_hosts(policy))
+    exact = set(tenant_exact_hosts(policy)) | {n for n in gateway_names if n}
     domains = (set(cat.all_hosts()) - skipped) | (set(tenant_hosts(policy)) - exact)
     return Hosts(
         tuple(sorted(domains)),

@@ -287,6 +287,8 @@ class Example(_Strict):
 _COMMON = {"service", "organization", "contact", "request"}
 MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "block": _COMMON | {"found", "classes", "alternative"},
+    "coach": _COMMON | {"found", "classes", "alternative", "coach_link", "minutes"},
+    "coach_tool": _COMMON | {"coach_link", "minutes"},
     "alternative": {"tools"},
     "no_alternative": set(),
     "unlisted_tool": _COMMON,
@@ -315,6 +317,9 @@ class Policy(_Strict):
     fail_mode: Literal["closed", "open"] = "closed"
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     oversize_action: Action = "block"
+    # Uploaded files the gateway cannot read (images — no OCR —, encrypted PDFs,
+    # unknown binary formats): what happens to a prompt that carries one.
+    unscanned_files: Action = "log"
     examples: tuple[Example, ...] = ()
 
     @field_validator("messages")

@@ -4,44 +4,81 @@ Only requests that Identify attributed to a catalog service and whose endpoint
 an extractor understands are scanned; everything else passes untouched. The
 active policy and the checker come from PolicySource, the findings store from
 Recorder.
+
+Policy action "warn" is coaching (proxy_addon/coaching.py): the first attempt is
+stopped with a provider-shaped answer (as a block) whose message names what was
+found and links a one-time page on the portal host (proxy_addon/portal.py, a
+sub-addon of the Guard, so it shares the Guard's Coaching) where the employee may
+justify sending it anyway. Recorded as action "warn" / enforced "warn". After the
+justification, the same user's prompts to the same service whose violating data
+classes are a subset of the justified ones pass for `leitplanke_coaching_minutes`:
+recorded as action "warn" / enforced "allow" with reason "justified".
+
+Policy action "redact" replaces the violating values with stable placeholders
+(`<IBAN_1>`, proxy_addon/redact.py) before the request goes upstream, keeps the
+placeholder → value map in memory only (per user and service, with expiry), and
+restores the values in the answer, streamed SSE included (proxy_addon/restore.py).
+A body that cannot be rewritten safely (form fields, files) is blocked instead.
+
+Inline files the gateway cannot read (images, encrypted PDFs; `Prompt.unscanned`)
+get the policy's `unscanned_files` action, combined with the findings' decision.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mitmproxy import ctx, exceptions, http
 
 from checker.findings import Finding
 from policy.catalog import Catalog, Service, default_catalog
-from policy.decide import Decision, decide
-from policy.model import Action
+from policy.decide import Decision, decide, most_restrictive, unchecked_decision
+from policy.model import Action, Policy
 from proxy_addon.body_decode import BodyTooLarge, decode_body
+from proxy_addon.coaching import Allowance, Coaching
 from proxy_addon.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
-from proxy_addon.identify import HOST, SERVICE
+from proxy_addon.identify import SERVICE
 from proxy_addon.messages import (
     block_message,
     checker_error_message,
+    coach_message,
     oversize_message,
     pick_language,
 )
 from proxy_addon.policy_source import Active, PolicySource
+from proxy_addon.portal import Portal
 from proxy_addon.recorder import Recorder
+from proxy_addon.redact import redact_body
+from proxy_addon.redaction_memory import PlaceholderMap, RedactionMemory
 from proxy_addon.responders import block_response
-from store.records import DecisionRecord, finding_records
+from proxy_addon.restore import StreamRestorer, restore_json_body
 
 log = logging.getLogger(__name__)
 
-# Inline coaching (warn) and reversible redaction arrive with issue 6; until then
-# both are enforced as a block, the safe reading of a policy that asks for them.
+# For code paths without coaching or redaction (WebSocket messages) both "warn" and
+# "redact" are enforced as a block, the safe reading of a policy that asks for them.
+# The HTTP Guard coaches "warn" and redacts "redact" itself (Outcome.enforced).
 NOT_YET_INLINE: frozenset[Action] = frozenset({"warn", "redact"})
 
 
+def fail_action(policy: Policy) -> Action:
+    """What a prompt gets when the checker fails: `leitplanke_fail_mode`, or with
+    "policy" (the default) the policy's fail_mode; closed blocks, open allows."""
+    mode = getattr(ctx.options, "leitplanke_fail_mode", "policy")
+    if mode == "policy":
+        mode = policy.fail_mode
+    return "block" if mode == "closed" else "allow"
+
+
 def enforced_action(action: Action) -> Action:
-    """What this build does for a policy action."""
+    """What a path without coaching does for a policy action."""
     return "block" if action in NOT_YET_INLINE else action
+
+
+# flow.metadata key: the placeholder map whose values the answer gets back.
+REDACTION = "leitplanke.redaction"
 
 
 @dataclass
@@ -59,9 +96,29 @@ class Outcome:
     message_kind: str = "findings"  # findings | checker_error | oversize
     size: int = 0
     scan_ms: float | None = None
+    coach_token: str | None = None  # "warn", first attempt: the one-time link's token
+    justified: Allowance | None = None  # "warn" covered by an earlier justification
+    body: bytes | None = None  # the decoded request body (for redaction)
+    redacted: int | None = None  # "redact": values replaced (None: not redacted)
+    redact_error: str | None = None  # why a "redact" had to be a block
+
+    @property
+    def coachable(self) -> bool:
+        """A "warn" about the prompt itself (an oversize or checker "warn" is a block:
+        there is nothing an employee could justify)."""
+        return self.decision.action == "warn" and self.message_kind == "findings"
+
+    @property
+    def redactable(self) -> bool:
+        return self.decision.action == "redact" and self.message_kind == "findings"
 
     @property
     def enforced(self) -> Action:
+        """allow | log | warn (stopped with a coaching link) | redact | block."""
+        if self.coachable:
+            return "allow" if self.justified is not None else "warn"
+        if self.redactable:
+            return "redact" if self.redacted is not None else "block"
         return enforced_action(self.decision.action)
 
 
@@ -71,10 +128,16 @@ class Guard:
         source: PolicySource,
         recorder: Recorder,
         catalog: Catalog | None = None,
+        coaching: Coaching | None = None,
     ) -> None:
         self.source = source
         self.recorder = recorder
         self.catalog = catalog or default_catalog()
+        self.coaching = coaching or Coaching()
+        self.memory = RedactionMemory()  # placeholder maps: RAM only, expiring
+        self.portal = Portal(source, recorder, self.coaching, self.catalog)
+        # mitmproxy registers sub-addons (hooks and options) with their parent.
+        self.addons = [self.portal]
 
     def load(self, loader: object) -> None:
         add = loader.add_option  # type: ignore[attr-defined]
@@ -124,9 +187,67 @@ class Guard:
         active = self.source.active
         assert active is not None, "PolicySource is configured before requests arrive"
         outcome = await self.evaluate(flow, active, service, api)
-        if outcome.enforced == "block":
+        if outcome.coachable:
+            self.coach(flow, outcome)
+        if outcome.redactable:
+            self.redact(flow, outcome)
+        if outcome.enforced in ("block", "warn"):
             self.respond(flow, outcome)
         self.record(flow, outcome)
+
+    def coach(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
+        """A "warn": pass when a justification covers it, else issue a one-time link."""
+        user = self.recorder.user_label(flow, True)  # tokens bind to the pseudonym
+        decision = outcome.decision
+        service = outcome.service.id
+        outcome.justified = self.coaching.allowed(user, service, decision.data_classes)
+        if outcome.justified is None and self.portal.host:
+            outcome.coach_token = self.coaching.issue(
+                user=user,
+                service=service,
+                service_name=outcome.service.name,
+                tool=decision.tool,
+                data_classes=decision.data_classes,
+                entity_types=[f.entity_type for f in outcome.findings],
+                alternatives=decision.alternatives,
+                group=outcome.group,
+                policy_version=outcome.active.loaded.version_id,
+            )
+
+    def redact(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
+        """Replace the violating values with placeholders in the body sent upstream."""
+        assert outcome.prompt is not None and outcome.body is not None
+        violating = set(outcome.decision.data_classes)
+        findings = [f for f in outcome.findings if f.data_class in violating]
+        user = self.recorder.user_label(flow, True)
+        mapping = self.memory.get((user, outcome.service.id))
+        result = redact_body(outcome.api, outcome.body, outcome.prompt, findings, mapping)
+        if result.body is None:
+            outcome.redact_error = result.reason or "not_rewritable"
+            log.info("leitplanke: cannot redact %s %s: %s", outcome.service.id, outcome.api,
+                     outcome.redact_error)  # fmt: skip
+            return
+        flow.request.content = result.body  # re-encoded per Content-Encoding
+        # The restorer reads plain text; ask the upstream for an uncompressed answer.
+        flow.request.headers.pop("accept-encoding", None)
+        flow.metadata[REDACTION] = mapping
+        outcome.redacted = result.replaced
+
+    def responseheaders(self, flow: http.HTTPFlow) -> None:
+        mapping = flow.metadata.get(REDACTION)
+        if mapping is None or flow.response is None:
+            return
+        if flow.response.headers.get("content-type", "").startswith("text/event-stream"):
+            # Streamed answers are restored chunk by chunk, never buffered.
+            flow.response.stream = StreamRestorer(mapping)
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        mapping: PlaceholderMap | None = flow.metadata.get(REDACTION)
+        if mapping is None or flow.response is None or flow.response.stream:
+            return
+        content = flow.response.content
+        if content:
+            flow.response.content = restore_json_body(content, mapping)
 
     async def evaluate(
         self, flow: http.HTTPFlow, active: Active, service: Service, api: Api
@@ -182,16 +303,14 @@ class Guard:
                 prompt,
             )
         scan_ms = (time.perf_counter() - started) * 1000
-        decision = decide(policy, service.id, group, findings)
+        decision = with_unscanned(decide(policy, service.id, group, findings), prompt, policy)
         return Outcome(
-            active, service, api, group, decision, prompt, findings, error, scan_ms=scan_ms
-        )
+            active, service, api, group, decision, prompt, findings, error,
+            scan_ms=scan_ms, body=body,
+        )  # fmt: skip
 
     def _fail_action(self, active: Active) -> Action:
-        mode = ctx.options.leitplanke_fail_mode
-        if mode == "policy":
-            mode = active.loaded.policy.fail_mode
-        return "block" if mode == "closed" else "allow"
+        return fail_action(active.loaded.policy)
 
     def _failed(
         self,
@@ -204,15 +323,8 @@ class Guard:
         prompt: Prompt | None = None,
         size: int = 0,
     ) -> Outcome:
-        base = decide(active.loaded.policy, service.id, group, ())
-        decision = Decision(
-            action=action,
-            reasons=(error.split(":")[0], *base.reasons),
-            data_classes=(),
-            tool=base.tool,
-            tool_status=base.tool_status,
-            alternatives=(),
-        )
+        reason = error.split(":")[0]
+        decision = unchecked_decision(active.loaded.policy, service.id, group, reason, action)
         kind = "oversize" if error == "oversize" else "checker_error"
         return Outcome(
             active, service, api, group, decision, prompt, error=error, message_kind=kind, size=size
@@ -224,13 +336,25 @@ class Guard:
             flow.request.headers.get("accept-language"), ctx.options.leitplanke_language
         )
         name = outcome.service.name
+        approval = self.portal.approval_link(outcome.service.id)
+        types = [f.entity_type for f in outcome.findings]
         if outcome.message_kind == "oversize":
             message = oversize_message(policy, name, outcome.size, lang)
         elif outcome.message_kind == "checker_error":
             message = checker_error_message(policy, name, lang)
-        else:
-            types = [f.entity_type for f in outcome.findings]
-            message = block_message(policy, outcome.decision, types, name, lang)
+        elif outcome.coach_token is not None:
+            message = coach_message(
+                policy,
+                outcome.decision,
+                types,
+                name,
+                lang,
+                coach_link=self.portal.coach_link(outcome.coach_token),
+                minutes=ctx.options.leitplanke_coaching_minutes,
+                approval_link=approval,
+            )
+        else:  # a block, or a "warn" without a portal to justify it on
+            message = block_message(policy, outcome.decision, types, name, lang, approval)
         prompt = outcome.prompt
         status, headers, body = block_response(
             outcome.api,
@@ -248,40 +372,43 @@ class Guard:
         flow.response = http.Response.make(status, body, headers)
 
     def record(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
-        loaded = outcome.active.loaded
-        privacy = loaded.policy.privacy
-        locations = [p.location for p in outcome.prompt.parts] if outcome.prompt else []
         decision = outcome.decision
         reasons = decision.reasons
-        if outcome.enforced != decision.action:
+        if outcome.justified is not None:
+            reasons = (*reasons, "justified")
+        elif outcome.coach_token is not None:
+            reasons = (*reasons, "coached")
+        elif outcome.redact_error is not None:
+            reasons = (*reasons, "redact_unsupported")
+        elif outcome.enforced != decision.action:
             reasons = (*reasons, f"{decision.action}:enforced_as_{outcome.enforced}")
-        row = DecisionRecord(
-            service=outcome.service.id,
-            host=str(flow.metadata.get(HOST, flow.request.host)),
+        self.recorder.record_decision(
+            flow,
+            loaded=outcome.active.loaded,
+            service_id=outcome.service.id,
             api=outcome.api,
-            tool=decision.tool,
-            tool_status=decision.tool_status,
-            user_pseudonym=self.recorder.user_label(flow, privacy.pseudonymize_users),
-            user_group=outcome.group,
-            action=decision.action,
+            group=outcome.group,
+            decision=decision,
             enforced=outcome.enforced,
             reasons=reasons,
-            data_classes=decision.data_classes,
-            policy_version=loaded.version_id,
-            scan_ms=round(outcome.scan_ms, 2) if outcome.scan_ms is not None else None,
+            findings=outcome.findings,
+            locations=[p.location for p in outcome.prompt.parts] if outcome.prompt else [],
+            scan_ms=outcome.scan_ms,
             error=outcome.error,
-            findings=finding_records(
-                self.recorder.key, outcome.findings, locations, excerpt=privacy.excerpt
-            ),
         )
-        counts = ", ".join(f"{f.entity_type}×{f.count}" for f in row.findings) or "clean"
-        log.info(
-            "leitplanke: %s %s %s [%s] user=%s group=%s",
-            decision.action,
-            outcome.service.id,
-            outcome.api,
-            counts,
-            row.user_pseudonym,
-            outcome.group or "-",
-        )
-        self.recorder.record(row)
+
+
+def with_unscanned(decision: Decision, prompt: Prompt, policy: Policy) -> Decision:
+    """Inline files the checker could not read get the policy's `unscanned_files`
+    action; the more restrictive of that and the findings' decision wins."""
+    if not prompt.unscanned:
+        return decision
+    action = most_restrictive([decision.action, policy.unscanned_files])
+    return replace(
+        decision,
+        action=action,
+        reasons=(
+            *decision.reasons,
+            f"unscanned_files:{len(prompt.unscanned)}:{policy.unscanned_files}",
+        ),
+    )

@@ -21,6 +21,12 @@ from proxy_addon.policy_source import PolicySource
 log = logging.getLogger(__name__)
 
 
+def portal_host() -> str:
+    """The gateway's own portal host (declared by the Portal addon; absent in tests
+    that load Intercept alone)."""
+    return str(getattr(ctx.options, "leitplanke_portal_host", "") or "")
+
+
 class Intercept:
     def __init__(self, source: PolicySource | None = None, catalog: Catalog | None = None) -> None:
         self.source = source
@@ -64,7 +70,7 @@ class Intercept:
             self._user_owned = bool(ctx.options.ignore_hosts) or not own
             if self._user_owned:
                 log.info("leitplanke: allow_hosts/ignore_hosts set explicitly; using them as given")
-        if updated & {"leitplanke_intercept", "leitplanke_passthrough"}:
+        if updated & {"leitplanke_intercept", "leitplanke_passthrough", "leitplanke_portal_host"}:
             self._version = None
         self.refresh()
 
@@ -89,6 +95,7 @@ class Intercept:
             active.loaded.policy if active else None,
             self.catalog,
             ctx.options.leitplanke_passthrough,
+            gateway_names=[portal_host()],
         )
         pattern = allow_hosts_pattern(hosts)
         self._version = version

@@ -5,6 +5,7 @@
         --set connection_strategy=lazy
 """
 
+from proxy_addon.banner import Banner
 from proxy_addon.discovery import Discovery
 from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
@@ -14,6 +15,7 @@ from proxy_addon.recorder import Recorder
 from proxy_addon.serve_pac import ServePac
 from proxy_addon.stream import StreamAnswers
 from proxy_addon.tenant import TenantRestrictions
+from proxy_addon.websocket_guard import WebSocketGuard
 
 
 def make_addons() -> list[object]:
@@ -31,7 +33,9 @@ def make_addons() -> list[object]:
         intercept,
         Discovery(source, recorder, intercept),
         TenantRestrictions(source),
+        Banner(source),
         Guard(source, recorder),
+        WebSocketGuard(source, recorder),
         StreamAnswers(),
     ]
 

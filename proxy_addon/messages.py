@@ -65,32 +65,83 @@ def describe_found(entity_types: Iterable[str], lang: str) -> str:
     return _join(parts, lang)
 
 
-def _common(policy: Policy, service_name: str) -> dict[str, str]:
+def request_target(policy: Policy, approval_link: str | None) -> str:
+    """Where employees ask for a tool: the policy's approval_request, else the
+    gateway's approval page when there is one, else the contact."""
+    return policy.approval_request or approval_link or policy.contact
+
+
+def _common(policy: Policy, service_name: str, approval_link: str | None = None) -> dict[str, str]:
     return {
         "service": service_name,
         "organization": policy.organization,
         "contact": policy.contact,
-        "request": policy.how_to_request,
+        "request": request_target(policy, approval_link),
     }
 
 
-def block_message(
-    policy: Policy, decision: Decision, entity_types: Iterable[str], service_name: str, lang: str
-) -> str:
-    common = _common(policy, service_name)
-    if not decision.data_classes:
-        return _t("unlisted_tool", lang, policy).format(**common)
-    classes = [policy.data_classes[name].name_in(name, lang) for name in decision.data_classes]
+def classes_and_alternative(
+    policy: Policy, data_classes: Iterable[str], alternatives: Iterable[str], lang: str
+) -> dict[str, str]:
+    """{classes}: the data classes' labels joined; {alternative}: the approved tools' sentence."""
+    classes = [
+        policy.data_classes[name].name_in(name, lang) if name in policy.data_classes else name
+        for name in data_classes
+    ]
+    tools = list(alternatives)
     alternative = (
-        _t("alternative", lang, policy).format(tools=", ".join(decision.alternatives))
-        if decision.alternatives
+        _t("alternative", lang, policy).format(tools=", ".join(tools))
+        if tools
         else _t("no_alternative", lang, policy)
     )
+    return {"classes": _join(classes, lang), "alternative": alternative}
+
+
+def _classes_and_alternative(policy: Policy, decision: Decision, lang: str) -> dict[str, str]:
+    return classes_and_alternative(policy, decision.data_classes, decision.alternatives, lang)
+
+
+def block_message(
+    policy: Policy,
+    decision: Decision,
+    entity_types: Iterable[str],
+    service_name: str,
+    lang: str,
+    approval_link: str | None = None,
+) -> str:
+    common = _common(policy, service_name, approval_link)
+    if not decision.data_classes:
+        return _t("unlisted_tool", lang, policy).format(**common)
     return _t("block", lang, policy).format(
         **common,
         found=describe_found(entity_types, lang),
-        classes=_join(classes, lang),
-        alternative=alternative,
+        **_classes_and_alternative(policy, decision, lang),
+    )
+
+
+def coach_message(
+    policy: Policy,
+    decision: Decision,
+    entity_types: Iterable[str],
+    service_name: str,
+    lang: str,
+    *,
+    coach_link: str,
+    minutes: int,
+    approval_link: str | None = None,
+) -> str:
+    """Policy action "warn": what was found (kinds and counts) and the one-time link."""
+    common = _common(policy, service_name, approval_link)
+    if not decision.data_classes:  # "warn" for using the tool at all
+        return _t("coach_tool", lang, policy).format(
+            **common, coach_link=coach_link, minutes=minutes
+        )
+    return _t("coach", lang, policy).format(
+        **common,
+        found=describe_found(entity_types, lang),
+        **_classes_and_alternative(policy, decision, lang),
+        coach_link=coach_link,
+        minutes=minutes,
     )
 
 

@@ -40,6 +40,11 @@ def _file_state(path: str | None) -> tuple[int, int] | None:
     return (info.st_mtime_ns, info.st_size)
 
 
+def default_workers() -> int:
+    """One checker process per core, leaving one core to mitmproxy's event loop."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
 class PolicySource:
     def __init__(self) -> None:
         self.active: Active | None = None
@@ -52,8 +57,9 @@ class PolicySource:
         add(
             "leitplanke_workers",
             int,
-            1,
-            "Checker worker processes; 0 runs the checker in one thread of the proxy process.",
+            default_workers(),
+            "Checker worker processes (default: one per core, less the one mitmproxy's "
+            "event loop uses); 0 runs the checker in one thread of the proxy process.",
         )
         add(
             "leitplanke_policy_reload_s",

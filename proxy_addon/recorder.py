@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from mitmproxy import ctx, exceptions, http
 
+from checker.findings import Finding
+from policy.decide import Decision
+from policy.loader import LoadedPolicy
 from policy.model import Policy
-from proxy_addon.identify import client_address, user_of
+from proxy_addon.identify import HOST, client_address, user_of
 from proxy_addon.policy_source import PolicySource
 from store.findings_store import FindingsStore
 from store.keys import KeyFileError, default_key_path, load_or_create_key, pseudonym
-from store.records import DecisionRecord, UsageRecord
+from store.records import DecisionRecord, UsageRecord, finding_records
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,49 @@ class Recorder:
     def group_of(flow: http.HTTPFlow, policy: Policy) -> str | None:
         return policy.group_of(user_of(flow), client_address(flow))
 
+    def record_decision(
+        self,
+        flow: http.HTTPFlow,
+        *,
+        loaded: LoadedPolicy,
+        service_id: str,
+        api: str,
+        group: str | None,
+        decision: Decision,
+        enforced: str,
+        reasons: tuple[str, ...],
+        findings: Sequence[Finding],
+        locations: Sequence[str],
+        scan_ms: float | None,
+        error: str | None,
+    ) -> DecisionRecord:
+        """One decision row (and its finding rows, no raw values) plus the log line."""
+        privacy = loaded.policy.privacy
+        row = DecisionRecord(
+            service=service_id,
+            host=str(flow.metadata.get(HOST, flow.request.host)),
+            api=api,
+            tool=decision.tool,
+            tool_status=decision.tool_status,
+            user_pseudonym=self.user_label(flow, privacy.pseudonymize_users),
+            user_group=group,
+            action=decision.action,
+            enforced=enforced,
+            reasons=reasons,
+            data_classes=decision.data_classes,
+            policy_version=loaded.version_id,
+            scan_ms=round(scan_ms, 2) if scan_ms is not None else None,
+            error=error,
+            findings=finding_records(self.key, findings, locations, excerpt=privacy.excerpt),
+        )
+        counts = ", ".join(f"{f.entity_type}×{f.count}" for f in row.findings) or "clean"
+        log.info(
+            "leitplanke: %s %s %s [%s] user=%s group=%s",
+            decision.action, service_id, api, counts, row.user_pseudonym, group or "-",
+        )  # fmt: skip
+        self.record(row)
+        return row
+
     def record(self, row: DecisionRecord) -> None:
         assert self.store is not None
         future = self._writer.submit(self.store.record, row)
@@ -96,6 +143,11 @@ class Recorder:
         assert self.store is not None
         future = self._writer.submit(self.store.record_usage, row)
         future.add_done_callback(_report_failure)
+
+    async def write(self, method: Callable[[Any], int], row: object) -> None:
+        """Run one store write in the writer thread and wait for it (for pages whose
+        confirmation must mean "stored")."""
+        await asyncio.get_running_loop().run_in_executor(self._writer, method, row)
 
     def flush(self) -> None:
         """Wait until every row handed to the writer is on disk."""

@@ -4,8 +4,12 @@ Each answer is shaped like the provider's own, so that unmodified clients and th
 official SDKs show the policy message: as a typed error for plain requests, as the
 assistant's streamed reply for streaming requests (a stream that fails mid-way is
 rendered by most chat UIs as a generic network error and the message would be lost).
-Services without a dedicated format ("generic") get an OpenAI-shaped JSON error when
-the client asked for JSON or a stream, and a small HTML page otherwise.
+Web apps whose own stream format we can speak get the policy message as the assistant's
+streamed answer: ChatGPT (its conversation SSE) and Claude (the Messages-style SSE of
+its completion endpoint). The other web apps (Gemini, Perplexity, DeepSeek, Le Chat,
+Poe, HuggingChat) and services without a dedicated format ("generic") get an
+OpenAI-shaped JSON error when the client asked for JSON or a stream, and a small HTML
+page otherwise.
 """
 
 import html
@@ -13,6 +17,7 @@ import json
 import re
 import secrets
 import time
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,20 +46,32 @@ def block_response(
     accept (the request's Accept header) and lang (the page language) only shape the
     "generic" answer; the provider APIs always get their own format.
     """
-    if api == "generic":
-        if _wants_json(accept):
-            return _error(_openai_error(message, code), {})
-        return _html_page(message, lang)
     model_name = model or _FALLBACK_MODEL
     if api == "anthropic_messages":
         if stream:
             return _sse(_anthropic_stream(model_name, message))
         return _error(_anthropic_error(message), {"request-id": _new_id("req_leitplanke_")})
-    if stream and api == "openai_chat":
-        return _sse(_chat_stream(model_name, message))
-    if stream:
-        return _sse(_responses_stream(model_name, message))
-    return _error(_openai_error(message, code), {"x-request-id": _new_id("req_leitplanke_")})
+    if api == "claude_web":  # the web app always streams
+        return _sse(_anthropic_stream(model_name, message))
+    if api == "chatgpt_web":
+        return _sse(_chatgpt_web_stream(model_name, message))
+    if api == "gemini_generate":  # streamed or not, the SDKs raise on the status first
+        return _error(_gemini_error(message), {})
+    if api in ("ollama_chat", "ollama_generate"):
+        return _error({"error": message}, {})
+    if api in ("openai_chat", "openai_responses", "openai_completions", "openai_embeddings"):
+        if stream and api == "openai_chat":
+            return _sse(_chat_stream(model_name, message))
+        if stream and api == "openai_responses":
+            return _sse(_responses_stream(model_name, message))
+        if stream and api == "openai_completions":
+            return _sse(_completions_stream(model_name, message))
+        headers = {"x-request-id": _new_id("req_leitplanke_")}
+        return _error(_openai_error(message, code), headers)
+    # generic, and the web apps without an answer format of their own
+    if _wants_json(accept):
+        return _error(_openai_error(message, code), {})
+    return _html_page(message, lang)
 
 
 # --- encoding -------------------------------------------------------------------------
@@ -113,6 +130,24 @@ def _chat_stream(model: str, message: str) -> list[str]:
         chunk({}, "stop"),
         "data: [DONE]\n\n",
     ]
+
+
+def _completions_stream(model: str, message: str) -> list[str]:
+    """Legacy /v1/completions stream: text_completion chunks, then [DONE]."""
+    chunk_id, created = _new_id("cmpl-leitplanke-"), int(time.time())
+
+    def chunk(text: str, finish_reason: str | None) -> str:
+        choice = {"text": text, "index": 0, "logprobs": None, "finish_reason": finish_reason}
+        body = {
+            "id": chunk_id,
+            "object": "text_completion",
+            "created": created,
+            "model": model,
+            "choices": [choice],
+        }
+        return f"data: {_json(body)}\n\n"
+
+    return [chunk(message, None), chunk("", "stop"), "data: [DONE]\n\n"]
 
 
 def _responses_stream(model: str, message: str) -> list[str]:
@@ -204,6 +239,60 @@ def _anthropic_stream(model: str, message: str) -> list[str]:
         ("message_stop", {}),
     ]
     return [_event(name, {"type": name} | data) for name, data in events]
+
+
+# --- Gemini API -------------------------------------------------------------------------
+
+
+def _gemini_error(message: str) -> dict[str, Any]:
+    # google.rpc.Status as the Gemini API and Vertex AI send it.
+    return {"error": {"code": _ERROR_STATUS, "message": message, "status": "PERMISSION_DENIED"}}
+
+
+# --- ChatGPT web app ----------------------------------------------------------------------
+# Reconstructed from the app's conversation stream as of 2024/25: SSE "data:" frames each
+# holding the whole assistant message so far ({"message": …, "conversation_id": …}), then
+# {"type": "message_stream_complete"} and "data: [DONE]". Newer clients ask for the "v1"
+# delta encoding (JSON-patch deltas after "event: delta_encoding"), but still render
+# full-message frames, which need no patch base and are what we send.
+
+
+def _chatgpt_web_stream(model: str, message: str) -> list[str]:
+    conversation_id, message_id = str(uuid.uuid4()), str(uuid.uuid4())
+    created = time.time()
+
+    def frame(parts: list[str], status: str, end_turn: bool | None) -> str:
+        body: dict[str, Any] = {
+            "message": {
+                "id": message_id,
+                "author": {"role": "assistant", "name": None, "metadata": {}},
+                "create_time": created,
+                "update_time": None,
+                "content": {"content_type": "text", "parts": parts},
+                "status": status,
+                "end_turn": end_turn,
+                "weight": 1.0,
+                "metadata": {
+                    "model_slug": model,
+                    "default_model_slug": model,
+                    "finish_details": {"type": "stop", "stop_tokens": []} if end_turn else None,
+                    "is_complete": True if end_turn else None,
+                },
+                "recipient": "all",
+                "channel": None,
+            },
+            "conversation_id": conversation_id,
+            "error": None,
+        }
+        return f"data: {_json(body)}\n\n"
+
+    complete = {"type": "message_stream_complete", "conversation_id": conversation_id}
+    return [
+        frame([""], "in_progress", None),
+        frame([message], "finished_successfully", True),
+        f"data: {_json(complete)}\n\n",
+        "data: [DONE]\n\n",
+    ]
 
 
 # --- generic: any other service ---------------------------------------------------------

@@ -31,6 +31,7 @@ from mitmproxy import ctx, exceptions, http
 from policy.intercept import gateway_hosts
 from policy.model import Policy
 from policy.pac import PAC_MEDIA_TYPE, PAC_PATHS, PacError, pac_file, parse_proxy
+from proxy_addon.intercept import portal_host
 from proxy_addon.policy_source import PolicySource
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ class ServePac:
             proxy = _hostport(request.host.lower().rstrip("."), request.port)
         try:
             text = pac_file(
-                gateway_hosts(self._policy()),
+                gateway_hosts(self._policy(), gateway_names=[portal_host()]),
                 proxy,
                 fallback_direct=ctx.options.leitplanke_pac_fallback_direct,
             )

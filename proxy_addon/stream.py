@@ -11,5 +11,7 @@ class StreamAnswers:
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         if flow.response is None or SERVICE not in flow.metadata:
             return
+        if flow.response.stream:
+            return  # another addon streams it already (e.g. the redaction restorer)
         if flow.response.headers.get("content-type", "").startswith("text/event-stream"):
             flow.response.stream = True

@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from store.migrations import migrations
-from store.records import DecisionRecord, UsageRecord
+from store.records import ApprovalRequestRecord, CoachingRecord, DecisionRecord, UsageRecord
 
 
 class FindingsStore:
@@ -98,8 +98,43 @@ class FindingsStore:
                 }
             )
 
+    def record_coaching(self, row: CoachingRecord) -> int:
+        with self.db.conn:
+            inserted = self.db.table("coaching").insert(
+                {
+                    "ts": row.ts,
+                    "user_pseudonym": row.user_pseudonym,
+                    "user_group": row.user_group,
+                    "service": row.service,
+                    "tool": row.tool,
+                    "data_classes": json.dumps(list(row.data_classes)),
+                    "entity_types": json.dumps(row.entity_types, sort_keys=True),
+                    "justification": row.justification,
+                    "allowed_until": row.allowed_until,
+                    "policy_version": row.policy_version,
+                }
+            )
+        return int(inserted.last_pk or 0)
+
+    def record_approval_request(self, row: ApprovalRequestRecord) -> int:
+        with self.db.conn:
+            inserted = self.db.table("approval_requests").insert(
+                {
+                    "ts": row.ts,
+                    "user_pseudonym": row.user_pseudonym,
+                    "user_group": row.user_group,
+                    "service": row.service,
+                    "tool_name": row.tool_name,
+                    "reason": row.reason,
+                    "department": row.department,
+                    "status": row.status,
+                }
+            )
+        return int(inserted.last_pk or 0)
+
     def purge(self, retention_days: int, now: datetime | None = None) -> int:
-        """Delete decisions (and their findings) older than `retention_days`; return how many."""
+        """Delete rows older than `retention_days` (decisions with their findings, usage,
+        coaching, approval requests); return how many."""
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat(
             timespec="milliseconds"
         )
@@ -109,7 +144,8 @@ class FindingsStore:
                 [cutoff],
             )
             deleted = self.db.execute("delete from decisions where ts < ?", [cutoff]).rowcount
-            deleted += self.db.execute("delete from usage where ts < ?", [cutoff]).rowcount
+            for table in ("usage", "coaching", "approval_requests"):
+                deleted += self.db.execute(f"delete from {table} where ts < ?", [cutoff]).rowcount
         return int(deleted)
 
     def decisions(self) -> list[dict[str, Any]]:
@@ -120,6 +156,12 @@ class FindingsStore:
 
     def usage(self) -> list[dict[str, Any]]:
         return list(self.db.table("usage").rows_where(order_by="id"))
+
+    def coaching(self) -> list[dict[str, Any]]:
+        return list(self.db.table("coaching").rows_where(order_by="id"))
+
+    def approval_requests(self) -> list[dict[str, Any]]:
+        return list(self.db.table("approval_requests").rows_where(order_by="id"))
 
     def close(self) -> None:
         self.db.conn.close()

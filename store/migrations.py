@@ -97,3 +97,45 @@ def m003_usage(db: Database) -> None:
     )
     db.table("usage").create_index(["ts"])
     db.table("usage").create_index(["service", "ts"])
+
+
+@migrations()
+def m004_coaching_and_approval_requests(db: Database) -> None:
+    # Coaching (policy action "warn"): one row per justification an employee gave to
+    # send a stopped prompt anyway. Entity types and counts only, never values; the
+    # justification is free text by the employee, stored only after the checker masked
+    # every finding in it as `<TYPE>`.
+    db.table("coaching").create(
+        {
+            "id": int,
+            "ts": str,  # ISO 8601, UTC: when the justification was given
+            "user_pseudonym": str,
+            "user_group": str,
+            "service": str,
+            "tool": str,
+            "data_classes": str,  # JSON list: the classes the allowance covers
+            "entity_types": str,  # JSON object: entity type -> count in the stopped prompt
+            "justification": str,  # masked
+            "allowed_until": str,  # ISO 8601, UTC: end of the allowance
+            "policy_version": str,
+        },
+        pk="id",
+    )
+    # Employees asking for a tool to be approved (from the gateway's portal page);
+    # free-text fields masked like the justification. Work items for the DPO.
+    db.table("approval_requests").create(
+        {
+            "id": int,
+            "ts": str,
+            "user_pseudonym": str,
+            "user_group": str,
+            "service": str,  # catalog id when the request came from a stopped prompt
+            "tool_name": str,  # masked
+            "reason": str,  # masked
+            "department": str,  # masked
+            "status": str,  # "open"; the DPO's decision is tracked elsewhere
+        },
+        pk="id",
+    )
+    db.table("coaching").create_index(["ts"])
+    db.table("approval_requests").create_index(["ts"])

@@ -65,6 +65,36 @@ class UsageRecord:
     ts: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
 
 
+@dataclass(frozen=True)
+class CoachingRecord:
+    """A justification for sending a coached ("warn") prompt anyway; no values, masked text."""
+
+    service: str
+    tool: str | None
+    user_pseudonym: str
+    user_group: str | None
+    data_classes: tuple[str, ...]
+    entity_types: dict[str, int]  # entity type -> count, never values
+    justification: str  # already masked: every finding replaced by <TYPE>
+    allowed_until: str  # ISO 8601, UTC
+    policy_version: str | None = None
+    ts: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
+
+
+@dataclass(frozen=True)
+class ApprovalRequestRecord:
+    """An employee's request to approve an AI tool; free-text fields already masked."""
+
+    service: str | None
+    tool_name: str
+    reason: str
+    department: str
+    user_pseudonym: str
+    user_group: str | None
+    status: str = "open"
+    ts: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
+
+
 ExcerptMode = Literal["none", "type_only", "masked"]
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from mitmproxy import exceptions, http
@@ -165,7 +167,7 @@ async def test_non_ai_hosts_and_other_endpoints_pass_untouched(harness: Harness)
 
 async def test_api_paths_without_an_extractor_are_scanned_generically(harness: Harness) -> None:
     body = json.dumps({"model": "text-embedding-3-small", "input": f"IBAN {IBAN}"}).encode()
-    flow = await harness.send(flow_for("api.openai.com", "/v1/embeddings", body))
+    flow = await harness.send(flow_for("api.openai.com", "/v1/moderations", body))
     assert flow.response is not None and flow.response.status_code == 403
     assert harness.rows("select api, action from decisions") == [("generic", "block")]
 
@@ -366,22 +368,209 @@ def test_option_validation(option: dict[str, int]) -> None:
             tctx.configure(addon, **option)
 
 
-async def test_warn_is_enforced_as_block_and_recorded_so(tmp_path: Path) -> None:
-    policy = tmp_path / "p.yaml"
-    policy.write_text(
-        "version: 1\norganization: O\ncontact: c@o.example\n"
-        "data_classes:\n  personal: {entities: [IBAN_CODE]}\n"
-        "on_violation: {personal: warn}\n"
-    )
+WARN_POLICY = """\
+version: 1
+organization: O
+contact: c@o.example
+data_classes:
+  personal: {entities: [IBAN_CODE, EMAIL_ADDRESS]}
+  confidential: {terms: [Projekt Falke]}
+on_violation: {personal: warn, confidential: warn}
+"""
+EMAIL = "erika.mustermann@beispiel-firma.de"
+COACH_LINK = re.compile(r"http://leitplanke\.portal/coach/([A-Za-z0-9_-]+)")
+
+
+def portal_flow(
+    path: str,
+    *,
+    user: str | None = "erika",
+    form: dict[str, str] | None = None,
+    host: str = "leitplanke.portal",
+    **headers: str,
+) -> http.HTTPFlow:
+    """A browser request for the portal through the proxy (plain http)."""
+    flow = tflow.tflow()
+    flow.request.scheme, flow.request.host, flow.request.port = "http", host, 80
+    flow.request.path = path
+    flow.request.headers["host"] = host
+    flow.request.method = "GET"
+    flow.request.content = b""
+    if form is not None:
+        flow.request.method = "POST"
+        flow.request.headers["content-type"] = "application/x-www-form-urlencoded"
+        flow.request.content = urlencode(form).encode()
+        flow.request.headers["content-length"] = str(len(flow.request.content))
+    for name, value in headers.items():
+        flow.request.headers[name.replace("_", "-")] = value
+    if user is not None:
+        flow.metadata["proxyauth"] = (user, "pw")
+    return flow
+
+
+async def visit(harness: Harness, flow: http.HTTPFlow) -> http.Response:
+    portal = harness.guard.portal
+    portal.requestheaders(flow)
+    if flow.response is None:
+        await portal.request(flow)
+    harness.recorder.flush()
+    assert flow.response is not None
+    return flow.response
+
+
+def csrf_of(page: http.Response) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', page.get_text() or "")
+    assert match, page.get_text()
+    return match.group(1)
+
+
+def ai_flow(content: str, user: str = "erika") -> http.HTTPFlow:
+    flow = flow_for("api.openai.com", "/v1/chat/completions", chat(content))
+    flow.metadata["proxyauth"] = (user, "pw")
+    return flow
+
+
+def message_of(flow: http.HTTPFlow) -> str:
+    assert flow.response is not None
+    return str(json.loads(flow.response.content or b"")["error"]["message"])
+
+
+async def justify(harness: Harness, token: str, text: str, user: str = "erika") -> http.Response:
+    page = await visit(harness, portal_flow(f"/coach/{token}", user=user))
+    assert page.status_code == 200
+    form = {"csrf": csrf_of(page), "justification": text, "choice": "proceed"}
+    return await visit(harness, portal_flow(f"/coach/{token}", user=user, form=form))
+
+
+@pytest.fixture
+def warn_harness(tmp_path: Path) -> Iterator[Harness]:
+    policy = tmp_path / "warn.yaml"
+    policy.write_text(WARN_POLICY)
     with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
-        flow = await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(IBAN)))
-        rows = harness.rows("select action, enforced, reasons from decisions")
+        yield harness
+
+
+async def test_warn_coaches_then_a_justification_lets_the_same_pattern_pass(
+    warn_harness: Harness,
+) -> None:
+    harness = warn_harness
+    clock = [1_000_000.0]
+    harness.guard.coaching.clock = lambda: clock[0]
+    first = await harness.send(ai_flow(f"Konto {IBAN}"))
+    assert first.response is not None and first.response.status_code == 403
+    assert first.response.headers["x-leitplanke-decision"] == "warn"
+    assert first.response.headers["x-leitplanke-enforced"] == "warn"
+    text = message_of(first)
+    assert "IBAN (Bankverbindung) (1×)" in text and IBAN not in text
+    assert "15 Minuten" in text
+    assert "http://leitplanke.portal/approval?service=openai-api" in text
+    match = COACH_LINK.search(text)
+    assert match is not None
+    token = match.group(1)
+    assert len(token) >= 43  # 256 bits
+
+    # the page names types and counts only, never the value
+    page = await visit(harness, portal_flow(f"/coach/{token}"))
+    body = page.get_text() or ""
+    assert page.status_code == 200 and "IBAN (Bankverbindung) (1×)" in body
+    assert IBAN not in body and "Trotzdem senden (begründet)" in body
+    assert page.headers["referrer-policy"] == "same-origin"
+    assert page.headers["cache-control"] == "no-store"
+
+    done = await justify(harness, token, f"Rückfrage von {EMAIL}, Zahlung eilt")
+    assert done.status_code == 200 and "15 Minuten" in (done.get_text() or "")
+    (row,) = harness.rows("select justification, data_classes, entity_types from coaching")
+    assert row == (
+        "Rückfrage von <EMAIL_ADDRESS>, Zahlung eilt",
+        '["personal"]',
+        '{"IBAN_CODE": 1}',
+    )
+
+    # the same pattern passes now (another IBAN, an e-mail: same class)
+    second = await harness.send(ai_flow(f"Konto {IBAN}, Mail {EMAIL}"))
+    assert second.response is None
+    # another data class is not covered
+    other = await harness.send(ai_flow(f"Konto {IBAN} im Projekt Falke"))
+    assert other.response is not None and COACH_LINK.search(message_of(other))
+    # another user is not covered
+    someone = await harness.send(ai_flow(f"Konto {IBAN}", user="max"))
+    assert someone.response is not None
+    # after the allowance, the next attempt is coached again
+    clock[0] += 15 * 60 + 1
+    later = await harness.send(ai_flow(f"Konto {IBAN}"))
+    assert later.response is not None and COACH_LINK.search(message_of(later))
+
+    rows = harness.rows("select action, enforced, reasons from decisions order by id")
+    assert [(a, e) for a, e, _ in rows] == [
+        ("warn", "warn"),
+        ("warn", "allow"),
+        ("warn", "warn"),
+        ("warn", "warn"),
+        ("warn", "warn"),
+    ]
+    assert json.loads(str(rows[0][2]))[-1] == "coached"
+    assert json.loads(str(rows[1][2]))[-1] == "justified"
+    assert IBAN.encode() not in harness.db.read_bytes()
+
+
+async def test_coaching_link_is_single_use_and_bound_to_the_user(warn_harness: Harness) -> None:
+    harness = warn_harness
+    flow = await harness.send(ai_flow(f"Konto {IBAN}"))
+    match = COACH_LINK.search(message_of(flow))
+    assert match is not None
+    token = match.group(1)
+    stranger = await visit(harness, portal_flow(f"/coach/{token}", user="max"))
+    assert stranger.status_code == 404 and "Link ungültig" in (stranger.get_text() or "")
+    # a CSRF token of another user does not work either
+    page = await visit(harness, portal_flow(f"/coach/{token}", user="max"))
+    assert page.status_code == 404
+    assert (await justify(harness, token, "Kunde wartet auf die Antwort")).status_code == 200
+    again = await visit(harness, portal_flow(f"/coach/{token}"))
+    assert again.status_code == 404
+    assert harness.rows("select count(*) from coaching") == [(1,)]
+
+
+async def test_cancel_uses_the_link_up_without_an_allowance(warn_harness: Harness) -> None:
+    harness = warn_harness
+    flow = await harness.send(ai_flow(f"Konto {IBAN}"))
+    match = COACH_LINK.search(message_of(flow))
+    assert match is not None
+    token = match.group(1)
+    page = await visit(harness, portal_flow(f"/coach/{token}"))
+    form = {"csrf": csrf_of(page), "justification": "", "choice": "cancel"}
+    done = await visit(harness, portal_flow(f"/coach/{token}", form=form))
+    assert done.status_code == 200 and "nicht gesendet" in (done.get_text() or "")
+    assert (await harness.send(ai_flow(f"Konto {IBAN}"))).response is not None
+    assert harness.rows("select count(*) from coaching") == [(0,)]
+
+
+async def test_without_a_portal_warn_is_a_block_message(tmp_path: Path) -> None:
+    policy = tmp_path / "warn.yaml"
+    policy.write_text(WARN_POLICY)
+    with running_guard(
+        tmp_path, leitplanke_policy=str(policy), leitplanke_portal_host=""
+    ) as harness:
+        flow = await harness.send(ai_flow(f"Konto {IBAN}"))
+        rows = harness.rows("select action, enforced from decisions")
     assert flow.response is not None and flow.response.status_code == 403
-    assert flow.response.headers["x-leitplanke-decision"] == "warn"
-    assert flow.response.headers["x-leitplanke-enforced"] == "block"
-    ((action, enforced, reasons),) = rows
-    assert (action, enforced) == ("warn", "block")
-    assert json.loads(str(reasons))[-1] == "warn:enforced_as_block"
+    assert "leitplanke.portal" not in message_of(flow)
+    assert "nicht an OpenAI" in message_of(flow)
+    assert rows == [("warn", "warn")]
+
+
+async def test_block_messages_link_the_approval_page(harness: Harness) -> None:
+    flow = await harness.send(ai_flow(f"Konto {IBAN}"))
+    assert "http://leitplanke.portal/approval?service=openai-api" in message_of(flow)
+
+
+async def test_oversize_warn_is_enforced_as_block(tmp_path: Path) -> None:
+    policy = tmp_path / "warn.yaml"
+    policy.write_text(WARN_POLICY + "oversize_action: warn\nmax_body_bytes: 2048\n")
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        flow = await harness.send(ai_flow("x" * 4096))
+        rows = harness.rows("select action, enforced, error from decisions")
+    assert flow.response is not None and not COACH_LINK.search(message_of(flow))
+    assert rows == [("warn", "block", "oversize")]
 
 
 async def test_recorder_purges_past_the_policy_retention(tmp_path: Path) -> None:
@@ -394,3 +583,121 @@ async def test_recorder_purges_past_the_policy_retention(tmp_path: Path) -> None
         await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN)))
         assert harness.recorder.purge() == 1
         assert harness.rows("select count(*) from decisions") == [(1,)]
+
+
+# ---- redact: placeholders upstream, originals back in the answer ---------------------
+
+REDACT_POLICY = """\
+version: 1
+organization: O
+contact: c@o.example
+data_classes:
+  personal: {entities: [IBAN_CODE, EMAIL_ADDRESS]}
+  secrets: {entities: [SECRET]}
+on_violation: {personal: redact, secrets: block}
+"""
+
+
+@pytest.fixture
+def redact_harness(tmp_path: Path) -> Iterator[Harness]:
+    policy = tmp_path / "redact.yaml"
+    policy.write_text(REDACT_POLICY)
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        yield harness
+
+
+async def test_redact_sends_placeholders_and_restores_the_json_answer(
+    redact_harness: Harness,
+) -> None:
+    flow = flow_for("api.openai.com", "/v1/chat/completions", chat(f"IBAN {IBAN}, {EMAIL}"))
+    flow.request.headers["accept-encoding"] = "gzip"
+    await redact_harness.send(flow)
+    assert flow.response is None  # forwarded, not blocked
+    sent = json.loads(flow.request.content or b"")["messages"][0]["content"]
+    assert sent == "IBAN <IBAN_1>, <EMAIL_1>"
+    assert IBAN not in (flow.request.text or "") and "accept-encoding" not in flow.request.headers
+    answer = {
+        "choices": [{"message": {"role": "assistant", "content": "Ok: <IBAN_1> / <EMAIL_1>"}}]
+    }
+    flow.response = http.Response.make(
+        200, json.dumps(answer), {"content-type": "application/json"}
+    )
+    redact_harness.guard.responseheaders(flow)
+    redact_harness.guard.response(flow)
+    restored = json.loads(flow.response.content or b"")
+    assert restored["choices"][0]["message"]["content"] == f"Ok: {IBAN} / {EMAIL}"
+    assert redact_harness.rows("select action, enforced from decisions") == [("redact", "redact")]
+
+
+async def test_redact_placeholders_stay_stable_across_turns(redact_harness: Harness) -> None:
+    first = await redact_harness.send(
+        flow_for("api.openai.com", "/v1/chat/completions", chat(f"IBAN {IBAN}"))
+    )
+    second = await redact_harness.send(
+        flow_for("api.openai.com", "/v1/chat/completions", chat(f"{EMAIL} und {IBAN}"))
+    )
+    assert b"<IBAN_1>" in (first.request.content or b"")
+    assert b"<EMAIL_1> und <IBAN_1>" in (second.request.content or b"")
+
+
+async def test_redacted_stream_answer_is_restored_chunk_by_chunk(
+    redact_harness: Harness,
+) -> None:
+    flow = await redact_harness.send(
+        flow_for("api.openai.com", "/v1/chat/completions", chat(f"IBAN {IBAN}", stream=True))
+    )
+    flow.response = http.Response.make(200, b"", {"content-type": "text/event-stream"})
+    redact_harness.guard.responseheaders(flow)
+    stream = flow.response.stream
+    assert callable(stream)
+    events = [
+        {"choices": [{"delta": {"content": part}}]} for part in ("Die <IB", "AN_1", "> ist ok")
+    ]
+    wire = b"".join(f"data: {json.dumps(e)}\n\n".encode() for e in events) + b"data: [DONE]\n\n"
+    pieces = [p for i in range(0, len(wire), 5) for p in stream(wire[i : i + 5])]
+    out = b"".join([*pieces, *stream(b"")])
+    text = "".join(
+        json.loads(line[6:])["choices"][0]["delta"].get("content", "")
+        for line in out.decode().splitlines()
+        if line.startswith("data: {")
+    )
+    assert text == f"Die {IBAN} ist ok"
+
+
+async def test_redact_on_a_body_that_cannot_be_rewritten_blocks(redact_harness: Harness) -> None:
+    flow = flow_for("api.openai.com", "/v1/files", f"IBAN {IBAN}".encode())
+    flow.request.headers["content-type"] = "application/x-www-form-urlencoded"
+    flow.request.content = f"purpose=x&note=IBAN {IBAN}".encode()
+    await redact_harness.send(flow)
+    assert flow.response is not None and flow.response.status_code == 403
+    ((action, enforced, reasons),) = redact_harness.rows(
+        "select action, enforced, reasons from decisions"
+    )
+    assert (action, enforced) == ("redact", "block") and "redact_unsupported" in str(reasons)
+
+
+async def test_a_secret_next_to_redactable_data_blocks(redact_harness: Harness) -> None:
+    key = "sk-proj-" + "A1b2C3d4E5f6G7h8J9k0L1m2N3p4Q5r6S7t8U9v0W1x2"
+    flow = await redact_harness.send(
+        flow_for("api.openai.com", "/v1/chat/completions", chat(f"IBAN {IBAN} key {key}"))
+    )
+    assert flow.response is not None and flow.response.status_code == 403
+
+
+async def test_unreadable_inline_image_gets_the_unscanned_files_action(tmp_path: Path) -> None:
+    policy = tmp_path / "p.yaml"
+    policy.write_text(POLICY_V1 + "unscanned_files: block\n")
+    image = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    body = {
+        "model": "gpt-4o",
+        "messages": [
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": image}}]}
+        ],
+    }
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        flow = await harness.send(
+            flow_for("api.openai.com", "/v1/chat/completions", json.dumps(body).encode())
+        )
+        assert flow.response is not None and flow.response.status_code == 403
+        ((reasons,),) = harness.rows("select reasons from decisions")
+        assert "unscanned_files:1:block" in str(reasons)

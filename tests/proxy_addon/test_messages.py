@@ -7,6 +7,7 @@ from policy.loader import load_policy
 from proxy_addon.messages import (
     block_message,
     checker_error_message,
+    coach_message,
     describe_found,
     oversize_message,
     pick_language,
@@ -64,3 +65,36 @@ def test_error_and_oversize_messages() -> None:
     assert "could not check" in checker_error_message(POLICY, "OpenAI API", "en")
     text = oversize_message(POLICY, "OpenAI API", 20 * 1_048_576, "de")
     assert "20.0 MB" in text and "10.0 MB" in text
+
+
+def test_coach_message_names_kinds_link_minutes_and_approval_page() -> None:
+    decision = decide(POLICY, "openai-api", None, {"personal"})
+    text = coach_message(
+        POLICY, decision, ["IBAN_CODE"], "OpenAI API", "de",
+        coach_link="http://leitplanke.portal/coach/T", minutes=15,
+        approval_link="http://leitplanke.portal/approval?service=openai-api",
+    )  # fmt: skip
+    assert "noch nicht an OpenAI API gesendet" in text and "IBAN (Bankverbindung) (1×)" in text
+    assert "http://leitplanke.portal/coach/T" in text and "15 Minuten" in text
+    assert "http://leitplanke.portal/approval?service=openai-api" in text
+    english = coach_message(
+        POLICY, decision, ["IBAN_CODE"], "OpenAI API", "en",
+        coach_link="L", minutes=5,
+    )  # fmt: skip
+    assert "within 5 minutes" in english and POLICY.contact in english
+
+
+def test_coach_message_for_using_a_tool() -> None:
+    decision = decide(POLICY, "openai-api", None, set())
+    text = coach_message(POLICY, decision, [], "X", "de", coach_link="L", minutes=15)
+    assert "nicht als KI-Werkzeug freigegeben" in text and "L" in text
+
+
+def test_approval_page_is_the_request_target_unless_the_policy_names_one() -> None:
+    decision = decide(POLICY, "openai-api", None, {"personal"})
+    link = "http://leitplanke.portal/approval?service=openai-api"
+    text = block_message(POLICY, decision, ["IBAN_CODE"], "OpenAI API", "de", link)
+    assert link in text
+    own = POLICY.model_copy(update={"approval_request": "https://intranet.example/ki"})
+    text = block_message(own, decision, ["IBAN_CODE"], "OpenAI API", "de", link)
+    assert "https://intranet.example/ki" in text and link not in text

@@ -443,3 +443,112 @@ def test_accept_and_lang_do_not_change_provider_answers(api: Api, stream: bool) 
     assert shaped[1]["content-type"] == plain[1]["content-type"]
     if not stream:  # streams carry fresh ids
         assert shaped[2] == plain[2]
+
+
+# --- further provider APIs and web apps ------------------------------------------------------
+
+
+def sse_events(body: bytes) -> list[tuple[str | None, str]]:
+    """(event name, data) per SSE frame, as an EventSource-style reader splits them."""
+    frames = []
+    for block in body.decode("utf-8").split("\n\n"):
+        if not block.strip():
+            continue
+        name, data = None, []
+        for line in block.split("\n"):
+            field, _, value = line.partition(": ")
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+        frames.append((name, "\n".join(data)))
+    return frames
+
+
+def test_openai_legacy_completions_stream_and_embeddings_error() -> None:
+    client, _ = openai_client("openai_completions", stream=True)
+    chunks = list(
+        client.completions.create(model="gpt-3.5-turbo-instruct", prompt="x", stream=True)
+    )
+    assert "".join(c.choices[0].text for c in chunks) == MESSAGE
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    client, upstream = openai_client("openai_embeddings", stream=False)
+    with pytest.raises(openai.PermissionDeniedError) as info:
+        client.embeddings.create(model="text-embedding-3-small", input="IBAN")
+    assert MESSAGE in info.value.message
+    assert upstream.calls == 1
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_gemini_api_gets_a_google_rpc_error(stream: bool) -> None:
+    status, headers, body = block_response(
+        "gemini_generate", stream=stream, model=None, message=MESSAGE
+    )
+    assert status == 403
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(body) == {
+        "error": {"code": 403, "message": MESSAGE, "status": "PERMISSION_DENIED"}
+    }
+
+
+@pytest.mark.parametrize("api", ["ollama_chat", "ollama_generate"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_ollama_gets_its_error_object(api: Api, stream: bool) -> None:
+    status, headers, body = block_response(api, stream=stream, model="llama3", message=MESSAGE)
+    assert status == 403
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(body) == {"error": MESSAGE}  # what the ollama clients raise with
+
+
+def test_chatgpt_web_gets_the_message_as_its_conversation_stream() -> None:
+    status, headers, body = block_response(
+        "chatgpt_web", stream=True, model="gpt-4o", message=MESSAGE
+    )
+    assert status == 200
+    assert headers["content-type"].startswith("text/event-stream")
+    frames = sse_events(body)
+    assert frames[-1] == (None, "[DONE]")
+    data = [json.loads(d) for _, d in frames[:-1]]
+    messages = [d["message"] for d in data if "message" in d]
+    final = messages[-1]
+    assert final["author"]["role"] == "assistant"
+    assert final["content"] == {"content_type": "text", "parts": [MESSAGE]}
+    assert final["status"] == "finished_successfully"
+    assert final["metadata"]["model_slug"] == "gpt-4o"
+    assert len({m["id"] for m in messages}) == 1
+    assert len({d["conversation_id"] for d in data}) == 1
+    assert data[-1]["type"] == "message_stream_complete"
+
+
+def test_claude_web_gets_the_message_as_a_messages_stream() -> None:
+    status, headers, body = block_response("claude_web", stream=False, model=None, message=MESSAGE)
+    assert status == 200
+    assert headers["content-type"].startswith("text/event-stream")
+    frames = [(name, json.loads(data)) for name, data in sse_events(body)]
+    assert [name for name, _ in frames] == [
+        "message_start",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+    ]
+    assert all(data["type"] == name for name, data in frames)
+    text = "".join(d["delta"]["text"] for n, d in frames if n == "content_block_delta")
+    assert text == MESSAGE
+    assert frames[0][1]["message"]["role"] == "assistant"
+
+
+@pytest.mark.parametrize(
+    "api",
+    ["gemini_web", "perplexity_web", "deepseek_web", "lechat_web", "poe_graphql", "huggingchat"],
+)
+def test_other_web_apps_get_the_generic_answer(api: Api) -> None:
+    status, headers, body = block_response(
+        api, stream=True, model=None, message=MESSAGE, accept="application/json"
+    )
+    assert status == 403
+    assert json.loads(body)["error"]["message"] == MESSAGE
+    status, headers, body = block_response(api, stream=True, model=None, message=MESSAGE)
+    assert headers["content-type"].startswith("text/html")
+    assert "Gesperrt: IBAN gefunden" in body.decode()

@@ -211,7 +211,7 @@ async def test_an_existing_response_is_kept(addon: Any) -> None:
 async def test_uses_the_active_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[object] = []
 
-    def hosts(policy: object = None) -> tuple[str, ...]:
+    def hosts(policy: object = None, gateway_names: object = ()) -> tuple[str, ...]:
         seen.append(policy)
         return ("api.openai.com",)
 
@@ -267,7 +267,7 @@ async def test_a_host_name_a_pac_cannot_carry_is_a_400(
 async def test_a_failure_is_answered_not_forwarded_to_ourselves(
     addon: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(policy: object = None) -> tuple[str, ...]:
+    def broken(policy: object = None, gateway_names: object = ()) -> tuple[str, ...]:
         raise RuntimeError("catalog unreadable")
 
     monkeypatch.setattr(serve_pac, "gateway_hosts", broken)

@@ -39,6 +39,7 @@ def test_schema_comes_from_migrations(tmp_path: Path) -> None:
         "m001_decisions_and_findings",
         "m002_enforced_action",
         "m003_usage",
+        "m004_coaching_and_approval_requests",
     }
     assert store.db.journal_mode == "wal"
     FindingsStore(tmp_path / "f.db").close()  # reopening applies nothing twice
@@ -152,4 +153,36 @@ def test_usage_rows_and_their_purge(tmp_path: Path) -> None:
     assert rows[1]["heuristic"] == "ai-tld" and rows[1]["bytes_down"] == 34
     assert store.purge(90, now=datetime(2026, 11, 30, tzinfo=UTC)) == 1
     assert [r["host"] for r in store.usage()] == ["chat.unknown-llm.ai"]
+    store.close()
+
+
+def test_coaching_and_approval_rows_and_their_purge(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from store.records import ApprovalRequestRecord, CoachingRecord
+
+    store = FindingsStore(tmp_path / "f.db")
+    coaching_id = store.record_coaching(
+        CoachingRecord(
+            service="openai-api", tool="gpt", user_pseudonym="u-1", user_group="hr",
+            data_classes=("personal",), entity_types={"IBAN_CODE": 1},
+            justification="Kunde <PERSON> wartet", allowed_until="2026-11-29T00:15:00.000+00:00",
+            policy_version="1@abc", ts="2026-11-29T00:00:00.000+00:00",
+        )
+    )  # fmt: skip
+    store.record_approval_request(
+        ApprovalRequestRecord(
+            service="deepl", tool_name="DeepL", reason="Übersetzungen", department="Vertrieb",
+            user_pseudonym="u-2", user_group=None, ts="2026-01-01T00:00:00.000+00:00",
+        )
+    )  # fmt: skip
+    (row,) = store.coaching()
+    assert row["id"] == coaching_id
+    assert json.loads(row["data_classes"]) == ["personal"]
+    assert json.loads(row["entity_types"]) == {"IBAN_CODE": 1}
+    assert row["justification"] == "Kunde <PERSON> wartet"
+    (request,) = store.approval_requests()
+    assert (request["tool_name"], request["status"]) == ("DeepL", "open")
+    assert store.purge(90, now=datetime(2026, 11, 30, tzinfo=UTC)) == 1
+    assert store.approval_requests() == [] and len(store.coaching()) == 1
     store.close()

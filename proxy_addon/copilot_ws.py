@@ -1,0 +1,261 @@
+"""Copilot's WebSocket frames: find the prompt in a client frame, build a block answer.
+
+Pure functions, no mitmproxy. Two wire formats share the `copilot-ws` extractor id:
+
+Copilot consumer (copilot.microsoft.com, `/c/api/chat?api-version=2`), one JSON object
+per text frame:
+
+    client → {"event": "send", "conversationId": "…", "mode": "chat",
+              "content": [{"type": "text", "text": "…"}]}
+    server ← {"event": "received", …}, {"event": "startMessage", "messageId": "…"},
+             {"event": "appendText", "messageId": "…", "partId": "0", "text": "…"} (many),
+             {"event": "partCompleted", "messageId": "…", "partId": "0"},
+             {"event": "done", "messageId": "…"}
+
+Bing Chat / Microsoft 365 Copilot (SignalR JSON hub protocol; substrate.office.com),
+JSON records each terminated by the record separator 0x1E, several per frame allowed:
+
+    client → {"protocol": "json", "version": 1}␞   (handshake), {"type": 6}␞ (ping),
+             {"type": 4, "target": "chat", "invocationId": "0", "arguments": [
+                 {"message": {"author": "user", "text": "…"},
+                  "previousMessages": [{"author": "user", "description": "…"}], …}]}␞
+    server ← {"type": 1, "target": "update", "arguments": [{"messages": [{"text": …}]}]}␞,
+             {"type": 2, "invocationId": "0", "item": {"messages": […], "result": {…}}}␞,
+             {"type": 3, "invocationId": "0"}␞
+
+Both shapes are reconstructed from public descriptions of the web clients and
+observed traffic as we knew it, not from a vendor specification: fields this module
+does not read are ignored, and a frame that does not look like a prompt passes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+RS = "\x1e"  # SignalR record separator
+
+Protocol = Literal["copilot", "signalr"]
+API = "copilot_ws"
+
+
+@dataclass(frozen=True)
+class ClientFrame:
+    """A client frame that carries prompt text."""
+
+    protocol: Protocol
+    parts: tuple[tuple[str, str], ...]  # (location, text), e.g. ("send.content[0].text", …)
+    conversation_id: str | None = None
+    invocation_id: str | None = None  # SignalR: the invocation the answer belongs to
+    unparsed: bool = False  # not the expected JSON; the whole frame is one part
+
+
+def _decode(data: str | bytes) -> str:
+    return data if isinstance(data, str) else data.decode("utf-8", errors="replace")
+
+
+def guess_protocol(data: str | bytes) -> Protocol:
+    """SignalR frames end in the record separator; everything else is the consumer format."""
+    return "signalr" if _decode(data).rstrip(" \r\n\t").endswith(RS) else "copilot"
+
+
+def parse_client_frame(data: str | bytes) -> ClientFrame | None:
+    """The prompt parts of a client→server frame, or None for a frame without one.
+
+    A text frame that is not JSON at all is returned whole (`unparsed`), so that it is
+    still scanned; JSON frames of other events (handshake, ping, options) give None.
+    """
+    text = _decode(data)
+    if RS in text:
+        return _parse_signalr(text)
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return _unparsed(text)
+    if isinstance(obj, dict) and obj.get("event") == "send":
+        return _parse_send(obj)
+    if isinstance(obj, dict) and obj.get("type") in (1, 4):  # SignalR without separator
+        return _parse_signalr(text + RS)
+    return None
+
+
+def _unparsed(text: str) -> ClientFrame | None:
+    if not text.strip():
+        return None
+    return ClientFrame(guess_protocol(text), (("frame", text),), unparsed=True)
+
+
+def _parse_send(obj: dict[str, Any]) -> ClientFrame | None:
+    parts: list[tuple[str, str]] = []
+    content = obj.get("content")
+    if isinstance(content, str):
+        parts.append(("send.content", content))
+    elif isinstance(content, list):
+        for i, item in enumerate(content):
+            if isinstance(item, str):
+                parts.append((f"send.content[{i}]", item))
+            elif isinstance(item, dict):
+                # type "text" carries the prompt; any other item's strings (pasted
+                # documents, captions) are scanned too, metadata keys aside.
+                for key, value in item.items():
+                    if isinstance(value, str) and key not in _ITEM_META:
+                        parts.append((f"send.content[{i}].{key}", value))
+    else:
+        # An unexpected shape: every string leaf outside the envelope is scanned.
+        rest = {k: v for k, v in obj.items() if k not in _SEND_META}
+        parts.extend(_leaves(rest, "send"))
+    if "context" in obj:  # page or document context the client attaches
+        parts.extend(_leaves(obj["context"], "send.context"))
+    parts = [(where, text) for where, text in parts if text.strip()]
+    if not parts:
+        return None
+    conversation = obj.get("conversationId")
+    return ClientFrame(
+        "copilot",
+        tuple(parts),
+        conversation_id=conversation if isinstance(conversation, str) else None,
+    )
+
+
+# The send envelope; "context" is scanned on its own, whatever the content's shape.
+_SEND_META = frozenset({"event", "conversationId", "mode", "messageId", "context"})
+_ITEM_META = frozenset({"type", "mimeType", "id", "url"})
+
+
+def _leaves(value: object, where: str) -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(where, value)]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaves(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _leaves(v, f"{where}[{i}]")]
+    return []
+
+
+def _parse_signalr(text: str) -> ClientFrame | None:
+    parts: list[tuple[str, str]] = []
+    invocation: str | None = None
+    conversation: str | None = None
+    for index, record in enumerate(r for r in text.split(RS) if r.strip()):
+        try:
+            obj = json.loads(record)
+        except ValueError:
+            parts.append((f"record[{index}]", record))
+            continue
+        if not isinstance(obj, dict) or obj.get("type") not in (1, 4):
+            continue  # handshake, ping, completion, close: no prompt
+        target = str(obj.get("target") or "invoke")
+        if invocation is None and isinstance(obj.get("invocationId"), str):
+            invocation = obj["invocationId"]
+        arguments = obj.get("arguments")
+        for i, arg in enumerate(arguments if isinstance(arguments, list) else []):
+            if not isinstance(arg, dict):
+                continue
+            where = f"{target}.arguments[{i}]"
+            if conversation is None and isinstance(arg.get("conversationId"), str):
+                conversation = arg["conversationId"]
+            message = arg.get("message")
+            if isinstance(message, dict) and isinstance(message.get("text"), str):
+                parts.append((f"{where}.message.text", message["text"]))
+            previous = arg.get("previousMessages")
+            for j, item in enumerate(previous if isinstance(previous, list) else []):
+                if not isinstance(item, dict):
+                    continue
+                for key in ("text", "description"):  # description: page/document context
+                    if isinstance(item.get(key), str):
+                        parts.append((f"{where}.previousMessages[{j}].{key}", item[key]))
+    parts = [(where, t) for where, t in parts if t.strip()]
+    if not parts:
+        return None
+    return ClientFrame(
+        "signalr", tuple(parts), conversation_id=conversation, invocation_id=invocation
+    )
+
+
+# ---- block answers -------------------------------------------------------------------
+
+
+def block_frames(
+    protocol: Protocol,
+    message: str,
+    *,
+    conversation_id: str | None = None,
+    invocation_id: str | None = None,
+) -> list[str]:
+    """Text frames that answer a blocked prompt: one assistant message carrying
+    `message`, then the protocol's completion, so the client UI stops waiting."""
+    message_id = f"leitplanke-{uuid.uuid4().hex[:12]}"
+    if protocol == "signalr":
+        return _signalr_answer(message, message_id, conversation_id, invocation_id or "0")
+    return _copilot_answer(message, message_id, conversation_id)
+
+
+def _copilot_answer(message: str, message_id: str, conversation_id: str | None) -> list[str]:
+    envelope: dict[str, Any] = {"messageId": message_id}
+    if conversation_id is not None:
+        envelope["conversationId"] = conversation_id
+    events: list[dict[str, Any]] = [
+        {"event": "startMessage", **envelope},
+        {"event": "appendText", **envelope, "partId": "0", "text": message},
+        {"event": "partCompleted", **envelope, "partId": "0"},
+        {"event": "done", **envelope},
+    ]
+    return [json.dumps(e, ensure_ascii=False) for e in events]
+
+
+def _signalr_answer(
+    message: str, message_id: str, conversation_id: str | None, invocation_id: str
+) -> list[str]:
+    bot = {
+        "text": message,
+        "author": "bot",
+        "messageId": message_id,
+        "messageType": "Chat",
+        "offense": "None",
+    }
+    update: dict[str, Any] = {"type": 1, "target": "update", "arguments": [{"messages": [bot]}]}
+    item: dict[str, Any] = {"messages": [bot], "result": {"value": "Success", "message": message}}
+    if conversation_id is not None:
+        item["conversationId"] = conversation_id
+    records: list[dict[str, Any]] = [
+        update,
+        {"type": 2, "invocationId": invocation_id, "item": item},
+        {"type": 3, "invocationId": invocation_id},
+    ]
+    return [json.dumps(r, ensure_ascii=False) + RS for r in records]
+
+
+# ---- server frames (for tests and for reading answers) -------------------------------
+
+
+def answer_text(frames: list[str | bytes]) -> str:
+    """The assistant text a list of server frames spells out (either protocol)."""
+    out: list[str] = []
+    for frame in frames:
+        for record in _decode(frame).split(RS):
+            try:
+                obj = json.loads(record)
+            except ValueError:
+                continue
+            if not isinstance(obj, dict):
+                continue
+            if obj.get("event") == "appendText" and isinstance(obj.get("text"), str):
+                out.append(obj["text"])
+            elif obj.get("type") == 2:
+                messages = (obj.get("item") or {}).get("messages") or []
+                out.extend(m["text"] for m in messages if isinstance(m.get("text"), str))
+    return "".join(out)
+
+
+def is_completion(frame: str | bytes) -> bool:
+    """True for the frame that ends an answer (`done`, or SignalR completion type 3)."""
+    for record in _decode(frame).split(RS):
+        try:
+            obj = json.loads(record)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and (obj.get("event") == "done" or obj.get("type") == 3):
+            return True
+    return False

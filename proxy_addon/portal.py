@@ -1,0 +1,528 @@
+"""The Portal addon: the gateway's own pages at a magic host name (like mitmproxy's mitm.it).
+
+Requests for `leitplanke_portal_host` (default `leitplanke.portal`), over http or —
+once the host is among the decrypted ones — https, are answered by the gateway and
+never forwarded:
+
+    GET  /coach/<token>        what was found (entity types and counts), the approved
+                               alternative, a justification form
+    POST /coach/<token>        store the (masked) justification, grant the allowance
+    GET  /approval?service=ID  form to ask for an AI tool to be approved
+    POST /approval             store the (masked) request for the DPO
+
+Security: coaching tokens are single-use, unguessable, expire and are bound to the
+user they were issued to (the keyed pseudonym of the proxy-auth user, or of the client
+address without proxy login). Every form carries a CSRF token (HMAC over the user,
+the form and the time, with a per-process key) and cross-site posts (Origin /
+Sec-Fetch-Site) are refused. Free text typed by employees is scanned by the checker
+and stored with every finding replaced by `<TYPE>`; when the scan fails nothing is
+stored. Pages are `no-store` and `Referrer-Policy: same-origin` (the token is in the
+URL); framing and scripts are forbidden by CSP.
+
+When mitmproxy's ProxyAuth answered 407 the portal stays silent: the browser then
+sends its proxy credentials, and the portal needs them to know who is asking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+import jinja2
+import yaml
+from mitmproxy import ctx, exceptions, http
+
+from checker.findings import Finding
+from policy.catalog import Catalog, default_catalog
+from policy.intercept import PORTAL_HOST
+from policy.model import Policy
+from proxy_addon.coaching import (
+    MAX_JUSTIFICATION,
+    MIN_JUSTIFICATION,
+    Coaching,
+    CoachingError,
+    Ticket,
+    mask_text,
+)
+from proxy_addon.messages import classes_and_alternative, describe_found, pick_language
+from proxy_addon.policy_source import Active, PolicySource
+from proxy_addon.recorder import Recorder
+from rules import rules_file
+from store.records import ApprovalRequestRecord, CoachingRecord
+
+log = logging.getLogger(__name__)
+
+SERVED = "leitplanke.portal"
+"""Flow metadata key set on the flows the portal answers."""
+
+MAX_FORM_BYTES = 16 * 1024
+MAX_SHORT = 200  # tool name, department
+CSRF_TTL_S = 2 * 3600
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
+_SECURITY_HEADERS = {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "content-security-policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    # The token is in the URL: no Referer to other origins (same-origin keeps a real
+    # Origin header on the form posts; "no-referrer" would make it "null").
+    "referrer-policy": "same-origin",
+}
+
+
+@cache
+def _texts() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(rules_file("portal_texts.yaml").read_text("utf-8"))
+    return data
+
+
+def texts(lang: str) -> dict[str, str]:
+    """Every portal text in `lang` (German when a text has no such language)."""
+    return {key: str(entry.get(lang) or entry["de"]) for key, entry in _texts().items()}
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("proxy_addon", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+class Csrf:
+    """Stateless synchronizer tokens: `<time>.<hmac(user, form, time)>`."""
+
+    def __init__(
+        self,
+        key: bytes | None = None,
+        ttl_s: float = CSRF_TTL_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.key = key or secrets.token_bytes(32)
+        self.ttl_s = ttl_s
+        self.clock = clock
+
+    def _mac(self, user: str, form: str, issued: str) -> str:
+        message = f"{user}\0{form}\0{issued}".encode()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
+
+    def token(self, user: str, form: str) -> str:
+        issued = str(int(self.clock()))
+        return f"{issued}.{self._mac(user, form, issued)}"
+
+    def check(self, token: str | None, user: str, form: str) -> bool:
+        issued, _, mac = (token or "").partition(".")
+        if not issued.isdigit() or not mac:
+            return False
+        age = self.clock() - int(issued)
+        if age < -60 or age > self.ttl_s:
+            return False
+        return hmac.compare_digest(mac, self._mac(user, form, issued))
+
+
+class Portal:
+    def __init__(
+        self,
+        source: PolicySource,
+        recorder: Recorder,
+        coaching: Coaching,
+        catalog: Catalog | None = None,
+        csrf: Csrf | None = None,
+    ) -> None:
+        self.source = source
+        self.recorder = recorder
+        self.coaching = coaching
+        self.catalog = catalog or default_catalog()
+        self.csrf = csrf or Csrf()
+
+    def load(self, loader: object) -> None:
+        add = loader.add_option  # type: ignore[attr-defined]
+        add(
+            "leitplanke_portal_host",
+            str,
+            PORTAL_HOST,
+            "Host name the gateway answers itself with its pages (coaching links, approval "
+            "requests), over http and — when decrypted — https; empty: no portal.",
+        )
+        add(
+            "leitplanke_coaching_minutes",
+            int,
+            15,
+            "Policy action 'warn': after a justification, the same user may send prompts "
+            "with the same data classes to the same service for this many minutes.",
+        )
+
+    def configure(self, updated: set[str]) -> None:
+        if "leitplanke_portal_host" in updated:
+            host = ctx.options.leitplanke_portal_host
+            if host and not _HOST.match(host):
+                raise exceptions.OptionsError(
+                    f"leitplanke_portal_host: {host!r} is not a lower-case host name"
+                )
+        if (
+            "leitplanke_coaching_minutes" in updated
+            and ctx.options.leitplanke_coaching_minutes <= 0
+        ):
+            raise exceptions.OptionsError("leitplanke_coaching_minutes must be positive")
+
+    # ---- links used in the Guard's messages ---------------------------------
+    @property
+    def host(self) -> str:
+        return str(ctx.options.leitplanke_portal_host)
+
+    def coach_link(self, token: str) -> str:
+        return f"http://{self.host}/coach/{token}"
+
+    def approval_link(self, service: str | None) -> str | None:
+        if not self.host:
+            return None
+        query = f"?service={quote(service, safe='')}" if service else ""
+        return f"http://{self.host}/approval{query}"
+
+    def is_portal(self, flow: http.HTTPFlow) -> bool:
+        host = self.host
+        return bool(host) and flow.request.host.lower().rstrip(".") == host
+
+    # ---- hooks ------------------------------------------------------------
+    def requestheaders(self, flow: http.HTTPFlow) -> None:
+        # A 407 from ProxyAuth stays: the browser retries with its credentials.
+        if flow.response is not None or not self.is_portal(flow):
+            return
+        flow.metadata[SERVED] = True
+        method = flow.request.method
+        if method == "POST":
+            length = flow.request.headers.get("content-length", "")
+            if not length.isdigit() or int(length) > MAX_FORM_BYTES:
+                flow.response = self._page(flow, "message", 413, heading="413", lines=[])
+            return  # answered at `request`, once the body is read
+        if method not in ("GET", "HEAD"):
+            flow.response = self._page(flow, "message", 405, heading="405", lines=[])
+            return
+        try:
+            flow.response = self._get(flow)
+        except Exception:
+            log.exception("leitplanke portal: cannot answer")
+            flow.response = self._page(flow, "message", 500, heading="500", lines=[])
+
+    async def request(self, flow: http.HTTPFlow) -> None:
+        if not flow.metadata.get(SERVED) or flow.response is not None:
+            return
+        try:
+            flow.response = await self._post(flow)
+        except Exception:  # answered by us, never forwarded to the magic host
+            log.exception("leitplanke portal: cannot answer")
+            flow.response = self._page(flow, "message", 500, heading="500", lines=[])
+
+    # ---- identity ---------------------------------------------------------
+    def identity(self, flow: http.HTTPFlow) -> str:
+        """Who asks, as tokens are bound: always the keyed pseudonym."""
+        return self.recorder.user_label(flow, True)
+
+    def _active(self) -> Active:
+        active = self.source.active
+        assert active is not None, "PolicySource is configured before requests arrive"
+        return active
+
+    def _lang(self, flow: http.HTTPFlow) -> str:
+        default = ctx.options.leitplanke_language if "leitplanke_language" in ctx.options else "de"
+        return pick_language(flow.request.headers.get("accept-language"), default)
+
+    # ---- pages ------------------------------------------------------------
+    def _page(
+        self, flow: http.HTTPFlow, template: str, status: int, **values: Any
+    ) -> http.Response:
+        lang = self._lang(flow)
+        t = texts(lang)
+        values.setdefault("error", None)
+        if not values.get("heading"):
+            values["heading"] = t["not_found_heading"]
+        body = _environment().get_template(f"{template}.html.j2").render(lang=lang, t=t, **values)
+        return http.Response.make(status, body.encode("utf-8"), dict(_SECURITY_HEADERS))
+
+    def _message(
+        self, flow: http.HTTPFlow, status: int, heading: str, *lines: str
+    ) -> http.Response:
+        return self._page(flow, "message", status, heading=heading, lines=list(lines))
+
+    def _get(self, flow: http.HTTPFlow) -> http.Response:
+        path = flow.request.path.split("?", 1)[0]
+        t = texts(self._lang(flow))
+        if path.startswith("/coach/"):
+            token = path.removeprefix("/coach/")
+            try:
+                ticket = self.coaching.ticket(token, self.identity(flow))
+            except CoachingError:
+                return self._message(flow, 404, t["invalid_heading"], t["invalid"])
+            return self._coach_form(flow, ticket)
+        if path == "/approval":
+            service = flow.request.query.get("service", "")
+            return self._approval_form(flow, service if service in self.catalog.services else "")
+        return self._message(flow, 404, t["not_found_heading"], t["not_found"])
+
+    def _coach_form(
+        self, flow: http.HTTPFlow, ticket: Ticket, error: str | None = None, status: int = 200
+    ) -> http.Response:
+        policy = self._active().loaded.policy
+        lang = self._lang(flow)
+        t = texts(lang)
+        minutes = ctx.options.leitplanke_coaching_minutes
+        common = {"service": ticket.service_name, "organization": policy.organization}
+        if ticket.data_classes:
+            expanded = [kind for kind, n in ticket.entity_counts for _ in range(n)]
+            wording = classes_and_alternative(
+                policy, ticket.data_classes, ticket.alternatives, lang
+            )
+            explanation = [
+                t["coach_found"].format(found=describe_found(expanded, lang)),
+                t["coach_classes"].format(**common, classes=wording["classes"]),
+                wording["alternative"],
+            ]
+        else:
+            explanation = [t["coach_tool_only"].format(**common)]
+        return self._page(
+            flow,
+            "coach",
+            status,
+            heading=t["coach_heading"].format(**common),
+            error=error,
+            explanation=explanation,
+            explain=t["coach_explain"].format(min=MIN_JUSTIFICATION, minutes=minutes),
+            token=ticket.token,
+            csrf=self.csrf.token(self.identity(flow), f"coach:{ticket.token}"),
+            min_length=MIN_JUSTIFICATION,
+            max_length=MAX_JUSTIFICATION,
+        )
+
+    def _approval_form(
+        self,
+        flow: http.HTTPFlow,
+        service: str,
+        error: str | None = None,
+        status: int = 200,
+        fields: dict[str, str] | None = None,
+    ) -> http.Response:
+        policy = self._active().loaded.policy
+        lang = self._lang(flow)
+        t = texts(lang)
+        group = self.recorder.group_of(flow, policy)
+        departments = [g.label.text(lang) if g.label else gid for gid, g in policy.groups.items()]
+        values = {
+            "tool": self._tool_name(policy, service),
+            "reason": "",
+            "department": _group_name(policy, group, lang),
+            **(fields or {}),
+        }
+        return self._page(
+            flow,
+            "approval",
+            status,
+            heading=t["approval_heading"],
+            error=error,
+            intro=t["approval_intro"].format(
+                organization=policy.organization, contact=policy.contact
+            ),
+            csrf=self.csrf.token(self.identity(flow), "approval"),
+            service=service,
+            departments=departments,
+            max_length=MAX_JUSTIFICATION,
+            max_short=MAX_SHORT,
+            **values,
+        )
+
+    def _tool_name(self, policy: Policy, service: str) -> str:
+        if not service:
+            return ""
+        listed = policy.tool_for_service(service)
+        if listed is not None:
+            return listed[1].display_name(listed[0])
+        return self.catalog.services[service].name
+
+    # ---- form posts --------------------------------------------------------
+    def _cross_site(self, flow: http.HTTPFlow) -> bool:
+        headers = flow.request.headers
+        site = headers.get("sec-fetch-site")
+        if site is not None and site not in ("same-origin", "none"):
+            return True
+        origin = headers.get("origin")
+        if origin is None or (site is not None and origin == "null"):
+            return False  # the CSRF token decides
+        scheme, _, rest = origin.lower().partition("://")
+        return scheme not in ("http", "https") or rest.split(":", 1)[0] != self.host
+
+    def _form(self, flow: http.HTTPFlow) -> dict[str, str] | None:
+        content_type = flow.request.headers.get("content-type", "").split(";", 1)[0].strip()
+        raw = flow.request.content or b""
+        if content_type != "application/x-www-form-urlencoded" or len(raw) > MAX_FORM_BYTES:
+            return None
+        try:
+            parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return {key: values[0] for key, values in parsed.items()}
+
+    async def _post(self, flow: http.HTTPFlow) -> http.Response:
+        t = texts(self._lang(flow))
+        path = flow.request.path.split("?", 1)[0]
+        form = self._form(flow)
+        if form is None or self._cross_site(flow):
+            return self._message(flow, 400, t["invalid_heading"], t["csrf"])
+        if path.startswith("/coach/"):
+            return await self._post_coach(flow, path.removeprefix("/coach/"), form)
+        if path == "/approval":
+            return await self._post_approval(flow, form)
+        return self._message(flow, 404, t["not_found_heading"], t["not_found"])
+
+    async def _post_coach(
+        self, flow: http.HTTPFlow, token: str, form: dict[str, str]
+    ) -> http.Response:
+        t = texts(self._lang(flow))
+        user = self.identity(flow)
+        try:
+            ticket = self.coaching.ticket(token, user)
+        except CoachingError:
+            return self._message(flow, 404, t["invalid_heading"], t["invalid"])
+        if not self.csrf.check(form.get("csrf"), user, f"coach:{token}"):
+            return self._coach_form(flow, ticket, t["csrf"], 403)
+        if form.get("choice") == "cancel":
+            self.coaching.discard(token, user)
+            return self._message(flow, 200, t["cancelled_heading"], t["cancelled"])
+        justification = form.get("justification", "").strip()
+        if len(justification) < MIN_JUSTIFICATION:
+            return self._coach_form(flow, ticket, t["too_short"].format(min=MIN_JUSTIFICATION), 400)
+        if len(justification) > MAX_JUSTIFICATION:
+            return self._coach_form(flow, ticket, t["too_long"].format(max=MAX_JUSTIFICATION), 400)
+        masked = await self._masked([justification])
+        if masked is None:
+            return self._coach_form(flow, ticket, t["check_failed"], 503)
+        minutes = ctx.options.leitplanke_coaching_minutes
+        try:
+            allowance = self.coaching.redeem(token, user, justification, minutes)
+        except CoachingError:  # used meanwhile by a second post
+            return self._message(flow, 404, t["invalid_heading"], t["invalid"])
+        active = self._active()
+        policy = active.loaded.policy
+        row = CoachingRecord(
+            service=ticket.service,
+            tool=ticket.tool,
+            user_pseudonym=self.recorder.user_label(flow, policy.privacy.pseudonymize_users),
+            user_group=ticket.group,
+            data_classes=ticket.data_classes,
+            entity_types=dict(ticket.entity_counts),
+            justification=masked[0],
+            allowed_until=_iso(allowance.expires),
+            policy_version=ticket.policy_version,
+        )
+        await self._write(self.recorder.store.record_coaching if self.recorder.store else None, row)
+        log.info(
+            "leitplanke: coaching justified %s [%s] user=%s for %d min",
+            ticket.service,
+            ", ".join(ticket.data_classes) or "tool",
+            row.user_pseudonym,
+            minutes,
+        )
+        return self._message(
+            flow,
+            200,
+            t["coach_done_heading"],
+            t["coach_done"].format(minutes=minutes, service=ticket.service_name),
+            t["masked_note"],
+        )
+
+    async def _post_approval(self, flow: http.HTTPFlow, form: dict[str, str]) -> http.Response:
+        lang = self._lang(flow)
+        t = texts(lang)
+        user = self.identity(flow)
+        service = form.get("service", "")
+        service = service if service in self.catalog.services else ""
+        fields = {
+            "tool": form.get("tool", "").strip(),
+            "reason": form.get("reason", "").strip(),
+            "department": form.get("department", "").strip(),
+        }
+        if not self.csrf.check(form.get("csrf"), user, "approval"):
+            return self._approval_form(flow, service, t["csrf"], 403, fields)
+        if not all(fields.values()):
+            return self._approval_form(flow, service, t["missing"], 400, fields)
+        if (
+            len(fields["reason"]) > MAX_JUSTIFICATION
+            or len(fields["tool"]) > MAX_SHORT
+            or len(fields["department"]) > MAX_SHORT
+        ):
+            error = t["too_long"].format(max=MAX_JUSTIFICATION)
+            return self._approval_form(flow, service, error, 400, fields)
+        masked = await self._masked([fields["tool"], fields["reason"], fields["department"]])
+        if masked is None:
+            return self._approval_form(flow, service, t["check_failed"], 503, fields)
+        policy = self._active().loaded.policy
+        row = ApprovalRequestRecord(
+            service=service or None,
+            tool_name=masked[0],
+            reason=masked[1],
+            department=masked[2],
+            user_pseudonym=self.recorder.user_label(flow, policy.privacy.pseudonymize_users),
+            user_group=self.recorder.group_of(flow, policy),
+        )
+        store = self.recorder.store
+        await self._write(store.record_approval_request if store else None, row)
+        log.info(
+            "leitplanke: approval requested for %s user=%s", service or "-", row.user_pseudonym
+        )
+        return self._message(
+            flow,
+            200,
+            t["approval_done_heading"],
+            t["approval_done"].format(tool=masked[0], contact=policy.contact),
+            t["masked_note"],
+        )
+
+    async def _masked(self, parts: list[str]) -> list[str] | None:
+        """`parts` with every finding masked as `<TYPE>`; None when the checker fails."""
+        timeout_ms = (
+            ctx.options.leitplanke_scan_timeout_ms
+            if "leitplanke_scan_timeout_ms" in ctx.options
+            else 20000
+        )
+        try:
+            findings: list[Finding] = await self._active().pool.scan(
+                parts, timeout=timeout_ms / 1000
+            )
+        except Exception as exc:
+            log.error("leitplanke portal: checker failed: %r", exc)
+            return None
+        return [
+            mask_text(text, [f for f in findings if f.part == index])
+            for index, text in enumerate(parts)
+        ]
+
+    async def _write(self, method: Callable[[Any], int] | None, row: object) -> None:
+        """Write in the Recorder's writer thread (SQLite wants one writer); wait for it,
+        so the confirmation page means "stored"."""
+        if method is None:
+            raise RuntimeError("findings store not configured")
+        await self.recorder.write(method, row)
+
+
+def _group_name(policy: Policy, group: str | None, lang: str) -> str:
+    if group is None or group not in policy.groups:
+        return ""
+    label = policy.groups[group].label
+    return label.text(lang) if label else group
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")

@@ -1,0 +1,281 @@
+"""Replace findings in a request body with stable placeholders before it is forwarded.
+
+`redact_body` rewrites the body the extractor read (see extractors.py): every finding's
+span becomes a placeholder such as `<PERSON_1>` or `<IBAN_1>` (labels and numbering:
+redaction_memory.py), the originals stay in the conversation's PlaceholderMap, and
+restore.py puts them back into the answer.
+
+What can be rewritten:
+- JSON bodies (the OpenAI and Anthropic APIs, and generic JSON whose locations start
+  with "$"): the body is parsed, each TextPart's location is walked to its string (or,
+  for tool input objects the extractor scanned as `json.dumps(...)`, to that object),
+  the spans are replaced from the end backwards and the document is serialised again
+  (compact separators, `ensure_ascii=False`; the caller sets Content-Length).
+- A generic plain-text body (location "body") that is UTF-8.
+Form fields and multipart parts are not rewritten: the result then has `body=None`
+and a reason, and the gateway falls back to block. So does any location that does not
+resolve to exactly the text that was scanned — a body must never go out half redacted.
+
+Overlapping or nested findings are merged into their union (nothing detected may be
+left behind), labelled after the longest of them. A span that already is a placeholder
+(or lies inside one) is left alone, so a prior turn's placeholders are not wrapped again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checker.findings import Finding
+from proxy_addon.extractors import Prompt, TextPart
+from proxy_addon.redaction_memory import PLACEHOLDER, PlaceholderMap
+
+
+@dataclass(frozen=True)
+class RedactResult:
+    body: bytes | None  # the rewritten body; None when redaction is not possible
+    replaced: int  # spans replaced by a placeholder
+    reason: str | None = None  # why body is None (no values in it, safe to log)
+
+    @property
+    def ok(self) -> bool:
+        return self.body is not None
+
+
+# Form fields and multipart parts (extractors.py: "form.x", web_extractors: "form:x").
+_FORM_PREFIXES = tuple(f"{kind}{sep}" for kind in ("form", "multipart") for sep in ".:[")
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    entity_type: str
+
+
+def redact_body(
+    api: str,
+    body: bytes,
+    prompt: Prompt,
+    findings: Sequence[Finding],
+    mapping: PlaceholderMap,
+) -> RedactResult:
+    """Rewrite `body` with every finding replaced by its conversation placeholder."""
+    spans_by_part: dict[int, list[_Span]] = {}
+    for finding in findings:
+        if not 0 <= finding.part < len(prompt.parts):
+            return _fail("finding refers to a text part the prompt does not have")
+        text = prompt.parts[finding.part].text
+        if not 0 <= finding.start < finding.end <= len(text):
+            return _fail("finding offsets lie outside its text part")
+        spans_by_part.setdefault(finding.part, []).append(
+            _Span(finding.start, finding.end, finding.entity_type)
+        )
+    plan = {
+        index: spans
+        for index, raw in sorted(spans_by_part.items())
+        if (spans := _select(prompt.parts[index].text, raw))
+    }
+    if not plan:
+        return RedactResult(body=body, replaced=0)
+
+    locations = {prompt.parts[index].location for index in plan}
+    if any(location.startswith(_FORM_PREFIXES) for location in locations):
+        return _fail("form and multipart bodies cannot be redacted")
+    if locations == {"body"} and api == "generic":
+        return _redact_text_body(body, prompt.parts, plan, mapping)
+    if api == "generic" and not all(loc.startswith("$") for loc in locations):
+        return _fail("only JSON and plain-text bodies can be redacted")
+    return _redact_json(body, prompt.parts, plan, mapping)
+
+
+def _fail(reason: str) -> RedactResult:
+    return RedactResult(body=None, replaced=0, reason=reason)
+
+
+def _select(text: str, spans: list[_Span]) -> list[_Span]:
+    """Merge overlapping spans into their union; drop spans inside placeholders."""
+    inside = [m.span() for m in PLACEHOLDER.finditer(text)]
+    spans = [s for s in spans if not any(ps <= s.start and s.end <= pe for ps, pe in inside)]
+    spans.sort(key=lambda s: (s.start, -s.end))
+    merged: list[_Span] = []
+    cluster: list[_Span] = []
+    for span in spans:
+        if cluster and span.start >= max(s.end for s in cluster):
+            merged.append(_union(cluster))
+            cluster = []
+        cluster.append(span)
+    if cluster:
+        merged.append(_union(cluster))
+    return merged
+
+
+def _union(cluster: list[_Span]) -> _Span:
+    longest = max(cluster, key=lambda s: s.end - s.start)  # first of equals wins
+    return _Span(min(s.start for s in cluster), max(s.end for s in cluster), longest.entity_type)
+
+
+def _replace(text: str, spans: list[_Span], placeholders: list[str]) -> str:
+    for span, placeholder in sorted(
+        zip(spans, placeholders, strict=True), key=lambda pair: pair[0].start, reverse=True
+    ):
+        text = text[: span.start] + placeholder + text[span.end :]
+    return text
+
+
+def _redact_text_body(
+    body: bytes, parts: tuple[TextPart, ...], plan: dict[int, list[_Span]], mapping: PlaceholderMap
+) -> RedactResult:
+    ((index, spans),) = plan.items()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return _fail("only UTF-8 text bodies can be redacted")
+    if text != parts[index].text:
+        return _fail("text body does not match the scanned text")
+    placeholders = [mapping.placeholder_for(s.entity_type, text[s.start : s.end]) for s in spans]
+    return RedactResult(
+        body=_replace(text, spans, placeholders).encode("utf-8"), replaced=len(spans)
+    )
+
+
+# --- JSON ------------------------------------------------------------------------
+
+_ROOT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_SEGMENT = re.compile(
+    r'\.([A-Za-z_][A-Za-z0-9_-]*)|\[#([0-9]+)\]|\[([0-9]+)\]|\[("(?:[^"\\]|\\.)*")\]'
+)
+
+
+class _Unresolved(Exception):
+    pass
+
+
+def _redact_json(
+    body: bytes, parts: tuple[TextPart, ...], plan: dict[int, list[_Span]], mapping: PlaceholderMap
+) -> RedactResult:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return _fail("body is not JSON that can be rewritten")
+
+    # Resolve everything first, so that a failure leaves nothing half done.
+    targets: list[tuple[Any, Any, str, bool, list[_Span]]] = []
+    for index, spans in plan.items():
+        part = parts[index]
+        try:
+            container, accessor = _resolve(data, part.location)
+        except _Unresolved:
+            return _fail(f"location cannot be rewritten: {part.location}")
+        node = container[accessor]
+        if isinstance(node, str):
+            if node != part.text:
+                return _fail(f"location does not hold the scanned text: {part.location}")
+            targets.append((container, accessor, node, False, spans))
+        elif json.dumps(node, ensure_ascii=False) == part.text:
+            targets.append((container, accessor, part.text, True, spans))  # tool input object
+        else:
+            return _fail(f"location does not hold the scanned text: {part.location}")
+
+    replaced = 0
+    for container, accessor, text, dumped, spans in targets:
+        originals = [text[s.start : s.end] for s in spans]
+        if dumped:
+            decoded = [_json_string_content(value) for value in originals]
+            if any(value is None for value in decoded):
+                return _fail("a finding crosses JSON syntax inside a structured tool input")
+            originals = [value for value in decoded if value is not None]
+        placeholders = [
+            mapping.placeholder_for(s.entity_type, value)
+            for s, value in zip(spans, originals, strict=True)
+        ]
+        new_text = _replace(text, spans, placeholders)
+        if dumped:
+            try:
+                container[accessor] = json.loads(new_text)
+            except (ValueError, RecursionError):
+                return _fail("a finding crosses JSON syntax inside a structured tool input")
+        else:
+            container[accessor] = new_text
+        replaced += len(spans)
+    return RedactResult(body=_dump(data), replaced=replaced)
+
+
+def _json_string_content(raw: str) -> str | None:
+    """The value a span of a JSON string literal's inside stands for (None if not one)."""
+    if "\\" not in raw and '"' not in raw:
+        return raw
+    try:
+        value = json.loads(f'"{raw}"')
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _dump(data: Any) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800") in the original: keep it escaped
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def _resolve(data: Any, location: str) -> tuple[Any, Any]:
+    """(container, key or index) of the value at an extractor location.
+
+    Locations: `messages[1].content[0].text`, `system`, `prompt.variables[0]` (the n-th
+    value of an object), `["0"].json.content` (a quoted key), and generic `$.name[#2][0]`
+    (`[#n]`: an object's n-th member). Anything else (form fields, "→" into a JSON
+    document held in a string) does not resolve.
+    """
+    steps: list[tuple[str, str | int]] = []
+    position = 0
+    if location.startswith("$"):
+        position = 1
+    elif root := _ROOT_KEY.match(location):
+        position = root.end()
+        steps.append(("key", root.group(0)))
+    while position < len(location):
+        match = _SEGMENT.match(location, position)
+        if match is None:
+            raise _Unresolved
+        key, member, index, quoted = match.groups()
+        if quoted is not None:
+            try:
+                steps.append(("key", json.loads(quoted)))
+            except ValueError:
+                raise _Unresolved from None
+        elif key is not None:
+            steps.append(("key", key))
+        elif member is not None:
+            steps.append(("member", int(member)))
+        else:
+            steps.append(("index", int(index)))
+        position = match.end()
+    if not steps:
+        raise _Unresolved  # the root itself is no string in a container
+    node: Any = data
+    container: Any = None
+    accessor: Any = None
+    for kind, value in steps:
+        container = node
+        if isinstance(value, str):
+            if not isinstance(node, dict) or value not in node:
+                raise _Unresolved
+            accessor = value
+        elif isinstance(node, list) and kind == "index":
+            if value >= len(node):
+                raise _Unresolved
+            accessor = value
+        elif isinstance(node, dict):  # [#n], and [n] on an object (prompt.variables)
+            keys = list(node)
+            if value >= len(keys):
+                raise _Unresolved
+            accessor = keys[value]
+        else:
+            raise _Unresolved
+        node = container[accessor]
+    return container, accessor

@@ -1,0 +1,183 @@
+"""End to end: coaching (policy action "warn") and approval requests through a real
+`leitplanke proxy` with proxy login, curl for the AI request and headless Chromium for
+the gateway's own pages at http://leitplanke.portal/.
+
+1. curl (proxy user erika) sends a prompt with an IBAN → 403 with a one-time link;
+2. Chromium (the same proxy user) opens the link, writes a justification, submits;
+3. the same curl request now reaches the fake upstream (200);
+4. Chromium files an approval request → a row in approval_requests;
+and the IBAN is in no byte of the database files or the gateway log.
+
+Nothing leaves 127.0.0.1: api.openai.com is mapped to a local fake upstream, and
+leitplanke.portal is answered by the gateway itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Gateway, start_gateway, stop_gateway
+from tests.e2e.fake_upstream import ANSWER, FakeUpstream
+
+pytestmark = pytest.mark.e2e
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None, reason="needs the system chromium at /usr/bin/chromium"
+)
+
+IBAN = "DE89 3704 0044 0532 0130 00"
+EMAIL = "erika.mustermann@beispiel-firma.de"
+POLICY = """\
+version: 1
+organization: Muster GmbH
+contact: datenschutz@muster.example
+data_classes:
+  personal:
+    label: {de: Personenbezogene Daten, en: Personal data}
+    entities: [IBAN_CODE, EMAIL_ADDRESS]
+on_violation: {personal: warn}
+"""
+LINK = re.compile(r"http://leitplanke\.portal/coach/[A-Za-z0-9_-]+")
+APPROVAL = "http://leitplanke.portal/approval?service=openai-api"
+
+
+def curl_chat(gateway: Gateway, content: str, user: str = "erika:pw") -> tuple[int, str]:
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
+    result = subprocess.run(
+        ["curl", "-sS", "-x", gateway.proxy_url, "-U", user, "--cacert", str(gateway.ca),
+         "-H", "content-type: application/json", "-H", "authorization: Bearer sk-test",
+         "-w", "\n%{http_code}", "--data-binary", body,
+         "https://api.openai.com/v1/chat/completions"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    payload, status = result.stdout.rsplit("\n", 1)
+    return int(status), payload
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    tmp = tmp_path_factory.mktemp("coaching")
+    policy = tmp / "policy.yaml"
+    policy.write_text(POLICY)
+    upstream = FakeUpstream().start()
+    gw = start_gateway(
+        tmp,
+        upstream,
+        ["--policy", str(policy), "--set", "proxyauth=any", "--set", "leitplanke_workers=1"],
+    )
+    yield gw
+    stop_gateway(gw)
+    upstream.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(gateway: Gateway) -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-features=HttpsUpgrades",
+            ],
+        )
+        context = browser.new_context(
+            proxy={"server": gateway.proxy_url, "username": "erika", "password": "pw"},
+            locale="de-DE",
+            ignore_https_errors=True,
+        )
+        yield context
+        context.close()
+        browser.close()
+
+
+def db_rows(gateway: Gateway, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(gateway.db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+@needs_chromium
+def test_warn_justify_in_the_browser_then_send_and_request_approval(
+    gateway: Gateway, browser: Any
+) -> None:
+    # 1. the first attempt is stopped with the coaching link and the approval link
+    prompt = f"Bitte überweise 500 € auf {IBAN}."
+    status, payload = curl_chat(gateway, prompt)
+    assert status == 403, payload
+    message = json.loads(payload)["error"]["message"]
+    assert "IBAN (Bankverbindung) (1×)" in message and IBAN not in message
+    assert APPROVAL in message
+    match = LINK.search(message)
+    assert match is not None, message
+    assert not any(IBAN.encode() in body for body in gateway.upstream.bodies())
+
+    # 2. Chromium, proxy user erika, opens the link and justifies
+    page = browser.new_page()
+    response = page.goto(match.group(0))
+    assert response is not None and response.status == 200
+    text = page.inner_text("body")
+    assert "IBAN (Bankverbindung) (1×)" in text and IBAN not in page.content()
+    page.fill("textarea[name=justification]", f"Rückfrage von {EMAIL}, Zahlung eilt heute")
+    page.click("text=Trotzdem senden (begründet)")
+    page.wait_for_load_state()
+    assert "Begründung gespeichert" in page.inner_text("body"), page.content()
+    assert "15 Minuten" in page.inner_text("body")
+    # the link is used up
+    assert page.goto(match.group(0)).status == 404  # type: ignore[union-attr]
+
+    # 3. the same request now reaches the upstream
+    status, payload = curl_chat(gateway, prompt)
+    assert status == 200, payload
+    assert json.loads(payload)["choices"][0]["message"]["content"] == ANSWER
+    # another proxy user is still stopped
+    assert curl_chat(gateway, prompt, user="max:pw")[0] == 403
+
+    # 4. an approval request from the link in the message
+    page.goto(APPROVAL)
+    assert page.input_value("input[name=tool]") == "OpenAI API"
+    page.fill("textarea[name=reason]", f"Zahlungsavis erstellen, Rückfragen an {EMAIL}")
+    page.fill("input[name=department]", "Buchhaltung")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Antrag eingegangen")
+    page.close()
+
+    ((service, tool, reason, department, state),) = db_rows(
+        gateway, "select service, tool_name, reason, department, status from approval_requests"
+    )
+    assert (service, tool, department, state) == ("openai-api", "OpenAI API", "Buchhaltung", "open")
+    assert reason == "Zahlungsavis erstellen, Rückfragen an <EMAIL_ADDRESS>"
+    ((justification, classes),) = db_rows(
+        gateway, "select justification, data_classes from coaching"
+    )
+    assert justification == "Rückfrage von <EMAIL_ADDRESS>, Zahlung eilt heute"
+    assert json.loads(classes) == ["personal"]
+    decisions = db_rows(
+        gateway, "select action, enforced, user_pseudonym from decisions order by id"
+    )
+    assert [(a, e) for a, e, _ in decisions] == [
+        ("warn", "warn"),
+        ("warn", "allow"),
+        ("warn", "warn"),
+    ]
+    assert decisions[0][2] == decisions[1][2] != decisions[2][2]
+
+    # no raw value in any byte the gateway wrote
+    files = [p for p in Path(gateway.db).parent.iterdir() if p.name.startswith("findings.db")]
+    files.append(gateway.log)
+    for path in files:
+        data = path.read_bytes()
+        for value in (IBAN, IBAN.replace(" ", ""), EMAIL, "erika"):
+            assert value.encode() not in data, f"{value!r} in {path.name}"

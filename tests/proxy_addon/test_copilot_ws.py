@@ -1,0 +1,144 @@
+"""Copilot WebSocket frames: prompt extraction and block answers (no mitmproxy)."""
+
+from __future__ import annotations
+
+import json
+
+from proxy_addon.copilot_ws import (
+    RS,
+    answer_text,
+    block_frames,
+    guess_protocol,
+    is_completion,
+    parse_client_frame,
+)
+
+# Reconstructed fixture frames (see the module docstring).
+SEND = {
+    "event": "send",
+    "conversationId": "conv-1",
+    "content": [{"type": "text", "text": "Wie funktioniert eine Wärmepumpe?"}],
+    "mode": "chat",
+    "context": {},
+}
+SET_OPTIONS = {"event": "setOptions", "supportedCards": ["weather"], "ads": None}
+SIGNALR_CHAT = {
+    "arguments": [
+        {
+            "source": "cib",
+            "optionsSets": ["nlu_direct_response_filter"],
+            "isStartOfSession": True,
+            "message": {
+                "author": "user",
+                "inputMethod": "Keyboard",
+                "text": "Fasse das Dokument zusammen",
+                "messageType": "Chat",
+            },
+            "previousMessages": [
+                {"author": "user", "description": "Seiteninhalt", "contextType": "WebPage"}
+            ],
+            "conversationId": "conv-2",
+        }
+    ],
+    "invocationId": "3",
+    "target": "chat",
+    "type": 4,
+}
+
+
+def frame(obj: object) -> str:
+    return json.dumps(obj)
+
+
+def record(obj: object) -> str:
+    return json.dumps(obj) + RS
+
+
+def test_consumer_send_frame_gives_its_text_parts() -> None:
+    parsed = parse_client_frame(frame(SEND))
+    assert parsed is not None
+    assert parsed.protocol == "copilot" and parsed.conversation_id == "conv-1"
+    assert parsed.parts == (("send.content[0].text", "Wie funktioniert eine Wärmepumpe?"),)
+    assert not parsed.unparsed
+
+
+def test_consumer_send_scans_every_text_item_and_the_context() -> None:
+    send = {
+        **SEND,
+        "content": [
+            {"type": "text", "text": "eins"},
+            {"type": "image", "url": "https://x/y.png", "caption": "zwei"},
+            "drei",
+        ],
+        "context": {"edge": {"pageContent": "vier"}},
+    }
+    parsed = parse_client_frame(frame(send).encode())  # bytes work too
+    assert parsed is not None
+    assert [text for _, text in parsed.parts] == ["eins", "zwei", "drei", "vier"]
+    assert parsed.parts[-1][0] == "send.context.edge.pageContent"
+
+
+def test_consumer_send_with_unknown_shape_scans_string_leaves() -> None:
+    parsed = parse_client_frame(frame({"event": "send", "message": {"body": "geheim"}}))
+    assert parsed is not None and parsed.parts == (("send.message.body", "geheim"),)
+
+
+def test_frames_without_a_prompt_give_none() -> None:
+    assert parse_client_frame(frame(SET_OPTIONS)) is None
+    assert parse_client_frame(frame({"event": "ping"})) is None
+    assert parse_client_frame(frame({**SEND, "content": [{"type": "text", "text": " "}]})) is None
+    assert parse_client_frame(record({"protocol": "json", "version": 1})) is None
+    assert parse_client_frame(record({"type": 6})) is None
+    assert parse_client_frame("") is None
+
+
+def test_non_json_text_is_scanned_whole() -> None:
+    parsed = parse_client_frame("hallo DE89 3704")
+    assert parsed is not None and parsed.unparsed
+    assert parsed.parts == (("frame", "hallo DE89 3704"),)
+
+
+def test_signalr_chat_invocation() -> None:
+    parsed = parse_client_frame(record({"type": 6}) + record(SIGNALR_CHAT))
+    assert parsed is not None
+    assert parsed.protocol == "signalr"
+    assert parsed.invocation_id == "3" and parsed.conversation_id == "conv-2"
+    assert parsed.parts == (
+        ("chat.arguments[0].message.text", "Fasse das Dokument zusammen"),
+        ("chat.arguments[0].previousMessages[0].description", "Seiteninhalt"),
+    )
+
+
+def test_signalr_without_separator_and_broken_records() -> None:
+    parsed = parse_client_frame(frame(SIGNALR_CHAT))
+    assert parsed is not None and parsed.protocol == "signalr"
+    broken = parse_client_frame("{not json" + RS)
+    assert broken is not None and broken.parts == (("record[0]", "{not json"),)
+
+
+def test_consumer_block_answer_is_message_then_done() -> None:
+    frames = block_frames("copilot", "Nicht gesendet: IBAN", conversation_id="conv-1")
+    events = [json.loads(f) for f in frames]
+    assert [e["event"] for e in events] == ["startMessage", "appendText", "partCompleted", "done"]
+    assert events[1]["text"] == "Nicht gesendet: IBAN"
+    assert len({e["messageId"] for e in events}) == 1
+    assert all(e["conversationId"] == "conv-1" for e in events)
+    assert answer_text(list(frames)) == "Nicht gesendet: IBAN"
+    assert is_completion(frames[-1]) and not is_completion(frames[1])
+
+
+def test_signalr_block_answer_is_update_item_completion() -> None:
+    frames = block_frames("signalr", "Nicht gesendet", invocation_id="3")
+    assert all(f.endswith(RS) and f.count(RS) == 1 for f in frames)
+    records = [json.loads(f[:-1]) for f in frames]
+    assert [r["type"] for r in records] == [1, 2, 3]
+    assert records[0]["target"] == "update"
+    assert records[0]["arguments"][0]["messages"][0]["text"] == "Nicht gesendet"
+    assert records[1]["invocationId"] == records[2]["invocationId"] == "3"
+    assert answer_text(list(frames)) == "Nicht gesendet"
+    assert is_completion(frames[-1]) and not is_completion(frames[0])
+
+
+def test_guess_protocol() -> None:
+    assert guess_protocol(record({"type": 6})) == "signalr"
+    assert guess_protocol(frame(SEND)) == "copilot"
