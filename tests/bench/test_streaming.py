@@ -78,6 +78,16 @@ def test_streaming(tmp_path: Path) -> None:
         finally:
             process.terminate()
             process.wait(timeout=20)
+        # mitmdump buffers whole answers unless told to stream: the fair baseline for
+        # the gateway (which streams SSE) is mitmdump with a 10-line SSE-streaming addon.
+        streaming = ["-s", str(Path(__file__).with_name("stream_sse.py"))]
+        process, port, ca = start_mitmdump(tmp_path / "plain-streaming", stand_in, streaming)
+        try:
+            ttfb, total = stream_times(f"http://127.0.0.1:{port}", ca, CLEAN)
+            results["plain_mitmdump_streaming"] = {"ttfb": summary(ttfb), "total": summary(total)}
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
         gateway = start_gateway(tmp_path / "clean", stand_in)
         try:
             ttfb, total = stream_times(gateway.proxy_url, gateway.ca, CLEAN)
@@ -95,6 +105,10 @@ def test_streaming(tmp_path: Path) -> None:
     finally:
         echo.stop()
         stand_in.server.server_close()
+    base = results["plain_mitmdump_streaming"]
+    ours = results["leitplanke_clean"]
+    assert isinstance(base, dict) and isinstance(ours, dict)
+    results["added_ttfb_p50_ms"] = round(ours["ttfb"]["p50_ms"] - base["ttfb"]["p50_ms"], 3)
     out = Path("build") / "bench-streaming.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
