@@ -133,16 +133,19 @@ class FindingsStore:
         return int(inserted.last_pk or 0)
 
     def purge(self, retention_days: int, now: datetime | None = None) -> int:
-        """Delete rows older than `retention_days` (decisions with their findings, usage,
-        coaching, approval requests); return how many."""
+        """Delete rows older than `retention_days` (decisions with their findings and
+        triage, usage, coaching, approval requests); return how many. The
+        re-identification audit is kept: it names pseudonyms, never people."""
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat(
             timespec="milliseconds"
         )
         with self.db.conn:
-            self.db.execute(
-                "delete from findings where decision_id in (select id from decisions where ts < ?)",
-                [cutoff],
-            )
+            for child in ("findings", "triage"):
+                self.db.execute(
+                    f"delete from {child} where decision_id in "
+                    "(select id from decisions where ts < ?)",
+                    [cutoff],
+                )
             deleted = self.db.execute("delete from decisions where ts < ?", [cutoff]).rowcount
             for table in ("usage", "coaching", "approval_requests"):
                 deleted += self.db.execute(f"delete from {table} where ts < ?", [cutoff]).rowcount

@@ -139,3 +139,41 @@ def m004_coaching_and_approval_requests(db: Database) -> None:
     )
     db.table("coaching").create_index(["ts"])
     db.table("approval_requests").create_index(["ts"])
+
+
+@migrations()
+def m005_review(db: Database) -> None:
+    # The DPO's triage of a decision (one row per triaged decision; no row = open).
+    db.table("triage").create(
+        {
+            "decision_id": int,
+            "state": str,  # open | confirmed | false_positive | resolved | accepted_risk
+            "note": str,  # the DPO's note, masked like every free text in this store
+            "updated_at": str,  # ISO 8601, UTC
+            "updated_by": str,  # the review UI's login name
+        },
+        pk="decision_id",
+        foreign_keys=[("decision_id", "decisions", "id")],
+    )
+    # Every re-identification of a pseudonym: who asked, when, why (never the result).
+    db.table("reidentify_audit").create(
+        {
+            "id": int,
+            "ts": str,
+            "pseudonym": str,
+            "requested_by": str,
+            "reason": str,
+            "found": int,  # 1 if a candidate matched
+        },
+        pk="id",
+    )
+    # The policy versions decisions refer to (decisions.policy_version = version_id).
+    db.table("policy_versions").create(
+        {
+            "version_id": str,
+            "first_seen": str,
+            "source": str,  # file path or "<embedded default>"
+            "organization": str,
+        },
+        pk="version_id",
+    )

@@ -40,6 +40,7 @@ def test_schema_comes_from_migrations(tmp_path: Path) -> None:
         "m002_enforced_action",
         "m003_usage",
         "m004_coaching_and_approval_requests",
+        "m005_review",
     }
     assert store.db.journal_mode == "wal"
     FindingsStore(tmp_path / "f.db").close()  # reopening applies nothing twice
