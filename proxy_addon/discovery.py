@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 
 from mitmproxy import ctx, exceptions, http
-from policy.unknown_ai import DiscoveryRules, load_discovery_rules
 
 from policy.catalog import Catalog, default_catalog
+from policy.unknown_ai import DiscoveryRules, load_discovery_rules
 from proxy_addon.identify import HOST, SERVICE, candidate_hosts
 from proxy_addon.intercept import Intercept
 from proxy_addon.policy_source import PolicySource
