@@ -26,8 +26,10 @@ get the policy's `unscanned_files` action, combined with the findings' decision.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from mitmproxy import ctx, exceptions, http
@@ -61,6 +63,18 @@ log = logging.getLogger(__name__)
 # "redact" are enforced as a block, the safe reading of a policy that asks for them.
 # The HTTP Guard coaches "warn" and redacts "redact" itself (Outcome.enforced).
 NOT_YET_INLINE: frozenset[Action] = frozenset({"warn", "redact"})
+
+
+# Bodies up to this size are decoded and extracted on the event loop (microseconds);
+# larger ones (uploaded PDFs, Office files, compressed bodies) in a thread, so one
+# big upload never stalls every other connection of the gateway.
+INLINE_BODY_BYTES = 64 * 1024
+
+
+async def off_loop[**P, T](size: int, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    if size <= INLINE_BODY_BYTES:
+        return fn(*args, **kwargs)
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def fail_action(policy: Policy) -> Action:
@@ -262,7 +276,7 @@ class Guard:
             )
         encoding = flow.request.headers.get("content-encoding")
         try:  # the decoded size counts too, and a bomb is stopped at the limit
-            body = decode_body(raw, encoding, policy.max_body_bytes)
+            body = await off_loop(len(raw), decode_body, raw, encoding, policy.max_body_bytes)
         except BodyTooLarge:
             return self._failed(
                 active, service, api, group, "oversize", policy.oversize_action,
@@ -276,7 +290,7 @@ class Guard:
         error = None
         content_type = flow.request.headers.get("content-type")
         try:
-            prompt = extract(api, body, content_type=content_type)
+            prompt = await off_loop(len(body), extract, api, body, content_type)
         except ExtractError as exc:
             # Not what the endpoint expects: scan the whole body as text rather than
             # let it through unscanned.

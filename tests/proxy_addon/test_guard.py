@@ -701,3 +701,13 @@ async def test_unreadable_inline_image_gets_the_unscanned_files_action(tmp_path:
         assert flow.response is not None and flow.response.status_code == 403
         ((reasons,),) = harness.rows("select reasons from decisions")
         assert "unscanned_files:1:block" in str(reasons)
+
+
+async def test_large_bodies_are_decoded_and_extracted_off_the_event_loop() -> None:
+    import threading
+
+    from proxy_addon.guard import INLINE_BODY_BYTES, off_loop
+
+    loop_thread = threading.get_ident()
+    assert await off_loop(10, threading.get_ident) == loop_thread
+    assert await off_loop(INLINE_BODY_BYTES + 1, threading.get_ident) != loop_thread
