@@ -6,6 +6,7 @@
 """
 
 from proxy_addon.banner import Banner
+from proxy_addon.client_access import ClientAccess
 from proxy_addon.discovery import Discovery
 from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
@@ -19,13 +20,14 @@ from proxy_addon.websocket_guard import WebSocketGuard
 
 
 def make_addons() -> list[object]:
-    """One addon per concern, in hook order: identify the service, answer PAC
-    requests to the gateway itself, choose what to decrypt, record usage, add tenant
-    headers, then check the prompt."""
+    """One addon per concern, in hook order: refuse clients outside the company's
+    networks, identify the service, answer PAC requests to the gateway itself, choose
+    what to decrypt, record usage, add tenant headers, then check the prompt."""
     source = PolicySource()
     recorder = Recorder(source)
     intercept = Intercept(source)
     return [
+        ClientAccess(),
         Identify(),
         ServePac(source),
         source,
