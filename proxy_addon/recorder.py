@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +21,7 @@ from proxy_addon.policy_source import PolicySource
 from store.findings_store import FindingsStore
 from store.keys import KeyFileError, default_key_path, load_or_create_key, pseudonym
 from store.records import DecisionRecord, UsageRecord, finding_records
+from store.spool import Spool, SpooledRow, default_spool_path
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ class Recorder:
         self._purging: asyncio.Task[None] | None = None
         self.key: bytes = b""
         self.store: FindingsStore | None = None
+        self.spool: Spool | None = None  # rows the database could not take, in order
+        self._spooling = False
         # One writer thread: SQLite wants one writer, and the client's answer never
         # waits for the disk.
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="leitplanke-store")
@@ -56,6 +60,7 @@ class Recorder:
                 raise exceptions.OptionsError(str(exc)) from exc
             old = self.store
             self.store = self._writer.submit(FindingsStore, Path(db)).result()
+            self.spool = Spool(default_spool_path(db))
             if old is not None:
                 self._writer.submit(old.close)
 
@@ -135,14 +140,47 @@ class Recorder:
         return row
 
     def record(self, row: DecisionRecord) -> None:
-        assert self.store is not None
-        future = self._writer.submit(self.store.record, row)
+        future = self._writer.submit(self._write_or_spool, row)
         future.add_done_callback(_report_failure)
 
     def record_usage(self, row: UsageRecord) -> None:
-        assert self.store is not None
-        future = self._writer.submit(self.store.record_usage, row)
+        future = self._writer.submit(self._write_or_spool, row)
         future.add_done_callback(_report_failure)
+
+    def _write_or_spool(self, row: SpooledRow) -> None:
+        """In the writer thread: write the row, or spool it when SQLite cannot take it
+        (locked, disk full, I/O error); replay the spool once writing works again."""
+        assert self.store is not None and self.spool is not None
+        try:
+            if self.spool.pending:
+                self._replay()
+            self._write(row)
+        except sqlite3.Error as exc:
+            self.spool.append(row)
+            if not self._spooling:
+                log.error("leitplanke: database unavailable (%s); spooling to %s", exc,
+                          self.spool.path)  # fmt: skip
+            self._spooling = True
+
+    def _write(self, row: SpooledRow) -> None:
+        assert self.store is not None
+        if isinstance(row, DecisionRecord):
+            self.store.record(row)
+        else:
+            self.store.record_usage(row)
+
+    def _replay(self) -> None:
+        assert self.spool is not None
+        rows = self.spool.rows()
+        for done, row in enumerate(rows):
+            try:
+                self._write(row)
+            except sqlite3.Error:
+                self.spool.keep(rows[done:])  # written rows leave the spool: no duplicates
+                raise
+        self.spool.keep([])
+        self._spooling = False
+        log.info("leitplanke: database writable again; replayed %d spooled rows", len(rows))
 
     async def write(self, method: Callable[[Any], int], row: object) -> None:
         """Run one store write in the writer thread and wait for it (for pages whose

@@ -1,0 +1,94 @@
+"""Recorder: rows the database cannot take are spooled and replayed, none lost."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mitmproxy.test import taddons
+
+from proxy_addon.recorder import Recorder
+from store.findings_store import FindingsStore
+from store.records import DecisionRecord, FindingRecord, UsageRecord
+from store.spool import default_spool_path
+
+
+def decision(n: int) -> DecisionRecord:
+    finding = FindingRecord("personal", "IBAN_CODE", 1, 1.0, "DE89 **** 3000", f"h{n}", "body:0-27")
+    return DecisionRecord(
+        service="openai-api", host="api.openai.com", api="openai_chat", tool=None,
+        tool_status="unapproved", user_pseudonym="u-1", user_group=None, action="block",
+        reasons=("personal:not_allowed:block",), data_classes=("personal",),
+        policy_version="1@abc", findings=(finding,),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def recorder(tmp_path: Path) -> Iterator[Recorder]:
+    addon = Recorder()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, leitplanke_db=str(tmp_path / "f.db"))
+        yield addon
+        addon.done()
+
+
+def rows(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"select count(*) from {table}").fetchone()[0])
+
+
+@pytest.mark.parametrize("error", ["database is locked", "database or disk is full"])
+def test_unwritable_database_spools_and_replays(
+    recorder: Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: str
+) -> None:
+    db = tmp_path / "f.db"
+
+    def unavailable(*args: object) -> int:
+        raise sqlite3.OperationalError(error)
+
+    with monkeypatch.context() as broken:
+        broken.setattr(FindingsStore, "record", unavailable)
+        broken.setattr(FindingsStore, "record_usage", unavailable)
+        for n in range(3):
+            recorder.record(decision(n))
+        recorder.record_usage(UsageRecord("connection", "claude", "claude.ai", True, "u-1", None))
+        recorder.flush()
+        spool = default_spool_path(db)
+        assert rows(db, "decisions") == 0 and len(recorder.spool or []) == 4
+        assert stat.S_IMODE(spool.stat().st_mode) == 0o600
+        assert b"DE89 3704" not in spool.read_bytes()  # only the privacy-safe rows
+    recorder.record(decision(3))  # writable again: the spool goes first, in order
+    recorder.flush()
+    assert rows(db, "decisions") == 4 and rows(db, "findings") == 4 and rows(db, "usage") == 1
+    assert not spool.exists()
+    with sqlite3.connect(db) as conn:
+        hashes = [h for (h,) in conn.execute("select value_hash from findings order by id")]
+    assert hashes == ["h0", "h1", "h2", "h3"]
+
+
+def test_a_partial_replay_writes_nothing_twice(
+    recorder: Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = FindingsStore.record
+    calls = {"n": 0}
+
+    def flaky(self: FindingsStore, row: DecisionRecord) -> int:
+        calls["n"] += 1
+        if calls["n"] <= 2 or calls["n"] == 4:  # two fail, the replay fails half-way
+            raise sqlite3.OperationalError("database is locked")
+        return real(self, row)
+
+    monkeypatch.setattr(FindingsStore, "record", flaky)
+    recorder.record(decision(0))  # spooled
+    recorder.record(decision(1))  # spooled
+    recorder.record(decision(2))  # replay writes 0, fails on 1 → 1, 2 spooled
+    recorder.record(decision(3))  # replay writes 1, 2, then 3
+    recorder.flush()
+    db = tmp_path / "f.db"
+    with sqlite3.connect(db) as conn:
+        hashes = [h for (h,) in conn.execute("select value_hash from findings order by id")]
+    assert hashes == ["h0", "h1", "h2", "h3"]
+    assert not default_spool_path(db).exists()
