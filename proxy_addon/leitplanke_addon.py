@@ -11,6 +11,7 @@ from proxy_addon.discovery import Discovery
 from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
 from proxy_addon.intercept import Intercept
+from proxy_addon.key_files import KeyFiles
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder
 from proxy_addon.serve_pac import ServePac
@@ -20,13 +21,15 @@ from proxy_addon.websocket_guard import WebSocketGuard
 
 
 def make_addons() -> list[object]:
-    """One addon per concern, in hook order: refuse clients outside the company's
-    networks, identify the service, answer PAC requests to the gateway itself, choose
-    what to decrypt, record usage, add tenant headers, then check the prompt."""
+    """One addon per concern, in hook order: refuse a readable CA key and clients
+    outside the company's networks, identify the service, answer PAC requests to the
+    gateway itself, choose what to decrypt, record usage, add tenant headers, then
+    check the prompt."""
     source = PolicySource()
     recorder = Recorder(source)
     intercept = Intercept(source)
     return [
+        KeyFiles(),
         ClientAccess(),
         Identify(),
         ServePac(source),
