@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DB ?= ./leitplanke.db
 
-.PHONY: run test lint typecheck bench eval clean
+.PHONY: run test lint typecheck bench soak eval clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.13 not found (PATH or ~/.pyenv/versions); set PYTHON=/path/to/python3.13" >&2; exit 1; }
@@ -38,6 +38,11 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest -q -m bench -s
+
+# 50 clients for 5 minutes through a real gateway on loopback (LEITPLANKE_SOAK_SECONDS,
+# LEITPLANKE_SOAK_CLIENTS to change); results in build/soak.json.
+soak: $(STAMP)
+	$(BIN)/python -m pytest -q -m soak -s --timeout=1200 tests/soak
 
 eval: $(STAMP)
 	$(BIN)/leitplanke eval
