@@ -133,12 +133,21 @@ from cli.policy_commands import policy_group  # noqa: E402  (registered below th
 cli.add_command(policy_group)
 
 from cli.eval_command import eval_command  # noqa: E402  (registered below the group)
+from cli.export_command import export  # noqa: E402
 from cli.inventory_command import inventory  # noqa: E402
 from cli.pac_command import pac  # noqa: E402
+from cli.report_command import report  # noqa: E402
+from cli.review_command import review  # noqa: E402
+from cli.store_commands import purge, reidentify  # noqa: E402
 
 cli.add_command(eval_command)
 cli.add_command(inventory)
 cli.add_command(pac)
+cli.add_command(purge)
+cli.add_command(reidentify)
+cli.add_command(export)
+cli.add_command(review)
+cli.add_command(report)
 
 if __name__ == "__main__":
     cli()

@@ -13,8 +13,10 @@ from proxy_addon.identify import Identify
 from proxy_addon.intercept import Intercept
 from proxy_addon.key_files import KeyFiles
 from proxy_addon.policy_source import PolicySource
+from proxy_addon.policy_versions import PolicyVersions
 from proxy_addon.recorder import Recorder
 from proxy_addon.serve_pac import ServePac
+from proxy_addon.siem_sink import SiemSink
 from proxy_addon.stream import StreamAnswers
 from proxy_addon.tenant import TenantRestrictions
 from proxy_addon.websocket_guard import WebSocketGuard
@@ -26,7 +28,8 @@ def make_addons() -> list[object]:
     gateway itself, choose what to decrypt, record usage, add tenant headers, then
     check the prompt."""
     source = PolicySource()
-    recorder = Recorder(source)
+    siem = SiemSink()
+    recorder = Recorder(source, siem=siem)
     intercept = Intercept(source)
     return [
         KeyFiles(),
@@ -34,7 +37,9 @@ def make_addons() -> list[object]:
         Identify(),
         ServePac(source),
         source,
+        siem,
         recorder,
+        PolicyVersions(source, recorder),
         intercept,
         Discovery(source, recorder, intercept),
         TenantRestrictions(source),

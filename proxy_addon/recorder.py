@@ -18,6 +18,7 @@ from policy.loader import LoadedPolicy
 from policy.model import Policy
 from proxy_addon.identify import HOST, client_address, user_of
 from proxy_addon.policy_source import PolicySource
+from proxy_addon.siem_sink import SiemSink
 from store.findings_store import FindingsStore
 from store.keys import KeyFileError, default_key_path, load_or_create_key, pseudonym
 from store.records import DecisionRecord, UsageRecord, finding_records
@@ -30,8 +31,9 @@ PURGE_EVERY_S = 24 * 3600
 
 
 class Recorder:
-    def __init__(self, source: PolicySource | None = None) -> None:
+    def __init__(self, source: PolicySource | None = None, siem: SiemSink | None = None) -> None:
         self.source = source  # for the policy's retention_days
+        self.siem = siem  # live NIS2 log (off unless leitplanke_siem is set)
         self._purging: asyncio.Task[None] | None = None
         self.key: bytes = b""
         self.store: FindingsStore | None = None
@@ -137,6 +139,8 @@ class Recorder:
             decision.action, service_id, api, counts, row.user_pseudonym, group or "-",
         )  # fmt: skip
         self.record(row)
+        if self.siem is not None:
+            self.siem.emit(row)
         return row
 
     def record(self, row: DecisionRecord) -> None:
@@ -146,6 +150,8 @@ class Recorder:
     def record_usage(self, row: UsageRecord) -> None:
         future = self._writer.submit(self._write_or_spool, row)
         future.add_done_callback(_report_failure)
+        if self.siem is not None:
+            self.siem.emit(row)  # dropped by the sink unless leitplanke_siem_usage
 
     def _write_or_spool(self, row: SpooledRow) -> None:
         """In the writer thread: write the row, or spool it when SQLite cannot take it

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,19 @@ from sqlite_utils import Database
 
 from store.migrations import migrations
 from store.records import ApprovalRequestRecord, CoachingRecord, DecisionRecord, UsageRecord
+
+# The tables `purge` deletes from, children before their parents.
+PURGE_TABLES: tuple[str, ...] = (
+    "findings",
+    "triage",
+    "decisions",
+    "usage",
+    "coaching",
+    "approval_requests",
+)
+# The tables an export reads events from (all have an indexed `ts`).
+EXPORT_TABLES: tuple[str, ...] = ("decisions", "usage", "coaching", "approval_requests")
+EXPORT_BATCH = 500
 
 
 class FindingsStore:
@@ -151,6 +165,133 @@ class FindingsStore:
                 deleted += self.db.execute(f"delete from {table} where ts < ?", [cutoff]).rowcount
         return int(deleted)
 
+    def purge_by_table(
+        self, retention_days: int, now: datetime | None = None, dry_run: bool = False
+    ) -> dict[str, int]:
+        """Like `purge`, but return the rows per table (see PURGE_TABLES); with
+        `dry_run` only count them. Findings and triage go with their decision."""
+        cutoff = _cutoff(retention_days, now)
+        old_decisions = "select id from decisions where ts < ?"
+        where = {
+            "findings": f"decision_id in ({old_decisions})",
+            "triage": f"decision_id in ({old_decisions})",
+        }
+        counts: dict[str, int] = {}
+        with self.db.conn:
+            for table in PURGE_TABLES:
+                condition = where.get(table, "ts < ?")
+                if dry_run:
+                    (count,) = self.db.execute(
+                        f"select count(*) from {table} where {condition}", [cutoff]
+                    ).fetchone()
+                else:
+                    count = self.db.execute(
+                        f"delete from {table} where {condition}", [cutoff]
+                    ).rowcount
+                counts[table] = int(count)
+        return counts
+
+    def record_policy_version(self, row: Mapping[str, str | None]) -> int:
+        """Remember a policy version (version_id, first_seen, source, organization);
+        a version already known keeps its first_seen. Returns 1 if it was new."""
+        with self.db.conn:
+            cursor = self.db.execute(
+                "insert or ignore into policy_versions "
+                "(version_id, first_seen, source, organization) values (?, ?, ?, ?)",
+                [row["version_id"], row["first_seen"], row.get("source"), row.get("organization")],
+            )
+        return int(cursor.rowcount)
+
+    def policy_versions(self) -> list[dict[str, Any]]:
+        return list(self.db.table("policy_versions").rows_where(order_by="first_seen"))
+
+    def record_reidentify_audit(
+        self,
+        pseudonym: str,
+        requested_by: str,
+        reason: str,
+        found: bool,
+        ts: str | None = None,
+    ) -> int:
+        """One audit row per re-identification: who, when, why, which pseudonym and
+        whether a candidate matched — never the identity."""
+        when = ts or datetime.now(UTC).isoformat(timespec="milliseconds")
+        with self.db.conn:
+            inserted = self.db.table("reidentify_audit").insert(
+                {
+                    "ts": when,
+                    "pseudonym": pseudonym,
+                    "requested_by": requested_by,
+                    "reason": reason,
+                    "found": int(found),
+                }
+            )
+        return int(inserted.last_pk or 0)
+
+    def reidentify_audit(self) -> list[dict[str, Any]]:
+        return list(self.db.table("reidentify_audit").rows_where(order_by="id"))
+
+    def iter_rows(
+        self, table: str, since: str | None = None, until: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of one EXPORT_TABLES table with since <= ts < until (ISO 8601 UTC as
+        stored), in (ts, id) order, read in batches."""
+        if table not in EXPORT_TABLES:
+            raise ValueError(f"unknown table {table!r}; one of {', '.join(EXPORT_TABLES)}")
+        conditions, params = ["1 = 1"], []
+        if since is not None:
+            conditions.append("ts >= ?")
+            params.append(since)
+        if until is not None:
+            conditions.append("ts < ?")
+            params.append(until)
+        last: tuple[str, int] | None = None
+        while True:
+            page = list(conditions)
+            page_params: list[Any] = list(params)
+            if last is not None:
+                page.append("(ts > ? or (ts = ? and id > ?))")
+                page_params += [last[0], last[0], last[1]]
+            rows = list(
+                self.db.query(
+                    f"select * from {table} where {' and '.join(page)} "
+                    f"order by ts, id limit {EXPORT_BATCH}",
+                    page_params,
+                )
+            )
+            yield from rows
+            if len(rows) < EXPORT_BATCH:
+                return
+            last = (rows[-1]["ts"], rows[-1]["id"])
+
+    def iter_decisions_with_findings(
+        self, since: str | None = None, until: str | None = None
+    ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """Each decision row with its finding rows, in (ts, id) order."""
+        batch: list[dict[str, Any]] = []
+        for decision in self.iter_rows("decisions", since, until):
+            batch.append(decision)
+            if len(batch) >= EXPORT_BATCH:
+                yield from self._with_findings(batch)
+                batch = []
+        yield from self._with_findings(batch)
+
+    def _with_findings(
+        self, decisions: list[dict[str, Any]]
+    ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        if not decisions:
+            return
+        ids = [d["id"] for d in decisions]
+        by_decision: dict[int, list[dict[str, Any]]] = {}
+        for row in self.db.query(
+            f"select * from findings where decision_id in ({', '.join('?' * len(ids))}) "
+            "order by id",
+            ids,
+        ):
+            by_decision.setdefault(row["decision_id"], []).append(row)
+        for decision in decisions:
+            yield decision, by_decision.get(decision["id"], [])
+
     def decisions(self) -> list[dict[str, Any]]:
         return list(self.db.table("decisions").rows_where(order_by="id"))
 
@@ -168,3 +309,8 @@ class FindingsStore:
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+def _cutoff(retention_days: int, now: datetime | None) -> str:
+    when = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")

@@ -1,0 +1,211 @@
+"""`leitplanke report`: the monthly (or quarterly) management report as HTML, PDF or Markdown.
+
+Numbers: report/data.py (which reuses store/inventory.py); wording and layout:
+report/render.py with rules/report_texts.yaml and report/templates/; charts:
+report/charts.py; PDF: report/pdf.py (headless Chromium).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn, cast
+
+import click
+
+from policy.loader import PolicyError, load_policy
+from report.data import (
+    DEFAULT_COACHING_WINDOW_MINUTES,
+    ReportError,
+    build_report,
+    parse_period,
+    previous_month_period,
+)
+from report.pdf import PdfError, html_to_pdf
+from report.render import (
+    Lang,
+    build_charts,
+    build_view,
+    policy_labels,
+    render_html,
+    render_markdown,
+)
+from store.inventory import (
+    DEFAULT_MIN_USERS,
+    DEFAULT_PRIVACY_THRESHOLD,
+    InventoryError,
+    open_database,
+)
+
+FORMATS = ("html", "pdf", "md")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _write(output: str, text: str) -> None:
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@click.command("report")
+@click.option(
+    "--db",
+    default="leitplanke.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Findings database the gateway writes (read only; fine while it runs).",
+)
+@click.option(
+    "--period",
+    metavar="YYYY-MM|YYYY-Qn",
+    help="Calendar month (2026-11) or quarter (2026-Q4), UTC. Default: last month. "
+    "Compared with the period of the same kind before it.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="html",
+    show_default=True,
+    help="html: one self-contained page (charts embedded); pdf: A4, printed with "
+    "headless Chromium; md: Markdown (charts as PNG files next to --output).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default="de",
+    show_default=True,
+    help="Language of the report.",
+)
+@click.option(
+    "--policy",
+    type=click.Path(dir_okay=False),
+    help="Policy YAML: tool status (approved, tolerated, unapproved), data class and "
+    "department labels, organization name. Default: status as recorded, default labels.",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE|-",
+    help="Write the report to FILE (required for pdf); - or nothing: standard output.",
+)
+@click.option(
+    "--privacy-threshold",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PRIVACY_THRESHOLD,
+    show_default=True,
+    help="Departments with fewer distinct people are merged into 'Other'; tools with "
+    "fewer are listed without figures (works council, §87 BetrVG).",
+)
+@click.option(
+    "--min-users",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MIN_USERS,
+    show_default=True,
+    help="Distinct users an unapproved or tolerated tool needs to be a candidate for approval.",
+)
+@click.option(
+    "--coaching-window",
+    type=click.IntRange(min=1),
+    default=DEFAULT_COACHING_WINDOW_MINUTES,
+    show_default=True,
+    metavar="MINUTES",
+    help="Coached stops of one person for one tool this close together are one case; "
+    "a justification within this time after the last stop counts as 'proceeded'.",
+)
+@click.option(
+    "--chromium",
+    metavar="PATH",
+    help="Chromium executable for pdf (default: $LEITPLANKE_CHROMIUM, else chromium on PATH).",
+)
+def report(
+    db: str,
+    period: str | None,
+    fmt: str,
+    lang: str,
+    policy: str | None,
+    output: str | None,
+    privacy_threshold: int,
+    min_users: int,
+    coaching_window: int,
+    chromium: str | None,
+) -> None:
+    """Management report for a month or quarter: an executive summary of AI use.
+
+    Sections: a short summary (three key numbers); key figures (prompts checked, share
+    with findings, violations, blocked / coached / redacted prompts, distinct users,
+    AI tools used, open approval requests); AI usage by tool (top 10) and by
+    department; violations by data class against the previous period, with a chart per
+    week; candidates for approval (unapproved or tolerated tools with at least
+    --min-users users); the coaching effect (coached stops, cases, proceeded with a
+    justification vs abandoned). Charts: gateway actions, users per tool, violations
+    per week.
+
+    Works-council safe (§87 BetrVG): totals only — no pseudonyms, no per-person
+    figures; small departments are merged, small tools shown without figures.
+    """
+    try:
+        chosen = parse_period(period) if period else previous_month_period()
+    except ReportError as exc:
+        _fail(str(exc))
+    if fmt == "pdf" and (not output or output == "-"):
+        _fail("--format pdf needs --output FILE")
+    language = cast(Lang, lang)
+    loaded = None
+    if policy is not None:
+        try:
+            loaded = load_policy(policy)
+        except PolicyError as exc:
+            click.echo(f"invalid policy:\n{exc}", err=True)
+            sys.exit(2)
+    try:
+        database = open_database(db)
+    except FileNotFoundError:
+        _fail(f"{db}: no such database (the gateway creates it on its first decision)")
+    except InventoryError as exc:
+        _fail(str(exc))
+    try:
+        data = build_report(
+            database,
+            chosen,
+            policy=loaded.policy if loaded else None,
+            policy_version=loaded.version_id if loaded else None,
+            privacy_threshold=privacy_threshold,
+            min_users=min_users,
+            coaching_window_minutes=coaching_window,
+        )
+    except (ReportError, InventoryError) as exc:
+        _fail(str(exc))
+    finally:
+        database.conn.close()
+
+    labels = policy_labels(loaded.policy if loaded else None, language)
+    view = build_view(data, language, labels)
+    target = output or "-"
+    if fmt == "md":
+        links: dict[str, tuple[str, str]] = {}
+        if target != "-":
+            base = Path(target)
+            for name, chart in build_charts(data, language, labels).items():
+                image = base.with_name(f"{base.stem}-{name}.{chart.extension}")
+                image.parent.mkdir(parents=True, exist_ok=True)
+                image.write_bytes(chart.data)
+                links[name] = (chart.title, image.name)
+        _write(target, render_markdown(view, links))
+        return
+    html = render_html(view, build_charts(data, language, labels))
+    if fmt == "html":
+        _write(target, html)
+        return
+    try:
+        written = html_to_pdf(html, target, chromium=chromium)
+    except PdfError as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {written}", err=True)

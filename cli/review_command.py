@@ -1,0 +1,86 @@
+"""`leitplanke review`: the DPO's review web UI (Datasette) over the findings store."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command("review")
+@click.option(
+    "--db",
+    default="./leitplanke.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Findings database (SQLite) the gateway writes.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default="de",
+    show_default=True,
+    help="Language of titles, descriptions, column names and the dashboard.",
+)
+@click.option(
+    "--password-hash-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="File holding the password hash of the login 'dpo' (from --hash-password); "
+    "default: the environment variable LEITPLANKE_REVIEW_PASSWORD_HASH.",
+)
+@click.option(
+    "--hash-password",
+    "hash_password",
+    is_flag=True,
+    help="Read a password (prompt, or stdin when not a terminal), print its hash, exit.",
+)
+def review(
+    db: str,
+    host: str,
+    port: int,
+    lang: str,
+    password_hash_file: str | None,
+    hash_password: bool,
+) -> None:
+    """Start the review web UI for the data protection officer.
+
+    Datasette with Leitplanke's canned queries: the open findings queue, finding
+    detail with triage (confirmed, false positive, resolved, accepted risk, note),
+    tool-approval requests, coaching justifications, a dashboard with charts, and
+    CSV/JSON export. Log in as 'dpo'; set the password hash first:
+
+        leitplanke review --hash-password > dpo.hash
+
+        leitplanke review --password-hash-file dpo.hash
+    """
+    from review.app import PASSWORD_HASH_ENV, build_datasette, serve
+
+    if hash_password:
+        from datasette_auth_passwords.utils import hash_password as make_hash
+
+        if sys.stdin.isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.read().strip()
+        if not password:
+            raise click.UsageError("empty password")
+        click.echo(make_hash(password))
+        return
+    if password_hash_file is None and not os.environ.get(PASSWORD_HASH_ENV):
+        raise click.UsageError(
+            f"no login configured: pass --password-hash-file or set {PASSWORD_HASH_ENV} "
+            "(make a hash with: leitplanke review --hash-password)"
+        )
+    if not Path(db).is_file():
+        raise click.UsageError(f"findings database not found: {db}")
+    ds = build_datasette(db, lang=lang, password_hash_file=password_hash_file)
+    click.echo(f"Leitplanke review UI: http://{host}:{port}/ (login: dpo)", err=True)
+    serve(ds, host=host, port=port)
+
+
+if __name__ == "__main__":
+    review()

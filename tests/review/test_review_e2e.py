@@ -1,0 +1,192 @@
+"""The review UI in a real browser: headless Chromium against `leitplanke review`.
+
+Logs in through the login form, finds the seeded finding in the queue, triages it
+with a note, checks the state after a reload and in SQLite, exports CSV and opens
+the dashboard with its charts rendered.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from datasette_auth_passwords.utils import hash_password
+
+from tests.review.conftest import MASKED_IBAN, PASSWORD, PSEUDONYM, RAW_IBAN, VALUE_HASH, seed
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"leitplanke review exited with {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError("leitplanke review did not start listening")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, int]]]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} missing (apt-get install -y chromium)")
+        pytest.skip(f"{CHROMIUM} missing")
+    db = tmp_path / "leitplanke.db"
+    ids = seed(db)
+    hash_file = tmp_path / "dpo.hash"
+    hash_file.write_text(hash_password(PASSWORD, iterations=1000))
+    port = free_port()
+    log = (tmp_path / "review.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli.review_command",
+            "--db",
+            str(db),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--password-hash-file",
+            str(hash_file),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}", db, ids
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def test_dpo_logs_in_triages_exports_and_sees_charts(
+    server: tuple[str, Path, dict[str, int]],
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, db, ids = server
+    decision = ids["iban"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(locale="de-DE")
+            # Offline: the page may load nothing but the review server itself.
+            foreign: list[str] = []
+            context.on(
+                "request",
+                lambda request: (
+                    None if request.url.startswith(base) else foreign.append(request.url)
+                ),
+            )
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+
+            # Not logged in: every page sends the browser to the login form.
+            page.goto(f"{base}/leitplanke/offene_findings")
+            assert page.url == f"{base}/-/login"
+            page.fill("#id_username", "dpo")
+            page.fill("#id_password", "falsch")
+            page.click("input[type=submit]")
+            assert page.locator(".message-error").inner_text() == (
+                "Benutzername oder Passwort ist falsch."
+            )
+            page.fill("#id_username", "dpo")
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url(f"{base}/")
+            assert page.get_by_role("heading", level=1).inner_text().startswith("Leitplanke")
+
+            # The queue shows the seeded finding, masked, with the group and no pseudonym.
+            page.click(".lp-workspaces a:has-text('Offene Findings')")
+            page.wait_for_url(f"{base}/leitplanke/offene_findings")
+            row = page.locator("table.rows-and-columns tbody tr", has_text=MASKED_IBAN)
+            assert row.count() == 1
+            row_text = row.inner_text()
+            assert "Vertrieb" in row_text and "blockiert" in row_text and "offen" in row_text
+            assert PSEUDONYM not in page.content() and RAW_IBAN not in page.content()
+
+            # Open the detail, triage it with a note.
+            row.locator("a.lp-detail").click()
+            page.wait_for_url(f"{base}/leitplanke/finding?id={decision}")
+            assert PSEUDONYM in page.locator("table.rows-and-columns").inner_text()
+            page.select_option("#lp-state", "false_positive")
+            page.fill("#lp-note", "Testdaten aus der Schulung")
+            page.click(".lp-triage-form input[type=submit]")
+            page.wait_for_url(f"{base}/leitplanke/offene_findings")
+            assert "Bewertung gespeichert." in page.locator(".message-info").inner_text()
+            assert page.locator("tbody tr", has_text=MASKED_IBAN).count() == 0
+
+            # Persisted: after a reload of the detail, and in SQLite.
+            page.goto(f"{base}/leitplanke/finding?id={decision}")
+            page.reload()
+            detail = page.locator("table.rows-and-columns").inner_text()
+            assert "Fehlalarm" in detail and "Testdaten aus der Schulung" in detail
+            assert "dpo" in detail
+            with sqlite3.connect(db) as conn:
+                assert conn.execute(
+                    "select state, note, updated_by from triage where decision_id = ?",
+                    [decision],
+                ).fetchone() == ("false_positive", "Testdaten aus der Schulung", "dpo")
+
+            # CSV export: Datasette's link above the table (all findings, with triage).
+            page.goto(f"{base}/leitplanke/alle_findings")
+            with page.expect_navigation() as navigation:
+                page.click("a:text-is('CSV')")
+            response = navigation.value
+            assert response is not None and response.status == 200
+            assert response.url.startswith(f"{base}/leitplanke/alle_findings.csv")
+            exported = response.body()
+            assert exported.startswith(b"Nr,Zeit,Gruppe")
+            assert MASKED_IBAN.encode() in exported and b"Fehlalarm" in exported
+            for secret in (RAW_IBAN, VALUE_HASH, PSEUDONYM):
+                assert secret.encode() not in exported
+
+            # Dashboard: from Datasette's menu (the plugin's menu links).
+            page.go_back()
+            page.click("details.nav-menu > summary")
+            page.click("details.nav-menu a:has-text('Dashboard')")
+            page.wait_for_url(f"{base}/-/leitplanke/dashboard")
+            charts = page.locator(".lp-chart > svg")  # four charts, rendered with a size
+            assert charts.count() == 4
+            for i in range(4):
+                box = charts.nth(i).bounding_box()
+                assert box is not None and box["width"] > 100 and box["height"] > 50
+            assert page.locator(".lp-chart svg text", has_text="Vertrieb").count() == 0
+            assert foreign == []
+        finally:
+            browser.close()
