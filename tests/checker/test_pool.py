@@ -51,3 +51,23 @@ async def test_thread_mode_scans_too(config: ScanConfig) -> None:
         assert [f.entity_type for f in await pool.scan([IBAN_TEXT])] == ["IBAN_CODE"]
     finally:
         pool.close()
+
+
+async def test_a_worker_killed_mid_scan_fails_that_scan_only(config: ScanConfig) -> None:
+    import asyncio
+
+    pool = ScanPool(config, workers=1)
+    try:
+        pool.warm_up()
+        big = (IBAN_TEXT + " Ein Absatz ohne Daten über Wärmepumpen. ") * 4000  # seconds of work
+        scanning = asyncio.ensure_future(pool.scan([big], timeout=120))
+        await asyncio.sleep(0.5)  # the worker is busy with it now
+        worker = next(iter(getattr(pool._executor, "_processes", {}).values()))
+        os.kill(worker.pid, signal.SIGKILL)
+        with pytest.raises(BrokenProcessPool):  # the Guard turns this into its fail mode
+            await scanning
+        assert pool.restarts == 1
+        found = await pool.scan([IBAN_TEXT], timeout=60)
+        assert [f.entity_type for f in found] == ["IBAN_CODE"]
+    finally:
+        pool.close()
