@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DB ?= ./leitplanke.db
 
-.PHONY: run test lint typecheck bench soak eval clean
+.PHONY: run test lint typecheck bench soak eval docs clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.13 not found (PATH or ~/.pyenv/versions); set PYTHON=/path/to/python3.13" >&2; exit 1; }
@@ -44,8 +44,17 @@ bench: $(STAMP)
 soak: $(STAMP)
 	$(BIN)/python -m pytest -q -m soak -s --timeout=1200 tests/soak
 
+# Property-based fuzzing of extractors, body decoding and the policy loader with the
+# "fuzz" hypothesis profile (> 100,000 cases; `make test` runs them with the small "ci" one).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz -q -p no:randomly --timeout=3600
+
 eval: $(STAMP)
 	$(BIN)/leitplanke eval
+
+# docs/cli.md: every command's --help (tests/cli/test_cli_reference.py fails when it is stale).
+docs: $(STAMP)
+	$(BIN)/python -m cli.reference --write
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

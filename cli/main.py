@@ -132,6 +132,7 @@ from cli.policy_commands import policy_group  # noqa: E402  (registered below th
 
 cli.add_command(policy_group)
 
+from cli.ca_command import ca  # noqa: E402
 from cli.eval_command import eval_command  # noqa: E402  (registered below the group)
 from cli.export_command import export  # noqa: E402
 from cli.inventory_command import inventory  # noqa: E402
@@ -141,6 +142,7 @@ from cli.review_command import review  # noqa: E402
 from cli.store_commands import purge, reidentify  # noqa: E402
 
 cli.add_command(eval_command)
+cli.add_command(ca)
 cli.add_command(inventory)
 cli.add_command(pac)
 cli.add_command(purge)
