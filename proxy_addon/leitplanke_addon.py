@@ -12,6 +12,7 @@ from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
 from proxy_addon.intercept import Intercept
 from proxy_addon.key_files import KeyFiles
+from proxy_addon.metrics import Metrics
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.policy_versions import PolicyVersions
 from proxy_addon.recorder import Recorder
@@ -47,6 +48,7 @@ def make_addons() -> list[object]:
         Guard(source, recorder),
         WebSocketGuard(source, recorder),
         StreamAnswers(),
+        Metrics(source, recorder),
     ]
 
 

@@ -39,6 +39,8 @@ class Recorder:
         self.store: FindingsStore | None = None
         self.spool: Spool | None = None  # rows the database could not take, in order
         self._spooling = False
+        # Called on the event loop with every decision and usage row (Metrics).
+        self.observers: list[Callable[[SpooledRow], None]] = []
         # One writer thread: SQLite wants one writer, and the client's answer never
         # waits for the disk.
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="leitplanke-store")
@@ -141,6 +143,8 @@ class Recorder:
         self.record(row)
         if self.siem is not None:
             self.siem.emit(row)
+        for observe in self.observers:
+            observe(row)
         return row
 
     def record(self, row: DecisionRecord) -> None:
@@ -152,6 +156,8 @@ class Recorder:
         future.add_done_callback(_report_failure)
         if self.siem is not None:
             self.siem.emit(row)  # dropped by the sink unless leitplanke_siem_usage
+        for observe in self.observers:
+            observe(row)
 
     def _write_or_spool(self, row: SpooledRow) -> None:
         """In the writer thread: write the row, or spool it when SQLite cannot take it
