@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,20 @@ class Reply:
 Handler = Callable[[], Awaitable[Reply]]
 
 
+def _authorized(head: bytes, token: str) -> bool:
+    """No token configured: open. Else the request must carry `Bearer <token>`."""
+    if not token:
+        return True
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"authorization":
+            scheme, _, given = value.strip().partition(b" ")
+            return scheme.lower() == b"bearer" and hmac.compare_digest(
+                given.strip(), token.encode()
+            )
+    return False
+
+
 def _plain(status: HTTPStatus) -> Reply:
     return Reply(status, "text/plain; charset=utf-8", f"{status.phrase}\n".encode())
 
@@ -39,8 +54,16 @@ def _plain(status: HTTPStatus) -> Reply:
 class AdminServer:
     """`await start(host, port)`, `await stop()`; `routes` maps a path to a handler."""
 
-    def __init__(self, routes: Mapping[str, Handler]) -> None:
+    def __init__(
+        self,
+        routes: Mapping[str, Handler],
+        protected: frozenset[str] = frozenset(),
+        token: Callable[[], str] = lambda: "",
+    ) -> None:
         self.routes = dict(routes)
+        # Paths that need `Authorization: Bearer <token>` whenever token() is not empty.
+        self.protected = protected
+        self.token = token
         self._server: asyncio.Server | None = None
         self._clients: set[asyncio.Task[None]] = set()
 
@@ -99,6 +122,8 @@ class AdminServer:
         handler = self.routes.get(path)
         if handler is None:
             reply = _plain(HTTPStatus.NOT_FOUND)
+        elif path in self.protected and not _authorized(head, self.token()):
+            reply = _plain(HTTPStatus.UNAUTHORIZED)
         elif method not in ("GET", "HEAD"):
             reply = _plain(HTTPStatus.METHOD_NOT_ALLOWED)
         else:

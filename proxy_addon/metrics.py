@@ -131,7 +131,11 @@ class Metrics:
         self._seen_pool: ScanPool | None = None
         self._probing: asyncio.Task[None] | None = None
         self._restarting: asyncio.Task[None] | None = None
-        self.server = AdminServer({"/metrics": self._metrics, "/healthz": self._healthz})
+        self.server = AdminServer(
+            {"/metrics": self._metrics, "/healthz": self._healthz},
+            protected=frozenset({"/metrics"}),
+            token=lambda: str(getattr(ctx.options, "leitplanke_admin_token", "")),
+        )
         recorder.observers.append(self.observe)
 
     # ---- options and lifecycle ---------------------------------------------
@@ -147,7 +151,15 @@ class Metrics:
             "leitplanke_admin_host",
             str,
             "127.0.0.1",
-            "Address the admin port listens on (keep it internal: no authentication).",
+            "Address the admin port listens on (keep it internal).",
+        )
+        add(
+            "leitplanke_admin_token",
+            str,
+            "",
+            "Bearer token /metrics requires (Prometheus `authorization: credentials`); "
+            "empty: open, for an admin port on loopback only. /healthz holds no data and "
+            "stays open for load balancers.",
         )
 
     def configure(self, updated: set[str]) -> None:

@@ -417,3 +417,41 @@ def test_dashboard_is_a_grafana_dashboard_with_a_datasource_variable() -> None:
     for panel in dashboard["panels"]:
         for target in panel.get("targets", []):
             assert target["datasource"]["uid"] == "${datasource}"
+
+
+async def test_metrics_need_the_bearer_token_when_one_is_set() -> None:
+    import asyncio
+
+    from proxy_addon.admin_server import AdminServer, Reply
+
+    async def ok() -> Reply:
+        return Reply(200, "text/plain", b"data\n")
+
+    token = {"value": "s3cret-token"}
+    server = AdminServer(
+        {"/metrics": ok, "/healthz": ok},
+        protected=frozenset({"/metrics"}),
+        token=lambda: token["value"],
+    )
+    await server.start("127.0.0.1", 0)
+    assert server.address is not None
+    port = server.address[1]
+
+    async def get(path: str, auth: str | None = None) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        header = f"Authorization: {auth}\r\n" if auth else ""
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n{header}\r\n".encode())
+        await writer.drain()
+        answer = await reader.read()
+        writer.close()
+        return answer.split(b"\r\n", 1)[0]
+
+    try:
+        assert b" 401 " in await get("/metrics")
+        assert b" 401 " in await get("/metrics", "Bearer wrong")
+        assert b" 200 " in await get("/metrics", "Bearer s3cret-token")
+        assert b" 200 " in await get("/healthz")  # no data, open for load balancers
+        token["value"] = ""
+        assert b" 200 " in await get("/metrics")  # no token configured: loopback use
+    finally:
+        await server.stop()
