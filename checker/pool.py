@@ -40,6 +40,11 @@ class ScanPool:
         self.restarts = 0
         self._closed = False
 
+    @property
+    def closed(self) -> bool:
+        """Replaced by a policy switch; new scans belong to the new pool."""
+        return self._closed
+
     def start(self) -> None:
         if self._executor is not None:
             return

@@ -319,7 +319,9 @@ class Policy(_Strict):
     oversize_action: Action = "block"
     # Uploaded files the gateway cannot read (images — no OCR —, encrypted PDFs,
     # unknown binary formats): what happens to a prompt that carries one.
-    unscanned_files: Action = "log"
+    # (allow, log or block: an unreadable file can be neither redacted nor justified
+    # by the data classes found in it)
+    unscanned_files: Literal["allow", "log", "block"] = "log"
     examples: tuple[Example, ...] = ()
 
     @field_validator("messages")

@@ -41,7 +41,10 @@ def parse_networks(values: Sequence[str]) -> list[Network]:
 
 
 def client_allowed(peer: str, networks: Sequence[Network]) -> bool:
-    address = ipaddress.ip_address(peer.rsplit("%", 1)[0])
+    try:
+        address = ipaddress.ip_address(peer.rsplit("%", 1)[0])
+    except ValueError:
+        return False  # not an IP address: refuse rather than fail open
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     if address.is_loopback:

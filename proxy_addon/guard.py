@@ -200,13 +200,31 @@ class Guard:
             return
         active = self.source.active
         assert active is not None, "PolicySource is configured before requests arrive"
-        outcome = await self.evaluate(flow, active, service, api)
-        if outcome.coachable:
-            self.coach(flow, outcome)
-        if outcome.redactable:
-            self.redact(flow, outcome)
-        if outcome.enforced in ("block", "warn"):
-            self.respond(flow, outcome)
+        try:
+            outcome = await self.evaluate(flow, active, service, api)
+            if outcome.coachable:
+                self.coach(flow, outcome)
+            if outcome.redactable:
+                await self.redact(flow, outcome)
+            if outcome.enforced in ("block", "warn"):
+                self.respond(flow, outcome)
+        except Exception as exc:  # a bug of ours must not let a prompt through unchecked
+            log.error(
+                "leitplanke: internal error on %s %s: %s", service.id, api, type(exc).__name__
+            )  # fmt: skip (the type only: messages may quote input)
+            flow.metadata.pop(REDACTION, None)
+            outcome = self._failed(
+                active, service, api, None, f"internal_error: {type(exc).__name__}",
+                self._fail_action(active),
+            )  # fmt: skip
+            if outcome.enforced == "block":
+                try:
+                    self.respond(flow, outcome)
+                except Exception:  # the answer itself failed: still never forward it
+                    flow.response = http.Response.make(
+                        403, "Leitplanke: request blocked (could not be checked)\n",
+                        {"content-type": "text/plain; charset=utf-8"},
+                    )  # fmt: skip
         self.record(flow, outcome)
 
     def coach(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
@@ -228,20 +246,27 @@ class Guard:
                 policy_version=outcome.active.loaded.version_id,
             )
 
-    def redact(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
+    async def redact(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
         """Replace the violating values with placeholders in the body sent upstream."""
         assert outcome.prompt is not None and outcome.body is not None
         violating = set(outcome.decision.data_classes)
         findings = [f for f in outcome.findings if f.data_class in violating]
         user = self.recorder.user_label(flow, True)
         mapping = self.memory.get((user, outcome.service.id))
-        result = redact_body(outcome.api, outcome.body, outcome.prompt, findings, mapping)
+        size = len(outcome.body)
+        result = await off_loop(
+            size, redact_body, outcome.api, outcome.body, outcome.prompt, findings, mapping
+        )
+        if result.body is not None and findings and not result.replaced:
+            # Findings to redact, nothing replaced: never forward such a body as "redacted".
+            result = replace(result, body=None, reason="nothing_replaced")
         if result.body is None:
             outcome.redact_error = result.reason or "not_rewritable"
             log.info("leitplanke: cannot redact %s %s: %s", outcome.service.id, outcome.api,
                      outcome.redact_error)  # fmt: skip
             return
-        flow.request.content = result.body  # re-encoded per Content-Encoding
+        # The setter re-encodes per Content-Encoding: CPU work for big bodies too.
+        await off_loop(size, setattr, flow.request, "content", result.body)
         # The restorer reads plain text; ask the upstream for an uncompressed answer.
         flow.request.headers.pop("accept-encoding", None)
         flow.metadata[REDACTION] = mapping
@@ -255,13 +280,16 @@ class Guard:
             # Streamed answers are restored chunk by chunk, never buffered.
             flow.response.stream = StreamRestorer(mapping)
 
-    def response(self, flow: http.HTTPFlow) -> None:
+    async def response(self, flow: http.HTTPFlow) -> None:
         mapping: PlaceholderMap | None = flow.metadata.get(REDACTION)
-        if mapping is None or flow.response is None or flow.response.stream:
+        response = flow.response
+        if mapping is None or response is None or response.stream:
             return
-        content = flow.response.content
+        size = len(response.raw_content or b"")
+        content = await off_loop(size, lambda: response.content)  # decompressing is CPU work
         if content:
-            flow.response.content = restore_json_body(content, mapping)
+            restored = await off_loop(len(content), restore_json_body, content, mapping)
+            await off_loop(len(restored), setattr, response, "content", restored)
 
     async def evaluate(
         self, flow: http.HTTPFlow, active: Active, service: Service, api: Api
@@ -301,10 +329,7 @@ class Guard:
 
         started = time.perf_counter()
         try:
-            findings = await active.pool.scan(
-                [p.text for p in prompt.parts],
-                timeout=ctx.options.leitplanke_scan_timeout_ms / 1000,
-            )
+            findings = await self._scan(active, [p.text for p in prompt.parts])
         except Exception as exc:  # any checker failure gets the fail mode, never a crash
             log.error("leitplanke: checker failed for %s: %r", service.id, exc)
             return self._failed(
@@ -325,6 +350,15 @@ class Guard:
 
     def _fail_action(self, active: Active) -> Action:
         return fail_action(active.loaded.policy)
+
+    async def _scan(self, active: Active, texts: list[str]) -> list[Finding]:
+        """Scan in the active pool; a policy switch may have closed the pool this
+        request started with (e.g. while a big upload was read), so use the new one."""
+        timeout = ctx.options.leitplanke_scan_timeout_ms / 1000
+        pool = active.pool
+        if pool.closed and self.source.active is not None:
+            pool = self.source.active.pool
+        return await pool.scan(texts, timeout=timeout)
 
     def _failed(
         self,

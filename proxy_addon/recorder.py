@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 
 PURGE_EVERY_S = 24 * 3600
+SPOOL_RETRY_S = 5.0
+BUSY_TIMEOUT_MS = 2000  # how long a write waits for a lock before the row is spooled
 
 
 class Recorder:
@@ -39,6 +42,8 @@ class Recorder:
         self.store: FindingsStore | None = None
         self.spool: Spool | None = None  # rows the database could not take, in order
         self._spooling = False
+        self._retry_at = 0.0  # while spooling: when to try the database again
+        self.dropped = 0  # rows neither written nor spooled (both disks full)
         # Called on the event loop with every decision and usage row (Metrics).
         self.observers: list[Callable[[SpooledRow], None]] = []
         # One writer thread: SQLite wants one writer, and the client's answer never
@@ -64,6 +69,9 @@ class Recorder:
                 raise exceptions.OptionsError(str(exc)) from exc
             old = self.store
             self.store = self._writer.submit(FindingsStore, Path(db)).result()
+            self._writer.submit(
+                self.store.db.execute, f"pragma busy_timeout = {BUSY_TIMEOUT_MS}"
+            ).result()
             self.spool = Spool(default_spool_path(db))
             if old is not None:
                 self._writer.submit(old.close)
@@ -161,18 +169,39 @@ class Recorder:
 
     def _write_or_spool(self, row: SpooledRow) -> None:
         """In the writer thread: write the row, or spool it when SQLite cannot take it
-        (locked, disk full, I/O error); replay the spool once writing works again."""
+        (locked, disk full, I/O error); replay the spool once writing works again.
+        While the database is unavailable, rows go straight to the spool and a write
+        is retried at most every SPOOL_RETRY_S, so a locked database costs one busy
+        timeout per retry, not one per row."""
         assert self.store is not None and self.spool is not None
+        if self._spooling and time.monotonic() < self._retry_at:
+            self._spool(row)
+            return
         try:
             if self.spool.pending:
                 self._replay()
             self._write(row)
-        except sqlite3.Error as exc:
-            self.spool.append(row)
+        except sqlite3.OperationalError as exc:
+            self._retry_at = time.monotonic() + SPOOL_RETRY_S
             if not self._spooling:
                 log.error("leitplanke: database unavailable (%s); spooling to %s", exc,
                           self.spool.path)  # fmt: skip
             self._spooling = True
+            self._spool(row)
+        except sqlite3.Error as exc:  # not transient: spooling would only repeat it
+            self.dropped += 1
+            log.error("leitplanke: row not written (%s); %d dropped so far",
+                      type(exc).__name__, self.dropped)  # fmt: skip
+
+    def _spool(self, row: SpooledRow) -> None:
+        assert self.spool is not None
+        try:
+            self.spool.append(row)
+        except OSError as exc:  # the spool's disk is full too
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                log.error("leitplanke: cannot spool (%s); %d rows dropped",
+                          type(exc).__name__, self.dropped)  # fmt: skip
 
     def _write(self, row: SpooledRow) -> None:
         assert self.store is not None

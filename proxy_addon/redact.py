@@ -77,7 +77,7 @@ def redact_body(
     plan = {
         index: spans
         for index, raw in sorted(spans_by_part.items())
-        if (spans := _select(prompt.parts[index].text, raw))
+        if (spans := _select(prompt.parts[index].text, raw, mapping))
     }
     if not plan:
         return RedactResult(body=body, replaced=0)
@@ -96,9 +96,13 @@ def _fail(reason: str) -> RedactResult:
     return RedactResult(body=None, replaced=0, reason=reason)
 
 
-def _select(text: str, spans: list[_Span]) -> list[_Span]:
-    """Merge overlapping spans into their union; drop spans inside placeholders."""
-    inside = [m.span() for m in PLACEHOLDER.finditer(text)]
+def _select(text: str, spans: list[_Span], mapping: PlaceholderMap) -> list[_Span]:
+    """Merge overlapping spans into their union; drop spans inside placeholders this
+    conversation issued (earlier turns echoed back). Text that only looks like a
+    placeholder (`<AKIA…_1>`) is no exemption: a secret inside it is still redacted."""
+    inside = [
+        m.span() for m in PLACEHOLDER.finditer(text) if mapping.original(m.group()) is not None
+    ]
     spans = [s for s in spans if not any(ps <= s.start and s.end <= pe for ps, pe in inside)]
     spans.sort(key=lambda s: (s.start, -s.end))
     merged: list[_Span] = []

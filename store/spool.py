@@ -9,12 +9,15 @@ that succeeds. Nothing acknowledged is lost, and nothing unsafe is written.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from store.records import DecisionRecord, FindingRecord, UsageRecord
+
+log = logging.getLogger(__name__)
 
 SpooledRow = DecisionRecord | UsageRecord
 
@@ -57,23 +60,34 @@ class Spool:
         return self.path.exists() and self.path.stat().st_size > 0
 
     def append(self, row: SpooledRow) -> None:
+        torn = self.pending and not self._ends_with_newline()
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(to_line(row))
+            # After a crash mid-append, start on a fresh line: only the torn row is lost.
+            handle.write(("\n" if torn else "") + to_line(row))
             handle.flush()
             os.fsync(handle.fileno())  # "spooled" must survive a crash right after
+
+    def _ends_with_newline(self) -> bool:
+        with self.path.open("rb") as handle:
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) == b"\n"
 
     def rows(self) -> list[SpooledRow]:
         if not self.path.exists():
             return []
         lines = self.path.read_text("utf-8").splitlines()
         # A crash mid-append leaves at most a torn last line: skip it, keep the rest.
-        rows = []
+        rows, torn = [], 0
         for line in lines:
+            if not line.strip():
+                continue
             try:
                 rows.append(from_line(line))
             except (ValueError, KeyError, TypeError):
-                continue
+                torn += 1
+        if torn:
+            log.error("leitplanke: %d unreadable spool line(s) in %s skipped", torn, self.path)
         return rows
 
     def keep(self, rows: list[SpooledRow]) -> None:

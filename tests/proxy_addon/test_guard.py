@@ -623,7 +623,7 @@ async def test_redact_sends_placeholders_and_restores_the_json_answer(
         200, json.dumps(answer), {"content-type": "application/json"}
     )
     redact_harness.guard.responseheaders(flow)
-    redact_harness.guard.response(flow)
+    await redact_harness.guard.response(flow)
     restored = json.loads(flow.response.content or b"")
     assert restored["choices"][0]["message"]["content"] == f"Ok: {IBAN} / {EMAIL}"
     assert redact_harness.rows("select action, enforced from decisions") == [("redact", "redact")]
@@ -711,3 +711,16 @@ async def test_large_bodies_are_decoded_and_extracted_off_the_event_loop() -> No
     loop_thread = threading.get_ident()
     assert await off_loop(10, threading.get_ident) == loop_thread
     assert await off_loop(INLINE_BODY_BYTES + 1, threading.get_ident) != loop_thread
+
+
+async def test_an_internal_error_fails_closed_instead_of_forwarding(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise LookupError("unknown charset")  # a bug of ours, not an ExtractError
+
+    monkeypatch.setattr("proxy_addon.guard.extract", broken)
+    flow = await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(IBAN)))
+    assert flow.response is not None and flow.response.status_code == 403
+    ((action, error),) = harness.rows("select action, error from decisions")
+    assert action == "block" and error == "internal_error: LookupError"

@@ -27,7 +27,8 @@ def decision(n: int) -> DecisionRecord:
 
 
 @pytest.fixture
-def recorder(tmp_path: Path) -> Iterator[Recorder]:
+def recorder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
+    monkeypatch.setattr("proxy_addon.recorder.SPOOL_RETRY_S", 0.0)  # retry on every row
     addon = Recorder()
     with taddons.context(addon) as tctx:
         tctx.configure(addon, leitplanke_db=str(tmp_path / "f.db"))
@@ -92,3 +93,32 @@ def test_a_partial_replay_writes_nothing_twice(
         hashes = [h for (h,) in conn.execute("select value_hash from findings order by id")]
     assert hashes == ["h0", "h1", "h2", "h3"]
     assert not default_spool_path(db).exists()
+
+
+def test_while_the_database_is_out_rows_go_straight_to_the_spool(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("proxy_addon.recorder.SPOOL_RETRY_S", 3600.0)
+    attempts = {"n": 0}
+
+    def locked(*args: object) -> int:
+        attempts["n"] += 1
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(FindingsStore, "record", locked)
+    for n in range(5):
+        recorder.record(decision(n))
+    recorder.flush()
+    assert attempts["n"] == 1  # one busy wait, then the spool until the retry time
+    assert len(recorder.spool or []) == 5
+
+
+def test_a_torn_last_line_costs_only_that_row(tmp_path: Path) -> None:
+    from store.spool import Spool
+
+    spool = Spool(tmp_path / "x.spool")
+    spool.append(decision(0))
+    with spool.path.open("a", encoding="utf-8") as handle:
+        handle.write('{"kind": "decision", "row": {"serv')  # crash mid-append
+    spool.append(decision(1))
+    assert [r.findings[0].value_hash for r in spool.rows()] == ["h0", "h1"]  # type: ignore[union-attr]

@@ -292,3 +292,13 @@ def test_no_findings_keeps_the_body_byte_for_byte() -> None:
     prompt = extract("openai_chat", body)
     result = redact_body("openai_chat", body, prompt, [], PlaceholderMap())
     assert result.body == body and result.replaced == 0
+
+
+def test_placeholder_shaped_text_this_conversation_never_issued_is_redacted() -> None:
+    # `<AKIA…_1>` matches the placeholder shape, but no turn issued it: a key inside
+    # it must still be replaced, or wrapping a value in <…_1> would smuggle it out.
+    key = "AKIAIOSFODNN7EXAMPLE"
+    result = _redact("openai_chat", _chat(f"Schlüssel <{key}_1>"), [(0, key, "SECRET")],
+                     PlaceholderMap())  # fmt: skip
+    assert result.body is not None and result.replaced == 1
+    assert key not in result.body.decode()
