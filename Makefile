@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DB ?= ./leitplanke.db
 
-.PHONY: run test lint typecheck bench soak eval docs clean
+.PHONY: run test lint typecheck bench soak eval fuzz docs clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.13 not found (PATH or ~/.pyenv/versions); set PYTHON=/path/to/python3.13" >&2; exit 1; }
@@ -47,7 +47,7 @@ soak: $(STAMP)
 # Property-based fuzzing of extractors, body decoding and the policy loader with the
 # "fuzz" hypothesis profile (> 100,000 cases; `make test` runs them with the small "ci" one).
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz -q -p no:randomly --timeout=3600
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz -q --timeout=3600
 
 eval: $(STAMP)
 	$(BIN)/leitplanke eval

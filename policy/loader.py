@@ -94,6 +94,21 @@ def parse_policy(text: str, source: str) -> LoadedPolicy:
                 )
             ]
         ) from exc
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
+        line, column = _line_column(text, exc.position)
+        raise PolicyError(
+            [
+                Problem(
+                    source,
+                    line,
+                    column,
+                    f"YAML syntax error: character #x{exc.character:04x} is not allowed",
+                    "remove the control character; save the file as UTF-8 text",
+                )
+            ]
+        ) from exc
+    except RecursionError:  # PyYAML composes recursively; its parser is not recursive
+        raise PolicyError([_too_deep(text, source)]) from None
     if not isinstance(data, dict):
         raise PolicyError(
             [
@@ -115,13 +130,52 @@ def parse_policy(text: str, source: str) -> LoadedPolicy:
     return LoadedPolicy(policy, source, text, f"{policy.version}@{digest}", marks)
 
 
+_MAX_NESTING = 100  # a policy needs fewer than 10 levels
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """1-based (line, column) of a character index, counting lines as YAML does."""
+    before = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text[:position])
+    return len(before), len(before[-1]) + 1
+
+
+def _too_deep(text: str, source: str) -> Problem:
+    """Where the YAML first nests more than _MAX_NESTING collections."""
+    line, column, depth = 1, 1, 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > _MAX_NESTING:
+                    if event.start_mark is not None:
+                        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return Problem(
+        source,
+        line,
+        column,
+        f"YAML is nested too deeply (more than {_MAX_NESTING} levels)",
+        "a policy needs only a few levels of indentation",
+    )
+
+
 def _marks(node: yaml.Node | None) -> tuple[dict[Path_, tuple[int, int]], set[Path_]]:
     """Every key/item path's 1-based (line, column), and the paths of {…} mappings."""
     marks: dict[Path_, tuple[int, int]] = {}
     flows: set[Path_] = set()
     stack: list[tuple[yaml.Node, Path_]] = [(node, ())] if node is not None else []
+    walked: set[int] = set()
     while stack:
         current, path = stack.pop()
+        if id(current) in walked:
+            # An alias: its node is walked once, where the anchor stands. Walking it again
+            # per alias is exponential for nested aliases ("billion laughs").
+            continue
+        walked.add(id(current))
         if isinstance(current, yaml.MappingNode):
             if current.flow_style:
                 flows.add(path)

@@ -68,6 +68,13 @@ def parse_client_frame(data: str | bytes) -> ClientFrame | None:
     still scanned; JSON frames of other events (handshake, ping, options) give None.
     """
     text = _decode(data)
+    try:
+        return _parse_frame(text)
+    except RecursionError:  # JSON nested deeper than the parser goes: scan it whole
+        return _unparsed(text)
+
+
+def _parse_frame(text: str) -> ClientFrame | None:
     if RS in text:
         return _parse_signalr(text)
     try:

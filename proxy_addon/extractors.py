@@ -775,7 +775,11 @@ def _media_type(content_type: str | None) -> tuple[str, str | None]:
     header = Message()
     header["content-type"] = content_type
     media = content_type.split(";", 1)[0].strip().lower()
-    return media, _codec(header.get_content_charset())
+    try:
+        charset = header.get_content_charset()
+    except ValueError:  # UnicodeError: non-UTF-8 bytes (surrogate escapes) in the parameters
+        charset = None
+    return media, _codec(charset)
 
 
 @lru_cache(maxsize=64)

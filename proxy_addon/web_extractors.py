@@ -29,6 +29,7 @@ from proxy_addon.extractors import (
     TextPart,
     _as_list,
     _as_object,
+    _codec,
     _decode,
     _is_textual,
     _kind,
@@ -311,7 +312,9 @@ def _huggingchat_part(part: Message, where: str, name: str) -> Iterator[Found]:
     if filename is not None or not (_is_textual(media) or _decode(data, None) is not None):
         yield from file_content(data, filename, media, where)
         return
-    text = data.decode(part.get_content_charset() or "utf-8", errors="replace")
+    # Through _codec, as in the generic reader: an unknown or non-text charset ("bogus",
+    # "rot13") is read as UTF-8 instead of raising LookupError.
+    text = data.decode(_codec(part.get_content_charset()) or "utf-8", errors="replace")
     if name == "data":
         try:
             payload = _parse_json(text)
