@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, get_args
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -23,7 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from rules import rules_file
+from rules import read_rules_yaml
 
 Category = Literal[
     "chat",
@@ -284,15 +283,7 @@ def parse_catalog(data: object, origin: str = "<catalog>") -> Catalog:
 
 def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
     """The catalog from a YAML file (default: rules/ai_services.yaml)."""
-    if path is None:
-        text, origin = rules_file("ai_services.yaml").read_text("utf-8"), "ai_services.yaml"
-    else:
-        with open(path, encoding="utf-8") as handle:
-            text, origin = handle.read(), os.fspath(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{origin}: not valid YAML: {exc}") from None
+    data, origin = read_rules_yaml(path, "ai_services.yaml", CatalogError)
     return parse_catalog(data, origin)
 
 

@@ -13,11 +13,10 @@ import os
 import re
 from dataclasses import dataclass, field
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from policy.catalog import Catalog, covers, default_catalog, is_host_name
-from rules import rules_file
+from rules import read_rules_yaml
 
 _WORD = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _RULE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -191,15 +190,7 @@ def load_discovery_rules(
     it is not valid YAML or not valid rules. `catalog` (default: the default catalog)
     names the hosts that are never flagged.
     """
-    if path is None:
-        text, origin = rules_file("ai_discovery.yaml").read_text("utf-8"), "ai_discovery.yaml"
-    else:
-        with open(path, encoding="utf-8") as handle:
-            text, origin = handle.read(), os.fspath(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DiscoveryRulesError(f"{origin}: not valid YAML: {exc}") from None
+    data, origin = read_rules_yaml(path, "ai_discovery.yaml", DiscoveryRulesError)
     return parse_discovery_rules(data, origin, catalog)
 
 
