@@ -2,23 +2,68 @@
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import io
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from mitmproxy import options
 from mitmproxy.tools import cmdline
 from mitmproxy.tools.dump import DumpMaster
 from mitmproxy.tools.main import run
 
+from cli.proxy_config import SetEntry, check_options
 from proxy_addon.leitplanke_addon import make_addons
+from proxy_addon.log_format import use_log_format
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What `leitplanke proxy` hands the master besides the mitmdump command line."""
+
+    log_format: str = "auto"
+    notes: tuple[str, ...] = ()  # logged once logging is set up (config file, overrides)
+    file_sets: tuple[SetEntry, ...] = ()  # the config file's `set:` entries, to check
 
 
 class LeitplankeMaster(DumpMaster):
     """DumpMaster with our addons registered up front, so `leitplanke_*` options
     exist before the command line is applied."""
 
+    settings: ClassVar[RunSettings] = RunSettings()
+
     def __init__(self, opts: options.Options, **kwargs: Any) -> None:
         super().__init__(opts, **kwargs)
+        termlog = self.addons.get("termlog")  # before our addons: they log when loaded
+        if termlog is not None:
+            use_log_format(termlog.logger, self.settings.log_format, termlog.logger.file)
         self.addons.add(*make_addons())
+        for note in self.settings.notes:
+            log.info(note)
+        # Every option exists now: a config file's unknown or malformed `set:` entry is
+        # an error with its file:line (mitmproxy would silently defer an unknown one).
+        problems = check_options(self.settings.file_sets, opts.keys(), _try_set(opts))
+        if problems:
+            log.error("leitplanke: invalid config:\n%s", "\n".join(map(str, problems)))
+            sys.exit(2)
+
+
+def _try_set(opts: options.Options) -> Callable[[tuple[str, ...]], str | None]:
+    probe = copy.deepcopy(opts)  # no subscribers: nothing is configured
+
+    def try_set(specs: tuple[str, ...]) -> str | None:
+        try:
+            probe.set(*specs)
+        except Exception as exc:  # OptionsError, or TypeError from the type check
+            return str(exc)
+        return None
+
+    return try_set
 
 
 def mitmdump_args(
@@ -58,5 +103,14 @@ def mitmdump_args(
     return args
 
 
-def run_proxy(args: list[str]) -> None:
-    run(LeitplankeMaster, cmdline.mitmdump, args)
+def run_proxy(args: list[str], settings: RunSettings | None = None) -> None:
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # stdout is a pipe or socket under systemd and Docker, where Python would buffer
+        # log lines in 8 KiB blocks; a log line should arrive when it is written.
+        sys.stdout.reconfigure(line_buffering=True)
+
+    class Master(LeitplankeMaster):
+        pass
+
+    Master.settings = settings or RunSettings()
+    run(Master, cmdline.mitmdump, args)
