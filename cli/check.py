@@ -58,20 +58,24 @@ def run_check(
         findings = scanner.scan_text(text, explain=explain)
         decision = decide(loaded.policy, service, None, findings)
         if as_json:
-            click.echo(
-                json.dumps(
-                    {
-                        "path": path,
-                        "verdict": decision.action,
-                        "findings": [_json_finding(f, explain) for f in findings],
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            # `verdict` is what the policy as written decides, in every rollout mode;
+            # outside "enforce" the mode and what the gateway does with it are added.
+            result: dict[str, Any] = {
+                "path": path,
+                "verdict": decision.action,
+                "findings": [_json_finding(f, explain) for f in findings],
+            }
+            if decision.mode != "enforce":
+                result |= {"mode": decision.mode, "enforced": decision.effective}
+            click.echo(json.dumps(result, ensure_ascii=False))
             continue
+        mode = ""
+        if decision.mode != "enforce":
+            mode = f" [mode {decision.mode}: enforced as {decision.effective.upper()}]"
         click.echo(
             f"{path}: {decision.action.upper()}"
             + (f" ({', '.join(decision.data_classes)})" if decision.data_classes else "")
+            + mode
         )
         for f in findings:
             click.echo(

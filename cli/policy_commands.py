@@ -77,8 +77,10 @@ def test_command(file: str) -> None:
     """Run FILE's `examples:` with the real checker and print a table.
 
     Each example (text, tool or service, group, expect) is scanned and decided as
-    the gateway would. Exits 1 if any example gets another action than expected,
-    2 if the policy is invalid.
+    the gateway would. `expect` is the action the policy decides, also for a group
+    in rollout mode monitor or coach (what is enforced instead is shown after the
+    row). Exits 1 if any example gets another action than expected, 2 if the policy
+    is invalid.
     """
     from policy.examples_runner import run_examples
 
@@ -93,9 +95,12 @@ def test_command(file: str) -> None:
     for r in results:
         target = r.example.tool or r.example.service or ""
         found = ",".join(sorted({f.entity_type for f in r.findings})) or "-"
+        # `expect` is the policy's action; a rollout mode only changes what is enforced.
+        mode = r.decision.mode
+        enforced = f"  [{mode}: enforced as {r.decision.effective}]" if mode != "enforce" else ""
         click.echo(
             f"{r.index + 1:>3}  {'ok' if r.passed else 'FAIL':<6} {r.example.expect:<6} "
-            f"{r.decision.action:<6} {target:<28} {r.example.group or '-':<10} {found}"
+            f"{r.decision.action:<6} {target:<28} {r.example.group or '-':<10} {found}{enforced}"
         )
     failed = [r for r in results if not r.passed]
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")

@@ -13,6 +13,12 @@ Every reason proposes an action; the most restrictive one wins
    the policy's `on_violation`, and finally block.
 
 Findings below a class's `min_score` never reach this function (the checker drops them).
+
+The rollout mode (`mode:`, per group `groups.<id>.mode:`; see `effective_action`) is
+applied after the action is chosen: `Decision.action` is always what the policy as
+written decides — what `leitplanke check` prints as `verdict`, what examples `expect`
+and what the findings log keeps as `action` — and `Decision.effective` is what the
+gateway does with it in that mode (`enforced` in the log).
 """
 
 from __future__ import annotations
@@ -21,17 +27,45 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from policy.model import ACTION_RANK, Action, Policy, ToolStatus
+from policy.model import ACTION_RANK, Action, Mode, Policy, ToolStatus
 
 
 @dataclass(frozen=True)
 class Decision:
-    action: Action
+    action: Action  # what the policy as written decides
     reasons: tuple[str, ...]  # machine-readable, e.g. "personal:not_allowed:block"
     data_classes: tuple[str, ...]  # violating classes, in policy order
     tool: str | None
     tool_status: ToolStatus
     alternatives: tuple[str, ...]  # approved tools that allow every violating class
+    mode: Mode = "enforce"  # the rollout mode for the sender's group
+
+    @property
+    def effective(self) -> Action:
+        """What the gateway does in this rollout mode (derived, so that a changed
+        `action`, e.g. by `dataclasses.replace`, keeps both consistent)."""
+        return effective_action(self.action, self.mode)
+
+    @property
+    def mode_applied(self) -> bool:
+        """The rollout mode changed what happens (the log says why: `mode:<mode>`)."""
+        return self.effective != self.action
+
+
+def effective_action(action: Action, mode: Mode) -> Action:
+    """What the gateway does with the policy's `action` in rollout `mode`.
+
+    monitor: nothing is enforced; the request passes unchanged and whatever the policy
+        would have done is only recorded ("log"; "allow" stays "allow").
+    coach: "block" becomes "warn" (the coaching flow); "redact", "warn", "log" and
+        "allow" stay as they are.
+    enforce: the policy as written.
+    """
+    if mode == "monitor":
+        return "allow" if action == "allow" else "log"
+    if mode == "coach" and action == "block":
+        return "warn"
+    return action
 
 
 class HasDataClass(Protocol):
@@ -81,6 +115,7 @@ def decide(
         tool=tool_id,
         tool_status=tool.status if tool else "unapproved",
         alternatives=alternatives(policy, group, violating),
+        mode=policy.mode_of(group),
     )
 
 
@@ -97,6 +132,7 @@ def unchecked_decision(
         tool=base.tool,
         tool_status=base.tool_status,
         alternatives=(),
+        mode=base.mode,
     )
 
 

@@ -24,6 +24,11 @@ from policy.tenant import validate_tenant
 
 Action = Literal["allow", "log", "warn", "redact", "block"]
 ToolStatus = Literal["approved", "tolerated", "unapproved"]
+# Rollout mode (policy-wide `mode:` and per group `groups.<id>.mode:`; the group's wins):
+# monitor — record what the policy would do, enforce nothing (the request passes unchanged);
+# coach   — "block" becomes "warn" (coaching with a justification link), the rest as written;
+# enforce — the policy as written (the default).
+Mode = Literal["monitor", "coach", "enforce"]
 Lang = Literal["de", "en"]
 
 # Most restrictive wins. "log" lets the prompt pass but records the violation;
@@ -232,6 +237,8 @@ class Group(_Strict):
     users: tuple[str, ...] = ()
     networks: tuple[str, ...] = ()
     tools: dict[str, GroupTool] = Field(default_factory=dict)
+    # Rollout mode for this group's members; None: the policy-wide `mode`.
+    mode: Mode | None = None
 
     @field_validator("networks")
     @classmethod
@@ -309,6 +316,8 @@ class Policy(_Strict):
     tools: dict[str, Tool] = Field(default_factory=dict)
     on_violation: dict[str, Action] = Field(default_factory=dict)
     unlisted_ai_tools: Action = "log"
+    # Rollout mode for everyone not in a group with its own `mode` (see Mode).
+    mode: Mode = "enforce"
     groups: dict[str, Group] = Field(default_factory=dict)
     privacy: Privacy = Field(default_factory=Privacy)
     # Employee-facing texts that replace rules/messages.yaml's (same placeholders).
@@ -484,6 +493,11 @@ class Policy(_Strict):
                     if ip in ipaddress.ip_network(network, strict=False):
                         return group_id
         return None
+
+    def mode_of(self, group: str | None) -> Mode:
+        """The rollout mode for a member of `group` (None: in no group)."""
+        own = self.groups[group].mode if group in self.groups else None
+        return own or self.mode
 
     @property
     def how_to_request(self) -> str:

@@ -3,8 +3,9 @@
 The YAML the gateway enforces is the page employees read. `render()` turns a
 `Policy` into a self-contained HTML page (one A4 sheet when printed) or GitHub-
 flavoured Markdown, in German or English. This module works out *what* the page
-says (which tools, which data never goes anywhere, the exceptions); the templates
-in `policy/templates/` say how it looks. Fixed wording lives in `WORDS` below.
+says (which tools, which data never goes anywhere, the exceptions, the rollout
+phase); the templates in `policy/templates/` say how it looks. Every fixed word is
+in rules/guideline_texts.yaml.
 """
 
 from __future__ import annotations
@@ -19,130 +20,20 @@ import jinja2
 import yaml
 
 from policy.decide import allowed_classes
-from policy.model import DEFAULT_TOOL_ACTION, Action, Lang, Policy, ToolStatus
+from policy.model import DEFAULT_TOOL_ACTION, Action, Lang, Mode, Policy, ToolStatus
 from rules import rules_file
 
 Format = Literal["html", "md"]
 
-# Every fixed word on the page, German first.
-WORDS: dict[str, dict[str, str]] = {
-    "title": {"de": "KI-Richtlinie der {organization}", "en": "AI policy of {organization}"},
-    "purpose": {
-        "de": "Wir nutzen KI — mit Leitplanken: Diese Seite sagt, welche KI-Werkzeuge Sie "
-        "wofür nutzen dürfen und welche Daten nicht hineingehören.",
-        "en": "We use AI — with guardrails: this page says which AI tools you may use for "
-        "what, and which data must stay out of them.",
-    },
-    "tools_heading": {"de": "Freigegebene KI-Werkzeuge", "en": "Approved AI tools"},
-    "tools_intro": {
-        "de": "Sensible Daten nur in die Werkzeuge, bei denen sie ausdrücklich erlaubt sind.",
-        "en": "Sensitive data only goes into the tools that explicitly allow it.",
-    },
-    "no_tools": {
-        "de": "Derzeit ist kein KI-Werkzeug freigegeben.",
-        "en": "No AI tool is approved yet.",
-    },
-    "col_tool": {"de": "Werkzeug", "en": "Tool"},
-    "col_status": {"de": "Status", "en": "Status"},
-    "col_allowed": {"de": "Erlaubte Daten", "en": "Data allowed"},
-    "col_note": {"de": "Hinweis", "en": "Note"},
-    "no_sensitive_data": {"de": "keine sensiblen Daten", "en": "no sensitive data"},
-    "never_heading": {
-        "de": "Was nie in KI-Werkzeuge gehört",
-        "en": "What never goes into AI tools",
-    },
-    "never_intro": {
-        "de": "Diese Daten erlaubt kein freigegebenes Werkzeug:",
-        "en": "No approved tool allows this data:",
-    },
-    "never_none": {
-        "de": "Jede Datenart ist in mindestens einem freigegebenen Werkzeug erlaubt "
-        "(siehe Tabelle oben); in allen anderen gilt sie als Verstoß.",
-        "en": "Every kind of data is allowed in at least one approved tool (see the table "
-        "above); anywhere else it is a violation.",
-    },
-    "col_data": {"de": "Daten", "en": "Data"},
-    "col_meaning": {"de": "Was gemeint ist", "en": "What this means"},
-    "col_happens": {"de": "Was passiert", "en": "What happens"},
-    "exception": {"de": "Ausnahme", "en": "Exception"},
-    "groups_heading": {"de": "Ausnahmen für Abteilungen", "en": "Exceptions for departments"},
-    "col_group": {"de": "Abteilung", "en": "Department"},
-    "col_extra": {"de": "Zusätzlich erlaubt", "en": "Also allowed"},
-    "other_heading": {"de": "Andere KI-Werkzeuge", "en": "Other AI tools"},
-    "unlisted_lead": {
-        "de": "Nicht aufgeführte KI-Werkzeuge",
-        "en": "AI tools not listed here",
-    },
-    "request": {"de": "Neues Werkzeug beantragen", "en": "Request a new tool"},
-    "store_heading": {"de": "Was Leitplanke speichert", "en": "What Leitplanke stores"},
-    "store_checks": {
-        "de": "Leitplanke prüft Eingaben an KI-Werkzeuge im Firmennetz und hält Verstöße "
-        "direkt im Werkzeug an.",
-        "en": "Leitplanke checks what is sent to AI tools from the company network and stops "
-        "violations right inside the tool.",
-    },
-    "store_keeps": {
-        "de": "Gespeichert werden keine Eingabetexte, nur {items}.",
-        "en": "It stores no prompt texts, only {items}.",
-    },
-    "store_tool": {"de": "das genutzte Werkzeug", "en": "the tool used"},
-    "store_types": {"de": "die Art der erkannten Daten", "en": "the type of data found"},
-    "store_excerpt": {
-        "de": "ein maskierter Ausschnitt (z. B. DE89 **** **** 3000)",
-        "en": "a masked excerpt (e.g. DE89 **** **** 3000)",
-    },
-    "store_pseudonym": {
-        "de": "ein Pseudonym statt Ihres Benutzernamens",
-        "en": "a pseudonym instead of your user name",
-    },
-    "store_user": {"de": "Ihr Benutzername", "en": "your user name"},
-    "store_retention": {
-        "de": "Die Einträge werden nach {days} Tagen gelöscht.",
-        "en": "Records are deleted after {days} days.",
-    },
-    "and": {"de": "und", "en": "and"},
-    "questions": {"de": "Fragen", "en": "Questions"},
-    "version": {"de": "Stand: Version {version}", "en": "Version {version}"},
-    "generated": {
-        "de": "Diese Seite wird aus derselben Richtlinie erzeugt, die Leitplanke durchsetzt.",
-        "en": "This page is generated from the same policy that Leitplanke enforces.",
-    },
-}
-
-STATUS_WORDS: dict[ToolStatus, dict[str, str]] = {
-    "approved": {"de": "freigegeben", "en": "approved"},
-    "tolerated": {"de": "geduldet", "en": "tolerated"},
-    "unapproved": {"de": "nicht erlaubt", "en": "not allowed"},
-}
-
-ACTION_WORDS: dict[Action, dict[str, str]] = {
-    "allow": {"de": "erlaubt", "en": "allowed"},
-    "log": {"de": "erlaubt, wird protokolliert", "en": "allowed, logged"},
-    "warn": {"de": "Warnhinweis", "en": "warning"},
-    "redact": {"de": "wird geschwärzt", "en": "redacted"},
-    "block": {"de": "blockiert", "en": "blocked"},
-}
-
+# Every fixed word on the page, German first: rules/guideline_texts.yaml.
+_TEXTS: dict[str, Any] = yaml.safe_load(rules_file("guideline_texts.yaml").read_text("utf-8"))
+WORDS: dict[str, dict[str, str]] = _TEXTS["words"]
+STATUS_WORDS: dict[ToolStatus, dict[str, str]] = _TEXTS["status"]
+ACTION_WORDS: dict[Action, dict[str, str]] = _TEXTS["actions"]
 # What `unlisted_ai_tools` means for the employee.
-UNLISTED_WORDS: dict[Action, dict[str, str]] = {
-    "allow": {
-        "de": "erlaubt für Inhalte ohne sensible Daten",
-        "en": "allowed for content without sensitive data",
-    },
-    "log": {
-        "de": "erlaubt für Inhalte ohne sensible Daten; die Nutzung wird protokolliert",
-        "en": "allowed for content without sensitive data; their use is logged",
-    },
-    "warn": {
-        "de": "nur mit Warnhinweis und nur für Inhalte ohne sensible Daten",
-        "en": "allowed with a warning, and only for content without sensitive data",
-    },
-    "redact": {
-        "de": "erlaubt für Inhalte ohne sensible Daten; Eingaben werden geschwärzt",
-        "en": "allowed for content without sensitive data; input is redacted",
-    },
-    "block": {"de": "gesperrt", "en": "blocked"},
-}
+UNLISTED_WORDS: dict[Action, dict[str, str]] = _TEXTS["unlisted"]
+# A department's rollout mode (groups.<id>.mode) in the introduction-phase table.
+MODE_WORDS: dict[Mode, dict[str, str]] = _TEXTS["modes"]
 
 STATUS_ORDER: dict[ToolStatus, int] = {"approved": 0, "tolerated": 1, "unapproved": 2}
 
@@ -184,6 +75,24 @@ class GroupRow:
 
 
 @dataclass(frozen=True)
+class ModeRow:
+    group: str
+    mode: Mode
+    mode_text: str
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """The introduction phase: the policy-wide mode and the departments that differ.
+    Not shown when everyone is in "enforce"."""
+
+    mode: Mode
+    text: str  # what the policy-wide mode means ("" for enforce)
+    groups_intro: str
+    groups: tuple[ModeRow, ...]
+
+
+@dataclass(frozen=True)
 class Page:
     lang: Lang
     title: str
@@ -196,6 +105,7 @@ class Page:
     contact: Link
     stores: str
     version: str
+    rollout: Rollout | None = None  # None: every group enforces the policy as written
 
 
 def render(
@@ -237,6 +147,7 @@ def build_page(policy: Policy, lang: Lang, version_id: str | None = None) -> Pag
         contact=link(policy.contact),
         stores=_stores(policy, lang),
         version=w("version", version=version_id or policy.version),
+        rollout=_rollout(policy, lang),
     )
 
 
@@ -356,6 +267,20 @@ def _group_rows(policy: Policy, lang: Lang) -> tuple[GroupRow, ...]:
                 )
             )
     return tuple(rows)
+
+
+def _rollout(policy: Policy, lang: Lang) -> Rollout | None:
+    """Which rollout phase the page announces (policy `mode`, `groups.<id>.mode`)."""
+    rows = tuple(
+        ModeRow(_group_label(policy, group_id, lang), mode, MODE_WORDS[mode][lang])
+        for group_id in policy.groups
+        if (mode := policy.mode_of(group_id)) != policy.mode
+    )
+    if policy.mode == "enforce" and not rows:
+        return None
+    text = "" if policy.mode == "enforce" else WORDS[f"rollout_{policy.mode}"][lang]
+    intro = "rollout_groups_enforce" if policy.mode == "enforce" else "rollout_groups_other"
+    return Rollout(policy.mode, text, WORDS[intro][lang], rows)
 
 
 def _stores(policy: Policy, lang: Lang) -> str:

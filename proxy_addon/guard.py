@@ -22,6 +22,13 @@ A body that cannot be rewritten safely (form fields, files) is blocked instead.
 
 Inline files the gateway cannot read (images, encrypted PDFs; `Prompt.unscanned`)
 get the policy's `unscanned_files` action, combined with the findings' decision.
+
+The rollout mode of the sender's group (policy `mode:` / `groups.<id>.mode:`) decides
+what is done with the policy action (`Decision.effective`, policy/decide.py): in
+"monitor" nothing is enforced — no block, no coaching, no redaction, and a failed or
+impossible check lets the request pass too — but the decision is computed and recorded
+as usual (action = what the policy decides, enforced = "log", reason "mode:monitor");
+in "coach" a "block" is coached like a "warn" (reason "mode:coach").
 """
 
 from __future__ import annotations
@@ -119,12 +126,12 @@ class Outcome:
     @property
     def coachable(self) -> bool:
         """A "warn" about the prompt itself (an oversize or checker "warn" is a block:
-        there is nothing an employee could justify)."""
-        return self.decision.action == "warn" and self.message_kind == "findings"
+        there is nothing an employee could justify). After the rollout mode."""
+        return self.decision.effective == "warn" and self.message_kind == "findings"
 
     @property
     def redactable(self) -> bool:
-        return self.decision.action == "redact" and self.message_kind == "findings"
+        return self.decision.effective == "redact" and self.message_kind == "findings"
 
     @property
     def enforced(self) -> Action:
@@ -133,7 +140,7 @@ class Outcome:
             return "allow" if self.justified is not None else "warn"
         if self.redactable:
             return "redact" if self.redacted is not None else "block"
-        return enforced_action(self.decision.action)
+        return enforced_action(self.decision.effective)
 
 
 class Guard:
@@ -214,8 +221,8 @@ class Guard:
             )  # fmt: skip (the type only: messages may quote input)
             flow.metadata.pop(REDACTION, None)
             outcome = self._failed(
-                active, service, api, None, f"internal_error: {type(exc).__name__}",
-                self._fail_action(active),
+                active, service, api, self._group_or_none(flow, active),
+                f"internal_error: {type(exc).__name__}", self._fail_action(active),
             )  # fmt: skip
             if outcome.enforced == "block":
                 try:
@@ -226,6 +233,14 @@ class Guard:
                         {"content-type": "text/plain; charset=utf-8"},
                     )  # fmt: skip
         self.record(flow, outcome)
+
+    def _group_or_none(self, flow: http.HTTPFlow, active: Active) -> str | None:
+        """The sender's group after an internal error (its rollout mode applies, so an
+        "enforce" group is never let through by a policy-wide "monitor")."""
+        try:
+            return self.recorder.group_of(flow, active.loaded.policy)
+        except Exception:
+            return None
 
     def coach(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
         """A "warn": pass when a justification covers it, else issue a one-time link."""
@@ -417,11 +432,15 @@ class Guard:
             "x-leitplanke-decision": outcome.decision.action,
             "x-leitplanke-enforced": outcome.enforced,
         }
+        if outcome.decision.mode != "enforce":
+            headers["x-leitplanke-mode"] = outcome.decision.mode
         flow.response = http.Response.make(status, body, headers)
 
     def record(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
         decision = outcome.decision
         reasons = decision.reasons
+        if decision.mode_applied:
+            reasons = (*reasons, f"mode:{decision.mode}")
         if outcome.justified is not None:
             reasons = (*reasons, "justified")
         elif outcome.coach_token is not None:

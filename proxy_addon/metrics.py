@@ -92,6 +92,15 @@ class Metrics:
             ["service", "action", "enforced"],
             registry=r,
         )
+        # A separate counter, so the labels of leitplanke_requests (dashboards, alerts)
+        # stay as they are; there a monitor-mode would-be block is action="block",
+        # enforced="log".
+        self.modes = Counter(
+            "leitplanke_requests_by_mode",
+            "Prompts checked, by the rollout mode of the sender's group (monitor, coach, enforce).",
+            ["mode"],
+            registry=r,
+        )
         self.findings = Counter(
             "leitplanke_findings",
             "Detected values in checked prompts (repeats of one value in a prompt count "
@@ -209,6 +218,7 @@ class Metrics:
         self.requests.labels(
             row.service or UNKNOWN, row.action, row.enforced or row.action
         ).inc()  # fmt: skip
+        self.modes.labels(row.mode or "enforce").inc()
         for finding in row.findings:
             self.findings.labels(finding.data_class, finding.entity_type).inc(finding.count)
         if row.error:

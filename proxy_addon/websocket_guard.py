@@ -72,7 +72,7 @@ class WsOutcome:
 
     @property
     def enforced(self) -> Action:
-        return enforced_action(self.decision.action)
+        return enforced_action(self.decision.effective)  # after the rollout mode
 
 
 class WebSocketGuard:
@@ -211,6 +211,8 @@ class WebSocketGuard:
     def record(self, flow: http.HTTPFlow, outcome: WsOutcome) -> None:
         decision = outcome.decision
         reasons = decision.reasons
+        if decision.mode_applied:
+            reasons = (*reasons, f"mode:{decision.mode}")
         if outcome.enforced != decision.action:
             reasons = (*reasons, f"{decision.action}:enforced_as_{outcome.enforced}")
         self.recorder.record_decision(

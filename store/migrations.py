@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+import socket
+from datetime import UTC, datetime
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -177,3 +181,66 @@ def m005_review(db: Database) -> None:
         },
         pk="version_id",
     )
+
+
+# The tables whose rows `leitplanke merge` copies from gateway nodes into a central
+# store (store/merge.py); each gets `node` and `node_row_id` below.
+MERGED_TABLES: tuple[str, ...] = (
+    "decisions",
+    "findings",
+    "usage",
+    "coaching",
+    "approval_requests",
+    "reidentify_audit",
+)
+
+
+@migrations()
+def m006_node_merge(db: Database) -> None:
+    # Scale-out (several gateways, one central store): every database gets its own
+    # random, stable node id when it is created or first opened by this version.
+    # A copy of the file keeps the id, so the central store recognises a node's
+    # database however it was shipped or renamed. key_fingerprint is filled by
+    # `leitplanke merge` for the database it merges into (never the key itself).
+    db.table("node_info").create(
+        {"node_id": str, "hostname": str, "created": str, "key_fingerprint": str},
+        pk="node_id",
+    )
+    db.table("node_info").insert(
+        {
+            "node_id": "n-" + secrets.token_hex(8),
+            "hostname": socket.gethostname(),
+            "created": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        }
+    )
+    # Rows merged in from another node: `node` is the node id they were recorded on,
+    # `node_row_id` their id there (NULL on rows this database recorded itself).
+    # Ids are reused when a table is purged empty, so the timestamp is part of a
+    # row's identity: (node, node_row_id, ts) is unique, and merging again adds nothing.
+    for table in MERGED_TABLES:
+        db.table(table).add_column("node", str)
+        db.table(table).add_column("node_row_id", int)
+        db.table(table).create_index(
+            ["node", "node_row_id", "ts"], index_name=f"{table}_node_origin", unique=True
+        )
+    # The central store's record of the nodes merged into it.
+    db.table("merged_nodes").create(
+        {
+            "node_id": str,
+            "hostname": str,
+            "source": str,  # the file it was last merged from
+            "key_fingerprint": str,
+            "first_merged": str,
+            "last_merged": str,
+        },
+        pk="node_id",
+    )
+
+
+@migrations()
+def m007_rollout_mode(db: Database) -> None:
+    # The rollout mode the decision was taken in: monitor | coach | enforce (policy
+    # `mode:`, per group `groups.<id>.mode:`). In "monitor" `action` is what the policy
+    # would have done and `enforced` what happened ("log": the request passed). Rows from
+    # before this migration are NULL, read as "enforce".
+    db.table("decisions").add_column("mode", str)

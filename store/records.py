@@ -37,6 +37,7 @@ class DecisionRecord:
     data_classes: tuple[str, ...]
     policy_version: str
     enforced: str | None = None  # what the gateway did, when it differs (None: same)
+    mode: str | None = None  # rollout mode: monitor | coach | enforce (None: enforce)
     scan_ms: float | None = None
     error: str | None = None
     findings: tuple[FindingRecord, ...] = ()

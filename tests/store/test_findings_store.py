@@ -41,6 +41,8 @@ def test_schema_comes_from_migrations(tmp_path: Path) -> None:
         "m003_usage",
         "m004_coaching_and_approval_requests",
         "m005_review",
+        "m006_node_merge",
+        "m007_rollout_mode",
     }
     assert store.db.journal_mode == "wal"
     FindingsStore(tmp_path / "f.db").close()  # reopening applies nothing twice
