@@ -36,8 +36,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Plain mitmdump vs the gateway, memory, store and checker in one run, side by side on
+# loopback (about 6 minutes on 2 cores; `leitplanke bench --quick` for a smoke test):
+# the table on stderr, the JSON document on stdout and in build/bench.json.
 bench: $(STAMP)
-	$(BIN)/python -m pytest -q -m bench -s
+	$(BIN)/leitplanke bench --json --out build/bench.json
 
 # 50 clients for 5 minutes through a real gateway on loopback (LEITPLANKE_SOAK_SECONDS,
 # LEITPLANKE_SOAK_CLIENTS to change); results in build/soak.json.

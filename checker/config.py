@@ -27,6 +27,9 @@ class ScanConfig:
     classes: dict[str, ClassRules]
     # Pipelines to build; a text is analysed with the one detect_language() picks.
     languages: tuple[str, ...] = ("de", "en")
+    # Analyse only the windows around trigger hits (checker/prefilter.py); False scans
+    # every character (the reference the prefilter is tested against).
+    prefilter: bool = True
 
     @classmethod
     def from_policy(cls, policy: Policy) -> ScanConfig:

@@ -10,7 +10,6 @@ from presidio_analyzer import (
 )
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
-    EmailRecognizer,
     IbanRecognizer,
     SpacyRecognizer,
 )
@@ -28,6 +27,7 @@ from checker.recognizers import (
     DeSocialSecurityRecognizer,
     DeTaxIdRecognizer,
     DeVatIdRecognizer,
+    EmailRecognizer,
     HealthDataRecognizer,
     IpAddressRecognizer,
     PersonCueRecognizer,

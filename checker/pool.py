@@ -12,11 +12,15 @@ from concurrent.futures.process import BrokenProcessPool
 
 from checker.config import ScanConfig
 from checker.findings import Finding
-from checker.scan import Scanner
+from checker.prefilter import Prefilter
+from checker.scan import Scanner, light_prefilter
 
 log = logging.getLogger(__name__)
 
 _worker_scanner: Scanner | None = None  # one per worker process
+# Prompts up to this size are first checked for any trigger in the gateway process (a
+# fraction of a millisecond, in a thread); without one they need no worker at all.
+PRECHECK_MAX_CHARS = 64 * 1024
 
 
 def _init_worker(config: ScanConfig) -> None:
@@ -39,6 +43,9 @@ class ScanPool:
         self._scanner: Scanner | None = None  # thread mode only
         self.restarts = 0
         self._closed = False
+        self._prefilter: Prefilter | None = None
+        self._precheck: ThreadPoolExecutor | None = None
+        self.prechecked_clean = 0  # scans answered without a worker
 
     @property
     def closed(self) -> bool:
@@ -60,6 +67,10 @@ class ScanPool:
             self._executor = ProcessPoolExecutor(
                 self.workers, mp_context=ctx, initializer=_init_worker, initargs=(self.config,)
             )
+            if self._precheck is None:
+                self._prefilter = light_prefilter(self.config)
+            if self._prefilter is not None and self._precheck is None:
+                self._precheck = ThreadPoolExecutor(1, thread_name_prefix="leitplanke-precheck")
 
     def warm_up(self) -> None:
         """Block until every worker has built its engine (slow: seconds), so the
@@ -80,6 +91,14 @@ class ScanPool:
         self.start()
         assert self._executor is not None
         loop = asyncio.get_running_loop()
+        small = sum(map(len, texts)) <= PRECHECK_MAX_CHARS
+        if (
+            self._precheck is not None
+            and small
+            and not await loop.run_in_executor(self._precheck, self._any_trigger, list(texts))
+        ):
+            self.prechecked_clean += 1
+            return []
         try:
             # submit() itself raises once the executor has noticed a dead worker, so
             # it belongs inside the try, or the pool would stay broken for good.
@@ -88,6 +107,10 @@ class ScanPool:
         except BrokenProcessPool:
             self._restart()
             raise
+
+    def _any_trigger(self, texts: list[str]) -> bool:
+        assert self._prefilter is not None
+        return any(text.strip() and self._prefilter.windows(text) for text in texts)
 
     def _restart(self) -> None:
         log.error("a checker worker died; restarting the pool")
@@ -101,6 +124,9 @@ class ScanPool:
         """Stop the workers; with wait_for_running, queued scans still finish (a
         policy switch must not fail the requests already in flight)."""
         self._closed = True
+        if self._precheck is not None:
+            self._precheck.shutdown(wait=False)
+            self._precheck = None
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=not wait_for_running)
             self._executor = None

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 
 from checker.config import ScanConfig
-from checker.engine import PATTERN_RECOGNIZER_PREFIX, TERM_RECOGNIZER_PREFIX, build_analyzer
+from checker.engine import (
+    PATTERN_RECOGNIZER_PREFIX,
+    TERM_RECOGNIZER_PREFIX,
+    build_analyzer,
+    builtin_recognizers,
+    policy_recognizers,
+)
 from checker.findings import Finding
 from checker.language import detect_language
+from checker.nlp_engine import installed_model
+from checker.prefilter import Prefilter, build_prefilter
 from policy.entities import PATTERN_ENTITY, TERM_ENTITY
 
 log = logging.getLogger(__name__)
@@ -21,6 +30,11 @@ log = logging.getLogger(__name__)
 # larger than any single entity we detect (a PEM private key block is the longest).
 WINDOW = 100_000
 OVERLAP = 8_000
+# Between two windows of one text in a joined analysis: a blank line ends tables and
+# sentences, "…" is no word, no name and no line a closing formula could start.
+_EDGE_LINE = "…\n"  # before a window that starts a line, after one that ends a line
+_EDGE_MID = "… "  # the same for a window that starts or ends mid-line
+_JOIN = "\n\n"
 
 
 class Scanner:
@@ -28,11 +42,7 @@ class Scanner:
         self.config = config
         self.analyzer = analyzer or build_analyzer(config)
         self._class_of = config.class_of_entity()
-        wanted = (
-            self.config.entities()
-            | ({TERM_ENTITY} if any(r.terms for r in config.classes.values()) else set())
-            | ({PATTERN_ENTITY} if any(r.patterns for r in config.classes.values()) else set())
-        )
+        wanted = wanted_entities(config)
         supported = set(self.analyzer.get_supported_entities(config.languages[0]))
         self.undetected = sorted(wanted - supported)
         if self.undetected:
@@ -40,6 +50,11 @@ class Scanner:
             log.warning("no recognizer yet for policy entity types: %s", ", ".join(self.undetected))
         self._entities = sorted(wanted & supported)
         self._threshold = min((r.min_score for r in config.classes.values()), default=0.5)
+        self.prefilter = (
+            _prefilter(self.analyzer.registry.recognizers, set(self._entities))
+            if config.prefilter
+            else None
+        )
 
     def scan(self, texts: Sequence[str]) -> list[Finding]:
         findings: list[Finding] = []
@@ -50,21 +65,23 @@ class Scanner:
     def scan_text(self, text: str, part: int = 0, explain: bool = False) -> list[Finding]:
         if not text.strip() or not self._entities:
             return []
-        results: list[RecognizerResult] = []
+        spans = [(0, len(text))] if self.prefilter is None else self.prefilter.windows(text)
+        if not spans:
+            return []  # nothing any recognizer could start from
         language = detect_language(text, default=self.config.languages[0])
         if language not in self.config.languages:
             language = self.config.languages[0]
-        for offset, window in _windows(text):
+        results: list[RecognizerResult] = []
+        for segment in _segments(text, spans):
             for r in self.analyzer.analyze(
-                window,
+                segment.text,
                 language=language,
                 entities=self._entities,
                 score_threshold=self._threshold,
                 return_decision_process=explain,
             ):
-                r.start += offset
-                r.end += offset
-                results.append(r)
+                if segment.to_original(r):
+                    results.append(r)
         findings = [f for r in results if (f := self._finding(r, text, part)) is not None]
         return _drop_contained(_dedupe(findings))
 
@@ -89,6 +106,89 @@ class Scanner:
             if recognizer.startswith(prefix):
                 return recognizer.removeprefix(prefix)
         return self._class_of.get(result.entity_type)
+
+
+def wanted_entities(config: ScanConfig) -> set[str]:
+    return (
+        config.entities()
+        | ({TERM_ENTITY} if any(r.terms for r in config.classes.values()) else set())
+        | ({PATTERN_ENTITY} if any(r.patterns for r in config.classes.values()) else set())
+    )
+
+
+def _prefilter(recognizers: Iterable[EntityRecognizer], entities: set[str]) -> Prefilter | None:
+    used = [r for r in recognizers if set(r.supported_entities) & entities]
+    return build_prefilter(used, TERM_RECOGNIZER_PREFIX, PATTERN_RECOGNIZER_PREFIX)
+
+
+def light_prefilter(config: ScanConfig) -> Prefilter | None:
+    """The scanner's prefilter without its engine (no spaCy pipeline, milliseconds to
+    build): the gateway answers a prompt without any trigger itself instead of sending
+    it to a worker process. None when a Scanner would scan everything: prefilter off,
+    or a real spaCy model installed (its NER finds names anywhere)."""
+    if not config.prefilter or any(installed_model(lang) for lang in config.languages):
+        return None
+    language = config.languages[0]
+    recognizers = builtin_recognizers(language) + policy_recognizers(config, language)
+    return _prefilter(recognizers, wanted_entities(config))
+
+
+class _Segment:
+    """One text handed to the analyzer: windows of the original joined with edge marks,
+    and the way back from its offsets to the original's."""
+
+    def __init__(self, text: str, starts: list[int], origins: list[int], ends: list[int]) -> None:
+        self.text = text
+        self._starts = starts  # where each window's characters begin in self.text
+        self._origins = origins  # ... and in the original text
+        self._ends = ends  # where they end in self.text
+
+    def to_original(self, result: RecognizerResult) -> bool:
+        """Move `result` to original offsets; False if it crosses a window edge."""
+        i = bisect.bisect_right(self._starts, result.start) - 1
+        if i < 0 or result.end > self._ends[i]:
+            return False
+        shift = self._origins[i] - self._starts[i]
+        result.start += shift
+        result.end += shift
+        return True
+
+
+def _segments(text: str, spans: list[tuple[int, int]]) -> list[_Segment]:
+    """Windows to analyse, joined into texts of at most WINDOW characters; a window
+    longer than that (or the whole text) goes in overlapping WINDOW-sized pieces."""
+    segments: list[_Segment] = []
+    parts: list[str] = []
+    starts: list[int] = []
+    origins: list[int] = []
+    ends: list[int] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal parts, starts, origins, ends, size
+        if parts:
+            segments.append(_Segment("".join(parts), starts, origins, ends))
+        parts, starts, origins, ends, size = [], [], [], [], 0
+
+    for start, end in spans:
+        if end - start > WINDOW // 2:
+            for offset, window in _windows(text[start:end]):
+                w_start = start + offset
+                segments.append(_Segment(window, [0], [w_start], [len(window)]))
+            continue
+        lead = "" if start == 0 else (_EDGE_LINE if text[start - 1] == "\n" else _EDGE_MID)
+        trail = "" if end >= len(text) else ("\n…" if text[end] in "\r\n" else " …")
+        piece = (_JOIN if parts else "") + lead
+        if size + len(piece) + (end - start) + len(trail) > WINDOW:
+            flush()
+            piece = lead
+        starts.append(size + len(piece))
+        origins.append(start)
+        ends.append(size + len(piece) + end - start)
+        parts += [piece, text[start:end], trail]
+        size += len(piece) + end - start + len(trail)
+    flush()
+    return segments
 
 
 def _windows(text: str) -> list[tuple[int, str]]:

@@ -69,21 +69,52 @@ def check(
 
 @cli.command(context_settings={"ignore_unknown_options": False})
 @click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    envvar="LEITPLANKE_CONFIG",
+    show_envvar=True,
+    help="YAML config file whose keys mirror these options (policy, db, listen_host, "
+    "listen_port, confdir, log_format, set); flags and environment variables win over it "
+    "(default: /etc/leitplanke/config.yaml if it exists).",
+)
+@click.option(
     "--policy",
     type=click.Path(exists=True, dir_okay=False),
+    envvar="LEITPLANKE_POLICY",
+    show_envvar=True,
     help="Policy YAML file (default: the embedded default policy).",
 )
 @click.option(
     "--db",
     default="./leitplanke.db",
     show_default=True,
+    envvar="LEITPLANKE_DB",
+    show_envvar=True,
     help="Findings database (SQLite); its key file is '<db>.key'.",
 )
-@click.option("--listen-host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--listen-port", default=8080, show_default=True, type=int, help="Port.")
+@click.option(
+    "--listen-host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="LEITPLANKE_LISTEN_HOST",
+    show_envvar=True,
+    help="Address to listen on.",
+)
+@click.option(
+    "--listen-port",
+    default=8080,
+    show_default=True,
+    type=int,
+    envvar="LEITPLANKE_LISTEN_PORT",
+    show_envvar=True,
+    help="Port.",
+)
 @click.option(
     "--confdir",
     type=click.Path(file_okay=False),
+    envvar="LEITPLANKE_CONFDIR",
+    show_envvar=True,
     help="mitmproxy confdir; the CA certificate is DIR/mitmproxy-ca-cert.pem "
     "(default ~/.mitmproxy).",
 )
@@ -93,15 +124,30 @@ def check(
     multiple=True,
     metavar="KEY=VALUE",
     help="Any mitmproxy or leitplanke_* option, repeatable "
-    "(e.g. --set map_remote=..., --set leitplanke_workers=2).",
+    "(e.g. --set map_remote=..., --set leitplanke_workers=2); wins over the same key "
+    "under 'set:' in the config file.",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "text", "json"]),
+    default="auto",
+    show_default=True,
+    envvar="LEITPLANKE_LOG_FORMAT",
+    show_envvar=True,
+    help="json: one JSON object per log line; auto: json with syslog priority prefixes "
+    "when stdout is the systemd journal (JOURNAL_STREAM), else text.",
+)
+@click.pass_context
 def proxy(
+    ctx: click.Context,
+    config_file: str | None,
     policy: str | None,
     db: str,
     listen_host: str,
     listen_port: int,
     confdir: str | None,
     sets: tuple[str, ...],
+    log_format: str,
 ) -> None:
     """Run the gateway: an HTTP(S) proxy that checks prompts to AI services.
 
@@ -111,20 +157,54 @@ def proxy(
     reach the AI service. Options: see 'mitmdump --options' for mitmproxy's, and
     leitplanke_policy, leitplanke_db, leitplanke_key_file, leitplanke_workers,
     leitplanke_scan_timeout_ms, leitplanke_fail_mode, leitplanke_language.
+    Precedence: flag > environment variable > config file > default.
     """
-    if policy:
-        _load(policy)  # fail early with file:line errors, before mitmproxy starts
-    from cli.proxy import mitmdump_args, run_proxy
+    from click.core import ParameterSource
 
+    from cli.proxy_config import ConfigError, find_config, load_config, resolve
+
+    given = {
+        "policy": policy,
+        "db": db,
+        "listen_host": listen_host,
+        "listen_port": listen_port,
+        "confdir": confdir,
+        "log_format": log_format,
+    }
+    explicit = {
+        name
+        for name in given
+        if ctx.get_parameter_source(name)
+        in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    }
+    flags = {
+        name: "--" + name.replace("_", "-") + " / LEITPLANKE_" + name.upper() for name in given
+    }
+    path = find_config(config_file)
+    try:
+        config = load_config(path) if path is not None else None
+    except ConfigError as exc:
+        click.echo(f"invalid config:\n{exc}", err=True)
+        sys.exit(2)
+    settings = resolve(given, explicit, config, sets, flags)
+    values = settings.values
+    if values["policy"]:
+        _load(values["policy"])  # fail early with file:line errors, before mitmproxy starts
+    from cli.proxy import RunSettings, mitmdump_args, run_proxy
+
+    notes = ([f"leitplanke: config {path}"] if path is not None else []) + [
+        f"leitplanke: {note}" for note in settings.notes
+    ]
     run_proxy(
         mitmdump_args(
-            policy=policy,
-            db=db,
-            listen_host=listen_host,
-            listen_port=listen_port,
-            confdir=confdir,
-            sets=sets,
-        )
+            policy=values["policy"],
+            db=values["db"],
+            listen_host=values["listen_host"],
+            listen_port=values["listen_port"],
+            confdir=values["confdir"],
+            sets=settings.sets,
+        ),
+        RunSettings(values["log_format"], tuple(notes), settings.file_sets),
     )
 
 
@@ -132,18 +212,22 @@ from cli.policy_commands import policy_group  # noqa: E402  (registered below th
 
 cli.add_command(policy_group)
 
+from cli.bench_command import bench_command  # noqa: E402
 from cli.ca_command import ca  # noqa: E402
 from cli.eval_command import eval_command  # noqa: E402  (registered below the group)
 from cli.export_command import export  # noqa: E402
 from cli.inventory_command import inventory  # noqa: E402
+from cli.merge_command import merge  # noqa: E402
 from cli.pac_command import pac  # noqa: E402
 from cli.report_command import report  # noqa: E402
 from cli.review_command import review  # noqa: E402
 from cli.store_commands import purge, reidentify  # noqa: E402
 
+cli.add_command(bench_command)
 cli.add_command(eval_command)
 cli.add_command(ca)
 cli.add_command(inventory)
+cli.add_command(merge)
 cli.add_command(pac)
 cli.add_command(purge)
 cli.add_command(reidentify)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 PURGE_EVERY_S = 24 * 3600
 SPOOL_RETRY_S = 5.0
 BUSY_TIMEOUT_MS = 2000  # how long a write waits for a lock before the row is spooled
+MAX_BATCH = 500  # rows per transaction at most (a long transaction blocks readers' checkpoints)
 
 
 class Recorder:
@@ -49,6 +51,9 @@ class Recorder:
         # One writer thread: SQLite wants one writer, and the client's answer never
         # waits for the disk.
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="leitplanke-store")
+        self._queue: list[SpooledRow] = []  # rows waiting for the writer thread
+        self._queue_lock = threading.Lock()
+        self._draining = False  # a drain task is queued or running in the writer
 
     def load(self, loader: object) -> None:
         add = loader.add_option  # type: ignore[attr-defined]
@@ -136,6 +141,7 @@ class Recorder:
             user_group=group,
             action=decision.action,
             enforced=enforced,
+            mode=decision.mode,
             reasons=reasons,
             data_classes=decision.data_classes,
             policy_version=loaded.version_id,
@@ -144,9 +150,11 @@ class Recorder:
             findings=finding_records(self.key, findings, locations, excerpt=privacy.excerpt),
         )
         counts = ", ".join(f"{f.entity_type}×{f.count}" for f in row.findings) or "clean"
+        # Outside "enforce" the line says what the policy decided and what was done.
+        mode = "" if decision.mode == "enforce" else f" mode={decision.mode} enforced={enforced}"
         log.info(
-            "leitplanke: %s %s %s [%s] user=%s group=%s",
-            decision.action, service_id, api, counts, row.user_pseudonym, group or "-",
+            "leitplanke: %s %s %s [%s] user=%s group=%s%s",
+            decision.action, service_id, api, counts, row.user_pseudonym, group or "-", mode,
         )  # fmt: skip
         self.record(row)
         if self.siem is not None:
@@ -156,42 +164,81 @@ class Recorder:
         return row
 
     def record(self, row: DecisionRecord) -> None:
-        future = self._writer.submit(self._write_or_spool, row)
-        future.add_done_callback(_report_failure)
+        self._enqueue(row)
 
     def record_usage(self, row: UsageRecord) -> None:
-        future = self._writer.submit(self._write_or_spool, row)
-        future.add_done_callback(_report_failure)
+        self._enqueue(row)
         if self.siem is not None:
             self.siem.emit(row)  # dropped by the sink unless leitplanke_siem_usage
         for observe in self.observers:
             observe(row)
 
-    def _write_or_spool(self, row: SpooledRow) -> None:
-        """In the writer thread: write the row, or spool it when SQLite cannot take it
-        (locked, disk full, I/O error); replay the spool once writing works again.
-        While the database is unavailable, rows go straight to the spool and a write
-        is retried at most every SPOOL_RETRY_S, so a locked database costs one busy
-        timeout per retry, not one per row."""
+    def backlog(self) -> int:
+        """Rows handed to the Recorder and not yet given to the database."""
+        with self._queue_lock:
+            return len(self._queue)
+
+    def _enqueue(self, row: SpooledRow) -> None:
+        """Queue a row for the writer thread. Rows that arrive while it writes go in
+        its next transaction together: one commit for many rows under load (commits,
+        not rows, are what SQLite pays for), one row per commit when idle."""
+        with self._queue_lock:
+            self._queue.append(row)
+            if self._draining:
+                return
+            self._draining = True
+        future = self._writer.submit(self._drain)
+        future.add_done_callback(_report_failure)
+
+    def _drain(self) -> None:
+        while True:
+            with self._queue_lock:
+                rows, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                if not rows:
+                    self._draining = False
+                    return
+            try:
+                self._write_or_spool(rows)
+            except BaseException:
+                with self._queue_lock:
+                    self._draining = False  # the next row starts a new drain
+                raise
+
+    def _write_or_spool(self, rows: Sequence[SpooledRow]) -> None:
+        """In the writer thread: write the rows in one transaction, or spool them when
+        SQLite cannot take them (locked, disk full, I/O error); replay the spool once
+        writing works again. While the database is unavailable, rows go straight to
+        the spool and a write is retried at most every SPOOL_RETRY_S, so a locked
+        database costs one busy timeout per retry, not one per row."""
         assert self.store is not None and self.spool is not None
         if self._spooling and time.monotonic() < self._retry_at:
-            self._spool(row)
+            self._spool_all(rows)
             return
         try:
             if self.spool.pending:
                 self._replay()
-            self._write(row)
+            self.store.record_many(rows)
         except sqlite3.OperationalError as exc:
             self._retry_at = time.monotonic() + SPOOL_RETRY_S
             if not self._spooling:
                 log.error("leitplanke: database unavailable (%s); spooling to %s", exc,
                           self.spool.path)  # fmt: skip
             self._spooling = True
+            self._spool_all(rows)  # the transaction was rolled back: none is written
+        except sqlite3.Error:
+            # Not transient: spooling would only repeat it. One row at a time, so a
+            # bad row costs only itself.
+            for row in rows:
+                try:
+                    self._write(row)
+                except sqlite3.Error as exc:
+                    self.dropped += 1
+                    log.error("leitplanke: row not written (%s); %d dropped so far",
+                              type(exc).__name__, self.dropped)  # fmt: skip
+
+    def _spool_all(self, rows: Sequence[SpooledRow]) -> None:
+        for row in rows:
             self._spool(row)
-        except sqlite3.Error as exc:  # not transient: spooling would only repeat it
-            self.dropped += 1
-            log.error("leitplanke: row not written (%s); %d dropped so far",
-                      type(exc).__name__, self.dropped)  # fmt: skip
 
     def _spool(self, row: SpooledRow) -> None:
         assert self.spool is not None

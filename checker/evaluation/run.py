@@ -150,7 +150,9 @@ def leitplanke_predictor() -> tuple[Predict, list[str]]:
     return predict, detects
 
 
-def presidio_default_predictor() -> tuple[Predict, list[str]]:
+def presidio_default_analyzer() -> Any:
+    """Presidio's AnalyzerEngine as shipped: predefined "en" recognizers, blank "en"
+    pipeline (no model can be downloaded here), default settings."""
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
     from checker.nlp_engine import OfflineSpacyNlpEngine
@@ -159,7 +161,12 @@ def presidio_default_predictor() -> tuple[Predict, list[str]]:
     nlp.load()
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp)
-    analyzer = AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=["en"])
+    return AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=["en"])
+
+
+def presidio_default_predictor() -> tuple[Predict, list[str]]:
+    analyzer = presidio_default_analyzer()
+    nlp = analyzer.nlp_engine
     supported = set(analyzer.get_supported_entities("en"))
     detects = [
         e for e in ENTITY_TYPES if e in {PRESIDIO_MAP[k] for k in supported & PRESIDIO_MAP.keys()}

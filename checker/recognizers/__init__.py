@@ -9,6 +9,7 @@ from checker.recognizers.de_passport_recognizer import DePassportRecognizer
 from checker.recognizers.de_social_security_recognizer import DeSocialSecurityRecognizer
 from checker.recognizers.de_tax_id_recognizer import DeTaxIdRecognizer
 from checker.recognizers.de_vat_id_recognizer import DeVatIdRecognizer
+from checker.recognizers.email_recognizer import EmailRecognizer
 from checker.recognizers.health_data_recognizer import HealthDataRecognizer
 from checker.recognizers.ip_address_recognizer import IpAddressRecognizer
 from checker.recognizers.person_cue_recognizer import PersonCueRecognizer
@@ -27,6 +28,7 @@ __all__ = [
     "DeSocialSecurityRecognizer",
     "DeTaxIdRecognizer",
     "DeVatIdRecognizer",
+    "EmailRecognizer",
     "HealthDataRecognizer",
     "IpAddressRecognizer",
     "PersonCueRecognizer",

@@ -9,6 +9,8 @@ from collections import Counter
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from checker.recognizers.near_windows import analyze_near
+
 # Presidio matches with the `regex` module, so variable-length look-behinds work:
 # the span is the secret value only, never the label or the user name before it.
 _URL_PASSWORD = r"(?<=[a-z][a-z0-9+.\-]{0,20}://[^\s:/@]{1,64}:)[^\s@/]{3,128}(?=@)"
@@ -37,6 +39,8 @@ _PLACEHOLDER = re.compile(
 # The look-behind patterns are tried at every position, which costs milliseconds on
 # a long prompt; most prompts contain no label at all, so look for one first.
 _ANY_LABEL = re.compile(r"://|passw|kennw|pwd|pass|pin|key|secret|token|bearer", re.IGNORECASE)
+_LABEL_REACH_BEFORE = 100  # "postgres+psycopg://" + a user name before "://"
+_LABEL_REACH_AFTER = 400  # label rest, separators, a value of up to 255 characters
 MIN_ENTROPY = 2.5  # bits per character; "aaaaaaaa" or "12341234" are not secrets
 
 
@@ -55,6 +59,11 @@ class CredentialRecognizer(PatternRecognizer):
     ``<password>``, ``${DB_PASSWORD}``, ``your-api-key``) and low-entropy values are
     dropped. Fictitious example: ``Passwort: Blumenkohl#42``.
     """
+
+    # The label words of _PASSWORD_LABEL and the words every _KEY_LABEL ends with
+    # (the prefilter's triggers, checked in tests/checker/test_prefilter.py).
+    PASSWORD_LABELS = ("passwort", "kennwort", "password", "passwd", "pwd", "pass", "pin")
+    KEY_LABELS = ("key", "secret", "token", "bearer")
 
     PATTERNS = (
         Pattern("password in URL", _URL_PASSWORD, 0.9),
@@ -83,9 +92,17 @@ class CredentialRecognizer(PatternRecognizer):
         nlp_artifacts: NlpArtifacts | None = None,
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
-        if not _ANY_LABEL.search(text):
-            return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+        # A value stands at most 255 characters after its label (_KEY_VALUE) and a URL's
+        # scheme and user name are short, so only the text around labels is searched.
+        return analyze_near(
+            text,
+            _ANY_LABEL,
+            _LABEL_REACH_BEFORE,
+            _LABEL_REACH_AFTER,
+            lambda window: super(CredentialRecognizer, self).analyze(
+                window, entities, nlp_artifacts, regex_flags
+            ),
+        )
 
     def validate_result(self, pattern_text: str) -> bool | None:
         if _PLACEHOLDER.search(pattern_text) or shannon_entropy(pattern_text) < MIN_ENTROPY:

@@ -77,6 +77,29 @@ def _trie_regex(node: dict[str, Any]) -> str:
     return "(?:" + "|".join(branches) + ")"
 
 
+def health_keywords() -> tuple[list[tuple[str, bool]], list[str]]:
+    """Words the prefilter looks for, lower case: the longest word of every term, with
+    whether it must end there (it does unless it is the last word of a ``*`` term), and
+    the last word of every label (a label adds a finding only before a colon). Terms
+    match at a word start, so a text without any of these words has no health term;
+    ICD codes and GdB need digits, which the prefilter looks for anyway."""
+    terms = _terms()
+    words = []
+    for strength in ("strong", "weak"):
+        for language in ("de", "en"):
+            words += terms[strength][language]
+    found: set[tuple[str, bool]] = set()
+    for term in words:
+        parts = term.lower().removesuffix("*").split()
+        if not parts:
+            continue
+        longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+        open_end = term.endswith("*") and longest == len(parts) - 1
+        found.add((parts[longest], not open_end))
+    labels = {t.lower().removesuffix("*").split()[-1] for t in terms["labels"] if t.strip("*")}
+    return sorted(found), sorted(labels)
+
+
 @cache
 def _label_re() -> re.Pattern[str]:
     return re.compile(_alternation(_terms()["labels"]))

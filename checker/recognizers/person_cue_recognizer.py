@@ -113,6 +113,7 @@ _CLOSING_RE = re.compile(
     rf"(?:(?:i\.[ \t]?A\.|i\.[ \t]?V\.|ppa\.|pp\.)[ \t]+)?(?P<titles>{_TITLES})",
     re.MULTILINE,
 )
+CLOSING_RE = _CLOSING_RE  # public for the prefilter (checker/prefilter.py)
 _LINE_END_RE = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n|\Z)")
 # Before an ambiguous first name: a lowercase word, or the start of a line or field
 # ("von Can Meyer", "HR note: Can Schwarz", "- Stellplatz 4: Can Fischer"), not
@@ -171,6 +172,8 @@ _STOP = frozenset(
 _AMBIGUOUS_FIRST = frozenset(
     "Can Will May Mark Per Wolf Ernst Rose Grace Hope Bill June Heide Ion Ruby".split()  # noqa: SIM905
 )
+
+AMBIGUOUS_FIRST_NAMES = _AMBIGUOUS_FIRST  # public for the prefilter
 
 # CSV-like tables (see table_columns): columns whose header says they hold names.
 _PERSON_COLUMNS = frozenset(
@@ -408,11 +411,12 @@ class PersonCueRecognizer(LocalRecognizer):
             if match.start() < covered_until:
                 continue
             if not self._is_first_word(match.group()):
+                if match.group() not in _AMBIGUOUS_FIRST:
+                    continue  # most capitalised words (German nouns): no name
                 # "von Can Meyer": an ambiguous first name mid-sentence before a surname
                 words = _read_words(text, match.start())
                 if not (
-                    match.group() in _AMBIGUOUS_FIRST
-                    and len(words) > 1
+                    len(words) > 1
                     and words[1].text not in _STOP
                     and _AMBIGUOUS_BEFORE_RE.search(text, max(0, match.start() - 40), match.start())
                     and not _QUESTION_RE.match(text, words[1].end)

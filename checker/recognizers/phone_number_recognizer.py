@@ -124,7 +124,7 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
         blocked = [m.span() for m in _NOT_PHONE_RE.finditer(text)]
         leniency = self.leniency if self.leniency is not None else 1
         results: list[RecognizerResult] = []
-        for win_start, win_end in _windows(text):
+        for win_start, win_end in _windows(text, blocked):
             window = text[win_start:win_end]
             for region in self.supported_regions:
                 for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency):
@@ -179,11 +179,14 @@ def _is_mobile(number: phonenumbers.PhoneNumber) -> bool:
     )
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
+def _windows(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Merged, padded spans around digit runs; the padding keeps the letters next to a
-    number visible to phonenumbers' own checks."""
+    number visible to phonenumbers' own checks. A run inside a date, amount or IBAN is
+    skipped: any number phonenumbers found there would overlap it and be dropped."""
     windows: list[tuple[int, int]] = []
     for match in _CANDIDATE_RE.finditer(text):
+        if any(b_start <= match.start() and match.end() <= b_end for b_start, b_end in blocked):
+            continue
         start, end = max(0, match.start() - _PAD), min(len(text), match.end() + _PAD)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], end)

@@ -71,3 +71,21 @@ async def test_a_worker_killed_mid_scan_fails_that_scan_only(config: ScanConfig)
         assert [f.entity_type for f in found] == ["IBAN_CODE"]
     finally:
         pool.close()
+
+
+async def test_prompts_without_any_trigger_need_no_worker(config: ScanConfig) -> None:
+    """The gateway process answers a prompt with nothing any recognizer could start
+    from itself; everything else still goes to a worker and finds what it finds."""
+    pool = ScanPool(config, workers=1)
+    try:
+        pool.warm_up()
+        clean = ["Fasse bitte das Protokoll der Vertriebsrunde freundlich zusammen.", "  "]
+        assert await pool.scan(clean, timeout=60) == []
+        assert pool.prechecked_clean == 1
+        found = await pool.scan(["Hallo", IBAN_TEXT], timeout=60)
+        assert [(f.entity_type, f.part) for f in found] == [("IBAN_CODE", 1)]
+        assert pool.prechecked_clean == 1
+        big = "x " * 40_000 + IBAN_TEXT  # over the pre-check size: straight to a worker
+        assert [f.entity_type for f in await pool.scan([big], timeout=60)] == ["IBAN_CODE"]
+    finally:
+        pool.close()

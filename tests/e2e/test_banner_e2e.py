@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Gateway, start_gateway, stop_gateway
-from tests.e2e.fake_upstream import FakeUpstream
+from bench.fake_upstream import FakeUpstream
+from bench.proxies import Gateway, start_gateway, stop_gateway
 from tests.e2e.fake_web_app import FakeWebApp
 
 pytestmark = pytest.mark.e2e

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Gateway, start_gateway, stop_gateway
-from tests.e2e.fake_upstream import ANSWER, FakeUpstream
+from bench.fake_upstream import ANSWER, FakeUpstream
+from bench.proxies import Gateway, start_gateway, stop_gateway
 
 pytestmark = pytest.mark.e2e
 

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.fake_upstream import FakeUpstream
+from bench.proxies import Gateway, start_gateway, stop_gateway, wait_for
 from proxy_addon.copilot_ws import RS, answer_text, is_completion
-from tests.e2e.conftest import Gateway, start_gateway, stop_gateway, wait_for
 from tests.e2e.fake_copilot import ANSWER, FakeCopilot
-from tests.e2e.fake_upstream import FakeUpstream
 
 pytestmark = pytest.mark.e2e
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.fake_upstream import FakeUpstream
+from bench.proxies import LEITPLANKE, Gateway, start_gateway, stop_gateway, wait_for
 from store.keys import load_or_create_key, pseudonym
-from tests.e2e.conftest import LEITPLANKE, Gateway, start_gateway, stop_gateway, wait_for
-from tests.e2e.fake_upstream import FakeUpstream
 from tests.e2e.tls_origin import ORIGIN_BODY, TlsOrigin
 from tests.policy.test_pac import needs_node, run_pac
 

@@ -20,8 +20,8 @@ try:  # current SDKs are built on httpx2 (a fork of httpx); older ones on httpx
 except ImportError:  # pragma: no cover
     import httpx  # type: ignore[no-redef]
 
-from tests.e2e.conftest import Gateway, curl_chat, wait_for
-from tests.e2e.fake_upstream import ANSWER
+from bench.fake_upstream import ANSWER
+from bench.proxies import Gateway, curl_chat, wait_for
 
 pytestmark = pytest.mark.e2e
 

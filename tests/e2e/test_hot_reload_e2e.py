@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import start_gateway, stop_gateway, wait_for
-from tests.e2e.fake_upstream import FakeUpstream
+from bench.fake_upstream import FakeUpstream
+from bench.proxies import start_gateway, stop_gateway, wait_for
 
 try:
     import httpx2 as httpx

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import (
+from bench.fake_upstream import FakeUpstream
+from bench.proxies import (
     Gateway,
     curl_chat,
     free_port,
@@ -25,7 +26,6 @@ from tests.e2e.conftest import (
     stop_gateway,
     wait_for,
 )
-from tests.e2e.fake_upstream import FakeUpstream
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import curl_chat as curl_to_openai
-from tests.e2e.conftest import start_mitmdump, wait_for
-from tests.e2e.fake_upstream import ANSWER, FakeUpstream
+from bench.fake_upstream import ANSWER, FakeUpstream
+from bench.proxies import curl_chat as curl_to_openai
+from bench.proxies import start_mitmdump, wait_for
 
 pytestmark = pytest.mark.e2e
 

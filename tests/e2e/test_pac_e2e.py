@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Gateway
+from bench.proxies import Gateway
 from tests.policy.test_pac import needs_node, run_pac
 
 pytestmark = pytest.mark.e2e

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.fake_upstream import FakeUpstream
+from bench.proxies import Gateway, start_gateway, stop_gateway, wait_for
 from policy.catalog import default_catalog
 from policy.examples_runner import example_service
 from policy.loader import load_policy
-from tests.e2e.conftest import Gateway, start_gateway, stop_gateway, wait_for
-from tests.e2e.fake_upstream import FakeUpstream
 
 try:
     import httpx2 as httpx

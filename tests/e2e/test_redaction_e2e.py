@@ -17,9 +17,9 @@ import anthropic
 import openai
 import pytest
 
-from tests.e2e.conftest import Gateway, start_gateway, stop_gateway
-from tests.e2e.echo_upstream import EchoUpstream
-from tests.e2e.fake_upstream import FakeUpstream
+from bench.echo_upstream import EchoUpstream
+from bench.fake_upstream import FakeUpstream
+from bench.proxies import Gateway, start_gateway, stop_gateway
 
 try:
     import httpx2 as httpx  # the SDKs' HTTP client (openai 3.x / anthropic 2.x)

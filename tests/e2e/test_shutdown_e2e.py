@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import start_gateway
-from tests.e2e.fake_upstream import FakeUpstream
+from bench.fake_upstream import FakeUpstream
+from bench.proxies import start_gateway
 
 try:
     import httpx2 as httpx

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Gateway, start_gateway, stop_gateway
-from tests.e2e.fake_upstream import FakeUpstream
+from bench.fake_upstream import FakeUpstream
+from bench.proxies import Gateway, start_gateway, stop_gateway
 from tests.proxy_addon.file_samples import (
     PNG_1X1,
     SAMPLE_IBAN,

@@ -15,6 +15,7 @@ from mitmproxy import exceptions
 from mitmproxy.test import taddons
 from prometheus_client import generate_latest
 
+from bench.proxies import free_port
 from proxy_addon import metrics as metrics_module
 from proxy_addon.admin_server import AdminServer, Reply
 from proxy_addon.guard import Guard
@@ -23,7 +24,6 @@ from proxy_addon.metrics import Metrics
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder
 from store.records import DecisionRecord, FindingRecord, UsageRecord
-from tests.e2e.conftest import free_port
 from tests.proxy_addon.test_guard import IBAN, chat, flow_for
 
 DASHBOARD = Path(__file__).parents[2] / "docs" / "grafana-dashboard.json"

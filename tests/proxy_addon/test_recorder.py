@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def test_unwritable_database_spools_and_replays(
     with monkeypatch.context() as broken:
         broken.setattr(FindingsStore, "record", unavailable)
         broken.setattr(FindingsStore, "record_usage", unavailable)
+        broken.setattr(FindingsStore, "record_many", unavailable)  # the writer's batches
         for n in range(3):
             recorder.record(decision(n))
         recorder.record_usage(UsageRecord("connection", "claude", "claude.ai", True, "u-1", None))
@@ -73,19 +75,31 @@ def test_unwritable_database_spools_and_replays(
 def test_a_partial_replay_writes_nothing_twice(
     recorder: Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = FindingsStore.record
+    real, real_many = FindingsStore.record, FindingsStore.record_many
     calls = {"n": 0}
 
-    def flaky(self: FindingsStore, row: DecisionRecord) -> int:
+    def fail_some() -> None:
         calls["n"] += 1
         if calls["n"] <= 2 or calls["n"] == 4:  # two fail, the replay fails half-way
             raise sqlite3.OperationalError("database is locked")
+
+    def flaky(self: FindingsStore, row: DecisionRecord) -> int:  # replays: row by row
+        fail_some()
         return real(self, row)
 
+    def flaky_many(self: FindingsStore, rows: list[DecisionRecord]) -> None:  # new rows
+        fail_some()
+        real_many(self, rows)
+
     monkeypatch.setattr(FindingsStore, "record", flaky)
+    monkeypatch.setattr(FindingsStore, "record_many", flaky_many)
+    # One row per writer batch (flush after each), so every step below is one attempt.
     recorder.record(decision(0))  # spooled
+    recorder.flush()
     recorder.record(decision(1))  # spooled
+    recorder.flush()
     recorder.record(decision(2))  # replay writes 0, fails on 1 → 1, 2 spooled
+    recorder.flush()
     recorder.record(decision(3))  # replay writes 1, 2, then 3
     recorder.flush()
     db = tmp_path / "f.db"
@@ -106,6 +120,7 @@ def test_while_the_database_is_out_rows_go_straight_to_the_spool(
         raise sqlite3.OperationalError("database is locked")
 
     monkeypatch.setattr(FindingsStore, "record", locked)
+    monkeypatch.setattr(FindingsStore, "record_many", locked)
     for n in range(5):
         recorder.record(decision(n))
     recorder.flush()
@@ -122,3 +137,29 @@ def test_a_torn_last_line_costs_only_that_row(tmp_path: Path) -> None:
         handle.write('{"kind": "decision", "row": {"serv')  # crash mid-append
     spool.append(decision(1))
     assert [r.findings[0].value_hash for r in spool.rows()] == ["h0", "h1"]  # type: ignore[union-attr]
+
+
+def test_rows_that_queue_up_are_written_in_one_transaction(
+    recorder: Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load the writer commits what queued up meanwhile at once (commits are what
+    SQLite pays for); nothing is lost or reordered."""
+    batches: list[int] = []
+    real_many = FindingsStore.record_many
+    release = threading.Event()
+
+    def counted(self: FindingsStore, rows: list[DecisionRecord]) -> None:
+        release.wait(10)  # the first batch holds the writer while the others queue up
+        batches.append(len(rows))
+        real_many(self, rows)
+
+    monkeypatch.setattr(FindingsStore, "record_many", counted)
+    recorder.record(decision(0))
+    for n in range(1, 50):
+        recorder.record(decision(n))
+    release.set()
+    recorder.flush()
+    assert sum(batches) == 50 and len(batches) < 50 and max(batches) > 1
+    with sqlite3.connect(tmp_path / "f.db") as conn:
+        hashes = [h for (h,) in conn.execute("select value_hash from findings order by id")]
+    assert hashes == [f"h{n}" for n in range(50)]

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import start_gateway, stop_gateway
-from tests.e2e.fake_upstream import FakeUpstream
+from bench.fake_upstream import FakeUpstream
+from bench.memory import rss_kib
+from bench.proxies import start_gateway, stop_gateway
 from tests.proxy_addon.file_samples import pdf_bytes
 
 try:
@@ -41,30 +42,6 @@ WARM_UP_S = min(30.0, SECONDS / 5)
 IBAN = "DE89 3704 0044 0532 0130 00"
 CHAT = "https://api.openai.com/v1/chat/completions"
 FILES = "https://api.openai.com/v1/files"
-
-
-def rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants (checker workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo += children.get(current, [])
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total
 
 
 async def client_loop(

@@ -41,7 +41,7 @@ def _anthropic_events(text: str) -> list[bytes]:
     def event(name: str, data: dict[str, Any]) -> bytes:
         return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
 
-    message = {"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
+    message: dict[str, Any] = {"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
                "content": [], "stop_reason": None, "stop_sequence": None,
                "usage": {"input_tokens": 1, "output_tokens": 1}}  # fmt: skip
     out = [

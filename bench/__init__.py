@@ -1,0 +1,1 @@
+"""`leitplanke bench`: the issue-8 performance harness (gateway, memory, store, checker)."""
