@@ -30,6 +30,9 @@ class ScanConfig:
     # Analyse only the windows around trigger hits (checker/prefilter.py); False scans
     # every character (the reference the prefilter is tested against).
     prefilter: bool = True
+    # Load only the lemmas that can change a context match (nlp_engine.needed_lemmas);
+    # False loads spacy-lookups-data's whole table (the reference it is tested against).
+    lean_lemmas: bool = True
 
     @classmethod
     def from_policy(cls, policy: Policy) -> ScanConfig:

@@ -112,11 +112,17 @@ def build_analyzer(config: ScanConfig, use_models: bool = True) -> AnalyzerEngin
     Every language gets the same recognizers (their context words are bilingual); the
     language of a text only chooses the spaCy pipeline whose lemmas feed the context.
     """
-    nlp_engine = OfflineSpacyNlpEngine(config.languages, use_models=use_models)
-    nlp_engine.load()
     recognizers: list[EntityRecognizer] = []
     for language in config.languages:
         recognizers += builtin_recognizers(language) + policy_recognizers(config, language)
+    context_words = {word for r in recognizers for word in (r.context or [])}
+    nlp_engine = OfflineSpacyNlpEngine(
+        config.languages,
+        use_models=use_models,
+        context_words=context_words if config.lean_lemmas else None,
+    )
+    nlp_engine.load()
+    for language in config.languages:
         if nlp_engine.has_ner_for(language):
             recognizers.append(
                 SpacyRecognizer(supported_language=language, supported_entities=["PERSON"])
