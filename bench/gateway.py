@@ -219,7 +219,13 @@ def _ratio(ours: dict[str, Any], base: dict[str, Any], key: str) -> float | None
 
 
 def run_gateway(
-    budget: Budget, workdir: Path, *, cells: bool, memory: bool, log: Log
+    budget: Budget,
+    workdir: Path,
+    *,
+    cells: bool,
+    memory: bool,
+    log: Log,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """{"gateway": {...} if cells, "memory": {...} if memory}; every subprocess is
     stopped before this returns."""
@@ -233,7 +239,7 @@ def run_gateway(
     with Upstreams() as upstreams:
         for name in names:
             log(f"gateway: starting {name}")
-            process, proxy_url, ca = _start(name, workdir / name, upstreams)
+            process, proxy_url, ca = _start(name, workdir / name, upstreams, workers)
             try:
                 if name == "plain_mitmdump_streaming":
                     log(f"gateway: {name}, SSE answer of {SSE_EVENTS} events")
@@ -303,11 +309,15 @@ def run_gateway(
     return out
 
 
-def _start(name: str, tmp: Path, upstreams: Upstreams) -> tuple[subprocess.Popen[bytes], str, Path]:
+def _start(
+    name: str, tmp: Path, upstreams: Upstreams, workers: int | None = None
+) -> tuple[subprocess.Popen[bytes], str, Path]:
     """(process, proxy URL, CA file) of one proxy under test: api.openai.com mapped to
-    the fake upstream, api.anthropic.com to the echo upstream (SSE)."""
+    the fake upstream, api.anthropic.com to the echo upstream (SSE); `workers` checker
+    processes for leitplanke (None: its default, one per core less one)."""
     if name == "leitplanke":
-        gateway = start_gateway(tmp, upstreams.fake, anthropic=upstreams.echo)
+        extra = [] if workers is None else ["--set", f"leitplanke_workers={workers}"]
+        gateway = start_gateway(tmp, upstreams.fake, extra=extra, anthropic=upstreams.echo)
         return gateway.process, gateway.proxy_url, gateway.ca
     extra = ["--set", "flow_detail=0"]
     if name == "plain_mitmdump_streaming":

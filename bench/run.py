@@ -92,12 +92,22 @@ def machine() -> dict[str, Any]:
 
 
 def run_bench(
-    *, quick: bool, only: Sequence[str] = SECTIONS, workdir: Path | None = None, log: Log
+    *,
+    quick: bool,
+    only: Sequence[str] = SECTIONS,
+    workdir: Path | None = None,
+    log: Log,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Run the chosen sections; the result has `machine`, one key per section (or
     `errors` for a section that could not run) and `targets`."""
     started = time.monotonic()
-    results: dict[str, Any] = {"machine": machine(), "quick": quick, "sections": list(only)}
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "quick": quick,
+        "sections": list(only),
+        "workers": workers,  # None: the gateway's default (one per core less one)
+    }
     errors: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="leitplanke-bench-") as tmp:
         base = workdir or Path(tmp)
@@ -116,6 +126,7 @@ def run_bench(
                     cells="gateway" in only,
                     memory="memory" in only,
                     log=log,
+                    workers=workers,
                 )
             )
         if "store" in only:

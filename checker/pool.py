@@ -87,13 +87,18 @@ class ScanPool:
     def _function(self) -> Callable[[Sequence[str]], list[Finding]]:
         return self._scanner.scan if self._scanner is not None else _scan_in_worker
 
-    async def scan(self, texts: Sequence[str], timeout: float | None = None) -> list[Finding]:
+    async def scan(
+        self, texts: Sequence[str], timeout: float | None = None, precheck: bool = True
+    ) -> list[Finding]:
+        """Findings in `texts`; with `precheck`, texts without any trigger are answered
+        here (a health probe passes False: it must reach a worker)."""
         self.start()
         assert self._executor is not None
         loop = asyncio.get_running_loop()
         small = sum(map(len, texts)) <= PRECHECK_MAX_CHARS
         if (
-            self._precheck is not None
+            precheck
+            and self._precheck is not None
             and small
             and not await loop.run_in_executor(self._precheck, self._any_trigger, list(texts))
         ):

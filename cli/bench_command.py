@@ -48,12 +48,23 @@ def _sections(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     help="Comma-separated sections to run: checker,gateway,memory,store (default: all).",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Checker worker processes of the gateway under test (default: its own default, "
+    "one per core less one; 0: a thread in the gateway process).",
+)
+@click.option(
     "--workdir", type=click.Path(file_okay=False, path_type=Path),
     help="Keep the proxies' confdirs, logs and databases here (default: a temporary "
     "directory, removed afterwards).",
 )  # fmt: skip
 def bench_command(
-    as_json: bool, quick: bool, out: Path | None, only: tuple[str, ...], workdir: Path | None
+    as_json: bool,
+    quick: bool,
+    out: Path | None,
+    only: tuple[str, ...],
+    workers: int | None,
+    workdir: Path | None,
 ) -> None:
     """Measure the gateway against plain mitmdump, on this machine, in one run.
 
@@ -73,7 +84,7 @@ def bench_command(
     def log(message: str) -> None:
         click.echo(f"[bench] {message}", err=True)
 
-    results = run_bench(quick=quick, only=only, workdir=workdir, log=log)
+    results = run_bench(quick=quick, only=only, workdir=workdir, log=log, workers=workers)
     document = json.dumps(results, indent=2, ensure_ascii=False)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -264,7 +264,10 @@ class Metrics:
     async def probe_checker(self, pool: ScanPool, timeout: float) -> None:
         try:
             await self._pool_flight.run(
-                pool, lambda: pool.scan(["ok"], timeout=PROBE_SCAN_TIMEOUT_S), timeout
+                # precheck=False: "ok" has no trigger, and the probe must reach a worker.
+                pool,
+                lambda: pool.scan(["ok"], timeout=PROBE_SCAN_TIMEOUT_S, precheck=False),
+                timeout,
             )
         except BaseException:
             self.checker_up = False

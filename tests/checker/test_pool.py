@@ -82,6 +82,8 @@ async def test_prompts_without_any_trigger_need_no_worker(config: ScanConfig) ->
         clean = ["Fasse bitte das Protokoll der Vertriebsrunde freundlich zusammen.", "  "]
         assert await pool.scan(clean, timeout=60) == []
         assert pool.prechecked_clean == 1
+        assert await pool.scan(clean, timeout=60, precheck=False) == []  # a health probe
+        assert pool.prechecked_clean == 1  # went to a worker
         found = await pool.scan(["Hallo", IBAN_TEXT], timeout=60)
         assert [(f.entity_type, f.part) for f in found] == [("IBAN_CODE", 1)]
         assert pool.prechecked_clean == 1
