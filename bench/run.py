@@ -277,14 +277,14 @@ def render_table(results: Mapping[str, Any]) -> str:
         )
     store = results.get("store")
     if isinstance(store, Mapping):
-        w, q = store.get("write_ms", {}), store.get("reader_queue_query_ms", {})
+        q = store.get("reader_queue_query_ms", {})
         sqlite = store.get("sqlite", {})
         out += [
             "",
             f"Store (SQLite {sqlite.get('version')}, journal {sqlite.get('journal_mode')}, "
             f"synchronous {sqlite.get('synchronous')}): {_fmt(store.get('writes_per_s'))} "
             f"decisions/s with {store.get('findings_per_decision')} findings each "
-            f"(write p50 {_fmt(w.get('p50_ms'), 2)} ms, p99 {_fmt(w.get('p99_ms'), 2)} ms); "
+            f"({_fmt(store.get('finding_rows_per_s'))} finding rows/s, through the Recorder); "
             f"reader {_fmt(store.get('reader_queries_per_s'))} queries/s "
             f"(queue page p50 {_fmt(q.get('p50_ms'), 2)} ms)",
         ]

@@ -36,7 +36,7 @@ from pydantic import (
     ValidationError,
 )
 
-from policy.loader import Path_, Problem, _did_you_mean, _line_column, _located, _marks
+from policy.loader import Path_, Problem, did_you_mean, line_column, located, yaml_marks
 
 DEFAULT_CONFIG = Path("/etc/leitplanke/config.yaml")
 CONFIG_ENV = "LEITPLANKE_CONFIG"
@@ -149,7 +149,7 @@ def parse_config(text: str, source: str, base: Path | None = None) -> ProxyConfi
             ]
         ) from exc  # fmt: skip
     except yaml.reader.ReaderError as exc:
-        line, column = _line_column(text, exc.position)
+        line, column = line_column(text, exc.position)
         raise ConfigError(
             [Problem(source, line, column, "YAML syntax error: a control character",
                      "save the file as UTF-8 text")]
@@ -163,7 +163,7 @@ def parse_config(text: str, source: str, base: Path | None = None) -> ProxyConfi
             [Problem(source, 1, 1, "the config must be a YAML mapping (key: value lines)",
                      "e.g. 'listen_port: 8080'")]
         )  # fmt: skip
-    marks, _ = _marks(node)
+    marks, _ = yaml_marks(node)
     try:
         parsed = ConfigFile.model_validate(data)
     except ValidationError as exc:
@@ -200,7 +200,7 @@ def _option_text(value: str | bool | int | float) -> str:
 
 def _problem(source: str, marks: dict[Path_, tuple[int, int]], err: Any) -> Problem:
     loc: Path_ = tuple(err["loc"])
-    found = _located(marks, loc)
+    found = located(marks, loc)
     line, column = marks.get(found, (1, 1))
     key = str(loc[0]) if loc else ""
     if err["type"] == "extra_forbidden":
@@ -211,7 +211,7 @@ def _problem(source: str, marks: dict[Path_, tuple[int, int]], err: Any) -> Prob
         elif "_" in key:  # a mitmproxy or leitplanke_* option at the top level
             hint = f"options go under 'set:', e.g. 'set: {{{key}: …}}'"
         else:
-            hint = _did_you_mean(key, fields, "allowed keys")
+            hint = did_you_mean(key, fields, "allowed keys")
         return Problem(source, line, column, f"unknown key {key!r}", hint)
     dotted = ".".join(str(p) for p in found) or "(top level)"
     message = err["msg"].removeprefix("Value error, ")

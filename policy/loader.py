@@ -53,7 +53,7 @@ class LoadedPolicy:
 
     def problem(self, path: Path_, message: str, hint: str = "") -> Problem:
         """A Problem located at `path` (or its nearest existing parent) in this file."""
-        line, column = self.marks.get(_located(self.marks, path), (1, 1))
+        line, column = self.marks.get(located(self.marks, path), (1, 1))
         return Problem(self.source, line, column, message, hint)
 
 
@@ -95,7 +95,7 @@ def parse_policy(text: str, source: str) -> LoadedPolicy:
             ]
         ) from exc
     except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
-        line, column = _line_column(text, exc.position)
+        line, column = line_column(text, exc.position)
         raise PolicyError(
             [
                 Problem(
@@ -121,7 +121,7 @@ def parse_policy(text: str, source: str) -> LoadedPolicy:
                 )
             ]
         )
-    marks, flows = _marks(node)
+    marks, flows = yaml_marks(node)
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
@@ -133,7 +133,7 @@ def parse_policy(text: str, source: str) -> LoadedPolicy:
 _MAX_NESTING = 100  # a policy needs fewer than 10 levels
 
 
-def _line_column(text: str, position: int) -> tuple[int, int]:
+def line_column(text: str, position: int) -> tuple[int, int]:
     """1-based (line, column) of a character index, counting lines as YAML does."""
     before = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text[:position])
     return len(before), len(before[-1]) + 1
@@ -163,7 +163,7 @@ def _too_deep(text: str, source: str) -> Problem:
     )
 
 
-def _marks(node: yaml.Node | None) -> tuple[dict[Path_, tuple[int, int]], set[Path_]]:
+def yaml_marks(node: yaml.Node | None) -> tuple[dict[Path_, tuple[int, int]], set[Path_]]:
     """Every key/item path's 1-based (line, column), and the paths of {…} mappings."""
     marks: dict[Path_, tuple[int, int]] = {}
     flows: set[Path_] = set()
@@ -191,7 +191,7 @@ def _marks(node: yaml.Node | None) -> tuple[dict[Path_, tuple[int, int]], set[Pa
     return marks, flows
 
 
-def _located(marks: dict[Path_, tuple[int, int]], path: Path_) -> Path_:
+def located(marks: dict[Path_, tuple[int, int]], path: Path_) -> Path_:
     """The longest prefix of `path` that names a real place in the file.
 
     Pydantic adds segments the file does not have: union members ("int", "str") and
@@ -210,7 +210,7 @@ def _problem(
     ctx = err.get("ctx") or {}
     kind = err["type"]
     path = (*loc, *ctx.get("where", ()))
-    found = _located(marks, path)
+    found = located(marks, path)
     line, column = marks.get(found, (1, 1))
     if kind not in ("missing", "extra_forbidden"):
         path = found  # name only what the author wrote
@@ -220,7 +220,7 @@ def _problem(
             # `{de: Word, Outlook und Teams}`: in a {…} mapping a comma starts a new key.
             hint = "a comma inside {…} starts a new key — put the text in quotes"
         else:
-            hint = _did_you_mean(str(loc[-1]), _field_names(loc[:-1]), "allowed keys")
+            hint = did_you_mean(str(loc[-1]), _field_names(loc[:-1]), "allowed keys")
         return Problem(source, line, column, f"unknown key {dotted!r}", hint)
     if kind == "missing":
         return Problem(
@@ -228,7 +228,7 @@ def _problem(
         )
     hint = ""
     if ctx.get("choices"):
-        hint = _did_you_mean(str(ctx.get("value", "")), ctx["choices"], "known values")
+        hint = did_you_mean(str(ctx.get("value", "")), ctx["choices"], "known values")
     elif kind == "literal_error" and isinstance(err.get("input"), str):
         # The message already lists the choices; add a hint only for a near miss.
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
@@ -238,7 +238,7 @@ def _problem(
     return Problem(source, line, column, f"{dotted}: {message}", hint)
 
 
-def _did_you_mean(word: str, choices: list[str], what: str) -> str:
+def did_you_mean(word: str, choices: list[str], what: str) -> str:
     # A prefix ("EMAIL" → EMAIL_ADDRESS) is as good a hint as a near spelling.
     prefixed = [c for c in choices if word and c.casefold().startswith(word.casefold())]
     close = prefixed or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
