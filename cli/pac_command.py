@@ -74,8 +74,9 @@ def pac(
       * The gateway serves the same file itself, pointing at the address the
         client used: http://HOST:PORT/proxy.pac and http://HOST:PORT/wpad.dat
         (option leitplanke_pac_proxy sets the name it announces).
-      * Group Policy / Intune: set the "automatic configuration script" (Edge and
-        Chrome policy ProxyPacUrl, or the Windows proxy setting) to
+      * Group Policy / Intune: set the "automatic configuration script" (the
+        Windows proxy setting, or the Edge and Chrome policy ProxySettings with
+        ProxyMode "pac_script"; ProxyPacUrl is deprecated) to
         http://HOST:PORT/proxy.pac.
       * WPAD by DNS or DHCP: clients fetch http://wpad.<your domain>/wpad.dat on
         port 80; put this file there on a web server (e.g. --output wpad.dat).

@@ -195,8 +195,11 @@ class Portal:
         return f"http://{self.host}/approval{query}"
 
     def is_portal(self, flow: http.HTTPFlow) -> bool:
+        """The portal host by name: the Host header (in transparent, WireGuard and local
+        mode `request.host` is the destination address), else the request's host."""
         host = self.host
-        return bool(host) and flow.request.host.lower().rstrip(".") == host
+        named = flow.request.host_header or flow.request.host
+        return bool(host) and named.split(":")[0].lower().rstrip(".") == host
 
     # ---- hooks ------------------------------------------------------------
     def requestheaders(self, flow: http.HTTPFlow) -> None:

@@ -181,3 +181,18 @@ async def test_client_address_is_the_identity_without_proxy_auth(warn_harness: H
     stranger = portal_flow(f"/coach/{match.group(1)}", user=None)
     stranger.client_conn.peername = ("10.9.9.9", 5555)
     assert (await visit(warn_harness, stranger)).status_code == 404
+
+
+async def test_the_portal_is_found_by_its_name_when_the_address_is_an_ip(
+    warn_harness: Harness,
+) -> None:
+    """In transparent, WireGuard and local mode mitmproxy's request.host is the address
+    the client connected to; the portal is named in the Host header."""
+    flow = portal_flow("/nothing")
+    flow.request.host = "10.0.0.53"
+    flow.request.headers["host"] = "leitplanke.portal:80"
+    assert warn_harness.guard.portal.is_portal(flow)
+    assert (await visit(warn_harness, flow)).status_code == 404  # served by the portal
+    other = portal_flow("/nothing", host="example.com")
+    other.request.host = "10.0.0.53"
+    assert not warn_harness.guard.portal.is_portal(other)
