@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -36,7 +35,16 @@ from pydantic import (
     ValidationError,
 )
 
-from policy.loader import Path_, Problem, did_you_mean, line_column, located, yaml_marks
+from policy.loader import (
+    Path_,
+    Problem,
+    ProblemsError,
+    YamlSyntaxError,
+    did_you_mean,
+    located,
+    read_yaml,
+    yaml_marks,
+)
 
 DEFAULT_CONFIG = Path("/etc/leitplanke/config.yaml")
 CONFIG_ENV = "LEITPLANKE_CONFIG"
@@ -73,12 +81,8 @@ class ConfigFile(BaseModel):
     set: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
 
 
-class ConfigError(Exception):
-    """The config file is invalid; `problems` says where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+class ConfigError(ProblemsError):
+    """The config file is invalid."""
 
 
 @dataclass(frozen=True)
@@ -135,27 +139,9 @@ def load_config(path: Path) -> ProxyConfig:
 def parse_config(text: str, source: str, base: Path | None = None) -> ProxyConfig:
     """Validate a config file's text; `base` anchors relative paths (None: keep them)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ConfigError(
-            [
-                Problem(
-                    source, line, column, f"YAML syntax error: {exc.problem or exc}",
-                    "check indentation and quote values that contain ':' or '#'",
-                )
-            ]
-        ) from exc  # fmt: skip
-    except yaml.reader.ReaderError as exc:
-        line, column = line_column(text, exc.position)
-        raise ConfigError(
-            [Problem(source, line, column, "YAML syntax error: a control character",
-                     "save the file as UTF-8 text")]
-        ) from exc  # fmt: skip
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise ConfigError([Problem(source, 1, 1, f"not valid YAML: {type(exc).__name__}")]) from exc
+        node, data = read_yaml(text, source)
+    except YamlSyntaxError as exc:
+        raise ConfigError([exc.problem]) from exc
     if data is None:
         data = {}  # an empty file (or only comments): nothing set
     if not isinstance(data, dict):

@@ -51,6 +51,12 @@ class Decision:
         """The rollout mode changed what happens (the log says why: `mode:<mode>`)."""
         return self.effective != self.action
 
+    @property
+    def recorded_reasons(self) -> tuple[str, ...]:
+        """The reasons as recorded: plus `mode:<mode>` when the rollout mode changed
+        what happens (one place for the HTTP and the WebSocket guard)."""
+        return (*self.reasons, f"mode:{self.mode}") if self.mode_applied else self.reasons
+
 
 def effective_action(action: Action, mode: Mode) -> Action:
     """What the gateway does with the policy's `action` in rollout `mode`.

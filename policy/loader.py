@@ -33,12 +33,16 @@ class Problem:
         return f"{text} — {self.hint}" if self.hint else text
 
 
-class PolicyError(Exception):
-    """The policy could not be loaded; `problems` says where and why."""
+class ProblemsError(Exception):
+    """A YAML file is invalid; `problems` says where and why, one line each."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class PolicyError(ProblemsError):
+    """The policy could not be loaded."""
 
 
 @dataclass(frozen=True)
@@ -76,39 +80,56 @@ def load_policy(path: str | Path | None = None) -> LoadedPolicy:
     return parse_policy(text, str(file))
 
 
-def parse_policy(text: str, source: str) -> LoadedPolicy:
+class YamlSyntaxError(Exception):
+    """A YAML text cannot be read; `problem` says where and what to do."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for `yaml_marks`) and the data of a YAML text, safely; a text that
+    is no YAML raises YamlSyntaxError with file:line:column and a fix (policies and the
+    gateway's config file)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise PolicyError(
-            [
-                Problem(
-                    source,
-                    line,
-                    column,
-                    f"YAML syntax error: {exc.problem or exc}",
-                    "check indentation and quote values that contain ':' or '#'",
-                )
-            ]
+        raise YamlSyntaxError(
+            Problem(
+                source,
+                line,
+                column,
+                f"YAML syntax error: {exc.problem or exc}",
+                "check indentation and quote values that contain ':' or '#'",
+            )
         ) from exc
     except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
         line, column = line_column(text, exc.position)
-        raise PolicyError(
-            [
-                Problem(
-                    source,
-                    line,
-                    column,
-                    f"YAML syntax error: character #x{exc.character:04x} is not allowed",
-                    "remove the control character; save the file as UTF-8 text",
-                )
-            ]
+        raise YamlSyntaxError(
+            Problem(
+                source,
+                line,
+                column,
+                f"YAML syntax error: character #x{exc.character:04x} is not allowed",
+                "remove the control character; save the file as UTF-8 text",
+            )
         ) from exc
     except RecursionError:  # PyYAML composes recursively; its parser is not recursive
-        raise PolicyError([_too_deep(text, source)]) from None
+        raise YamlSyntaxError(_too_deep(text, source)) from None
+    except yaml.YAMLError as exc:  # any other error PyYAML may raise
+        raise YamlSyntaxError(
+            Problem(source, 1, 1, f"not valid YAML: {type(exc).__name__}")
+        ) from exc
+
+
+def parse_policy(text: str, source: str) -> LoadedPolicy:
+    try:
+        node, data = read_yaml(text, source)
+    except YamlSyntaxError as exc:
+        raise PolicyError([exc.problem]) from exc
     if not isinstance(data, dict):
         raise PolicyError(
             [
@@ -159,7 +180,7 @@ def _too_deep(text: str, source: str) -> Problem:
         line,
         column,
         f"YAML is nested too deeply (more than {_MAX_NESTING} levels)",
-        "a policy needs only a few levels of indentation",
+        "a policy or config file needs only a few levels of indentation",
     )
 
 

@@ -438,9 +438,7 @@ class Guard:
 
     def record(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
         decision = outcome.decision
-        reasons = decision.reasons
-        if decision.mode_applied:
-            reasons = (*reasons, f"mode:{decision.mode}")
+        reasons = decision.recorded_reasons
         if outcome.justified is not None:
             reasons = (*reasons, "justified")
         elif outcome.coach_token is not None:

@@ -210,9 +210,7 @@ class WebSocketGuard:
 
     def record(self, flow: http.HTTPFlow, outcome: WsOutcome) -> None:
         decision = outcome.decision
-        reasons = decision.reasons
-        if decision.mode_applied:
-            reasons = (*reasons, f"mode:{decision.mode}")
+        reasons = decision.recorded_reasons
         if outcome.enforced != decision.action:
             reasons = (*reasons, f"{decision.action}:enforced_as_{outcome.enforced}")
         self.recorder.record_decision(
