@@ -164,11 +164,15 @@ def start_mitmdump(
     return process, port, ca
 
 
-def curl_chat(proxy_url: str, ca: Path, content: str) -> tuple[int, str]:
-    """POST a chat completion to api.openai.com with curl through the proxy."""
+def curl_chat(
+    proxy_url: str, ca: Path, content: str, proxy_user: str | None = None
+) -> tuple[int, str]:
+    """POST a chat completion to api.openai.com with curl through the proxy (as
+    `proxy_user` "name:password" when given)."""
     body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
+    login = ["-U", proxy_user] if proxy_user else []
     result = subprocess.run(
-        ["curl", "-sS", "-x", proxy_url, "--cacert", str(ca),
+        ["curl", "-sS", "-x", proxy_url, *login, "--cacert", str(ca),
          "-H", "content-type: application/json", "-H", "authorization: Bearer sk-test",
          "-w", "\n%{http_code}", "--data-binary", body,
          "https://api.openai.com/v1/chat/completions"],

@@ -39,9 +39,10 @@ from policy.loader import (
     Path_,
     Problem,
     ProblemsError,
-    YamlSyntaxError,
+    YamlFileError,
     did_you_mean,
     located,
+    read_text,
     read_yaml,
     yaml_marks,
 )
@@ -124,15 +125,9 @@ def find_config(given: str | None, default: Path = DEFAULT_CONFIG) -> Path | Non
 
 def load_config(path: Path) -> ProxyConfig:
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            [Problem(str(path), 1, 1, f"cannot read config: {exc.strerror}")]
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            [Problem(str(path), 1, 1, "config is not UTF-8 text", "save the file as UTF-8")]
-        ) from exc
+        text = read_text(path, "config")
+    except YamlFileError as exc:
+        raise ConfigError([exc.problem]) from exc
     return parse_config(text, str(path), base=path.parent)
 
 
@@ -140,7 +135,7 @@ def parse_config(text: str, source: str, base: Path | None = None) -> ProxyConfi
     """Validate a config file's text; `base` anchors relative paths (None: keep them)."""
     try:
         node, data = read_yaml(text, source)
-    except YamlSyntaxError as exc:
+    except YamlFileError as exc:
         raise ConfigError([exc.problem]) from exc
     if data is None:
         data = {}  # an empty file (or only comments): nothing set

@@ -68,36 +68,44 @@ def load_policy(path: str | Path | None = None) -> LoadedPolicy:
         return parse_policy(text, "<embedded default>")
     file = Path(path)
     try:
-        text = file.read_text("utf-8")
-    except OSError as exc:
-        raise PolicyError(
-            [Problem(str(file), 1, 1, f"cannot read policy: {exc.strerror}")]
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise PolicyError(
-            [Problem(str(file), 1, 1, "policy is not UTF-8 text", "save the file as UTF-8")]
-        ) from exc
+        text = read_text(file, "policy")
+    except YamlFileError as exc:
+        raise PolicyError([exc.problem]) from exc
     return parse_policy(text, str(file))
 
 
-class YamlSyntaxError(Exception):
-    """A YAML text cannot be read; `problem` says where and what to do."""
+class YamlFileError(Exception):
+    """A YAML file cannot be read or is no YAML; `problem` says where and what to do."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         super().__init__(str(problem))
 
 
+def read_text(path: Path, what: str) -> str:
+    """A YAML file's text (`what`: "policy", "config" — for the message)."""
+    try:
+        return path.read_text("utf-8")
+    except OSError as exc:
+        raise YamlFileError(
+            Problem(str(path), 1, 1, f"cannot read {what}: {exc.strerror}")
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise YamlFileError(
+            Problem(str(path), 1, 1, f"{what} is not UTF-8 text", "save the file as UTF-8")
+        ) from exc
+
+
 def read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
     """The node tree (for `yaml_marks`) and the data of a YAML text, safely; a text that
-    is no YAML raises YamlSyntaxError with file:line:column and a fix (policies and the
+    is no YAML raises YamlFileError with file:line:column and a fix (policies and the
     gateway's config file)."""
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlSyntaxError(
+        raise YamlFileError(
             Problem(
                 source,
                 line,
@@ -108,7 +116,7 @@ def read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
         ) from exc
     except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
         line, column = line_column(text, exc.position)
-        raise YamlSyntaxError(
+        raise YamlFileError(
             Problem(
                 source,
                 line,
@@ -118,17 +126,15 @@ def read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
             )
         ) from exc
     except RecursionError:  # PyYAML composes recursively; its parser is not recursive
-        raise YamlSyntaxError(_too_deep(text, source)) from None
+        raise YamlFileError(_too_deep(text, source)) from None
     except yaml.YAMLError as exc:  # any other error PyYAML may raise
-        raise YamlSyntaxError(
-            Problem(source, 1, 1, f"not valid YAML: {type(exc).__name__}")
-        ) from exc
+        raise YamlFileError(Problem(source, 1, 1, f"not valid YAML: {type(exc).__name__}")) from exc
 
 
 def parse_policy(text: str, source: str) -> LoadedPolicy:
     try:
         node, data = read_yaml(text, source)
-    except YamlSyntaxError as exc:
+    except YamlFileError as exc:
         raise PolicyError([exc.problem]) from exc
     if not isinstance(data, dict):
         raise PolicyError(

@@ -6,10 +6,9 @@ import math
 import re
 from collections import Counter
 
-from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import Pattern
 
-from checker.recognizers.near_windows import analyze_near
+from checker.recognizers.near_windows import NearMarkers
 
 # Presidio matches with the `regex` module, so variable-length look-behinds work:
 # the span is the secret value only, never the label or the user name before it.
@@ -39,8 +38,6 @@ _PLACEHOLDER = re.compile(
 # The look-behind patterns are tried at every position, which costs milliseconds on
 # a long prompt; most prompts contain no label at all, so look for one first.
 _ANY_LABEL = re.compile(r"://|passw|kennw|pwd|pass|pin|key|secret|token|bearer", re.IGNORECASE)
-_LABEL_REACH_BEFORE = 100  # "postgres+psycopg://" + a user name before "://"
-_LABEL_REACH_AFTER = 400  # label rest, separators, a value of up to 255 characters
 MIN_ENTROPY = 2.5  # bits per character; "aaaaaaaa" or "12341234" are not secrets
 
 
@@ -49,7 +46,7 @@ def shannon_entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
-class CredentialRecognizer(PatternRecognizer):
+class CredentialRecognizer(NearMarkers):
     """Recognize secrets by their label: passwords and tokens whatever their shape.
 
     Formats: the password in a URL's user info (``postgres://app:S3cr3t!x@db``), a
@@ -59,6 +56,12 @@ class CredentialRecognizer(PatternRecognizer):
     ``<password>``, ``${DB_PASSWORD}``, ``your-api-key``) and low-entropy values are
     dropped. Fictitious example: ``Passwort: Blumenkohl#42``.
     """
+
+    # A value stands at most 255 characters after its label (_KEY_VALUE) and a URL's
+    # scheme and user name are short, so only the text around labels is searched.
+    NEAR_MARKERS = _ANY_LABEL
+    NEAR_BEFORE = 100  # "postgres+psycopg://" + a user name before "://"
+    NEAR_AFTER = 400  # label rest, separators, a value of up to 255 characters
 
     # The label words of _PASSWORD_LABEL and the words every _KEY_LABEL ends with
     # (the prefilter's triggers, checked in tests/checker/test_prefilter.py).
@@ -83,25 +86,6 @@ class CredentialRecognizer(PatternRecognizer):
             supported_language=supported_language,
             patterns=list(self.PATTERNS),
             global_regex_flags=re.DOTALL | re.MULTILINE,
-        )
-
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        # A value stands at most 255 characters after its label (_KEY_VALUE) and a URL's
-        # scheme and user name are short, so only the text around labels is searched.
-        return analyze_near(
-            text,
-            _ANY_LABEL,
-            _LABEL_REACH_BEFORE,
-            _LABEL_REACH_AFTER,
-            lambda window: super(CredentialRecognizer, self).analyze(
-                window, entities, nlp_artifacts, regex_flags
-            ),
         )
 
     def validate_result(self, pattern_text: str) -> bool | None:

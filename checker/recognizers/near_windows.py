@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import ClassVar
 
-from presidio_analyzer import RecognizerResult
+from presidio_analyzer import PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 _SPACE = re.compile(r"\s")
 
@@ -52,3 +54,24 @@ def analyze_near(
             r.end += start
             results.append(r)
     return results
+
+
+class NearMarkers(PatternRecognizer):
+    """A PatternRecognizer whose patterns run only within NEAR_BEFORE / NEAR_AFTER
+    characters of a NEAR_MARKERS match (every match of its patterns contains one)."""
+
+    NEAR_MARKERS: ClassVar[re.Pattern[str]]
+    NEAR_BEFORE: ClassVar[int]
+    NEAR_AFTER: ClassVar[int]
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        def whole(window: str) -> list[RecognizerResult]:
+            return super(NearMarkers, self).analyze(window, entities, nlp_artifacts, regex_flags)
+
+        return analyze_near(text, self.NEAR_MARKERS, self.NEAR_BEFORE, self.NEAR_AFTER, whole)

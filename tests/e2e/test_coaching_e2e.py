@@ -18,13 +18,13 @@ import json
 import re
 import shutil
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bench import proxies
 from bench.fake_upstream import ANSWER, FakeUpstream
 from bench.proxies import Gateway, start_gateway, stop_gateway
 
@@ -53,16 +53,7 @@ APPROVAL = "http://leitplanke.portal/approval?service=openai-api"
 
 
 def curl_chat(gateway: Gateway, content: str, user: str = "erika:pw") -> tuple[int, str]:
-    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
-    result = subprocess.run(
-        ["curl", "-sS", "-x", gateway.proxy_url, "-U", user, "--cacert", str(gateway.ca),
-         "-H", "content-type: application/json", "-H", "authorization: Bearer sk-test",
-         "-w", "\n%{http_code}", "--data-binary", body,
-         "https://api.openai.com/v1/chat/completions"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    payload, status = result.stdout.rsplit("\n", 1)
-    return int(status), payload
+    return proxies.curl_chat(gateway.proxy_url, gateway.ca, content, proxy_user=user)
 
 
 @pytest.fixture(scope="module")
