@@ -189,6 +189,8 @@ _PERSON_PHRASES: tuple[Cue, ...] = (
     ),
 )
 
+_HEALTH_TERMS, _HEALTH_LABELS = health_keywords()
+
 TRIGGERS: dict[str, Triggers] = {
     "EmailRecognizer": Triggers(patterns=(Shape("@"),)),
     "IbanRecognizer": _NUMBERS,
@@ -217,9 +219,9 @@ TRIGGERS: dict[str, Triggers] = {
         cues=(
             *(
                 Cue(word, _WORD_END if whole else None, word_start=True)
-                for word, whole in health_keywords()[0]
+                for word, whole in _HEALTH_TERMS
             ),
-            *_cues(health_keywords()[1], r"[\w-]*[ \t]*:", word_start=True),
+            *_cues(_HEALTH_LABELS, r"[\w-]*[ \t]*:", word_start=True),
         ),
     ),
     "PersonCueRecognizer": Triggers(
