@@ -13,6 +13,15 @@ import re
 
 _SPACE = re.compile(r"\s+")
 
+# The public prefixes that name a vendor's key format (the secret recognizer's patterns).
+# Only these survive in a SECRET's excerpt: anything else may be a password, and no
+# character of a password is kept.
+_VENDOR_PREFIX = re.compile(
+    r"(?:sk-ant-(?:api|admin)\d{2}-|sk-(?:proj|svcacct|admin)-|(?:sk|rk)_live_|sk-"
+    r"|gh[pousr]_|github_pat_|AKIA|ASIA|AIza|xox[abprs]-|eyJ"
+    r"|-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)"
+)
+
 
 def normalize(entity_type: str, value: str) -> str:
     """The same value written differently ("DE89 3704…" vs "de8937…") hashes the same."""
@@ -38,8 +47,12 @@ def mask(entity_type: str, value: str) -> str:
     if entity_type == "PERSON":
         return " ".join(f"{word[:1]}***" for word in value.split() if word)
     if entity_type == "SECRET":
-        # The first characters name the kind of key (sk-, AKIA, ghp_, -----BEGIN), not the key.
-        return f"{compact[:4]}…**** ({len(compact)} chars)"
+        # A vendor prefix (sk-proj-, AKIA, ghp_, -----BEGIN…) names the kind of key, not
+        # the key; a password or an unknown token keeps its length only.
+        vendor = _VENDOR_PREFIX.match(value.strip())
+        if vendor and len(compact) >= 20:  # vendor keys are long; "sk-geheim" is a password
+            return f"{vendor.group(0)}…**** ({len(compact)} chars)"
+        return f"**** ({len(compact)} chars)"
     if len(compact) >= 8:
         return f"{'*' * (len(compact) - 2)}{compact[-2:]}"
     return "*" * len(compact)

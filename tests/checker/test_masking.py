@@ -15,7 +15,11 @@ KEY = b"k" * 32
         ("CREDIT_CARD", "4111 1111 1111 1111", "4111 **** **** 1111"),
         ("EMAIL_ADDRESS", "erika.mustermann@beispiel.de", "e***@***.de"),
         ("PERSON", "Erika Mustermann", "E*** M***"),
-        ("SECRET", "sk-proj-" + "a" * 40, "sk-p…**** (48 chars)"),
+        ("SECRET", "sk-proj-" + "a" * 40, "sk-proj-…**** (48 chars)"),
+        ("SECRET", "ghp_" + "A1b2" * 9, "ghp_…**** (40 chars)"),
+        ("SECRET", "AKIA" + "ABCDEFGHIJKLMNOP", "AKIA…**** (20 chars)"),
+        ("SECRET", "Sommer2024!", "**** (11 chars)"),
+        ("SECRET", "skiurlaub-2024", "**** (14 chars)"),
         ("PHONE_NUMBER", "+49 30 1234567", "**********67"),
         ("DE_TAX_ID", "12", "**"),
     ],
@@ -41,3 +45,10 @@ def test_keyed_hash_depends_on_key_and_type() -> None:
     value = "erika@beispiel.de"
     assert keyed_hash(KEY, "EMAIL_ADDRESS", value) != keyed_hash(b"x" * 32, "EMAIL_ADDRESS", value)
     assert keyed_hash(KEY, "EMAIL_ADDRESS", value) != keyed_hash(KEY, "PERSON", value)
+
+
+@pytest.mark.parametrize("password", ["Sommer2024!", "Passwort123", "sk1", "ghp", "AKI"])
+def test_password_excerpt_keeps_type_and_length_only(password: str) -> None:
+    masked = mask("SECRET", password)
+    assert masked == f"**** ({len(password)} chars)"
+    assert password[:2] not in masked.replace("****", "").replace("chars", "")
