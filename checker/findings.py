@@ -17,8 +17,8 @@ class Finding:
     # The raw detected text. In memory only: masking and hashing read it, nothing
     # persists or prints it (repr hides it so a stray log line cannot leak it).
     value: str = field(default="", repr=False, compare=False)
-    # How the checker got there (recognizer, pattern, context word, checksum), only
-    # when asked for (`leitplanke check --explain`); never holds the value itself.
+    # How the checker got there (recognizer, pattern, context word, checksum): printed
+    # by `leitplanke check --explain`, kept in the findings store; never the value.
     explanation: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def to_contract(self) -> dict[str, Any]:

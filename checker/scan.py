@@ -62,7 +62,7 @@ class Scanner:
             findings.extend(self.scan_text(text, part))
         return findings
 
-    def scan_text(self, text: str, part: int = 0, explain: bool = False) -> list[Finding]:
+    def scan_text(self, text: str, part: int = 0) -> list[Finding]:
         if not text.strip() or not self._entities:
             return []
         spans = [(0, len(text))] if self.prefilter is None else self.prefilter.windows(text)
@@ -78,7 +78,10 @@ class Scanner:
                 language=language,
                 entities=self._entities,
                 score_threshold=self._threshold,
-                return_decision_process=explain,
+                # Always: the explanation is built anyway (Presidio only drops it
+                # otherwise), and the findings store keeps recognizer, context word
+                # and score so the DPO sees why something was flagged.
+                return_decision_process=True,
             ):
                 if segment.to_original(r):
                     results.append(r)

@@ -55,7 +55,7 @@ def run_check(
                     )
                 )
             continue
-        findings = scanner.scan_text(text, explain=explain)
+        findings = scanner.scan_text(text)
         decision = decide(loaded.policy, service, None, findings)
         if as_json:
             # `verdict` is what the policy as written decides, in every rollout mode;

@@ -12,17 +12,31 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from store.approvals import (
+    ApprovalState,
+    approval_state,
+    approvals_of,
+    decide_approval,
+    request_approval,
+)
 from store.migrations import migrations
 from store.records import ApprovalRequestRecord, CoachingRecord, DecisionRecord, UsageRecord
+from store.triage import record_triage
 
 # The tables `purge` deletes from, children before their parents.
 PURGE_TABLES: tuple[str, ...] = (
     "findings",
+    "triage_history",
     "triage",
     "decisions",
     "usage",
     "coaching",
+    "approval_decisions",
     "approval_requests",
+)
+_DELETE_APPROVAL_DECISIONS = (
+    "delete from approval_decisions where request_id in "
+    "(select id from approval_requests where ts < ?)"
 )
 # The tables an export reads events from (all have an indexed `ts`).
 EXPORT_TABLES: tuple[str, ...] = ("decisions", "usage", "coaching", "approval_requests")
@@ -126,6 +140,11 @@ class FindingsStore:
                 "masked_excerpt": f.masked_excerpt,
                 "value_hash": f.value_hash,
                 "location": f.location,
+                "recognizer": f.recognizer,
+                "pattern_name": f.pattern_name,
+                "context_word": f.context_word,
+                "base_score": f.base_score,
+                "checksum": f.checksum,
             }
             for f in decision.findings
         ]
@@ -177,20 +196,31 @@ class FindingsStore:
         return int(inserted.last_pk or 0)
 
     def record_approval_request(self, row: ApprovalRequestRecord) -> int:
+        """Store an approval request (or add to the person's open one for the same
+        tool, see store/approvals.py); returns the request's id."""
+        return self.request_approval(row).id
+
+    def request_approval(self, row: ApprovalRequestRecord) -> ApprovalState:
         with self.db.conn:
-            inserted = self.db.table("approval_requests").insert(
-                {
-                    "ts": row.ts,
-                    "user_pseudonym": row.user_pseudonym,
-                    "user_group": row.user_group,
-                    "service": row.service,
-                    "tool_name": row.tool_name,
-                    "reason": row.reason,
-                    "department": row.department,
-                    "status": row.status,
-                }
-            )
-        return int(inserted.last_pk or 0)
+            return request_approval(self.db.conn, row)
+
+    def approval_state(self, request_id: int) -> ApprovalState | None:
+        """Status and reply of one request (what the portal shows the employee)."""
+        return approval_state(self.db.conn, request_id)
+
+    def approvals_of(self, user_pseudonym: str) -> list[ApprovalState]:
+        """One person's requests, newest first."""
+        return approvals_of(self.db.conn, user_pseudonym)
+
+    def decide_approval(
+        self, request_id: int, status: str, reply: str, actor: str
+    ) -> ApprovalState:
+        with self.db.conn:
+            return decide_approval(self.db.conn, request_id, status, reply, actor)
+
+    def record_triage(self, decision_ids: Sequence[int], state: str, note: str, actor: str) -> int:
+        with self.db.conn:
+            return record_triage(self.db.conn, decision_ids, state, note, actor)
 
     def purge(self, retention_days: int, now: datetime | None = None) -> int:
         """Delete rows older than `retention_days` (decisions with their findings and
@@ -200,13 +230,14 @@ class FindingsStore:
             timespec="milliseconds"
         )
         with self.db.conn:
-            for child in ("findings", "triage"):
+            for child in ("findings", "triage_history", "triage"):
                 self.db.execute(
                     f"delete from {child} where decision_id in "
                     "(select id from decisions where ts < ?)",
                     [cutoff],
                 )
             deleted = self.db.execute("delete from decisions where ts < ?", [cutoff]).rowcount
+            self.db.execute(_DELETE_APPROVAL_DECISIONS, [cutoff])
             for table in ("usage", "coaching", "approval_requests"):
                 deleted += self.db.execute(f"delete from {table} where ts < ?", [cutoff]).rowcount
         return int(deleted)
@@ -220,7 +251,9 @@ class FindingsStore:
         old_decisions = "select id from decisions where ts < ?"
         where = {
             "findings": f"decision_id in ({old_decisions})",
+            "triage_history": f"decision_id in ({old_decisions})",
             "triage": f"decision_id in ({old_decisions})",
+            "approval_decisions": "request_id in (select id from approval_requests where ts < ?)",
         }
         counts: dict[str, int] = {}
         with self.db.conn:

@@ -41,7 +41,8 @@ from store.keys import KeyFileError, default_key_path, derive, load_or_create_ke
 from store.migrations import MERGED_TABLES, migrations
 
 NODE_MIGRATION = "m006_node_merge"
-CENTRAL_ONLY_TABLES: tuple[str, ...] = ("triage",)
+# The DPO's work: triage (and its history) and answers to approval requests.
+CENTRAL_ONLY_TABLES: tuple[str, ...] = ("triage", "triage_history", "approval_decisions")
 SNAPSHOT_ALIAS = "node_snapshot"
 
 

@@ -244,3 +244,178 @@ def m007_rollout_mode(db: Database) -> None:
     # would have done and `enforced` what happened ("log": the request passed). Rows from
     # before this migration are NULL, read as "enforce".
     db.table("decisions").add_column("mode", str)
+
+
+@migrations()
+def m008_finding_explanation(db: Database) -> None:
+    # Why a value was flagged, as `leitplanke check --explain` shows it, without the
+    # value: the recognizer, its pattern, the cue word that raised the score, the score
+    # before that raise and a checksum verdict ("valid" / "invalid"). NULL on older rows.
+    for column, kind in (
+        ("recognizer", str),
+        ("pattern_name", str),
+        ("context_word", str),
+        ("base_score", float),
+        ("checksum", str),
+    ):
+        db.table("findings").add_column(column, kind)
+
+
+@migrations()
+def m009_triage_history(db: Database) -> None:
+    # Every triage change is a row: who, when, from which state to which, with a note.
+    # Nothing is overwritten; `triage` keeps only the current state for readers (a
+    # trigger maintains it from this table). Rows triaged before this migration become
+    # the first entry of their history.
+    db.table("triage_history").create(
+        {
+            "id": int,
+            "decision_id": int,
+            "ts": str,  # ISO 8601, UTC
+            "actor": str,  # the review UI's login name
+            "from_state": str,
+            "to_state": str,  # open | confirmed | false_positive | resolved | accepted_risk
+            "note": str,  # the reviewer's note (no personal data, says the form)
+        },
+        pk="id",
+        foreign_keys=[("decision_id", "decisions", "id")],
+    )
+    db.table("triage_history").create_index(["decision_id", "id"])
+    db.execute(
+        "insert into triage_history (decision_id, ts, actor, from_state, to_state, note) "
+        "select decision_id, updated_at, updated_by, 'open', state, note from triage "
+        "order by updated_at"
+    )
+    db.execute(
+        """create trigger triage_history_current after insert on triage_history
+begin
+  insert or replace into triage (decision_id, state, note, updated_at, updated_by)
+  values (new.decision_id, new.to_state, new.note, new.ts, new.actor);
+end"""
+    )
+
+
+@migrations()
+def m010_approval_workflow(db: Database) -> None:
+    # Approval requests become a workflow: open -> approved | rejected | needs_info,
+    # with a reply the employee reads on the portal. A request names a catalog service
+    # (tool_name is the free text for unknown tools); the same person asking again for
+    # the same service adds to `repeats` instead of a new row.
+    table = db.table("approval_requests")
+    table.add_column("last_ts", str)  # the latest time the person asked
+    table.add_column("repeats", int)  # how often they asked again (NULL: never)
+    table.add_column("reply", str)  # the DPO's answer, shown to the employee
+    table.add_column("decided_at", str)
+    table.add_column("decided_by", str)
+    table.create_index(["user_pseudonym", "service"], index_name="approval_requests_person")
+    # Every state change of a request (nothing overwritten).
+    db.table("approval_decisions").create(
+        {
+            "id": int,
+            "request_id": int,
+            "ts": str,
+            "actor": str,
+            "from_status": str,
+            "to_status": str,
+            "reply": str,
+        },
+        pk="id",
+        foreign_keys=[("request_id", "approval_requests", "id")],
+    )
+    db.table("approval_decisions").create_index(["request_id", "id"])
+
+
+@migrations()
+def m011_notify_marks(db: Database) -> None:
+    # `leitplanke notify`: what was already announced (the highest decision and approval
+    # request ids) and when the last mail went out, per channel.
+    db.table("notify_marks").create(
+        {
+            "channel": str,
+            "last_decision_id": int,
+            "last_request_id": int,
+            "last_sent": str,  # ISO 8601, UTC
+        },
+        pk="channel",
+    )
+
+
+# The review UI's lists (Datasette serves views like tables: filters, facets, sorting,
+# pagination, streamed CSV). Codes, not words: the UI shows them in the reader's
+# language. No value hashes and no pseudonyms: the lists show the group (§ 87 BetrVG).
+_REVIEW_FINDINGS = """
+select
+  d.id as id,
+  d.ts as ts,
+  d.user_group as user_group,
+  d.service as service,
+  d.tool as tool,
+  d.tool_status as tool_status,
+  (select json_group_array(entity_type) from (select distinct f.entity_type
+     from findings f where f.decision_id = d.id order by 1)) as entity_types,
+  (select json_group_array(data_class) from (select distinct f.data_class
+     from findings f where f.decision_id = d.id order by 1)) as found_classes,
+  coalesce(d.data_classes, '[]') as data_classes,
+  (select group_concat(f.entity_type || ': ' || coalesce(f.masked_excerpt, ''), '; ')
+     from findings f where f.decision_id = d.id) as excerpts,
+  d.action as action,
+  coalesce(d.enforced, d.action) as enforced,
+  coalesce(d.mode, 'enforce') as mode,
+  coalesce(d.reasons, '[]') as reasons,
+  (coalesce(json_array_length(d.data_classes), 0) = 0) as allowed_by_policy,
+  (select c.justification from coaching c
+     where c.user_pseudonym = d.user_pseudonym and c.service = d.service
+       and c.ts <= d.ts and d.ts <= c.allowed_until
+       and exists (select 1 from json_each(d.reasons) r where r.value = 'justified')
+     order by c.ts desc limit 1) as justification,
+  coalesce(t.state, 'open') as state,
+  t.updated_by as triaged_by,
+  t.updated_at as triaged_at
+from decisions d
+left join triage t on t.decision_id = d.id
+where d.finding_count > 0
+   or exists (select 1 from findings f where f.decision_id = d.id)
+"""
+
+
+@migrations()
+def m012_review_views(db: Database) -> None:
+    db.create_view("alle_findings", _REVIEW_FINDINGS)
+    # The work queue: untriaged findings the policy did not allow (a class the tool
+    # allows, e.g. an HR exception, is history, not work).
+    db.create_view(
+        "offene_findings",
+        "select * from alle_findings where state = 'open' and allowed_by_policy = 0",
+    )
+    db.create_view(
+        "freigabe_anfragen",
+        """select
+  a.id as id,
+  a.ts as ts,
+  coalesce(a.last_ts, a.ts) as last_ts,
+  a.service as service,
+  a.tool_name as tool_name,
+  a.user_group as user_group,
+  a.department as department,
+  a.reason as reason,
+  coalesce(a.status, 'open') as status,
+  1 + coalesce(a.repeats, 0) as asked,
+  a.reply as reply,
+  a.decided_by as decided_by,
+  a.decided_at as decided_at
+from approval_requests a""",
+    )
+    db.create_view(
+        "coaching_begruendungen",
+        """select
+  c.id as id,
+  c.ts as ts,
+  c.user_group as user_group,
+  c.service as service,
+  c.tool as tool,
+  c.data_classes as data_classes,
+  c.entity_types as entity_counts,
+  c.justification as justification,
+  c.allowed_until as allowed_until
+from coaching c""",
+    )

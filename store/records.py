@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from checker.findings import Finding
 from checker.masking import keyed_hash, mask
@@ -21,6 +21,14 @@ class FindingRecord:
     masked_excerpt: str
     value_hash: str
     location: str
+    # Why it was flagged, from the checker's explanation of the best-scoring match
+    # (never the value): the recognizer, its pattern, the context cue word that raised
+    # the score, the score before that raise, and a checksum verdict.
+    recognizer: str | None = None
+    pattern_name: str | None = None
+    context_word: str | None = None
+    base_score: float | None = None
+    checksum: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,16 +130,38 @@ def finding_records(
     records = []
     for (data_class, entity_type, digest), group in grouped.items():
         first = group[0]
+        best = max(group, key=lambda f: f.score)
         where = locations[first.part] if first.part < len(locations) else f"part{first.part}"
         records.append(
             FindingRecord(
                 data_class=data_class,
                 entity_type=entity_type,
                 count=len(group),
-                max_score=round(max(f.score for f in group), 4),
+                max_score=round(best.score, 4),
                 masked_excerpt=_excerpt(keep, entity_type, first.value),
                 value_hash=digest,
                 location=f"{where}:{first.start}-{first.end}",
+                **_why(best.explanation),
             )
         )
     return tuple(records)
+
+
+def _why(explanation: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The value-free part of the checker's explanation the store keeps. A context
+    word is one of the recognizer's cue words ("IBAN", "Diagnose"), cut to 40 chars."""
+    if not explanation:
+        return {}
+    context = explanation.get("context_word")
+    base = explanation.get("original_score")
+    return {
+        "recognizer": _short(explanation.get("recognizer")),
+        "pattern_name": _short(explanation.get("pattern_name")),
+        "context_word": _short(context, 40),
+        "base_score": round(float(base), 4) if base is not None else None,
+        "checksum": _short(explanation.get("checksum")),
+    }
+
+
+def _short(value: object, limit: int = 80) -> str | None:
+    return str(value)[:limit] if value else None

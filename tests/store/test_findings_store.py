@@ -43,6 +43,11 @@ def test_schema_comes_from_migrations(tmp_path: Path) -> None:
         "m005_review",
         "m006_node_merge",
         "m007_rollout_mode",
+        "m008_finding_explanation",
+        "m009_triage_history",
+        "m010_approval_workflow",
+        "m011_notify_marks",
+        "m012_review_views",
     }
     assert store.db.journal_mode == "wal"
     FindingsStore(tmp_path / "f.db").close()  # reopening applies nothing twice
