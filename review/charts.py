@@ -11,6 +11,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -69,6 +70,18 @@ def stacked_weeks(rows: Iterable[tuple[str, str, int]], ylabel: str, xlabel: str
     if len(series_names) > 1 or series_names != ["?"]:
         ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
     return _svg(fig)
+
+
+def week_table(rows: Iterable[tuple[str, str, int]]) -> list[list[Any]]:
+    """The numbers of `stacked_weeks` as a table: a header row of series names, then
+    one row per week (for screen readers and anyone who prefers numbers)."""
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    for ts, series, amount in rows:
+        table[iso_week(ts)][series or ""] += amount
+    if not table:
+        return []
+    names = sorted({s for counts in table.values() for s in counts})
+    return [["", *names]] + [[week, *(table[week][n] for n in names)] for week in sorted(table)]
 
 
 def horizontal_bars(

@@ -1,103 +1,111 @@
-"""The Leitplanke plugin for Datasette: SQL helpers, links, login redirect, dashboard.
+"""The Leitplanke plugin for Datasette: labels, pages Datasette has no view for, safety.
 
-Datasette serves the review UI: canned queries (review/queries.py) for the queue, the
-detail, approval requests and coaching justifications, with Datasette's own CSV and
-JSON export; a writable canned query for triage; datasette-auth-passwords for the
-login. This plugin adds what Datasette cannot do by itself:
+Datasette serves the lists: the SQL views of review/views.py with filters, facets,
+sorting, pagination and streamed CSV/JSON; datasette-auth-passwords the login. This
+plugin adds what Datasette cannot do by itself:
 
-- SQL functions (`prepare_connection`): catalog names of services, labels in the UI's
-  language, JSON lists as text, and the check that a triage state is one of five.
-- Links: the decision number in a list opens its detail (`render_cell`); the menu
-  links the queue, the lists and the dashboard (`menu_links`).
-- A 403 for someone not logged in becomes a redirect to the login form (`forbidden`).
-- The dashboard (`/-/leitplanke/dashboard`) is a custom page because Datasette has no
-  chart rendering of its own: chart plugins (datasette-vega, datasette-cluster-map)
-  load JavaScript libraries from a CDN, and the gateway's network is offline. The
-  charts are rendered on the server with matplotlib as inline SVG.
+- Words instead of codes (`render_cell`, template helpers): review/labels.py.
+- The finding page, triage (single and bulk), the approval page and its answer, the
+  dashboard: custom routes, because Datasette has no page for one row of a view and
+  no chart rendering that works offline (chart plugins load JavaScript from a CDN).
+- CSV for German Excel (review/csv_export.py) and login throttling
+  (review/throttle.py) as ASGI wrappers.
+- Raw tables and the database file stay closed (`permission_allowed`); someone not
+  logged in is sent to the login form (`forbidden`); errors get a page in the UI's
+  language and one log line, never a traceback with local variables
+  (`handle_exception`).
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
+import logging
+import re
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
-from datasette.utils.asgi import Forbidden, Response
+from datasette.utils.asgi import Base400, Forbidden, NotFound, Response
+from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
 
 from review import charts
-from review.queries import ALL, APPROVALS, COACHING, DATABASE, QUEUE, TRIAGE
-from review.texts import TRIAGE_STATES, label, texts
+from review.csv_export import german_csv
+from review.labels import TIMEZONE, Labels
+from review.pages import approval_page, false_alarm_hint, finding_page
+from review.texts import TRIAGE_STATES
+from review.throttle import LoginThrottle, lock_seconds
+from review.views import ALL, APPROVALS, COACHING, DATABASE, FINDING_VIEWS, QUEUE, VIEWS
+from store.approvals import STATUSES, ApprovalError, decide_approval
+from store.triage import TriageError, record_triage
 
 PLUGIN = "leitplanke-review"
 DASHBOARD_PATH = "/-/leitplanke/dashboard"
+FINDING_PATH = f"/{DATABASE}/finding"
+APPROVAL_PATH = f"/{DATABASE}/approval"
+TRIAGE_PATH = "/-/leitplanke/triage"
+BULK_PATH = "/-/leitplanke/bulk-triage"
+DECIDE_PATH = "/-/leitplanke/approval"
+STATE_ATTR = "_leitplanke_review"
+CSV_PATH = re.compile(rf"^/{DATABASE}/(?P<name>{'|'.join(VIEWS)})\.csv$")
+
+log = logging.getLogger("leitplanke.review")
 
 
-def _lang(datasette: Any) -> str | None:
-    """The UI language if this Datasette is Leitplanke's review UI, else None."""
+@dataclass
+class ReviewState:
+    """What the plugin needs per Datasette instance (attached to it by review/app.py)."""
+
+    labels: Labels
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+
+def review_state(datasette: Any) -> ReviewState | None:
+    """The plugin's state if this Datasette is Leitplanke's review UI, else None.
+
+    Looked up per call: Datasette builds its ASGI app and routes in its constructor,
+    before review/app.py can attach the policy's labels."""
     config = datasette.plugin_config(PLUGIN)
-    return config.get("lang", "de") if config else None
+    if not config:
+        return None
+    state: ReviewState | None = getattr(datasette, STATE_ATTR, None)
+    if state is None:
+        state = ReviewState(Labels(config.get("lang", "de")))
+        setattr(datasette, STATE_ATTR, state)
+    return state
 
 
-def service_name(service: str | None) -> str:
-    if not service:
-        return ""
-    from policy.catalog import default_catalog
-
-    found = default_catalog().services.get(service)
-    return found.name if found else service
-
-
-def json_list(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        items = json.loads(value)
-    except ValueError:
-        return value
-    return ", ".join(str(i) for i in items) if isinstance(items, list) else value
-
-
-def triage_state(value: str | None) -> str:
-    if value not in TRIAGE_STATES:
-        raise ValueError("invalid triage state")
-    return value
-
-
-@hookimpl
-def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
-    lang = _lang(datasette)
-    if lang is None or database != DATABASE:
-        return
-    conn.create_function("lp_service_name", 1, service_name, deterministic=True)
-    conn.create_function("lp_list", 1, json_list, deterministic=True)
-    conn.create_function(
-        "lp_label", 2, lambda kind, value: label(lang, kind, value), deterministic=True
-    )
-    conn.create_function("lp_triage_state", 1, triage_state, deterministic=True)
+def _labels(datasette: Any) -> Labels | None:
+    state = review_state(datasette)
+    return state.labels if state else None
 
 
 @hookimpl
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
-) -> Markup | None:
-    lang = _lang(datasette)
-    if lang is None or database != DATABASE or table is not None or value is None:
+) -> Markup | str | None:
+    labels = _labels(datasette)
+    if labels is None or database != DATABASE or table not in VIEWS or value is None:
         return None
-    if column == texts(lang)["columns"]["decision"]:
-        href = datasette.urls.path(f"/{DATABASE}/finding?id={int(value)}")
+    if column == "id" and table in (*FINDING_VIEWS, APPROVALS):
+        page = FINDING_PATH if table in FINDING_VIEWS else APPROVAL_PATH
+        href = datasette.urls.path(f"{page}?id={int(value)}")
         return Markup(f'<a class="lp-detail" href="{escape(href)}">{int(value)}</a>')
-    return None
+    text = labels.cell(column, value, row)
+    if column == "justification" and false_alarm_hint(text):
+        hint = labels.t["detail"]["fp_hint"]
+        return Markup(f'{escape(text)} <strong class="lp-fp">({escape(hint)})</strong>')
+    return text or "\u2013"  # a dash: "" would make Datasette show the raw value
 
 
 @hookimpl
 def menu_links(datasette: Any, actor: dict[str, Any] | None) -> list[dict[str, str]] | None:
-    lang = _lang(datasette)
-    if lang is None or not actor:
+    labels = _labels(datasette)
+    if labels is None or not actor:
         return None
-    menu = texts(lang)["menu"]
+    menu = labels.t["menu"]
     path = datasette.urls.path
     return [
         {"href": path(f"/{DATABASE}/{QUEUE}"), "label": menu["queue"]},
@@ -111,48 +119,272 @@ def menu_links(datasette: Any, actor: dict[str, Any] | None) -> list[dict[str, s
 @hookimpl
 def permission_allowed(datasette: Any, actor: Any, action: str, resource: Any) -> bool | None:
     # Raw tables (also ones a later migration adds) and the database file stay closed:
-    # the DPO works through the canned queries, which select no value hashes.
-    if _lang(datasette) is None:
+    # the reviewers work through the views, which select no value hashes or pseudonyms.
+    if review_state(datasette) is None:
         return None
     if action == "view-table" and isinstance(resource, tuple) and resource[0] == DATABASE:
-        return False
-    if action == "view-database-download" and resource == DATABASE:
+        return None if resource[1] in VIEWS else False
+    if action in ("view-database-download", "execute-sql") and resource == DATABASE:
         return False
     return None
 
 
 @hookimpl
 def forbidden(datasette: Any, request: Any, message: str) -> Response | None:
-    if _lang(datasette) is None or request.actor:
+    if review_state(datasette) is None or request.actor:
         return None
     return Response.redirect(datasette.urls.path("/-/login"))
 
 
+def _period_links(request: Any, labels: Labels) -> list[tuple[str, str, bool]]:
+    """Quick period filters on `ts` (UTC as stored), computed in local time."""
+    now = datetime.now(TIMEZONE)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = today.replace(day=1)
+    last_month = (month - timedelta(days=1)).replace(day=1)
+    periods = {
+        "today": (today, None),
+        "week": (today - timedelta(days=6), None),
+        "month": (today - timedelta(days=29), None),
+        "this_month": (month, None),
+        "last_month": (last_month, month),
+        "all": (None, None),
+    }
+    args = [
+        (k, v)
+        for k, v in parse_qsl(request.query_string, keep_blank_values=True)
+        if k not in ("ts__gte", "ts__lt", "_next")
+    ]
+    words = labels.t["frame"]["periods"]
+    current = (request.args.get("ts__gte"), request.args.get("ts__lt"))
+    links = []
+    for name, (start, end) in periods.items():
+        extra = []
+        if start is not None:
+            extra.append(("ts__gte", _utc(start)))
+        if end is not None:
+            extra.append(("ts__lt", _utc(end)))
+        selected = current == (dict(extra).get("ts__gte"), dict(extra).get("ts__lt"))
+        links.append((words[name], request.path + "?" + urlencode(args + extra), selected))
+    return links
+
+
+def _utc(when: datetime) -> str:
+    """As the store writes times (ISO 8601, UTC, milliseconds): compared as text."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
 @hookimpl
-def extra_template_vars(datasette: Any, request: Any) -> dict[str, Any]:
-    lang = _lang(datasette)
-    if lang is None:
+def extra_template_vars(datasette: Any, request: Any, view_name: str) -> dict[str, Any]:
+    labels = _labels(datasette)
+    if labels is None:
         return {}
+    t = labels.t
+    lookups: dict[str, str] = t["frame"]["lookups"]
     return {
-        "lp": texts(lang),
-        "lp_lang": lang,
-        "lp_states": [(s, label(lang, "state", s)) for s in TRIAGE_STATES],
+        "lp": t,
+        "lp_lang": labels.lang,
+        "lp_labels": labels,
+        "lp_col": labels.column,
+        "lp_cell": labels.cell,
+        "lp_facet": lambda column, value: labels.facet(column, value),
+        "lp_lookup": lambda key, display: lookups.get(key, display),
+        "lp_count": labels.count,
+        "lp_views": VIEWS,
+        "lp_finding_views": FINDING_VIEWS,
+        "lp_periods": (lambda: _period_links(request, labels)) if request else (lambda: []),
+        "lp_states": [(s, labels.code("state", s)) for s in TRIAGE_STATES],
+        "lp_lock_seconds": lock_seconds(request.scope) if request is not None else 0,
         "lp_links": {
             "queue": f"/{DATABASE}/{QUEUE}",
             "all": f"/{DATABASE}/{ALL}",
             "approvals": f"/{DATABASE}/{APPROVALS}",
             "coaching": f"/{DATABASE}/{COACHING}",
             "dashboard": DASHBOARD_PATH,
-            "triage": f"/{DATABASE}/{TRIAGE}",
+            "triage": TRIAGE_PATH,
+            "bulk": BULK_PATH,
+            "decide": DECIDE_PATH,
         },
     }
 
 
-async def chart_svgs(datasette: Any, lang: str) -> list[tuple[str, str | None]]:
-    """The dashboard's charts as (title, inline SVG or None when there is no data)."""
-    t = texts(lang)["dashboard"]
+async def _require_actor(datasette: Any, request: Any) -> dict[str, Any]:
+    if not request.actor or not await datasette.permission_allowed(
+        request.actor, "view-instance", default=True
+    ):
+        raise Forbidden("login required")
+    actor: dict[str, Any] = request.actor
+    return actor
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+async def finding(request: Any, datasette: Any) -> Response:
+    labels = _labels(datasette)
+    assert labels is not None
+    await _require_actor(datasette, request)
+    decision_id = _int(request.args.get("id"))
     db = datasette.get_database(DATABASE)
-    findings = await db.execute("select ts, data_class from findings where ts is not null")
+    page = (
+        await db.execute_fn(lambda conn: finding_page(conn, decision_id))
+        if decision_id is not None
+        else None
+    )
+    if page is None:
+        raise NotFound(labels.t["detail"]["not_found"])
+    return Response.html(
+        await datasette.render_template(
+            "leitplanke_finding.html",
+            {
+                "page": page,
+                "d": page.decision,
+                "fp_hint": false_alarm_hint(page.justification),
+                "finding_path": FINDING_PATH,
+            },
+            request=request,
+        )
+    )
+
+
+async def triage(request: Any, datasette: Any) -> Response:
+    labels = _labels(datasette)
+    assert labels is not None
+    actor = await _require_actor(datasette, request)
+    form = await request.post_vars()
+    decision_id = _int(form.get("decision_id"))
+    if decision_id is None:
+        raise NotFound(labels.t["detail"]["not_found"])
+    text = labels.t["detail"]
+    db = datasette.get_database(DATABASE)
+
+    def write(conn: Any) -> int:
+        with conn:
+            return record_triage(
+                conn, [decision_id], form.get("state", ""), form.get("note", ""), actor["id"]
+            )
+
+    try:
+        written = await db.execute_write_fn(write)
+    except TriageError:
+        datasette.add_message(request, text["invalid"], datasette.ERROR)
+    else:
+        message = text["saved"] if written else text["unchanged"]
+        datasette.add_message(request, message, datasette.INFO if written else datasette.WARNING)
+    return Response.redirect(datasette.urls.path(f"{FINDING_PATH}?id={decision_id}"))
+
+
+async def bulk_triage(request: Any, datasette: Any) -> Response:
+    """Triage every row of a filtered findings list: the ids come from Datasette's
+    own JSON for the same view and query string, page by page."""
+    labels = _labels(datasette)
+    assert labels is not None
+    actor = await _require_actor(datasette, request)
+    form = await request.post_vars()
+    view = form.get("view", "")
+    if view not in FINDING_VIEWS:
+        raise NotFound("unknown list")
+    query = [
+        (k, v)
+        for k, v in parse_qsl(form.get("query", ""), keep_blank_values=True)
+        if not k.startswith("_") or k in ("_where",)
+    ]
+    query = [(k, v) for k, v in query if k != "_where"]  # filters only, never SQL
+    ids: list[int] = []
+    path: str | None = f"/{DATABASE}/{view}.json?" + urlencode(
+        [*query, ("_shape", "objects"), ("_col", "id"), ("_size", "max"), ("_nofacet", "1")]
+    )
+    while path:
+        response = await datasette.client.get(path, cookies=request.cookies)
+        if response.status_code != 200:
+            raise Forbidden("list not readable")
+        data = response.json()
+        ids += [int(row["id"]) for row in data["rows"]]
+        next_url = data.get("next_url")
+        path = next_url.split("://", 1)[-1].split("/", 1)[-1] if next_url else None
+        path = "/" + path if path and not path.startswith("/") else path
+    db = datasette.get_database(DATABASE)
+    text = labels.t["bulk"]
+
+    def write(conn: Any) -> int:
+        with conn:
+            return record_triage(
+                conn, ids, form.get("state", ""), form.get("note", ""), actor["id"]
+            )
+
+    try:
+        written = await db.execute_write_fn(write)
+    except TriageError:
+        datasette.add_message(request, labels.t["detail"]["invalid"], datasette.ERROR)
+    else:
+        message = text["done"].format(count=labels.count(written)) if written else text["none"]
+        datasette.add_message(request, message, datasette.INFO if written else datasette.WARNING)
+    back = f"/{DATABASE}/{view}" + (f"?{urlencode(query)}" if query else "")
+    return Response.redirect(datasette.urls.path(back))
+
+
+async def approval(request: Any, datasette: Any) -> Response:
+    labels = _labels(datasette)
+    assert labels is not None
+    await _require_actor(datasette, request)
+    request_id = _int(request.args.get("id"))
+    db = datasette.get_database(DATABASE)
+    page = (
+        await db.execute_fn(lambda conn: approval_page(conn, request_id, labels))
+        if request_id is not None
+        else None
+    )
+    if page is None:
+        raise NotFound(labels.t["approval"]["not_found"])
+    return Response.html(
+        await datasette.render_template(
+            "leitplanke_approval.html",
+            {"page": page, "statuses": [(s, labels.code("status", s)) for s in STATUSES]},
+            request=request,
+        )
+    )
+
+
+async def decide(request: Any, datasette: Any) -> Response:
+    labels = _labels(datasette)
+    assert labels is not None
+    actor = await _require_actor(datasette, request)
+    form = await request.post_vars()
+    request_id = _int(form.get("request_id"))
+    if request_id is None:
+        raise NotFound(labels.t["approval"]["not_found"])
+    db = datasette.get_database(DATABASE)
+
+    def write(conn: Any) -> None:
+        with conn:
+            decide_approval(
+                conn, request_id, form.get("status", ""), form.get("reply", ""), actor["id"]
+            )
+
+    try:
+        await db.execute_write_fn(write)
+    except ApprovalError:
+        datasette.add_message(request, labels.t["approval"]["invalid"], datasette.ERROR)
+    else:
+        datasette.add_message(request, labels.t["approval"]["saved"], datasette.INFO)
+    return Response.redirect(datasette.urls.path(f"{APPROVAL_PATH}?id={request_id}"))
+
+
+async def chart_data(datasette: Any, labels: Labels) -> list[dict[str, Any]]:
+    """The dashboard's charts: title, inline SVG (None without data) and the same
+    numbers as a table for screen readers."""
+    t = labels.t["dashboard"]
+    db = datasette.get_database(DATABASE)
+    # Only findings the policy did not allow: allowed ones are history, not risk.
+    findings = await db.execute(
+        "select f.ts, f.data_class from findings f join decisions d on d.id = f.decision_id "
+        "where f.ts is not null and exists (select 1 from json_each(d.data_classes) c "
+        "where c.value = f.data_class)"
+    )
     tools = await db.execute(
         "select service, count(*) from decisions where service is not null group by service"
     )
@@ -162,46 +394,122 @@ async def chart_svgs(datasette: Any, lang: str) -> list[tuple[str, str | None]]:
     coaching = await db.execute("select ts from coaching where ts is not null")
     tool_counts: Counter[str] = Counter()
     for service, n in tools.rows:
-        tool_counts[service_name(service)] += n
-    action_counts = {label(lang, "action", a): n for a, n in actions.rows if a}
-    result = [
+        tool_counts[labels.service(service)] += n
+    action_counts = {labels.code("action", a): n for a, n in actions.rows if a}
+    weekly = [(ts, labels.data_class(dc), 1) for ts, dc in findings.rows]
+    coached = [(ts, "", 1) for (ts,) in coaching.rows]
+    weeks_by_class = charts.week_table(weekly)
+    weeks_coached = charts.week_table(coached)
+    top = tool_counts.most_common(10)
+    enforced = sorted(action_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    specs = [
         (
             t["findings_per_week"],
-            charts.stacked_weeks(
-                ((ts, dc, 1) for ts, dc in findings.rows), t["findings"], t["week"]
-            ),
+            charts.stacked_weeks(weekly, t["findings"], t["week"]),
+            [t["week"], *weeks_by_class[0][1:]] if weeks_by_class else [],
+            weeks_by_class[1:],
         ),
-        (t["top_tools"], charts.horizontal_bars(tool_counts.most_common(10), t["prompts"])),
-        (t["enforced"], charts.horizontal_bars(action_counts, t["decisions"])),
+        (
+            t["top_tools"],
+            charts.horizontal_bars(top, t["prompts"]),
+            [labels.column("service"), t["prompts"]],
+            [list(item) for item in top],
+        ),
+        (
+            t["enforced"],
+            charts.horizontal_bars(action_counts, t["decisions"]),
+            [labels.column("enforced"), t["decisions"]],
+            [list(item) for item in enforced],
+        ),
         (
             t["coaching_per_week"],
-            charts.stacked_weeks(
-                ((ts, "", 1) for (ts,) in coaching.rows), t["justifications"], t["week"]
-            ),
+            charts.stacked_weeks(coached, t["justifications"], t["week"]),
+            [t["week"], t["justifications"]],
+            weeks_coached[1:],
         ),
     ]
     return [
-        (title, charts.svg_ids_unique(svg, f"c{i}") if svg else None)
-        for i, (title, svg) in enumerate(result)
+        {
+            "title": title,
+            "svg": Markup(charts.svg_ids_unique(svg, f"c{i}")) if svg else None,
+            "header": header,
+            "rows": rows,
+        }
+        for i, (title, svg, header, rows) in enumerate(specs)
     ]
 
 
 async def dashboard(request: Any, datasette: Any) -> Response:
-    lang = _lang(datasette) or "de"
-    if not await datasette.permission_allowed(request.actor, "view-instance", default=True):
-        raise Forbidden("login required")
-    charts_ = [
-        (title, Markup(svg) if svg else None) for title, svg in await chart_svgs(datasette, lang)
-    ]
+    labels = _labels(datasette)
+    assert labels is not None
+    await _require_actor(datasette, request)
     return Response.html(
         await datasette.render_template(
-            "leitplanke_dashboard.html", {"charts": charts_}, request=request
+            "leitplanke_dashboard.html",
+            {"charts": await chart_data(datasette, labels)},
+            request=request,
         )
     )
 
 
 @hookimpl
 def register_routes(datasette: Any) -> list[tuple[str, Any]]:
-    if _lang(datasette) is None:
+    if review_state(datasette) is None:
         return []
-    return [(r"^/-/leitplanke/dashboard$", dashboard)]
+    return [
+        (r"^/-/leitplanke/dashboard$", dashboard),
+        (rf"^{FINDING_PATH}$", finding),
+        (rf"^{APPROVAL_PATH}$", approval),
+        (rf"^{TRIAGE_PATH}$", triage),
+        (rf"^{BULK_PATH}$", bulk_triage),
+        (rf"^{DECIDE_PATH}$", decide),
+    ]
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    if review_state(datasette) is None:
+        return lambda app: app
+
+    def wrap(app: Any) -> Any:
+        async def review_app(scope: Any, receive: Any, send: Any) -> None:
+            state = review_state(datasette)
+            assert state is not None
+            inner = german_csv(app, state.labels, CSV_PATH)
+            await state.throttle.wrap(inner)(scope, receive, send)
+
+        return review_app
+
+    return wrap
+
+
+@hookimpl(tryfirst=True)
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    labels = _labels(datasette)
+    if labels is None:
+        return None
+
+    async def inner() -> Response:
+        if isinstance(exception, Base400 | DatasetteError):
+            status = int(getattr(exception, "status", 400))
+        else:
+            status = 500
+        if status >= 500:
+            # One line: the type and the path, never the message or local variables
+            # (they may quote request data).
+            log.error("review UI: %s on %s", type(exception).__name__, request.path)
+        errors: dict[str, str] = labels.t["frame"]["errors"]
+        message = errors.get(str(status), errors["400" if status < 500 else "500"])
+        ours = (labels.t["detail"]["not_found"], labels.t["approval"]["not_found"])
+        if exception.args and exception.args[0] in ours:
+            message = exception.args[0]
+        return Response.html(
+            await datasette.render_template(
+                "error.html",
+                {"ok": False, "error": message, "status": status, "title": None},
+                request=request,
+            ),
+            status=status,
+        )
+
+    return inner

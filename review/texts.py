@@ -8,8 +8,10 @@ from typing import Any
 
 import yaml
 
+from store.triage import TRIAGE_STATES
+
 LANGUAGES = ("de", "en")
-TRIAGE_STATES = ("open", "confirmed", "false_positive", "resolved", "accepted_risk")
+__all__ = ["LANGUAGES", "TRIAGE_STATES", "label", "texts"]
 
 
 @cache
