@@ -156,7 +156,9 @@ def build_datasette(
         template_dir=template_dir(),
         settings={
             "allow_download": False,
-            "allow_facet": True,
+            # Facets come from the metadata (review/views.py); ?_facet= from the URL
+            # would only let anyone make Datasette run (and print) failing SQL.
+            "allow_facet": False,
             "suggest_facets": False,
             "default_allow_sql": False,
             "allow_csv_stream": True,

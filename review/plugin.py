@@ -490,8 +490,14 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
         return None
 
     async def inner() -> Response:
-        if isinstance(exception, Base400 | DatasetteError):
-            status = int(getattr(exception, "status", 400))
+        if isinstance(exception, Base400):
+            status = int(exception.status)
+        elif isinstance(exception, DatasetteError):
+            # Datasette reports bad input (an unknown sort column, a bad filter) as a
+            # DatasetteError with its default status 500.
+            status = 400 if exception.status == 500 else int(exception.status)
+        elif isinstance(exception, ValueError):
+            status = 400  # e.g. a non-numeric `_next` offset for a view
         else:
             status = 500
         if status >= 500:
