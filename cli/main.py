@@ -218,6 +218,7 @@ from cli.eval_command import eval_command  # noqa: E402  (registered below the g
 from cli.export_command import export  # noqa: E402
 from cli.inventory_command import inventory  # noqa: E402
 from cli.merge_command import merge  # noqa: E402
+from cli.notify_command import notify  # noqa: E402
 from cli.pac_command import pac  # noqa: E402
 from cli.report_command import report  # noqa: E402
 from cli.review_command import review  # noqa: E402
@@ -228,6 +229,7 @@ cli.add_command(eval_command)
 cli.add_command(ca)
 cli.add_command(inventory)
 cli.add_command(merge)
+cli.add_command(notify)
 cli.add_command(pac)
 cli.add_command(purge)
 cli.add_command(reidentify)

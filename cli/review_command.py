@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -33,6 +34,20 @@ import click
     "default: the environment variable LEITPLANKE_REVIEW_PASSWORD_HASH.",
 )
 @click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    metavar="NAME=HASHFILE",
+    help="A further reviewer login (e.g. stellvertretung=/etc/leitplanke/deputy.hash, "
+    "it-sicherheit=...), each with its own password hash file; repeatable.",
+)
+@click.option(
+    "--policy",
+    type=click.Path(dir_okay=False),
+    help="Policy whose labels (data classes, groups, tools) the UI shows; default: the "
+    "newest policy version the gateway recorded, else the embedded default.",
+)
+@click.option(
     "--hash-password",
     "hash_password",
     is_flag=True,
@@ -44,6 +59,8 @@ def review(
     port: int,
     lang: str,
     password_hash_file: str | None,
+    accounts: tuple[str, ...],
+    policy: str | None,
     hash_password: bool,
 ) -> None:
     """Start the review web UI for the data protection officer.
@@ -51,7 +68,8 @@ def review(
     Datasette with Leitplanke's canned queries: the open findings queue, finding
     detail with triage (confirmed, false positive, resolved, accepted risk, note),
     tool-approval requests, coaching justifications, a dashboard with charts, and
-    CSV/JSON export. Log in as 'dpo'; set the password hash first:
+    CSV/JSON export. Log in as 'dpo' (more reviewers: --account); set the password
+    hash first:
 
         leitplanke review --hash-password > dpo.hash
 
@@ -77,9 +95,37 @@ def review(
         )
     if not Path(db).is_file():
         raise click.UsageError(f"findings database not found: {db}")
-    ds = build_datasette(db, lang=lang, password_hash_file=password_hash_file)
-    click.echo(f"Leitplanke review UI: http://{host}:{port}/ (login: dpo)", err=True)
+    logins = _accounts(accounts)
+    from policy.loader import PolicyError, load_policy
+
+    try:
+        loaded = load_policy(policy).policy if policy else None
+    except (PolicyError, OSError) as exc:
+        raise click.UsageError(f"--policy {policy}: {str(exc).splitlines()[0]}") from None
+    ds = build_datasette(
+        db, lang=lang, password_hash_file=password_hash_file, accounts=logins, policy=loaded
+    )
+    names = ", ".join(["dpo", *logins])
+    click.echo(f"Leitplanke review UI: http://{host}:{port}/ (logins: {names})", err=True)
     serve(ds, host=host, port=port)
+
+
+def _accounts(values: tuple[str, ...]) -> dict[str, str]:
+    """NAME=HASHFILE pairs; a bad name or an unreadable file is a usage error."""
+    accounts: dict[str, str] = {}
+    for value in values:
+        name, sep, hash_file = value.partition("=")
+        if not sep or not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", name) or name == "dpo":
+            raise click.UsageError(
+                f"--account {value!r}: write NAME=HASHFILE with a lower-case name other "
+                "than dpo, e.g. stellvertretung=/etc/leitplanke/deputy.hash"
+            )
+        if name in accounts:
+            raise click.UsageError(f"--account {name}: given twice")
+        if not Path(hash_file).is_file():
+            raise click.UsageError(f"--account {name}: hash file not found: {hash_file}")
+        accounts[name] = hash_file
+    return accounts
 
 
 if __name__ == "__main__":

@@ -1,0 +1,75 @@
+"""`leitplanke notify`: mail the DPO about new special-category and secret findings and
+new approval requests (counts and links only), at most once per interval."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("notify")
+@click.option(
+    "--db",
+    default="./leitplanke.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Findings database the gateway writes.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    default="/etc/leitplanke/notify.yaml",
+    show_default=True,
+    envvar="LEITPLANKE_NOTIFY_CONFIG",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Notifier settings: smtp (host, port, starttls, ssl, user, password_file), "
+    "from, to, review_url, every_minutes, lang.",
+)
+@click.option(
+    "--policy",
+    type=click.Path(dir_okay=False),
+    help="Policy: which data classes count as special categories or secrets, and their "
+    "labels. Default: HEALTH_DATA and SECRET findings.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the mail instead of sending it; marks nothing as sent.",
+)
+def notify(db: str, config_file: str, policy: str | None, dry_run: bool) -> None:
+    """Send the DPO one batched e-mail about what is new since the last one.
+
+    New findings of special categories (Art. 9) and secrets, and new tool-approval
+    requests: types, counts, tools and links into the review UI, never values,
+    excerpts or pseudonyms. Run it from a timer (deploy/systemd/leitplanke-notify.timer);
+    a run within every_minutes of the last mail sends nothing and keeps the rows for
+    the next one.
+    """
+    from pathlib import Path
+
+    from notify.config import NotifyConfigError, load_notify_config
+    from notify.run import NotifyError, run_notify
+    from policy.loader import PolicyError, load_policy
+
+    if not Path(db).is_file():
+        raise click.UsageError(f"findings database not found: {db}")
+    try:
+        loaded = load_notify_config(config_file)
+    except NotifyConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        rules = load_policy(policy).policy if policy else None
+    except (PolicyError, OSError) as exc:
+        raise click.UsageError(f"--policy {policy}: {str(exc).splitlines()[0]}") from None
+    try:
+        outcome = run_notify(db, loaded, rules, dry_run=dry_run)
+    except NotifyError as exc:
+        click.echo(f"leitplanke notify: {exc}", err=True)
+        raise SystemExit(1) from None
+    if outcome.status == "dry_run" and outcome.message is not None:
+        click.echo(outcome.message.as_string())
+    click.echo(f"leitplanke notify: {outcome.status} ({outcome.items} items)", err=True)
+
+
+if __name__ == "__main__":
+    notify()

@@ -1,0 +1,1 @@
+"""E-mail notifications to the DPO (`leitplanke notify`)."""
