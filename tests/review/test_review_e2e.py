@@ -143,45 +143,42 @@ def test_dpo_logs_in_triages_exports_and_sees_charts(
             # Open the detail, triage it with a note.
             row.locator("a.lp-detail").click()
             page.wait_for_url(f"{base}/leitplanke/finding?id={decision}")
-            assert PSEUDONYM in page.locator("table.rows-and-columns").inner_text()
+            assert PSEUDONYM in page.locator(".lp-pseudonym").inner_text()
             page.select_option("#lp-state", "false_positive")
             page.fill("#lp-note", "Testdaten aus der Schulung")
             page.click(".lp-triage-form input[type=submit]")
-            page.wait_for_url(f"{base}/leitplanke/offene_findings")
+            page.wait_for_url(f"{base}/leitplanke/finding?id={decision}")
             assert "Bewertung gespeichert." in page.locator(".message-info").inner_text()
+            page.goto(f"{base}/leitplanke/offene_findings")
             assert page.locator("tbody tr", has_text=MASKED_IBAN).count() == 0
 
             # Persisted: after a reload of the detail, and in SQLite.
             page.goto(f"{base}/leitplanke/finding?id={decision}")
             page.reload()
-            detail = page.locator("table.rows-and-columns").inner_text()
-            assert "Fehlalarm" in detail and "Testdaten aus der Schulung" in detail
-            assert "dpo" in detail
+            assert page.locator(".lp-current-state").inner_text() == "Fehlalarm"
+            history = page.locator("table.lp-history").inner_text()
+            assert "Testdaten aus der Schulung" in history and "dpo" in history
             with sqlite3.connect(db) as conn:
                 assert conn.execute(
                     "select state, note, updated_by from triage where decision_id = ?",
                     [decision],
                 ).fetchone() == ("false_positive", "Testdaten aus der Schulung", "dpo")
 
-            # CSV export: Datasette's link above the table (all findings, with triage).
+            # CSV export: a download for Excel (all findings, with triage).
             page.goto(f"{base}/leitplanke/alle_findings")
-            with page.expect_navigation() as navigation:
-                page.click("a:text-is('CSV')")
-            response = navigation.value
-            assert response is not None and response.status == 200
-            assert response.url.startswith(f"{base}/leitplanke/alle_findings.csv")
-            exported = response.body()
-            assert exported.startswith(b"Nr,Zeit,Gruppe")
-            assert MASKED_IBAN.encode() in exported and b"Fehlalarm" in exported
+            with page.expect_download() as download:
+                page.click("a.lp-csv")
+            exported = Path(download.value.path()).read_bytes()
+            assert exported.startswith("\ufeffNr.;Zeit;Gruppe".encode())
+            assert MASKED_IBAN.encode() in exported and "Fehlalarm".encode() in exported
             for secret in (RAW_IBAN, VALUE_HASH, PSEUDONYM):
                 assert secret.encode() not in exported
 
             # Dashboard: from Datasette's menu (the plugin's menu links).
-            page.go_back()
             page.click("details.nav-menu > summary")
             page.click("details.nav-menu a:has-text('Dashboard')")
             page.wait_for_url(f"{base}/-/leitplanke/dashboard")
-            charts = page.locator(".lp-chart > svg")  # four charts, rendered with a size
+            charts = page.locator(".lp-chart svg")  # four charts, rendered with a size
             assert charts.count() == 4
             for i in range(4):
                 box = charts.nth(i).bounding_box()
