@@ -149,9 +149,7 @@ async def test_queue_lists_open_findings_with_group_not_pseudonym(
     assert PSEUDONYM not in page.text
 
 
-async def test_detail_shows_what_where_why_and_the_triage_form(
-    ds: Any, seeded_db: Seeded
-) -> None:
+async def test_detail_shows_what_where_why_and_the_triage_form(ds: Any, seeded_db: Seeded) -> None:
     ids = seeded_db[1]
     page = await ds.client.get(f"/leitplanke/finding?id={ids['iban']}", cookies=dpo(ds))
     assert page.status_code == 200
@@ -343,7 +341,12 @@ def test_metadata_hides_the_hash_and_denies_sql() -> None:
     assert auth["stellvertretung_password_hash"] == {"$file": "/etc/leitplanke/deputy.hash"}
     tables = meta["databases"]["leitplanke"]["tables"]
     views = {name for name, t in tables.items() if t.get("allow") == {"id": "*"}}
-    assert views == {"offene_findings", "alle_findings", "freigabe_anfragen", "coaching_begruendungen"}
+    assert views == {
+        "offene_findings",
+        "alle_findings",
+        "freigabe_anfragen",
+        "coaching_begruendungen",
+    }
     assert all(t["allow"] is False for name, t in tables.items() if name not in views)
     assert "queries" not in meta["databases"]["leitplanke"]
 

@@ -170,7 +170,7 @@ def test_dpo_logs_in_triages_exports_and_sees_charts(
                 page.click("a.lp-csv")
             exported = Path(download.value.path()).read_bytes()
             assert exported.startswith("\ufeffNr.;Zeit;Gruppe".encode())
-            assert MASKED_IBAN.encode() in exported and "Fehlalarm".encode() in exported
+            assert MASKED_IBAN.encode() in exported and b"Fehlalarm" in exported
             for secret in (RAW_IBAN, VALUE_HASH, PSEUDONYM):
                 assert secret.encode() not in exported
 

@@ -52,6 +52,17 @@ GROUPS = ["hr", None, None]
 N = 1300
 
 
+def explanation(entity: str) -> dict[str, object]:
+    iban = entity == "IBAN_CODE"
+    return {
+        "recognizer": f"{entity.title().replace('_', '')}Recognizer",
+        "pattern_name": None,
+        "original_score": 0.5,
+        "context_word": "iban" if iban else None,
+        "checksum": "valid" if iban else None,
+    }
+
+
 def seed(db: Path) -> None:
     policy = load_policy(POLICY).policy
     rng = random.Random(17)
@@ -62,11 +73,7 @@ def seed(db: Path) -> None:
         group = rng.choice(GROUPS)
         picked = rng.sample(VALUES, rng.choice([1, 1, 2]))
         findings = [
-            Finding(entity, cls, 10 * k, 10 * k + len(raw), 0.85, 0, raw,
-                    {"recognizer": f"{entity.title().replace('_', '')}Recognizer",
-                     "pattern_name": None, "original_score": 0.5, "context_word": "iban"
-                     if entity == "IBAN_CODE" else None, "checksum": "valid"
-                     if entity == "IBAN_CODE" else None})  # fmt: skip
+            Finding(entity, cls, 10 * k, 10 * k + len(raw), 0.85, 0, raw, explanation(entity))
             for k, (entity, cls, raw) in enumerate(picked)
         ]
         decision = decide(policy, service, group, findings)
@@ -254,9 +261,14 @@ def test_dpo_workflow(server: tuple[str, Path, Path], tmp_path: Path) -> None:
             # An approval request from the portal's side (store API) ...
             store = FindingsStore(db)
             request_id = store.record_approval_request(
-                ApprovalRequestRecord(service="deepl", tool_name="DeepL", reason="Übersetzungen",
-                                      department="Vertrieb", user_pseudonym="u-00aa",
-                                      user_group=None)  # fmt: skip
+                ApprovalRequestRecord(
+                    service="deepl",
+                    tool_name="DeepL",
+                    reason="Übersetzungen",
+                    department="Vertrieb",
+                    user_pseudonym="u-00aa",
+                    user_group=None,
+                )
             )
             store.close()
             # ... approved in the UI with a reply ...
