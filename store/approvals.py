@@ -108,7 +108,7 @@ def request_approval(conn: sqlite3.Connection, record: ApprovalRequestRecord) ->
         cursor = conn.execute(
             "insert into approval_requests (ts, last_ts, user_pseudonym, user_group, service,"
             " tool_name, reason, department, status, repeats) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, 'open', 0)",
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             [
                 record.ts,
                 record.ts,
@@ -118,6 +118,7 @@ def request_approval(conn: sqlite3.Connection, record: ApprovalRequestRecord) ->
                 record.tool_name,
                 record.reason,
                 record.department,
+                record.status if record.status in STATUSES else "open",
             ],
         )
         state = approval_state(conn, int(cursor.lastrowid or 0))

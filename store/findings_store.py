@@ -34,9 +34,11 @@ PURGE_TABLES: tuple[str, ...] = (
     "approval_decisions",
     "approval_requests",
 )
+# A request the person asked again (store/approvals.py) is as old as its last asking.
+_APPROVAL_AGE = "coalesce(last_ts, ts)"
 _DELETE_APPROVAL_DECISIONS = (
     "delete from approval_decisions where request_id in "
-    "(select id from approval_requests where ts < ?)"
+    f"(select id from approval_requests where {_APPROVAL_AGE} < ?)"
 )
 # The tables an export reads events from (all have an indexed `ts`).
 EXPORT_TABLES: tuple[str, ...] = ("decisions", "usage", "coaching", "approval_requests")
@@ -238,8 +240,11 @@ class FindingsStore:
                 )
             deleted = self.db.execute("delete from decisions where ts < ?", [cutoff]).rowcount
             self.db.execute(_DELETE_APPROVAL_DECISIONS, [cutoff])
-            for table in ("usage", "coaching", "approval_requests"):
+            for table in ("usage", "coaching"):
                 deleted += self.db.execute(f"delete from {table} where ts < ?", [cutoff]).rowcount
+            deleted += self.db.execute(
+                f"delete from approval_requests where {_APPROVAL_AGE} < ?", [cutoff]
+            ).rowcount
         return int(deleted)
 
     def purge_by_table(
@@ -253,7 +258,10 @@ class FindingsStore:
             "findings": f"decision_id in ({old_decisions})",
             "triage_history": f"decision_id in ({old_decisions})",
             "triage": f"decision_id in ({old_decisions})",
-            "approval_decisions": "request_id in (select id from approval_requests where ts < ?)",
+            "approval_decisions": (
+                f"request_id in (select id from approval_requests where {_APPROVAL_AGE} < ?)"
+            ),
+            "approval_requests": f"{_APPROVAL_AGE} < ?",
         }
         counts: dict[str, int] = {}
         with self.db.conn:

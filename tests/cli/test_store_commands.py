@@ -31,15 +31,26 @@ privacy: {retention_days: 30}
 groups:
   vertrieb: {label: {de: Vertrieb}, users: [k.schmidt, a.meier]}
 """
-TABLES = ("findings", "triage", "decisions", "usage", "coaching", "approval_requests")
+TABLES = (
+    "findings",
+    "triage_history",
+    "triage",
+    "decisions",
+    "usage",
+    "coaching",
+    "approval_decisions",
+    "approval_requests",
+)
 # Per point in time the seed writes 2 decisions with 2 finding rows each (IBAN, email),
 # 1 triage row, 2 usage rows, 1 coaching row and 1 approval request.
 PER_POINT = {
     "findings": 4,
+    "triage_history": 0,  # the seed writes the current triage only
     "triage": 1,
     "decisions": 2,
     "usage": 2,
     "coaching": 1,
+    "approval_decisions": 0,
     "approval_requests": 1,
 }
 

@@ -230,10 +230,13 @@ def seed_month(path: Path) -> Path:
     # December: must not count.
     add(store, datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "chatgpt", SALES[0], "block", ("secrets",))
 
-    for when, status in (
-        (START + timedelta(days=3), "open"),
-        (PREVIOUS, "open"),
-        (START + timedelta(days=4), "approved"),
+    # Three people (the same person asking again would add to their request).
+    for person, (when, status) in enumerate(
+        (
+            (START + timedelta(days=3), "open"),
+            (PREVIOUS, "open"),
+            (START + timedelta(days=4), "approved"),
+        )
     ):
         store.record_approval_request(
             ApprovalRequestRecord(
@@ -241,7 +244,7 @@ def seed_month(path: Path) -> Path:
                 tool_name="Perplexity",
                 reason="Recherche",
                 department="IT",
-                user_pseudonym=IT[0],
+                user_pseudonym=IT[person],
                 user_group="it",
                 status=status,
                 ts=_ts(when),

@@ -95,13 +95,13 @@ def coaching(ts: datetime = NOW) -> CoachingRecord:
     )
 
 
-def approval(ts: datetime = NOW) -> ApprovalRequestRecord:
+def approval(ts: datetime = NOW, user: str = "u-0123456789abcdef") -> ApprovalRequestRecord:
     return ApprovalRequestRecord(
         service="perplexity",
         tool_name="Perplexity Pro",
         reason="Recherche für <PERSON>",
         department="Vertrieb",
-        user_pseudonym="u-0123456789abcdef",
+        user_pseudonym=user,
         user_group="vertrieb",
         ts=iso(ts),
     )
@@ -119,7 +119,8 @@ def seed(path: Path, old: datetime, new: datetime) -> FindingsStore:
         store.record_usage(usage(when))
         store.record_usage(usage(when, kind="connection", unknown_ai=True, heuristic="llm-name"))
         store.record_coaching(coaching(when))
-        store.record_approval_request(approval(when))
+        # Two people: one person asking again would add to their first request.
+        store.record_approval_request(approval(when, user=f"u-{when:%Y%m%d%H%M%S}"))
     return store
 
 
