@@ -8,9 +8,9 @@ decision, its writer thread committing whatever queued up meanwhile in one trans
 one decision row, two finding rows), on a database opened like the Recorder opens it
 (WAL, synchronous=NORMAL, the same busy timeout). The producer is held back when more
 than BACKLOG rows wait, as a gateway's clients would be by their own latency. A reader
-in another process (like Datasette) runs the review
-queue's canned query (review/queries.py, with the plugin's SQL functions) and a
-`count(*)` of the findings in a loop meanwhile.
+in another process (like Datasette) reads the first page of the review queue (the
+`offene_findings` view, store/migrations.py m012) and a `count(*)` of the findings
+in a loop meanwhile.
 """
 
 from __future__ import annotations
@@ -68,15 +68,11 @@ def decision_records(key: bytes, n: int) -> list[DecisionRecord]:
 
 def _reader(path: str, ready: Event, go: Event, stop: Event, results: Queue[Any]) -> None:
     """In a child process: the review queries in a loop until `stop`."""
-    from review.plugin import json_list, service_name
-    from review.queries import QUEUE, canned_queries
-    from review.texts import label
+    from review.views import QUEUE
 
     conn = sqlite3.connect(path, timeout=30)
-    conn.create_function("lp_service_name", 1, service_name, deterministic=True)
-    conn.create_function("lp_list", 1, json_list, deterministic=True)
-    conn.create_function("lp_label", 2, lambda kind, value: label("de", kind, value))
-    queue_sql = f"select * from ({canned_queries('de')[QUEUE]['sql']}) limit {QUEUE_PAGE}"
+    # The page Datasette serves for the queue view (store/migrations.py m012).
+    queue_sql = f"select * from {QUEUE} order by ts desc limit {QUEUE_PAGE}"
     count_sql = "select count(*) from findings"
     latencies: dict[str, list[float]] = {"queue": [], "count": []}
     ready.set()
