@@ -19,11 +19,11 @@ from typing import Literal, NoReturn, cast
 
 import click
 import jinja2
-import yaml
 
 from policy.loader import PolicyError, load_policy
 from policy.model import Policy
 from rules import rules_file
+from rules.strict_yaml import load_yaml
 from store.inventory import (
     CATALOG_FACTS,
     DEFAULT_MIN_USERS,
@@ -135,7 +135,7 @@ class Page:
 
 @cache
 def texts() -> dict[str, dict[str, dict[str, str]]]:
-    data: dict[str, dict[str, dict[str, str]]] = yaml.safe_load(
+    data: dict[str, dict[str, dict[str, str]]] = load_yaml(
         rules_file("inventory_texts.yaml").read_text("utf-8")
     )
     return data

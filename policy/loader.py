@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from policy.model import Policy
+from rules.strict_yaml import DuplicateKeyError, StrictLoader, load_yaml
 
 DEFAULT_POLICY_NAME = "examples/default.de.yaml"
 
@@ -98,10 +99,15 @@ def read_text(path: Path, what: str) -> str:
 
 def read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
     """The node tree (for `yaml_marks`) and the data of a YAML text, safely; a text that
-    is no YAML raises YamlFileError with file:line:column and a fix (policies and the
+    is no YAML or writes a key twice in one mapping (PyYAML would keep the last one
+    silently) raises YamlFileError with file:line:column and a fix (policies and the
     gateway's config file)."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
+        return yaml.compose(text, Loader=StrictLoader), load_yaml(text)
+    except DuplicateKeyError as exc:
+        raise YamlFileError(
+            Problem(source, exc.line, exc.column, str(exc.problem), exc.hint)
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -170,7 +176,7 @@ def _too_deep(text: str, source: str) -> Problem:
     """Where the YAML first nests more than _MAX_NESTING collections."""
     line, column, depth = 1, 1, 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=StrictLoader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > _MAX_NESTING:

@@ -17,16 +17,16 @@ from functools import cache
 from typing import Any, Literal
 
 import jinja2
-import yaml
 
 from policy.decide import allowed_classes
 from policy.model import DEFAULT_TOOL_ACTION, Action, Lang, Mode, Policy, ToolStatus
 from rules import rules_file
+from rules.strict_yaml import load_yaml
 
 Format = Literal["html", "md"]
 
 # Every fixed word on the page, German first: rules/guideline_texts.yaml.
-_TEXTS: dict[str, Any] = yaml.safe_load(rules_file("guideline_texts.yaml").read_text("utf-8"))
+_TEXTS: dict[str, Any] = load_yaml(rules_file("guideline_texts.yaml").read_text("utf-8"))
 WORDS: dict[str, dict[str, str]] = _TEXTS["words"]
 STATUS_WORDS: dict[ToolStatus, dict[str, str]] = _TEXTS["status"]
 ACTION_WORDS: dict[Action, dict[str, str]] = _TEXTS["actions"]
@@ -310,7 +310,7 @@ def _entity_names(entities: tuple[str, ...], lang: str) -> str:
 
 @cache
 def _entity_texts() -> dict[str, dict[str, str]]:
-    data: dict[str, Any] = yaml.safe_load(rules_file("messages.yaml").read_text("utf-8"))
+    data: dict[str, Any] = load_yaml(rules_file("messages.yaml").read_text("utf-8"))
     return dict(data.get("entities", {}))
 
 

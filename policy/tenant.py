@@ -17,10 +17,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-import yaml
 from pydantic_core import PydanticCustomError
 
 from rules import rules_file
+from rules.strict_yaml import load_yaml
 
 if TYPE_CHECKING:
     from policy.model import Policy
@@ -87,7 +87,7 @@ def normal_host(host: str | None) -> str:
 
 @cache
 def _data() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(rules_file(RULES_FILE).read_text("utf-8"))
+    data: dict[str, Any] = load_yaml(rules_file(RULES_FILE).read_text("utf-8"))
     return data
 
 

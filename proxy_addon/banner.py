@@ -24,7 +24,6 @@ import secrets
 from functools import cache
 from typing import Any
 
-import yaml
 from mitmproxy import ctx, http
 
 from policy.catalog import Catalog, default_catalog
@@ -35,6 +34,7 @@ from proxy_addon.identify import SERVICE
 from proxy_addon.messages import pick_language
 from proxy_addon.policy_source import PolicySource
 from rules import rules_file
+from rules.strict_yaml import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 @cache
 def _texts() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(rules_file("banner_texts.yaml").read_text("utf-8"))
+    data: dict[str, Any] = load_yaml(rules_file("banner_texts.yaml").read_text("utf-8"))
     return data
 
 

@@ -7,18 +7,17 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-import yaml
-
 from policy.decide import Decision
 from policy.model import Policy
 from rules import rules_file
+from rules.strict_yaml import load_yaml
 
 LANGUAGES = ("de", "en")
 
 
 @cache
 def _texts() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(rules_file("messages.yaml").read_text("utf-8"))
+    data: dict[str, Any] = load_yaml(rules_file("messages.yaml").read_text("utf-8"))
     return data
 
 

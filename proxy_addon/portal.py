@@ -38,7 +38,6 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 import jinja2
-import yaml
 from mitmproxy import ctx, exceptions, http
 
 from checker.findings import Finding
@@ -57,6 +56,7 @@ from proxy_addon.messages import classes_and_alternative, describe_found, pick_l
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.recorder import Recorder
 from rules import rules_file
+from rules.strict_yaml import load_yaml
 from store.records import ApprovalRequestRecord, CoachingRecord
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ _SECURITY_HEADERS = {
 
 @cache
 def _texts() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(rules_file("portal_texts.yaml").read_text("utf-8"))
+    data: dict[str, Any] = load_yaml(rules_file("portal_texts.yaml").read_text("utf-8"))
     return data
 
 

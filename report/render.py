@@ -13,7 +13,6 @@ from functools import cache
 from typing import Any, Literal
 
 import jinja2
-import yaml
 
 from policy.loader import load_policy
 from policy.model import Policy
@@ -27,6 +26,7 @@ from report.charts import (
 )
 from report.data import ACTIONS, OTHER, Department, ReportData
 from rules import rules_file
+from rules.strict_yaml import load_yaml
 from store.inventory import ServiceRow
 
 Lang = Literal["de", "en"]
@@ -36,7 +36,7 @@ TOP_CANDIDATES = 5
 
 @cache
 def texts() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(rules_file("report_texts.yaml").read_text("utf-8"))
+    data: dict[str, Any] = load_yaml(rules_file("report_texts.yaml").read_text("utf-8"))
     return data
 
 

@@ -6,7 +6,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-import yaml
+from rules.strict_yaml import load_yaml
 
 from store.triage import TRIAGE_STATES
 
@@ -16,7 +16,7 @@ __all__ = ["LANGUAGES", "TRIAGE_STATES", "label", "texts"]
 
 @cache
 def _all() -> dict[str, Any]:
-    data = yaml.safe_load(files("review").joinpath("texts.yaml").read_text("utf-8"))
+    data = load_yaml(files("review").joinpath("texts.yaml").read_text("utf-8"))
     assert isinstance(data, dict) and set(data) == set(LANGUAGES)
     return data
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from rules.strict_yaml import DuplicateKeyError, load_yaml
+
 
 def rules_file(name: str) -> Traversable:
     return resources.files(__name__).joinpath(name)
@@ -16,13 +18,21 @@ def read_rules_yaml(
     path: str | os.PathLike[str] | None, default_name: str, error: type[Exception]
 ) -> tuple[Any, str]:
     """(parsed YAML, name for messages) of `path`, or of the rules file `default_name`
-    when path is None. OSError when unreadable; `error` for invalid YAML."""
+    when path is None. OSError when unreadable; `error` (one line, file:line:column)
+    for invalid YAML or a key written twice."""
     if path is None:
         text, origin = rules_file(default_name).read_text("utf-8"), default_name
     else:
         with open(path, encoding="utf-8") as handle:
             text, origin = handle.read(), os.fspath(path)
     try:
-        return yaml.safe_load(text), origin
+        return load_yaml(text), origin
+    except DuplicateKeyError as exc:
+        raise error(exc.located(origin)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{origin}:{mark.line + 1}:{mark.column + 1}" if mark else origin
+        raise error(f"{where}: not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
-        raise error(f"{origin}: not valid YAML: {exc}") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise error(f"{origin}: not valid YAML: {first}") from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import yaml
 from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import (
@@ -15,6 +14,7 @@ from presidio_analyzer.predefined_recognizers import (
 from checker.recognizers.cue_context import boost, boost_by_cue
 from checker.recognizers.table_columns import column_header
 from rules import rules_file
+from rules.strict_yaml import load_yaml
 
 _CUE_RE = re.compile(
     r"(?<![^\W\d_])(?:"
@@ -86,7 +86,7 @@ _MAX_CHARS = 8  # FZV: letters + digits (without the E/H suffix) at most 8
 @cache
 def district_codes() -> frozenset[str]:
     """The Unterscheidungszeichen from ``rules/de_kfz_districts.yaml``."""
-    data = yaml.safe_load(rules_file("de_kfz_districts.yaml").read_text("utf-8"))
+    data = load_yaml(rules_file("de_kfz_districts.yaml").read_text("utf-8"))
     return frozenset(code for codes in data["codes"].values() for code in codes)
 
 

@@ -6,11 +6,11 @@ import re
 from functools import cache
 from typing import Any
 
-import yaml
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from rules import rules_file
+from rules.strict_yaml import load_yaml
 
 STRONG_SCORE = 0.7  # a health statement on its own
 WEAK_SCORE = 0.4  # needs a cue word nearby (+0.35 from Presidio's context enhancer)
@@ -45,7 +45,7 @@ _NO_VALUE = re.compile(r"(?i)^(?:keine?|none|n/?a|-+|–|unbekannt|unknown|siehe
 
 @cache
 def _terms() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(rules_file("health_terms.yaml").read_text("utf-8"))
+    data: dict[str, Any] = load_yaml(rules_file("health_terms.yaml").read_text("utf-8"))
     return data
 
 

@@ -11,9 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
 from cli.main import proxy, review
+from rules.strict_yaml import load_yaml
 
 DOCKER = Path(__file__).resolve().parents[2] / "deploy" / "docker"
 
@@ -55,13 +55,13 @@ def test_dockerfile_downloads_nothing_at_run_time() -> None:
 
 def test_cmd_is_a_real_proxy_command_line() -> None:
     cmd = [args for word, args in instructions() if word == "CMD"][-1]
-    argv = yaml.safe_load(cmd)  # exec form is a JSON array
+    argv = load_yaml(cmd)  # exec form is a JSON array
     assert argv[0] == "proxy"
     proxy.make_context("proxy", argv[1:])
 
 
 def test_compose_services_share_the_db_volume(tmp_path: Path) -> None:
-    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text("utf-8"))
+    compose = load_yaml((DOCKER / "compose.yaml").read_text("utf-8"))
     gateway, reviewer = compose["services"]["gateway"], compose["services"]["review"]
     assert gateway["build"]["dockerfile"] == "deploy/docker/Dockerfile"
     assert (DOCKER / gateway["build"]["context"] / gateway["build"]["dockerfile"]).is_file()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from policy.catalog import Catalog, Service, default_catalog
 from policy.unknown_ai import (
@@ -15,6 +14,7 @@ from policy.unknown_ai import (
     normalize_host,
     parse_discovery_rules,
 )
+from rules.strict_yaml import load_yaml
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +192,7 @@ def test_a_missing_rules_file_is_an_os_error(tmp_path: Path) -> None:
 
 def test_the_shipped_file_parses_as_data() -> None:
     path = Path(__file__).parents[2] / "rules" / "ai_discovery.yaml"
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = load_yaml(path.read_text("utf-8"))
     assert parse_discovery_rules(data, "x").rules == load_discovery_rules().rules
 
 
