@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from mitmproxy import ctx, exceptions, http
+from mitmproxy import ctx, http
 
 from checker.findings import Finding
 from policy.catalog import Catalog, Service, default_catalog
@@ -50,12 +50,14 @@ from proxy_addon.coaching import Allowance, Coaching
 from proxy_addon.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
 from proxy_addon.identify import SERVICE
 from proxy_addon.messages import (
+    LANGUAGES,
     block_message,
     checker_error_message,
     coach_message,
     oversize_message,
     pick_language,
 )
+from proxy_addon.option_values import check_choice, check_range
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.portal import Portal
 from proxy_addon.recorder import Recorder
@@ -65,6 +67,9 @@ from proxy_addon.responders import block_response
 from proxy_addon.restore import StreamRestorer, restore_json_body
 
 log = logging.getLogger(__name__)
+
+FAIL_MODES = ("policy", "closed", "open")
+SCAN_TIMEOUT_MS = (1000, 600_000)  # a second to ten minutes
 
 # For code paths without coaching or redaction (WebSocket messages) both "warn" and
 # "redact" are enforced as a block, the safe reading of a policy that asks for them.
@@ -90,7 +95,9 @@ def fail_action(policy: Policy) -> Action:
     mode = getattr(ctx.options, "leitplanke_fail_mode", "policy")
     if mode == "policy":
         mode = policy.fail_mode
-    return "block" if mode == "closed" else "allow"
+    # Only an explicit "open" lets a prompt pass; configure() refuses other values, and
+    # should one get here anyway, it must not weaken enforcement.
+    return "allow" if mode == "open" else "block"
 
 
 def enforced_action(action: Action) -> Action:
@@ -166,7 +173,8 @@ class Guard:
             "leitplanke_scan_timeout_ms",
             int,
             20000,
-            "Give up on a scan after this long and apply the fail mode.",
+            "Give up on a scan after this long and apply the fail mode "
+            f"({SCAN_TIMEOUT_MS[0]} to {SCAN_TIMEOUT_MS[1]} ms).",
         )
         add(
             "leitplanke_fail_mode",
@@ -174,19 +182,26 @@ class Guard:
             "policy",
             "When the checker fails: 'closed' blocks, 'open' lets the prompt pass, "
             "'policy' uses the policy's fail_mode.",
-            choices=["policy", "closed", "open"],
+            choices=list(FAIL_MODES),
         )
         add(
             "leitplanke_language",
             str,
             "de",
             "Message language when the client's Accept-Language names neither de nor en.",
-            choices=["de", "en"],
+            choices=list(LANGUAGES),
         )
 
     def configure(self, updated: set[str]) -> None:
-        if ctx.options.leitplanke_scan_timeout_ms <= 0:
-            raise exceptions.OptionsError("leitplanke_scan_timeout_ms must be positive")
+        # Every call checks every value: mitmproxy does not enforce `choices`, and the
+        # first configure() may be for another option.
+        check_range(
+            "leitplanke_scan_timeout_ms",
+            *SCAN_TIMEOUT_MS,
+            "milliseconds: below a second most long prompts would hit the fail mode",
+        )
+        check_choice("leitplanke_fail_mode", FAIL_MODES)
+        check_choice("leitplanke_language", LANGUAGES)
 
     def running(self) -> None:
         if ctx.options.connection_strategy != "lazy":

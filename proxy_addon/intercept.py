@@ -16,9 +16,12 @@ from mitmproxy import connection, ctx, exceptions
 
 from policy.catalog import Catalog, default_catalog
 from policy.intercept import allow_hosts_pattern, decrypted_hosts
+from proxy_addon.option_values import check_choice
 from proxy_addon.policy_source import PolicySource
 
 log = logging.getLogger(__name__)
+
+INTERCEPT_MODES = ("ai", "all")
 
 
 def portal_host() -> str:
@@ -45,7 +48,7 @@ class Intercept:
             "Which HTTPS connections to decrypt: 'ai' (catalog AI hosts and the sign-in "
             "hosts of the policy's tenant restrictions; everything else is tunnelled "
             "untouched) or 'all' (mitmproxy's default; not recommended).",
-            choices=["ai", "all"],
+            choices=list(INTERCEPT_MODES),
         )
         add(
             "leitplanke_passthrough",
@@ -56,6 +59,7 @@ class Intercept:
         )
 
     def configure(self, updated: set[str]) -> None:
+        check_choice("leitplanke_intercept", INTERCEPT_MODES)
         if "leitplanke_passthrough" in updated:
             unknown = [
                 s for s in ctx.options.leitplanke_passthrough if s not in self.catalog.services

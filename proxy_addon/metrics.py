@@ -44,6 +44,7 @@ from prometheus_client.registry import Collector
 
 from checker.pool import ScanPool
 from proxy_addon.admin_server import AdminServer, Reply
+from proxy_addon.option_values import check_range
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder
 from store.records import DecisionRecord, UsageRecord
@@ -173,10 +174,11 @@ class Metrics:
 
     def configure(self, updated: set[str]) -> None:
         opts = ctx.options
-        if not 0 <= opts.leitplanke_admin_port <= 65535:
-            raise exceptions.OptionsError("leitplanke_admin_port must be 0 (off) to 65535")
+        check_range("leitplanke_admin_port", 0, 65535, "0 turns the admin port off")
         if opts.leitplanke_admin_port and not opts.leitplanke_admin_host.strip():
-            raise exceptions.OptionsError("leitplanke_admin_host must not be empty")
+            raise exceptions.OptionsError(
+                "leitplanke_admin_host: must not be empty — use e.g. 127.0.0.1"
+            )
         if updated & {"leitplanke_admin_port", "leitplanke_admin_host"} and self._probing:
             # Changed while running: rebind (the first start happens in running()).
             self._restarting = asyncio.get_running_loop().create_task(self._listen())

@@ -18,8 +18,13 @@ from mitmproxy import ctx, exceptions
 from checker.config import ScanConfig
 from checker.pool import ScanPool
 from policy.loader import LoadedPolicy, PolicyError, load_policy
+from proxy_addon.option_values import check_range
 
 log = logging.getLogger(__name__)
+
+# Each worker is a process with its own NLP models in memory: a mistyped count (40 for
+# 4) should be refused rather than exhaust the host's memory.
+MAX_WORKERS = 256
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ def _file_state(path: str | None) -> tuple[int, int] | None:
 
 def default_workers() -> int:
     """One checker process per core, leaving one core to mitmproxy's event loop."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    return min(MAX_WORKERS, max(1, (os.cpu_count() or 2) - 1))
 
 
 class PolicySource:
@@ -70,10 +75,10 @@ class PolicySource:
 
     def configure(self, updated: set[str]) -> None:
         opts = ctx.options
-        if opts.leitplanke_workers < 0:
-            raise exceptions.OptionsError("leitplanke_workers must be 0 or more")
-        if opts.leitplanke_policy_reload_s < 0:
-            raise exceptions.OptionsError("leitplanke_policy_reload_s must be 0 or more")
+        check_range(
+            "leitplanke_workers", 0, MAX_WORKERS, "0 checks in a thread of the proxy process"
+        )
+        check_range("leitplanke_policy_reload_s", 0, 24 * 3600, "0 turns hot reload off")
         if updated & {"leitplanke_policy", "leitplanke_workers"} or self.active is None:
             path = opts.leitplanke_policy or None
             try:

@@ -53,6 +53,7 @@ from proxy_addon.coaching import (
     mask_text,
 )
 from proxy_addon.messages import classes_and_alternative, describe_found, pick_language
+from proxy_addon.option_values import check_range
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.recorder import Recorder
 from rules import rules_file
@@ -174,11 +175,9 @@ class Portal:
                 raise exceptions.OptionsError(
                     f"leitplanke_portal_host: {host!r} is not a lower-case host name"
                 )
-        if (
-            "leitplanke_coaching_minutes" in updated
-            and ctx.options.leitplanke_coaching_minutes <= 0
-        ):
-            raise exceptions.OptionsError("leitplanke_coaching_minutes must be positive")
+        check_range(
+            "leitplanke_coaching_minutes", 1, 24 * 60, "a justification holds for a day at most"
+        )
 
     # ---- links used in the Guard's messages ---------------------------------
     @property

@@ -35,6 +35,17 @@ BUSY_TIMEOUT_MS = 2000  # how long a write waits for a lock before the row is sp
 MAX_BATCH = 500  # rows per transaction at most (a long transaction blocks readers' checkpoints)
 
 
+def _cannot(option: str, path: str | Path, exc: Exception) -> str:
+    """One line for a file the gateway cannot create or open."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):  # mkdir of a file's name
+        reason = "a part of the path is a file, not a directory"
+    return (
+        f"{option}: cannot open or create {str(path)!r}: {reason} — choose a writable "
+        "directory (e.g. /var/lib/leitplanke)"
+    )
+
+
 class Recorder:
     def __init__(self, source: PolicySource | None = None, siem: SiemSink | None = None) -> None:
         self.source = source  # for the policy's retention_days
@@ -68,12 +79,20 @@ class Recorder:
     def configure(self, updated: set[str]) -> None:
         if updated & {"leitplanke_db", "leitplanke_key_file"} or self.store is None:
             db, key_file = ctx.options.leitplanke_db, ctx.options.leitplanke_key_file
+            key_option = "leitplanke_key_file" if key_file else "leitplanke_db"
+            key_path = key_file or default_key_path(db)
             try:
-                self.key = load_or_create_key(key_file or default_key_path(db))
+                key = load_or_create_key(key_path)
             except KeyFileError as exc:
                 raise exceptions.OptionsError(str(exc)) from exc
-            old = self.store
-            self.store = self._writer.submit(FindingsStore, Path(db)).result()
+            except OSError as exc:  # a missing or read-only directory, a path under a file
+                raise exceptions.OptionsError(_cannot(key_option, key_path, exc)) from None
+            try:
+                store = self._writer.submit(FindingsStore, Path(db)).result()
+            except (OSError, sqlite3.Error) as exc:
+                raise exceptions.OptionsError(_cannot("leitplanke_db", db, exc)) from None
+            # Both opened: switch (a refused change keeps the old key and store).
+            old, self.key, self.store = self.store, key, store
             self._writer.submit(
                 self.store.db.execute, f"pragma busy_timeout = {BUSY_TIMEOUT_MS}"
             ).result()

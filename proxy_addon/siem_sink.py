@@ -22,6 +22,7 @@ from typing import IO, Literal
 
 from mitmproxy import ctx, exceptions
 
+from proxy_addon.option_values import check_choice
 from store.records import ApprovalRequestRecord, CoachingRecord, DecisionRecord, UsageRecord
 from store.siem import FACILITIES, FORMATS, event_of, to_cef, to_json, to_syslog
 
@@ -302,6 +303,8 @@ class SiemSink:
         )
 
     def configure(self, updated: set[str]) -> None:
+        check_choice("leitplanke_siem_format", FORMATS)
+        check_choice("leitplanke_siem_facility", list(FACILITIES))
         if not any(name.startswith("leitplanke_siem") for name in updated):
             return
         opts = ctx.options
