@@ -105,7 +105,7 @@ def check(
     "--listen-port",
     default=8080,
     show_default=True,
-    type=int,
+    type=click.IntRange(1, 65535),
     envvar="LEITPLANKE_LISTEN_PORT",
     show_envvar=True,
     help="Port.",
@@ -204,7 +204,17 @@ def proxy(
             confdir=values["confdir"],
             sets=settings.sets,
         ),
-        RunSettings(values["log_format"], tuple(notes), settings.file_sets),
+        RunSettings(
+            values["log_format"],
+            tuple(notes),
+            settings.file_sets,
+            cli_sets=sets,
+            env_read=tuple(
+                var
+                for param in ctx.command.params
+                for var in ([param.envvar] if isinstance(param.envvar, str) else param.envvar or [])
+            ),
+        ),
     )
 
 

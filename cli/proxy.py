@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from mitmproxy.tools import cmdline
 from mitmproxy.tools.dump import DumpMaster
 from mitmproxy.tools.main import run
 
-from cli.proxy_config import SetEntry, check_options
+from cli.proxy_config import SetEntry, check_cli_sets, check_options, unread_env_vars
 from proxy_addon.leitplanke_addon import make_addons
 from proxy_addon.log_format import use_log_format
+from proxy_addon.unknown_options import PREFIX, unknown_options_error
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,8 @@ class RunSettings:
     log_format: str = "auto"
     notes: tuple[str, ...] = ()  # logged once logging is set up (config file, overrides)
     file_sets: tuple[SetEntry, ...] = ()  # the config file's `set:` entries, to check
+    cli_sets: tuple[str, ...] = ()  # the command line's --set values, to check
+    env_read: tuple[str, ...] = ()  # the LEITPLANKE_* variables the command reads
 
 
 class LeitplankeMaster(DumpMaster):
@@ -36,6 +40,7 @@ class LeitplankeMaster(DumpMaster):
     exist before the command line is applied."""
 
     settings: ClassVar[RunSettings] = RunSettings()
+    started: ClassVar[bool] = False  # run() began: later exits are not option refusals
 
     def __init__(self, opts: options.Options, **kwargs: Any) -> None:
         super().__init__(opts, **kwargs)
@@ -47,10 +52,32 @@ class LeitplankeMaster(DumpMaster):
             log.info(note)
         # Every option exists now: a config file's unknown or malformed `set:` entry is
         # an error with its file:line (mitmproxy would silently defer an unknown one).
-        problems = check_options(self.settings.file_sets, opts.keys(), _try_set(opts))
+        try_set = _try_set(opts)
+        problems = check_options(self.settings.file_sets, opts.keys(), try_set)
         if problems:
             log.error("leitplanke: invalid config:\n%s", "\n".join(map(str, problems)))
             sys.exit(2)
+        # The same for the command line, and for environment variables named like an
+        # option: mitmproxy would ignore an unknown --set, the CLI such a variable.
+        mistakes = check_cli_sets(self.settings.cli_sets, opts.keys(), try_set)
+        mistakes += unread_env_vars(os.environ, self.settings.env_read, opts.keys())
+        if mistakes:
+            for line in mistakes:
+                log.error("leitplanke: %s", line)
+            sys.exit(2)
+
+    async def run(self) -> None:
+        type(self).started = True
+        # Options from anywhere else (mitmproxy's own confdir/config.yaml) that no addon
+        # declared: refuse them too, before any server starts. With extra scripts
+        # (`--set scripts=…`) only ours, as a script declares its options once loaded.
+        deferred = set(self.options.deferred)
+        if self.options.scripts:
+            deferred = {name for name in deferred if name.startswith(PREFIX)}
+        if deferred:
+            log.error("leitplanke: %s", unknown_options_error(deferred, self.options.keys()))
+            sys.exit(2)
+        await super().run()
 
 
 def _try_set(opts: options.Options) -> Callable[[tuple[str, ...]], str | None]:
@@ -113,4 +140,13 @@ def run_proxy(args: list[str], settings: RunSettings | None = None) -> None:
         pass
 
     Master.settings = settings or RunSettings()
-    run(Master, cmdline.mitmdump, args)
+    sys.argv[0] = "leitplanke proxy"  # mitmproxy starts its option errors with argv[0]
+    try:
+        run(Master, cmdline.mitmdump, args)
+    except SystemExit as exc:
+        # Before run() mitmproxy exits 1 only when it refuses an option value (an
+        # addon's configure() raised OptionsError); that is a refusal of the command
+        # line, as click's and ours are: exit 2.
+        if exc.code == 1 and not Master.started:
+            raise SystemExit(2) from None
+        raise

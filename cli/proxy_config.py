@@ -265,3 +265,53 @@ def check_options(
                 )
             )
     return problems
+
+
+def check_cli_sets(
+    specs: Iterable[str],
+    known: Iterable[str],
+    try_set: Callable[[tuple[str, ...]], str | None],
+) -> list[str]:
+    """One line per problem of the command line's `--set` values, the same checks as
+    `check_options` makes for the file: an unknown option (mitmproxy would defer and
+    then ignore it), a missing `=VALUE`, a value of the wrong type."""
+    names = sorted(known)
+    grouped: dict[str, list[str]] = {}
+    for spec in specs:
+        grouped.setdefault(spec.split("=", 1)[0], []).append(spec)
+    problems = []
+    for key, given in grouped.items():
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1, cutoff=0.8)
+            hint = (
+                f"did you mean {close[0]}?"
+                if close
+                else "see 'mitmdump --options' and the leitplanke_* options in docs/service.md"
+            )
+            problems.append(f"--set {key}: unknown option — {hint}")
+        elif (complaint := try_set(tuple(given))) is not None:
+            if any("=" not in spec for spec in given):
+                problems.append(f"--set {key}: needs a value — write --set {key}=VALUE")
+            elif len(given) > 1:  # a sequence option takes several; this one does not
+                problems.append(f"--set {key}: given {len(given)} times — keep one")
+            else:
+                problems.append(
+                    f"--set {key}: {complaint} — see the option's type in "
+                    "'mitmdump --options' and docs/service.md"
+                )
+    return problems
+
+
+def unread_env_vars(
+    environ: Mapping[str, str], read: Iterable[str], options: Iterable[str]
+) -> list[str]:
+    """One line per environment variable named like a `leitplanke_*` option that the
+    command does not read (`read`): LEITPLANKE_FAIL_MODE=closed looks like it works,
+    as LEITPLANKE_POLICY does, but would be ignored."""
+    read, options = set(read), set(options)
+    return [
+        f"{name} is not read by 'leitplanke proxy' — use --set {name.lower()}=… or "
+        f"'set: {{{name.lower()}: …}}' in the config file"
+        for name in sorted(environ)
+        if name.startswith("LEITPLANKE_") and name not in read and name.lower() in options
+    ]

@@ -13,6 +13,7 @@ from proxy_addon.identify import Identify
 from proxy_addon.intercept import Intercept
 from proxy_addon.key_files import KeyFiles
 from proxy_addon.metrics import Metrics
+from proxy_addon.option_values import one_line_script_errors
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.policy_versions import PolicyVersions
 from proxy_addon.recorder import Recorder
@@ -20,19 +21,21 @@ from proxy_addon.serve_pac import ServePac
 from proxy_addon.siem_sink import SiemSink
 from proxy_addon.stream import StreamAnswers
 from proxy_addon.tenant import TenantRestrictions
+from proxy_addon.unknown_options import UnknownOptions
 from proxy_addon.websocket_guard import WebSocketGuard
 
 
 def make_addons() -> list[object]:
-    """One addon per concern, in hook order: refuse a readable CA key and clients
-    outside the company's networks, identify the service, answer PAC requests to the
-    gateway itself, choose what to decrypt, record usage, add tenant headers, then
-    check the prompt."""
+    """One addon per concern, in hook order: refuse mistyped leitplanke_* options, a
+    readable CA key and clients outside the company's networks, identify the service,
+    answer PAC requests to the gateway itself, choose what to decrypt, record usage,
+    add tenant headers, then check the prompt."""
     source = PolicySource()
     siem = SiemSink()
     recorder = Recorder(source, siem=siem)
     intercept = Intercept(source)
     return [
+        UnknownOptions(),
         KeyFiles(),
         ClientAccess(),
         Identify(),
@@ -52,4 +55,5 @@ def make_addons() -> list[object]:
     ]
 
 
+one_line_script_errors()  # an option error is one log line under plain mitmdump too
 addons = make_addons()
