@@ -156,7 +156,9 @@ def proxy(
     the tool are answered inline with a warning, in the tool's own format, and never
     reach the AI service. Options: see 'mitmdump --options' for mitmproxy's, and
     leitplanke_policy, leitplanke_db, leitplanke_key_file, leitplanke_workers,
-    leitplanke_scan_timeout_ms, leitplanke_fail_mode, leitplanke_language.
+    leitplanke_scan_timeout_ms, leitplanke_fail_mode, leitplanke_language (all of
+    them: docs/service.md). An unknown option, an invalid value or a policy with a
+    mistake stops the start with one line per problem (exit status 2).
     Precedence: flag > environment variable > config file > default.
     """
     from click.core import ParameterSource
