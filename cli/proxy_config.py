@@ -289,10 +289,12 @@ def check_cli_sets(
                 else "see 'mitmdump --options' and the leitplanke_* options in docs/service.md"
             )
             problems.append(f"--set {key}: unknown option — {hint}")
+        elif any("=" not in spec and try_set((spec,)) is not None for spec in given):
+            # Without `=VALUE` only a boolean (true) or a list option (empty) is valid;
+            # mitmproxy would also skip it silently next to a `KEY=VALUE` of the same KEY.
+            problems.append(f"--set {key}: needs a value — write --set {key}=VALUE")
         elif (complaint := try_set(tuple(given))) is not None:
-            if any("=" not in spec for spec in given):
-                problems.append(f"--set {key}: needs a value — write --set {key}=VALUE")
-            elif len(given) > 1:  # a sequence option takes several; this one does not
+            if len(given) > 1:  # a sequence option takes several; this one does not
                 problems.append(f"--set {key}: given {len(given)} times — keep one")
             else:
                 problems.append(

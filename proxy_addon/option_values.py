@@ -19,9 +19,11 @@ from mitmproxy import ctx, exceptions
 
 def closest(word: str, choices: Sequence[str]) -> str | None:
     """The choice `word` most likely misspells, if any is close."""
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    folded = word.strip().casefold()
+    found = [c for c in choices if c.casefold() == folded]  # "Closed", " open"
+    found = found or difflib.get_close_matches(folded, list(choices), n=1, cutoff=0.6)
     if not found:  # "clo" for "closed", "en-US" for "en"
-        found = [c for c in choices if word and (c.startswith(word) or word.startswith(c))]
+        found = [c for c in choices if folded and (c.startswith(folded) or folded.startswith(c))]
     return found[0] if found else None
 
 

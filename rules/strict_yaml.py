@@ -27,9 +27,10 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
     def __init__(self, key: object, first: yaml.Mark, second: yaml.Mark) -> None:
         self.key = key
         self.first_line = first.line + 1
-        super().__init__(
-            None, None, f"duplicate key {key!r} (first at line {self.first_line})", second
-        )
+        where = f"line {self.first_line}"
+        if first.line == second.line:  # {a: 1, a: 2}
+            where += f", column {first.column + 1}"
+        super().__init__(None, None, f"duplicate key {key!r} (first at {where})", second)
 
     @property
     def line(self) -> int:
