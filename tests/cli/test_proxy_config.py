@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from mitmproxy import options
+from mitmproxy.addons import default_addons
 
 import cli.proxy
 from cli.main import cli as leitplanke
-from cli.proxy import RunSettings
+from cli.proxy import RunSettings, _try_set
 from cli.proxy_config import (
     ConfigError,
     ProxyConfig,
+    check_cli_sets,
     check_options,
     find_config,
     load_config,
     parse_config,
     resolve,
+    unread_env_vars,
 )
+from proxy_addon.leitplanke_addon import make_addons
 
 DEFAULTS = {
     "policy": None,
@@ -192,6 +199,107 @@ def test_check_options_against_the_real_option_names() -> None:
         "c.yaml:5:3: set: unknown option 'no_such_thing' — see 'mitmdump --options' and the "
         "leitplanke_* options in docs/service.md",
     ]
+
+
+# ---- the command line's --set values and LEITPLANKE_* variables -------------------
+
+
+@cache
+def gateway_options() -> options.Options:
+    """The options of mitmproxy, its default addons and the gateway's addons."""
+    opts = options.Options()
+
+    def declare(addon: Any) -> None:
+        if callable(load := getattr(addon, "load", None)):
+            load(SimpleNamespace(add_option=opts.add_option))
+        for sub in getattr(addon, "addons", None) or ():
+            declare(sub)
+
+    for addon in [*default_addons(), *make_addons()]:
+        declare(addon)
+    return opts
+
+
+@pytest.mark.parametrize(
+    ("specs", "expected"),
+    [
+        (("leitplanke_fial_mode=closed",),
+         ["--set leitplanke_fial_mode: unknown option — did you mean leitplanke_fail_mode?"]),
+        (("conection_strategy=lazy",),
+         ["--set conection_strategy: unknown option — did you mean connection_strategy?"]),
+        (("no_such_thing=1",),
+         ["--set no_such_thing: unknown option — see 'mitmdump --options' and the "
+          "leitplanke_* options in docs/service.md"]),
+        (("leitplanke_workers",),
+         ["--set leitplanke_workers: needs a value — write --set leitplanke_workers=VALUE"]),
+        (("leitplanke_workers=2", "leitplanke_workers"),
+         ["--set leitplanke_workers: needs a value — write --set leitplanke_workers=VALUE"]),
+        (("leitplanke_fail_mode",),
+         ["--set leitplanke_fail_mode: needs a value — write --set leitplanke_fail_mode=VALUE"]),
+        (("leitplanke_workers=x",),
+         ["--set leitplanke_workers: Failed to parse option leitplanke_workers: not an "
+          "integer: x — see the option's type in 'mitmdump --options' and docs/service.md"]),
+        (("leitplanke_workers=1", "leitplanke_workers=2"),
+         ["--set leitplanke_workers: given 2 times — keep one"]),
+        (("leitplanke_banner=maybe",),
+         ['--set leitplanke_banner: Failed to parse option leitplanke_banner: boolean must be '
+          '"true", "false", or have the value omitted (a synonym for "true"). — see the '
+          "option's type in 'mitmdump --options' and docs/service.md"]),
+        # Valid: a boolean without a value is true, a list option takes several values.
+        (("leitplanke_pac_fallback_direct",), []),
+        (("map_remote=|a|b", "map_remote=|c|d", "leitplanke_passthrough"), []),
+        # A value is configure()'s to judge (tests/proxy_addon/test_option_values.py).
+        (("leitplanke_fail_mode=closd", "leitplanke_workers=2"), []),
+    ],
+)  # fmt: skip
+def test_cli_sets_are_checked_like_the_file(specs: tuple[str, ...], expected: list[str]) -> None:
+    opts = gateway_options()
+    assert check_cli_sets(specs, opts.keys(), _try_set(opts)) == expected
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"LEITPLANKE_FAIL_MODE": "closed"},
+         ["LEITPLANKE_FAIL_MODE is not read by 'leitplanke proxy' — use --set "
+          "leitplanke_fail_mode=… or 'set: {leitplanke_fail_mode: …}' in the config file"]),
+        ({"LEITPLANKE_WORKERS": "2", "LEITPLANKE_LANGUAGE": "en"},
+         ["LEITPLANKE_LANGUAGE is not read by 'leitplanke proxy' — use --set "
+          "leitplanke_language=… or 'set: {leitplanke_language: …}' in the config file",
+          "LEITPLANKE_WORKERS is not read by 'leitplanke proxy' — use --set "
+          "leitplanke_workers=… or 'set: {leitplanke_workers: …}' in the config file"]),
+        # Read by the command (flags' variables), or not named like an option.
+        ({"LEITPLANKE_POLICY": "p.yaml", "LEITPLANKE_DB": "f.db"}, []),
+        ({"LEITPLANKE_REVIEW_SECRET": "s", "LEITPLANKE_CHROMIUM": "/usr/bin/chromium"}, []),
+        ({"leitplanke_fail_mode": "closed"}, []),
+    ],
+)  # fmt: skip
+def test_env_vars_named_like_options(environ: dict[str, str], expected: list[str]) -> None:
+    read = ("LEITPLANKE_POLICY", "LEITPLANKE_DB", "LEITPLANKE_CONFIG")
+    assert unread_env_vars(environ, read, gateway_options().keys()) == expected
+
+
+def test_the_proxy_command_passes_its_variables_and_sets(captured: dict[str, Any]) -> None:
+    result = CliRunner().invoke(
+        leitplanke, ["proxy", "--config", "/dev/null", "--set", "leitplanke_workers=2"]
+    )
+    assert result.exit_code == 0, result.output
+    settings = captured["settings"]
+    assert settings.cli_sets == ("leitplanke_workers=2",)
+    assert set(settings.env_read) == {
+        "LEITPLANKE_CONFIG", "LEITPLANKE_POLICY", "LEITPLANKE_DB", "LEITPLANKE_LISTEN_HOST",
+        "LEITPLANKE_LISTEN_PORT", "LEITPLANKE_CONFDIR", "LEITPLANKE_LOG_FORMAT",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999", "-1"])
+def test_listen_port_out_of_range_is_refused_before_start(
+    captured: dict[str, Any], port: str
+) -> None:
+    result = CliRunner().invoke(leitplanke, ["proxy", "--listen-port", port])
+    assert result.exit_code == 2
+    assert "Invalid value for '--listen-port'" in result.output
+    assert "args" not in captured  # mitmproxy never started
 
 
 # ---- through the command line ----------------------------------------------------

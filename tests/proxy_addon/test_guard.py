@@ -243,6 +243,45 @@ async def test_checker_failure_fails_closed_then_open(
     ]
 
 
+@pytest.mark.parametrize(
+    ("fail_mode", "policy_fail_mode", "status", "action"),
+    [
+        ("closed", "open", 403, "block"),  # the option wins over a lenient policy
+        ("policy", "open", None, "allow"),
+        ("policy", "closed", 403, "block"),
+        ("open", "closed", None, "allow"),
+    ],
+)
+async def test_checker_timeout_gets_the_fail_mode(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fail_mode: str,
+    policy_fail_mode: str,
+    status: int | None,
+    action: str,
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "version: 1\norganization: O\ncontact: c@o.example\n"
+        "data_classes:\n  personal: {entities: [IBAN_CODE]}\n"
+        f"fail_mode: {policy_fail_mode}\non_violation: {{personal: block}}\n"
+    )
+    options = {"leitplanke_policy": str(policy), "leitplanke_fail_mode": fail_mode}
+    with running_guard(tmp_path, **options) as harness:
+
+        async def stuck(*args: object, **kwargs: object) -> list[object]:
+            raise TimeoutError  # what asyncio.wait_for raises after scan_timeout_ms
+
+        assert harness.source.active is not None
+        monkeypatch.setattr(harness.source.active.pool, "scan", stuck)
+        flow = await harness.send(
+            flow_for("api.openai.com", "/v1/chat/completions", chat(f"Konto {IBAN}"))
+        )
+        rows = harness.rows("select action, error from decisions")
+    assert (flow.response.status_code if flow.response else None) == status
+    assert rows == [(action, "checker_error: TimeoutError")]
+
+
 async def test_invalid_policy_option_is_rejected_and_the_old_one_stays(
     harness: Harness, tmp_path: Path
 ) -> None:
