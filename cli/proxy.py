@@ -140,7 +140,7 @@ def run_proxy(args: list[str], settings: RunSettings | None = None) -> None:
         pass
 
     Master.settings = settings or RunSettings()
-    sys.argv[0] = "leitplanke proxy"  # mitmproxy starts its option errors with argv[0]
+    sys.argv[0] = "leitplanke"  # mitmproxy starts its option errors with argv[0]
     try:
         run(Master, cmdline.mitmdump, args)
     except SystemExit as exc:
