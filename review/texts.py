@@ -7,7 +7,6 @@ from importlib.resources import files
 from typing import Any
 
 from rules.strict_yaml import load_yaml
-
 from store.triage import TRIAGE_STATES
 
 LANGUAGES = ("de", "en")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from checker.findings import Finding
 from policy.model import Tool
+from rules.strict_yaml import load_yaml
 from store.approvals import ApprovalError, approval_history, policy_snippet
 from store.findings_store import FindingsStore
 from store.records import ApprovalRequestRecord, DecisionRecord, finding_records
@@ -144,7 +144,7 @@ def test_policy_snippet_is_a_valid_tool_entry(store: FindingsStore) -> None:
     request_id = store.record_approval_request(request("openai-api"))
     state = store.decide_approval(request_id, "approved", "ok", "dpo")
     snippet = policy_snippet(state, "OpenAI API")
-    tools = yaml.safe_load(snippet)["tools"]
+    tools = load_yaml(snippet)["tools"]
     assert list(tools) == ["openai-api"]
     assert Tool.model_validate(tools["openai-api"]).status == "approved"
     unknown = store.record_approval_request(request(None, tool="Eigenes Tool"))
