@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import checker.offline  # noqa: F401  (before presidio: tldextract must never download)
 from checker.evaluation.corpus import CLEAN, ENTITY_TYPES, Sample, generate
@@ -55,6 +55,19 @@ MATCHING_RULE = (
 Predict = Callable[[str], list[Pred]]
 
 
+class Section(Protocol):
+    """A further part of the report (e.g. generalization.py): a Markdown block after the
+    table, a key in the JSON document, and the targets it misses (for `--targets`)."""
+
+    key: str
+
+    def render(self) -> str: ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+    def missed_targets(self) -> list[str]: ...
+
+
 @dataclass
 class EngineResult:
     name: str
@@ -63,6 +76,10 @@ class EngineResult:
     clean_words: int
     seconds: float
     detects: list[str]  # entity types the engine can report at all
+    # Per sample, in corpus order, and the predictor itself: lets a Section score
+    # subsets of the corpus or further corpora without building the engine again.
+    predictions: list[list[Pred]] = field(default_factory=list, repr=False)
+    predict: Predict | None = field(default=None, repr=False)
 
     @property
     def micro(self) -> Counts:
@@ -104,6 +121,7 @@ class EvalResult:
     samples: list[Sample] = field(repr=False)
     engines: list[EngineResult]
     corpus_seconds: float
+    sections: list[Section] = field(default_factory=list)
 
     @property
     def leitplanke(self) -> EngineResult:
@@ -191,10 +209,13 @@ def score_engine(
     per_entity = {e: Counts() for e in ENTITY_TYPES}
     clean_fp: Counter[str] = Counter()
     clean_words = 0
+    predictions: list[list[Pred]] = []
     start = time.perf_counter()
     for sample in samples:
         gold = [Pred(s.entity_type, s.start, s.end) for s in sample.spans]
-        for entity, counts in match(gold, predict(sample.text)).items():
+        predicted = predict(sample.text)
+        predictions.append(predicted)
+        for entity, counts in match(gold, predicted).items():
             per_entity[entity].add(counts)
             if sample.kind == CLEAN:
                 clean_fp[entity] += counts.fp
@@ -202,7 +223,14 @@ def score_engine(
             clean_words += words(sample.text)
     seconds = time.perf_counter() - start
     return EngineResult(
-        name, per_entity, {e: n for e, n in clean_fp.items() if n}, clean_words, seconds, detects
+        name,
+        per_entity,
+        {e: n for e, n in clean_fp.items() if n},
+        clean_words,
+        seconds,
+        detects,
+        predictions,
+        predict,
     )
 
 
@@ -266,6 +294,7 @@ def to_json(result: EvalResult) -> dict[str, Any]:
             "seconds": round(e.seconds, 2),
         }
     lp = result.leitplanke
+    missed = missed_targets(result)
     return {
         "seed": result.seed,
         "matching": MATCHING_RULE,
@@ -277,9 +306,9 @@ def to_json(result: EvalResult) -> dict[str, Any]:
             "recall_per_entity": TARGET_RECALL,
             "fp_per_10k_clean_words": TARGET_FP_PER_10K,
             "engine": lp.name,
-            "missed": lp.missed_targets(),
+            "missed": missed,
         },
-    }
+    } | {s.key: s.to_json() for s in result.sections}
 
 
 def render_table(result: EvalResult) -> str:
@@ -322,4 +351,12 @@ def render_summary(result: EvalResult) -> str:
     ]
     for e in result.engines:
         parts.append(f"{e.name}: {e.seconds:.1f} s for {stats['texts']} texts")
+    parts += ["\n" + s.render() for s in result.sections]
     return "\n".join(parts)
+
+
+def missed_targets(result: EvalResult) -> list[str]:
+    """Every `--targets` check Leitplanke fails: this corpus's and each section's."""
+    return result.leitplanke.missed_targets() + [
+        m for s in result.sections for m in s.missed_targets()
+    ]

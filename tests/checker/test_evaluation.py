@@ -236,6 +236,27 @@ def test_cli_eval_json(tmp_path: Path) -> None:
     table = out.read_text("utf-8")
     assert "| IBAN_CODE |" in table
     assert "FP per 10k clean words" in table
+    # The generalization report follows the generated corpus' table.
+    gen = data["generalization"]
+    assert set(gen["corpora"]) == {"tune", "held_out", "freeform"}
+    for part in gen["corpora"].values():
+        assert set(part["per_entity"]) == set(ENTITY_TYPES)
+        for verdicts in part["verdicts"].values():
+            assert {"labelled_flagged_share", "clean_flagged_share"} <= set(verdicts)
+            assert "fp_per_10k_clean_words" in verdicts
+    assert set(gen["targets"]["missed"]) <= set(missed)
+    assert "| texts with personal data flagged (de / en) |" in table
+    assert "| clean texts flagged (de / en) |" in table
+
+
+def test_cli_eval_freeform_corpus() -> None:
+    from checker.evaluation.freeform import load
+
+    result = CliRunner().invoke(cli, ["eval", "--json", "--corpus", "freeform"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["corpus"]["texts"] == len(load())
+    assert "generalization" not in data  # the report belongs to the generated corpus
 
 
 def test_handwritten_texts_parse_with_exact_spans() -> None:
