@@ -93,6 +93,8 @@ class CorpusScore:
         if not recalls:
             return None
         value, entity = min(recalls)
+        if all(r == value for r, _ in recalls):
+            return "all types", value
         return entity, value
 
 
@@ -146,22 +148,24 @@ def _lowest(c: CorpusScore) -> float | None:
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("micro_f2", f"micro F2 ≥ {TARGET_F2}", lambda c: c.micro.f2, lambda x: x >= TARGET_F2),
+    Target(
+        "micro_f2", f"micro F2 ≥ {TARGET_F2:.2f}", lambda c: c.micro.f2, lambda x: x >= TARGET_F2
+    ),
     Target(
         "recall_every_type",
-        f"recall ≥ {TARGET_RECALL} for every entity type",
+        f"recall ≥ {TARGET_RECALL:.2f} for every entity type",
         _lowest,
         lambda x: x >= TARGET_RECALL,
     ),
     Target(
         "person_recall",
-        f"PERSON recall ≥ {TARGET_PERSON_RECALL}",
+        f"PERSON recall ≥ {TARGET_PERSON_RECALL:.2f}",
         _person("recall"),
         lambda x: x >= TARGET_PERSON_RECALL,
     ),
     Target(
         "person_precision",
-        f"PERSON precision ≥ {TARGET_PERSON_PRECISION}",
+        f"PERSON precision ≥ {TARGET_PERSON_PRECISION:.2f}",
         _person("precision"),
         lambda x: x >= TARGET_PERSON_PRECISION,
     ),

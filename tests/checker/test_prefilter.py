@@ -12,6 +12,7 @@ from bench.corpus import PROSE, corpus
 from checker.config import ClassRules, PatternSpec, ScanConfig
 from checker.engine import PATTERN_RECOGNIZER_PREFIX, TERM_RECOGNIZER_PREFIX, build_analyzer
 from checker.evaluation.corpus import generate
+from checker.evaluation.freeform import load as load_freeform
 from checker.evaluation.handwritten import handwritten
 from checker.findings import Finding
 from checker.prefilter import MARGIN, TRIGGERS, build_prefilter
@@ -174,6 +175,7 @@ def test_windowed_scans_equal_full_scans_on_the_evaluation_corpus(
     prose: the prefilter finds exactly what a scan of every character finds."""
     fast, full = scanners
     samples = [s.text for s in generate()[::2]] + [s.text for s in handwritten()]
+    samples += [s.text for s in load_freeform()[::2]]
     documents = corpus({"2KB": 25, "20KB": 2}, seed=5)
     texts = samples + documents["2KB"] + documents["20KB"]
     rng = random.Random(1)
