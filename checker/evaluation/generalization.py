@@ -93,7 +93,7 @@ class CorpusScore:
         if not recalls:
             return None
         value, entity = min(recalls)
-        if all(r == value for r, _ in recalls):
+        if len(recalls) > 1 and all(r == value for r, _ in recalls):
             return "all types", value
         return entity, value
 
