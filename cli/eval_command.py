@@ -34,6 +34,13 @@ import click
     "handwritten: ~40 early hand-written texts (checker/evaluation/handwritten.txt).",
 )
 @click.option(
+    "--peers/--no-peers",
+    default=True,
+    show_default=True,
+    help="Also run the peer suite: Presidio's recognizer tests and python-stdnum's "
+    "test numbers (tests/peers/, source checkout only).",
+)
+@click.option(
     "--targets",
     is_flag=True,
     help="Exit 1 unless Leitplanke meets the targets: on the corpus, micro F2 >= 0.90, "
@@ -41,9 +48,12 @@ import click
     "with the generated corpus also issue 15's targets on the held-out families and the "
     "free-form corpus (micro F2 >= 0.93, recall >= 0.85 per type, PERSON P >= 0.95 and "
     "R >= 0.90, <= 3 false findings per 10k clean words, <= 2 % of clean and >= 98 % of "
-    "labelled texts flagged).",
+    "labelled texts flagged); peer suite: >= 95% of each peer's non-debatable positives "
+    "found, >= 99% of its negatives clean.",
 )
-def eval_command(as_json: bool, seed: int, output: str | None, corpus: str, targets: bool) -> None:
+def eval_command(
+    as_json: bool, seed: int, output: str | None, corpus: str, peers: bool, targets: bool
+) -> None:
     """Measure detection quality: Leitplanke vs. Presidio's default analyzer.
 
     Generates a labeled corpus (seeded, offline, about 500 texts: support e-mails,
@@ -67,12 +77,18 @@ def eval_command(as_json: bool, seed: int, output: str | None, corpus: str, targ
     type, the share of texts with personal data and of clean texts that get a
     finding (per language), false findings per 10k clean words, and issue 15's
     targets met or missed.
+
+    The peer suite runs Leitplanke on other projects' own test tables (Presidio's
+    recognizer tests, python-stdnum's test numbers in short German texts) and
+    prints per source and type the positives found, the negatives clean, and the
+    debatable cases with the choice made (docs/evaluation.md).
     Exit status: 0 done, 1 with --targets when a target is missed.
     """
     from checker.evaluation.corpus import Sample
     from checker.evaluation.freeform import load as load_freeform
     from checker.evaluation.generalization import generalization
     from checker.evaluation.handwritten import handwritten
+    from checker.evaluation.peers import peer_section
     from checker.evaluation.run import evaluate, missed_targets, render_summary, to_json
 
     samples: list[Sample] | None = None
@@ -83,6 +99,12 @@ def eval_command(as_json: bool, seed: int, output: str | None, corpus: str, targ
     result = evaluate(seed=seed, samples=samples)
     if corpus == "generated":
         result.sections.append(generalization(result))
+    if peers:
+        section = peer_section()
+        if section is None:
+            click.echo("peer suite: no test data (tests/peers/ is in source checkouts)", err=True)
+        else:
+            result.sections.append(section)
     summary = render_summary(result)
     if as_json:
         click.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False))

@@ -7,7 +7,10 @@ Both engines see the same texts in the same run:
 - ``presidio_default``: ``AnalyzerEngine`` with the predefined English recognizers on
   a blank spaCy "en" pipeline (no NER model, so no PERSON), language "en", default
   score threshold. Its entity names are mapped onto ours where they mean the same
-  thing (``PRESIDIO_MAP``); every other prediction (DATE_TIME, URL, US_* …) is
+  thing (``if TYPE_CHECKING:
+    from checker.scan import Scanner
+
+PRESIDIO_MAP``); every other prediction (DATE_TIME, URL, US_* …) is
   ignored, which only helps Presidio's precision. DATE_TIME is *not* DATE_OF_BIRTH.
 """
 
@@ -18,7 +21,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
 
 import checker.offline  # noqa: F401  (before presidio: tldextract must never download)
 from checker.evaluation.corpus import CLEAN, ENTITY_TYPES, Sample, generate
@@ -144,7 +148,10 @@ class EvalResult:
         }
 
 
-def leitplanke_predictor() -> tuple[Predict, list[str]]:
+@cache
+def leitplanke_scanner() -> Scanner:
+    """The scanner with the embedded default policy, built once per process (the peer
+    suite scans with it too)."""
     from checker.config import ScanConfig
     from checker.scan import Scanner
     from policy.loader import load_policy
@@ -153,9 +160,13 @@ def leitplanke_predictor() -> tuple[Predict, list[str]]:
     level = scan_log.level
     scan_log.setLevel(logging.ERROR)  # "no recognizer yet" is reported in the table instead
     try:
-        scanner = Scanner(ScanConfig.from_policy(load_policy().policy))
+        return Scanner(ScanConfig.from_policy(load_policy().policy))
     finally:
         scan_log.setLevel(level)
+
+
+def leitplanke_predictor() -> tuple[Predict, list[str]]:
+    scanner = leitplanke_scanner()
     detects = [e for e in ENTITY_TYPES if e not in scanner.undetected]
 
     def predict(text: str) -> list[Pred]:
