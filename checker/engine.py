@@ -8,11 +8,7 @@ from presidio_analyzer import (
     PatternRecognizer,
     RecognizerRegistry,
 )
-from presidio_analyzer.predefined_recognizers import (
-    CreditCardRecognizer,
-    IbanRecognizer,
-    SpacyRecognizer,
-)
+from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, SpacyRecognizer
 
 import checker.offline  # noqa: F401  (must run before presidio imports tldextract)
 from checker.config import ScanConfig
@@ -20,15 +16,19 @@ from checker.nlp_engine import OfflineSpacyNlpEngine
 from checker.recognizers import (
     CredentialRecognizer,
     DateOfBirthRecognizer,
+    DeDriversLicenseRecognizer,
     DeHealthInsuranceRecognizer,
     DeIdCardRecognizer,
     DeKfzRecognizer,
+    DeLanrRecognizer,
     DePassportRecognizer,
     DeSocialSecurityRecognizer,
     DeTaxIdRecognizer,
+    DeTaxNumberRecognizer,
     DeVatIdRecognizer,
     EmailRecognizer,
     HealthDataRecognizer,
+    IbanRecognizer,
     IpAddressRecognizer,
     PersonCueRecognizer,
     PhoneNumberRecognizer,
@@ -41,7 +41,6 @@ from policy.entities import TERM_ENTITY
 # Presidio's built-ins only know English context words; one pass in "de" serves
 # German and English text, so each gets both.
 EMAIL_CONTEXT = ["email", "e-mail", "mail", "adresse", "address", "kontakt", "contact"]
-IBAN_CONTEXT = ["iban", "konto", "kontonummer", "bankverbindung", "überweisung", "account", "bank"]
 CARD_CONTEXT = [
     "kreditkarte",
     "karte",
@@ -60,7 +59,7 @@ PATTERN_RECOGNIZER_PREFIX = "policy_patterns:"
 def builtin_recognizers(language: str) -> list[EntityRecognizer]:
     return [
         EmailRecognizer(supported_language=language, context=EMAIL_CONTEXT),
-        IbanRecognizer(supported_language=language, context=IBAN_CONTEXT),
+        IbanRecognizer(supported_language=language),
         CreditCardRecognizer(supported_language=language, context=CARD_CONTEXT),
         PhoneNumberRecognizer(supported_language=language),
         IpAddressRecognizer(supported_language=language),
@@ -73,6 +72,9 @@ def builtin_recognizers(language: str) -> list[EntityRecognizer]:
         DeIdCardRecognizer(supported_language=language),
         DePassportRecognizer(supported_language=language),
         DeKfzRecognizer(supported_language=language),
+        DeTaxNumberRecognizer(supported_language=language),
+        DeDriversLicenseRecognizer(supported_language=language),
+        DeLanrRecognizer(supported_language=language),
         SecretRecognizer(supported_language=language),
         CredentialRecognizer(supported_language=language),
         HealthDataRecognizer(supported_language=language),

@@ -206,6 +206,12 @@ TRIGGERS: dict[str, Triggers] = {
     "DeIdCardRecognizer": _DOCUMENTS,
     "DePassportRecognizer": _DOCUMENTS,
     "DeKfzRecognizer": Triggers(patterns=(DIGITS, KFZ)),
+    "DeTaxNumberRecognizer": _NUMBERS,
+    "DeLanrRecognizer": _NUMBERS,
+    # Card numbers have two digits together; licence-like tokens after a cue may not.
+    "DeDriversLicenseRecognizer": Triggers(
+        patterns=(DIGITS,), cues=(*_cues(["führerschein", "fahrerlaubnis", "licen"]),)
+    ),
     "SecretRecognizer": Triggers(cues=_SECRETS),
     "CredentialRecognizer": Triggers(
         cues=(

@@ -22,8 +22,18 @@ CONTRACT_ENTITY_ORDER: tuple[str, ...] = (
 )
 CONTRACT_ENTITIES: frozenset[str] = frozenset(CONTRACT_ENTITY_ORDER)
 
+# Detected beyond the contract (issue 21): German identifiers Presidio's German
+# recognizers cover. Organisation numbers (Betriebsstättennummer, Handelsregister) and
+# postcodes alone are not personal data and have no type (docs/evaluation.md).
+EXTRA_ENTITY_ORDER: tuple[str, ...] = (
+    "DE_TAX_NUMBER",  # Steuernummer of the Länder (not the Steuer-IdNr, DE_TAX_ID)
+    "DE_DRIVERS_LICENSE",  # Führerscheinnummer
+    "DE_LANR",  # lebenslange Arztnummer: the doctor's personal data
+)
+ENTITY_ORDER: tuple[str, ...] = CONTRACT_ENTITY_ORDER + EXTRA_ENTITY_ORDER
+
 # Findings from a data class's own `terms` and `patterns` carry these types.
 TERM_ENTITY = "CUSTOM_TERM"
 PATTERN_ENTITY = "CUSTOM_PATTERN"
 
-KNOWN_ENTITIES: frozenset[str] = CONTRACT_ENTITIES | {TERM_ENTITY, PATTERN_ENTITY}
+KNOWN_ENTITIES: frozenset[str] = frozenset(ENTITY_ORDER) | {TERM_ENTITY, PATTERN_ENTITY}

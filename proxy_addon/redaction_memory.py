@@ -52,6 +52,9 @@ LABELS: dict[str, str] = {
     "DE_HEALTH_INSURANCE": "HEALTH_INSURANCE",
     "DE_VAT_ID": "VAT_ID",
     "DE_KFZ": "LICENSE_PLATE",
+    "DE_TAX_NUMBER": "TAX_NUMBER",
+    "DE_DRIVERS_LICENSE": "DRIVERS_LICENSE",
+    "DE_LANR": "DOCTOR_NUMBER",
     "HEALTH_DATA": "HEALTH",
     "SECRET": "SECRET",
     "CUSTOM_TERM": "TERM",
@@ -78,6 +81,9 @@ _COMPACT_LABELS = frozenset(
         "HEALTH_INSURANCE",
         "VAT_ID",
         "LICENSE_PLATE",
+        "TAX_NUMBER",
+        "DRIVERS_LICENSE",
+        "DOCTOR_NUMBER",
     }
 )
 _COMPACT_DROP = re.compile(r"[\s\-./()]+")

@@ -14,6 +14,7 @@ cell.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, partial
@@ -127,12 +128,16 @@ def _expectation(record: dict[str, Any], text: str) -> tuple[bool, list[tuple[in
 LOW_SCORE = 0.2  # Presidio's "barely any evidence" (its phone matches score 0.4 as a rule)
 
 
-def _low_score(record: dict[str, Any]) -> bool:
-    """All results expected at a near-zero score (Presidio's unspecified IPv6 "::")."""
+def _low_spans(record: dict[str, Any]) -> set[tuple[int, int]]:
+    """Spans a row expects only at a near-zero score (Presidio's unspecified IPv6 "::");
+    its scores go with its spans in order."""
     scores: list[list[Any]] = record.get("scores") or []
-    return bool(scores) and all(
-        isinstance(hi, int | float) and hi <= LOW_SCORE for _lo, hi in scores
-    )
+    spans = record.get("spans") or []
+    return {
+        (int(s), int(e))
+        for (s, e), (_lo, hi) in zip(spans, scores, strict=False)
+        if isinstance(hi, int | float) and hi <= LOW_SCORE
+    }
 
 
 def presidio_units(cases: Iterable[dict[str, Any]]) -> list[Unit]:
@@ -160,14 +165,14 @@ def presidio_units(cases: Iterable[dict[str, Any]]) -> list[Unit]:
         if not positive:
             units.append(unit(False, None, note))
             continue
-        if any(_low_score(r) for r in default):
-            note = note or f"expected only at a score of at most {LOW_SCORE}"
+        low = set().union(*(_low_spans(r) for r in default))
+        low_note = f"expected only at a score of at most {LOW_SCORE}"
         spanned = [spans for p, spans in verdicts if p and spans]
         counts = [r["expected_len"] for r in default if r["call"] == "analyze"]
         spans: list[tuple[int, int] | None] = (
             list(spanned[0]) if spanned else [None] * max(counts, default=1)
         )
-        units.extend(unit(True, span, note) for span in spans)
+        units.extend(unit(True, span, note or (low_note if span in low else "")) for span in spans)
         for record in others:
             _, other_spans = _expectation(record, text)
             for span in other_spans or []:
@@ -195,8 +200,12 @@ def place(entity: str, variant: str, number: str) -> tuple[str, tuple[int, int]]
 
 def stdnum_units(numbers: Iterable[dict[str, Any]]) -> list[Unit]:
     units: list[Unit] = []
+    seen: set[tuple[str, str]] = set()
     for number in numbers:
         entity = STDNUM_ENTITIES[number["module"]]
+        if (entity, number["number"].strip()) in seen:
+            continue  # listed twice (test_be_iban.doctest, with two BICs)
+        seen.add((entity, number["number"].strip()))
         origin = f"{number['path'].rsplit('/', 1)[-1]}:{number['line']}"
         for variant in VARIANTS:
             text, span = place(entity, variant, number["number"])
@@ -217,8 +226,16 @@ def stdnum_units(numbers: Iterable[dict[str, Any]]) -> list[Unit]:
     return units
 
 
+_PROSE = re.compile(r"[a-zäöüß]{3,}")
+
+
 def bare(unit: Unit) -> bool:
-    """The value is the whole text (or the whole table cell): nothing else to go by."""
+    """The value is the whole text (or the whole table cell): nothing else to go by.
+    Without a gold span, a text without any lower-case word is taken as bare."""
     if unit.variant == "cell":
         return True
-    return unit.variant == "as written" and unit.value == unit.text.strip()
+    if unit.variant != "as written":
+        return False
+    if unit.span is None:
+        return _PROSE.search(unit.text) is None
+    return unit.value == unit.text.strip()

@@ -24,9 +24,10 @@ from stdnum.de import idnr, stnr, vat
 from checker.evaluation.peer_cases import Unit, bare
 from checker.recognizers import de_drivers_license_recognizer as licence
 from checker.recognizers import de_health_insurance_recognizer as kvnr
+from checker.recognizers import de_kfz_recognizer as kfz
 from checker.recognizers import de_lanr_recognizer as lanr
 from checker.recognizers import de_social_security_recognizer as rvnr
-from checker.recognizers.de_id_card_recognizer import is_valid_document_number
+from checker.recognizers.de_id_card_recognizer import DOCUMENT_CUE_RE, is_valid_document_number
 
 POSITIVE = "positive"
 NEGATIVE = "negative"
@@ -67,6 +68,10 @@ AUTHORITIES: dict[str, tuple[str, Callable[[str], bool]]] = {
     "DE_SOCIAL_SECURITY": ("the VKVV check digit", lambda v: rvnr.is_valid(v.upper())),
     "DE_LANR": ("the KBV check digit", lanr.is_valid),
     "DE_DRIVERS_LICENSE": ("the card licence format and check character", licence.is_valid),
+    "DE_KFZ": (
+        "the FZV plate format (at most 8 letters and digits)",
+        lambda v: kfz.is_valid(v.upper()),
+    ),
 }
 # The other document type a value of this one can be (the first letter decides).
 OTHER_DOCUMENT = {"DE_ID_CARD": "DE_PASSPORT", "DE_PASSPORT": "DE_ID_CARD"}
@@ -100,35 +105,34 @@ def authority_says(unit: Unit) -> bool | None:
     return any(valid(c) for c in _candidates(unit.value))
 
 
-# Cases whose debate no general rule captures: (source, text) -> judgement.
-OVERRIDES: dict[tuple[str, str], Judgement] = {
-    ("presidio", "My Japanese number is 090-1234-5678"): Judgement(
-        "national format of Japan: Presidio's test adds JP and CN to its default regions; "
-        "Leitplanke reads national formats of DACH, its neighbours, GB and US, and CN "
-        "mobile numbers (the international form +81 … is found anywhere)",
+# Cases whose debate no general rule captures: (source, text or number, value) -> judgement.
+OVERRIDES: dict[tuple[str, str, str], Judgement] = {
+    (
+        "presidio",
+        "My US number is (415) 555-0132, and my international one is 91-415-555-0132",
+        "91-415-555-0132",
+    ): Judgement(
+        "India's country code without '+' or '00' (91-415-…): Presidio reads it with its "
+        "default region IN; Leitplanke's national formats are those of DACH, its "
+        "neighbours, GB and US (the international form +91 … is found anywhere)",
         NEGATIVE,
     ),
-    ("presidio", "My Israeli number is 09-7625400"): Judgement(
-        "national format of Israel (one of Presidio's default regions, not one of "
-        "Leitplanke's; the international form +972 … is found anywhere)",
-        NEGATIVE,
-    ),
-    ("presidio", "192.168.1.1.1"): Judgement(
+    ("presidio", "192.168.1.1.1", "192.168.1.1"): Judgement(
         "five dotted numbers: an OID or version number rather than an address with a "
         "stray '.1'; Presidio reports the first four",
         NEGATIVE,
     ),
-    ("stdnum", "1123456789 0"): Judgement(
+    ("stdnum", "1123456789 0", "1123456789 0"): Judgement(
         "the doctest separates the check digit with a space to show the digit rule; "
         "no printed or typed grouping looks like that",
         NEGATIVE,
     ),
-    ("stdnum", "1112345678 6"): Judgement(
+    ("stdnum", "1112345678 6", "1112345678 6"): Judgement(
         "the doctest separates the check digit with a space to show the digit rule; "
         "no printed or typed grouping looks like that",
         NEGATIVE,
     ),
-    ("stdnum", "DE136,695 976"): Judgement(
+    ("stdnum", "DE136,695 976", "DE136,695 976"): Judgement(
         "a comma inside the number: python-stdnum's test of its cleaning function, "
         "not a written form of a USt-IdNr",
         NEGATIVE,
@@ -139,8 +143,8 @@ _LOWER = re.compile(r"[a-zäöü]")
 
 
 def _override(unit: Unit) -> Judgement | None:
-    value = unit.value if unit.source == "stdnum" else unit.text
-    return OVERRIDES.get((unit.source, value))
+    where = unit.value if unit.source == "stdnum" else unit.text
+    return OVERRIDES.get((unit.source, where, unit.value))
 
 
 def judge(unit: Unit) -> Judgement | None:
@@ -155,9 +159,6 @@ def judge(unit: Unit) -> Judgement | None:
             f"Presidio's phone test {unit.note}; its default leniency does not expect it",
             POSITIVE if plus else NEGATIVE,
         )
-    said = authority_says(unit)
-    if said is not None and said != unit.positive:
-        return _authority_debate(unit, said)
     known_value = unit.span is not None or bare(unit)
     if unit.entity in UPPER_ONLY and unit.positive and known_value and _LOWER.search(unit.value):
         return Judgement(
@@ -165,11 +166,54 @@ def judge(unit: Unit) -> Judgement | None:
             "prose into numbers ('bis zu 100')",
             NEGATIVE,
         )
+    if unit.entity in OTHER_DOCUMENT and known_value:
+        return _document_debate(unit)
+    said = authority_says(unit)
+    if said is not None and said != unit.positive:
+        return _authority_debate(unit, said)
     if unit.note.startswith("Presidio's test with"):
         return Judgement(unit.note, POSITIVE if unit.positive else NEGATIVE)
     if unit.positive:
         return _evidence_debate(unit)
     return None
+
+
+def _document_debate(unit: Unit) -> Judgement | None:
+    """ID card and passport numbers: the first letter decides the type; a value is
+    reported after a cue, or alone when its random part (last five) holds a letter."""
+    value = unit.value.upper()
+    own = AUTHORITIES[unit.entity][1](value)
+    other = OTHER_DOCUMENT[unit.entity]
+    as_other = not own and AUTHORITIES[other][1](value)
+    cued = DOCUMENT_CUE_RE.search(unit.text) is not None
+    alone = bare(unit) and any(c.isalpha() for c in value[4:9])
+    shown = cued or alone
+    name = AUTHORITIES[unit.entity][0]
+    if not unit.positive:
+        if own and shown:
+            return Judgement(
+                f"{name} holds it valid (the printed number has no check digit; the ICAO "
+                "digit exists only in the machine-readable zone); the peer expects the "
+                "opposite",
+                POSITIVE,
+            )
+        return None
+    if own and shown:
+        return None
+    if as_other and shown:
+        return Judgement(
+            f"'{value[0]}' is a first letter of {other} numbers (BMI): the type follows "
+            "the number, not the test file",
+            other,
+        )
+    if own or as_other:
+        return Judgement(
+            "a letter and eight digits alone: no check digit in the printed number, and "
+            "its random last five characters are all digits in only 0.7 % of real "
+            "numbers, while article and order numbers look like this; reported with a cue",
+            NEGATIVE,
+        )
+    return Judgement(f"{name} holds it invalid; the peer expects the opposite", NEGATIVE)
 
 
 def _authority_debate(unit: Unit, valid: bool) -> Judgement:

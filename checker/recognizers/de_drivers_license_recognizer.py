@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import re
 
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import (
+    DeFuehrerscheinRecognizer as _UpstreamDeFuehrerscheinRecognizer,
+)
+
+from checker.recognizers.cue_gated_number import CueGatedNumber
+from checker.recognizers.results import pattern_result
+
 # Card licences (since 1999): authority key (Land letter A-P in alphabetical order of
 # the Länder, 2-digit district, 1 character for the office), 5-character serial
 # (0-9, then A-Z), check character (0-9 or X), issue number.
@@ -39,3 +48,84 @@ CUE_RE = re.compile(
     r")(?![^\W\d_])",
     re.IGNORECASE,
 )
+_PREFIX_CHARS = 60
+_SUFFIX_CHARS = 40  # "… ist meine Führerscheinnummer"
+_BASE_SCORE = 0.4
+_CARD_PATTERN = Pattern(
+    "Führerscheinnummer (card licence, 11 characters)",
+    r"(?<![\w-])(?-i:[A-P]\d{2}[0-9A-Z]{6}[0-9X][0-9A-Z])(?![\w-])",
+    _BASE_SCORE,
+)
+# Right after a cue: "Führerscheinnummer: X", "Fahrerlaubnis-Nr. X", "driver's license
+# number is X" — any licence-like token (older paper licences and foreign licences
+# have other formats): 6-14 capitals and digits with at least three digits.
+_AFTER_CUE_RE = re.compile(
+    r"\.?[ \t]*(?:(?:nr|nummer|no|number)\.?[ \t]*)?(?:[:#=]|lautet|ist|is)?[ \t]*"
+    r"(?-i:([A-Z0-9]{6,14}))(?![\w-])",
+    re.IGNORECASE,
+)
+_CUED_PATTERN = Pattern(
+    "Führerscheinnummer (any licence number right after a cue)", _AFTER_CUE_RE.pattern,
+    _BASE_SCORE,
+)  # fmt: skip
+_CONTEXT = ("führerschein", "fahrerlaubnis")
+
+
+class DeDriversLicenseRecognizer(CueGatedNumber, _UpstreamDeFuehrerscheinRecognizer):
+    """Recognize the number of a German driving licence (Führerscheinnummer, field 5).
+
+    Format of the card licence (since 1999), after the specimen ``B072RRE2I55``:
+    authority key (Land letter ``A``-``P`` in the alphabetical order of the Länder,
+    two district digits, one character for the office), a five-character serial
+    (``0-9``, then ``A-Z``), a check character (weights 9…1 over the first nine,
+    A=10 … Z=35, modulo 11, 10 written ``X``) and the issue number. Fictitious example
+    (check character computed): ``Führerscheinnummer: B072RRE2I55``.
+
+    Scores: a card number with a valid check character scores 0.4 and needs a cue
+    (Führerschein, Führerscheinnummer, Fahrerlaubnis, driving licence, driver's license
+    number, ...) nearby or as its column header (0.75), or to stand alone in its
+    message, line or table cell (0.5). Right after a cue, any licence-like token
+    (6-14 capitals and digits, at least three digits) scores 0.75: paper licences
+    issued before 1999 are valid until 2033 and have free-form numbers, and foreign
+    licences have their own formats.
+
+    Deviations from upstream (Presidio 2.2.366): upstream expects two letters, eight
+    digits and a check character (``BO12345678A``), which no German card licence has
+    (the second character is a district digit), and it checks nothing; with
+    Presidio's case-insensitive matching it also takes lower-case words.
+    """
+
+    ENTITY = "DE_DRIVERS_LICENSE"
+    NUMBER_PATTERNS = (_CARD_PATTERN,)
+    CUE_WORDS = _CONTEXT
+    CUE_RE = CUE_RE
+    CUE_BEFORE = _PREFIX_CHARS
+    CUE_AFTER = _SUFFIX_CHARS
+    STANDALONE_SCORE = 0.5
+
+    def checksum_ok(self, text: str) -> bool:
+        return is_valid(text)
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Card numbers anywhere (pattern + check character), and any licence-like
+        token right after a cue word."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        taken = {(r.start, r.end) for r in results}
+        for cue in CUE_RE.finditer(text):
+            match = _AFTER_CUE_RE.match(text, cue.end())
+            if match is None:
+                continue
+            token = match.group(1)
+            span = match.span(1)
+            if span in taken or sum(c.isdigit() for c in token) < 3:
+                continue
+            # The cue right before it lifts it to 0.75 in enhance_using_context.
+            results.append(pattern_result(self, _CUED_PATTERN, *span, _BASE_SCORE, None))
+            taken.add(span)
+        return results

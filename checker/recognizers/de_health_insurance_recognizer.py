@@ -29,7 +29,7 @@ _BASE_SCORE = 0.4
 _PATTERNS = (
     Pattern(
         "Krankenversichertennummer (letter + 9 digits)",
-        r"(?<!\w)(?-i:[A-Z])\d{9}(?!\w)(?![.,]\d)",
+        r"(?<!\w)(?-i:[A-Za-z])\d{9}(?!\w)(?![.,]\d)",
         _BASE_SCORE,
     ),
 )
@@ -68,23 +68,25 @@ def is_valid(number: str) -> bool:
 class DeHealthInsuranceRecognizer(CueGatedNumber, _UpstreamDeHealthInsuranceRecognizer):
     """Recognize the German Krankenversichertennummer (KVNR), gated by context.
 
-    Format (10 characters, the unchangeable part printed on the eGK): an upper-case
-    letter, 8 digits, a check digit (§ 290 SGB V, GKV-Spitzenverband rule; see
+    Format (10 characters, the unchangeable part printed on the eGK): a letter (the
+    card prints it upper case; typed lower case counts too, the check digit guards
+    it), 8 digits, a check digit (§ 290 SGB V, GKV-Spitzenverband rule; see
     ``calc_check_digit``). Fictitious example (check digit computed):
     ``Versichertennummer A123456780``; the GKV's own example ``A000500015`` verifies.
 
     Why context-gated: "letter + 9 digits" is also the shape of article, order and
     ticket numbers, and the check digit lets one in ten through. So the pattern
     scores 0.4; a whole-word cue (Krankenversichertennummer, Versichertennummer,
-    KVNR, Krankenkasse, eGK, AOK/TK/Barmer/DAK, health insurance number, ...) adds
-    0.35 → 0.75.
+    KVNR, Krankenkasse, eGK, AOK/TK/Barmer/DAK, health insurance number, ...) nearby or
+    as the column header adds 0.35 → 0.75. A number alone in its message, line or
+    table cell (a pasted cell, a chat message with just the number) scores 0.5,
+    unless its column header names another kind of number (Artikelnummer, SKU, ...).
 
     Deviations from upstream (Presidio 2.2.366): the check-digit rule is the same,
     but upstream returns ``True`` for a valid number, which Presidio turns into
     score 1.0 without any context (every tenth article number "B123456789"-style
-    becomes a health-data finding); its ``[A-Z]`` also matches lower case because
-    PatternRecognizer is case-insensitive by default; its cue words are matched as
-    substrings ("dak", "egk").
+    becomes a health-data finding); its cue words are matched as substrings ("dak",
+    "egk").
     """
 
     ENTITY = "DE_HEALTH_INSURANCE"
@@ -93,6 +95,7 @@ class DeHealthInsuranceRecognizer(CueGatedNumber, _UpstreamDeHealthInsuranceReco
     CUE_RE = _CUE_RE
     CUE_BEFORE = _PREFIX_CHARS
     CUE_AFTER = _SUFFIX_CHARS
+    STANDALONE_SCORE = 0.5
 
     def checksum_ok(self, text: str) -> bool:
-        return bool(is_valid(text))
+        return bool(is_valid(text.upper()))

@@ -10,6 +10,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from checker.recognizers.cue_gated_number import CueGatedNumber
+from checker.recognizers.standalone import is_standalone
 
 # PassV Anlage 11 / PAuswV: the only characters of an alphanumeric serial number.
 ALPHABET = "0123456789CFGHJKLMNPRTVWXYZ"
@@ -77,6 +78,17 @@ def is_valid_document_number(text: str, first_letters: str) -> bool:
     return len(text) == 9 or calc_check_digit(text[:9]) == text[9]
 
 
+def standalone_document_number(text: str, start: int, end: int) -> bool:
+    """A printed number (9 characters) alone in its message, line or table cell, whose
+    random part (the last five characters) holds a letter. That part is drawn from 27
+    characters, so only 0.7 % of real numbers are all digits there — while "letter + 8
+    digits" is the shape of countless article and order numbers."""
+    value = text[start:end]
+    return (
+        len(value) == 9 and any(c.isalpha() for c in value[4:]) and is_standalone(text, start, end)
+    )
+
+
 def document_patterns(kind: str, first_letters: str, score: float) -> tuple[Pattern, ...]:
     """The printed 9-character number and its MRZ form (number + check digit)."""
     first = f"(?-i:[{first_letters}])"
@@ -120,8 +132,11 @@ class DeIdCardRecognizer(CueGatedNumber, _UpstreamDeIdCardRecognizer):
     Why context-gated: "letter + 8 digits" (``K12345678``-style) is a common order,
     article and ticket number shape and the printed number has no check digit.
     So the pattern scores 0.4; a whole-word cue (Personalausweis, Ausweisnummer,
-    Reisepass, Dokumentennummer, ID card, passport, MRZ, ``IDD<<``) adds 0.35 →
-    0.75. The MRZ form (10 characters) must carry a correct check digit.
+    Reisepass, Dokumentennummer, ID card, passport, MRZ, ``IDD<<``) nearby or as the
+    column header adds 0.35 → 0.75. The MRZ form (10 characters) must carry a
+    correct check digit. A printed number alone in its message, line or table cell
+    scores 0.5 when its random part (the last five characters, drawn from 27) holds a
+    letter, as 99.3 % of real numbers do: "letter + 8 digits" alone stays an SKU.
 
     Deviations from upstream (Presidio 2.2.366): upstream treats the 9th character
     as an ICAO check digit over the first 8, which is wrong — the specimen
@@ -139,6 +154,10 @@ class DeIdCardRecognizer(CueGatedNumber, _UpstreamDeIdCardRecognizer):
     CUE_RE = DOCUMENT_CUE_RE
     CUE_BEFORE = PREFIX_CHARS
     CUE_AFTER = SUFFIX_CHARS
+    STANDALONE_SCORE = 0.5
 
     def checksum_ok(self, text: str) -> bool:
         return bool(is_valid_document_number(text, _ID_CARD_FIRST_LETTERS))
+
+    def stands_alone(self, text: str, start: int, end: int) -> bool:
+        return standalone_document_number(text, start, end)

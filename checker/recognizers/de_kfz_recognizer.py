@@ -12,6 +12,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from checker.recognizers.cue_context import boost, boost_by_cue
+from checker.recognizers.standalone import is_standalone
 from checker.recognizers.table_columns import column_header
 from rules import rules_file
 from rules.strict_yaml import load_yaml
@@ -47,6 +48,8 @@ _REGEX = (
 # with a real district code is a plate even without a cue: few other things are
 # written that way. Not "XX-YY-1234" (article and ticket numbers look like that).
 _HYPHEN_FORM_RE = re.compile(r"([A-ZÄÖÜ]{1,3})-([A-Z]{1,2}) ([1-9]\d{0,3})[EH]?")
+# Any written form, for a plate that stands alone (message, line or table cell).
+_ANY_FORM_RE = re.compile(r"([A-ZÄÖÜ]{1,3})(?:-|-? )([A-Z]{1,2})[ -]([1-9]\d{0,3})[EH]?")
 _HYPHEN_FORM_SCORE = 0.5
 _CUE_SCORE = 0.75  # any plate shape with a cue word
 # Labels right before a match that make it an article, invoice, room or norm number
@@ -83,6 +86,17 @@ _CONTEXT = ("kennzeichen", "nummernschild", "fahrzeug")
 _MAX_CHARS = 8  # FZV: letters + digits (without the E/H suffix) at most 8
 
 
+def is_valid(plate: str) -> bool:
+    """Whether `plate` is written as a plate (upper case, see _ANY_FORM_RE) with at most
+    the 8 letters and digits the FZV allows (an E/H suffix not counted)."""
+    if _ANY_FORM_RE.fullmatch(plate) is None:
+        return False
+    core = re.sub(r"[- ]", "", plate)
+    if core[-1] in "EH" and core[-2].isdigit():
+        core = core[:-1]
+    return len(core) <= _MAX_CHARS
+
+
 @cache
 def district_codes() -> frozenset[str]:
     """The Unterscheidungszeichen from ``rules/de_kfz_districts.yaml``."""
@@ -93,7 +107,19 @@ def district_codes() -> frozenset[str]:
 def _hyphen_form_plate(text: str, start: int, end: int, header: str) -> bool:
     """A "XX-YY 1234" plate with a known district, not right after an article label
     or under an article-number column (`header`), and not a look-alike."""
-    match = _HYPHEN_FORM_RE.fullmatch(text, start, end)
+    return _plate_without_cue(_HYPHEN_FORM_RE, text, start, end, header)
+
+
+def _standalone_plate(text: str, start: int, end: int, header: str) -> bool:
+    """A plate in any written form alone in its message, line or table cell, with a
+    known district and no look-alike."""
+    return is_standalone(text, start, end) and _plate_without_cue(
+        _ANY_FORM_RE, text, start, end, header
+    )
+
+
+def _plate_without_cue(form: re.Pattern[str], text: str, start: int, end: int, header: str) -> bool:
+    match = form.fullmatch(text, start, end)
     if match is None:
         return False
     district, letters, number = match.groups()
@@ -131,7 +157,9 @@ class DeKfzRecognizer(_UpstreamDeKfzRecognizer):
     label or under such a column header, not followed by a unit (``A-B 100 km``,
     ``MO-FR 9 Uhr``), no weekday range, no year-like number (``EU-KI 2024``), no
     acronym letters (``HD-TV 4``, ``HR-IT 2``). The space form ``M AB 1234`` and the
-    all-hyphen form ``M-AB-1234`` (article numbers) always need a cue.
+    all-hyphen form ``M-AB-1234`` (article numbers) need a cue in running text; alone
+    in a message, on a line or in a table cell (``B AB 1234`` pasted by itself) any
+    form with a known district and no look-alike scores 0.5 too.
 
     Deviations from upstream (Presidio 2.2.366): upstream's patterns run with
     Presidio's default IGNORECASE, so ``[A-Z]{1,3} [A-Z]{1,2} \\d{1,4}`` matches
@@ -158,10 +186,7 @@ class DeKfzRecognizer(_UpstreamDeKfzRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool | None:
         """Drop plates longer than the FZV allows; keep the rest at the base score."""
-        core = re.sub(r"[- ]", "", pattern_text)
-        if core[-1] in "EH" and core[-2].isdigit():
-            core = core[:-1]
-        return None if len(core) <= _MAX_CHARS else False
+        return None if is_valid(pattern_text) else False
 
     def enhance_using_context(
         self,
@@ -188,7 +213,9 @@ class DeKfzRecognizer(_UpstreamDeKfzRecognizer):
                 continue
             if _CUE_RE.search(header := column_header(text, result.start)):
                 boost(result, header, _CUE_SCORE)
-            elif _hyphen_form_plate(text, result.start, result.end, header):
+            elif _hyphen_form_plate(text, result.start, result.end, header) or (
+                _standalone_plate(text, result.start, result.end, header)
+            ):
                 result.score = _HYPHEN_FORM_SCORE
                 if result.analysis_explanation is not None:
                     result.analysis_explanation.set_improved_score(result.score)

@@ -14,6 +14,7 @@ from checker.recognizers.de_id_card_recognizer import (
     SUFFIX_CHARS,
     document_patterns,
     is_valid_document_number,
+    standalone_document_number,
 )
 
 # BMI, "German Electronic Passports" (1 Nov 2007): serial numbers of passports,
@@ -42,7 +43,8 @@ class DePassportRecognizer(CueGatedNumber, _UpstreamDePassportRecognizer):
     "letter + 8 digits" collides with order/article numbers, so the pattern scores
     0.4; a cue (Reisepass, Passnummer, Pass-Nr., passport, Ausweis,
     Dokumentennummer, MRZ, ``P<D<<``) adds 0.35 → 0.75. The MRZ form needs a
-    correct check digit.
+    correct check digit. Alone in its message, line or table cell, a number with a
+    letter in its random part scores 0.5, as for the ID card.
 
     Deviations from upstream (Presidio 2.2.366): upstream treats the 9th character
     as a check digit over the first 8 — the specimen ``C01X00T47`` fails that (its
@@ -60,6 +62,10 @@ class DePassportRecognizer(CueGatedNumber, _UpstreamDePassportRecognizer):
     CUE_RE = DOCUMENT_CUE_RE
     CUE_BEFORE = PREFIX_CHARS
     CUE_AFTER = SUFFIX_CHARS
+    STANDALONE_SCORE = 0.5
 
     def checksum_ok(self, text: str) -> bool:
         return bool(is_valid_document_number(text, _PASSPORT_FIRST_LETTERS))
+
+    def stands_alone(self, text: str, start: int, end: int) -> bool:
+        return standalone_document_number(text, start, end)

@@ -93,7 +93,10 @@ class DeSocialSecurityRecognizer(CueGatedNumber, _UpstreamDeSocialSecurityRecogn
     Why context-gated: the shape collides with batch/order numbers built from a
     date and a letter ("20240315A001"), and the check digit lets one in ten through.
     So the pattern scores 0.4; a cue word (Rentenversicherungsnummer, SV-Nummer,
-    Sozialversicherungsausweis, social security number, ...) adds 0.35 → 0.75.
+    Sozialversicherungsausweis, social security number, ...) nearby or as the column
+    header adds 0.35 → 0.75. Alone in its message, line or table cell (a pasted cell,
+    a chat message with just the number) it scores 0.5 — unless its column header
+    names another kind of number (Charge, Artikelnummer, ...).
 
     Deviations from upstream (Presidio 2.2.366): upstream's check-digit rule is
     right (the DRV example 15 070649 C 103 and 65 170839 J 003 verify with both),
@@ -109,6 +112,7 @@ class DeSocialSecurityRecognizer(CueGatedNumber, _UpstreamDeSocialSecurityRecogn
     CUE_RE = _CUE_RE
     CUE_BEFORE = _PREFIX_CHARS
     CUE_AFTER = _SUFFIX_CHARS
+    STANDALONE_SCORE = 0.5
 
     def checksum_ok(self, text: str) -> bool:
         return bool(is_valid(text))

@@ -68,7 +68,10 @@ class DeTaxIdRecognizer(CueGatedNumber, _UpstreamDeTaxIdRecognizer):
     and 11-digit numbers are common (order numbers, phone numbers without
     separators). So the pattern score stays at 0.3, below the 0.5 threshold, and a
     cue word near the number (Steuer-ID, Steueridentifikationsnummer, IdNr, tax ID,
-    TIN, ...) adds 0.35. The checksum uses ``stdnum.de.idnr`` (current BZSt digit
+    TIN, ...) or a column header with one adds 0.35. Alone in its message, line or
+    table cell it scores 0.5 (unless the column header names another kind of
+    number): that is how an IdNr arrives when it arrives bare, and there 11 digits are
+    rarely anything else. The checksum uses ``stdnum.de.idnr`` (current BZSt digit
     rules) instead of the upstream hand-rolled check.
 
     ``validate_result`` returns ``None`` for a valid number on purpose: Presidio
@@ -82,6 +85,7 @@ class DeTaxIdRecognizer(CueGatedNumber, _UpstreamDeTaxIdRecognizer):
     CUE_RE = _CUE_RE
     CUE_BEFORE = _PREFIX_CHARS
     CUE_AFTER = _SUFFIX_CHARS
+    STANDALONE_SCORE = 0.5
 
     def checksum_ok(self, text: str) -> bool:
         return bool(idnr.is_valid(text))

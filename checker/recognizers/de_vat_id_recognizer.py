@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import (
     DeVatIdRecognizer as _UpstreamDeVatIdRecognizer,
 )
 from stdnum.de import vat
 
 from checker.recognizers.cue_gated_number import CueGatedNumber
+from checker.recognizers.standalone import other_number_label_before
 
 # Whole-word cues, German and English (case-insensitive). Whole words matter:
 # upstream's substring cue "vat" also fires in "privat"/"Privatadresse".
@@ -27,21 +29,30 @@ _CUE_RE = re.compile(
 _PREFIX_CHARS = 60
 _SUFFIX_CHARS = 40  # "… ist die USt-IdNr. unseres Lieferanten"
 
-_COMPACT_SCORE = 0.5  # "DE" + 9 digits, checksum valid: self-describing shape
-_SEPARATED_SCORE = 0.4  # "DE 123 456 789": needs a cue word
+_SCORE = 0.5  # "DE" + 9 digits, checksum valid: the prefix makes the shape self-describing
+_LOWER_SEPARATED_SCORE = 0.4  # "de 136 695 976": "de" is a word in many languages
 _START = r"(?<!\w)"
-_END = r"(?!\w)(?![.,]\d)"
+_END = r"(?!\w)(?![.,\-]?\d)"
+# After the prefix: "DE136…", "DE 136…", "DE-136…", "DE.136…", "DE - 113866163".
+_AFTER_PREFIX = r"(?:[ ]?[.\-][ ]?|[ ]{1,2})"
+# Nine digits, the first not 0, one separator allowed before each of the other eight
+# ("813 11 38 75", "221.304.969", "136-695.976"); one way to match, so linear.
+_DIGITS = r"[1-9](?:[ .\-]?\d){8}"
 _PATTERNS = (
     Pattern(
-        "USt-IdNr (DE + 9 digits)",
-        _START + r"(?-i:DE)[1-9]\d{8}" + _END,
-        _COMPACT_SCORE,
+        "USt-IdNr (DE + 9 digits, separators allowed)",
+        _START + r"(?-i:DE)" + _AFTER_PREFIX + "?" + _DIGITS + _END,
+        _SCORE,
     ),
     Pattern(
-        "USt-IdNr (DE + 9 digits with separators)",
-        # At least one separator; the compact form is the pattern above.
-        _START + r"(?-i:DE)(?!\d{9}(?!\w))[ .\-]?[1-9]\d{2}[ .\-]?\d{3}[ .\-]?\d{3}" + _END,
-        _SEPARATED_SCORE,
+        "USt-IdNr (de + 9 digits, lower case)",
+        _START + r"(?-i:de|De|dE)[1-9]\d{8}" + _END,
+        _SCORE,
+    ),
+    Pattern(
+        "USt-IdNr (de + 9 digits with separators, lower case)",
+        _START + r"(?-i:de|De|dE)" + _AFTER_PREFIX + "?" + r"(?!\d{9}(?!\w))" + _DIGITS + _END,
+        _LOWER_SEPARATED_SCORE,
     ),
 )
 # Presidio's own enhancer matches these as substrings of lemmas: only safe ones.
@@ -58,15 +69,19 @@ class DeVatIdRecognizer(CueGatedNumber, _UpstreamDeVatIdRecognizer):
     """Recognize the German Umsatzsteuer-Identifikationsnummer (USt-IdNr).
 
     Format: ``DE`` + 9 digits, first digit not 0, the ninth digit an ISO 7064
-    MOD 11,10 check digit (``stdnum.de.vat``). Accepted as ``DE123456789`` (upper-case
-    ``DE``) and with separators ``DE 123 456 789``, ``DE-123-456-789``,
-    ``DE.123.456.789``. Fictitious example (check digit computed):
-    ``USt-IdNr.: DE123456788``.
+    MOD 11,10 check digit (``stdnum.de.vat``). Accepted compact (``DE123456789``) and
+    as written on invoices and imprints (python-stdnum's "found online" list): a
+    space, dash, dot or `` - `` after the prefix, and a space, dot or dash between any
+    two digits (``DE 123 456 789``, ``DE-123-456-789``, ``DE.123.456.789``,
+    ``DE - 113866163``, ``DE 813 11 38 75``). Fictitious example (check digit
+    computed): ``USt-IdNr.: DE123456788``.
 
-    Scores: the compact form with a valid checksum scores 0.5 on its own (the country
-    prefix plus checksum make the shape self-describing); a separated form scores 0.4
-    and needs a cue. A whole-word cue (USt-IdNr, Umsatzsteuer-ID, VAT ID, VAT no, ...)
-    adds 0.35 → 0.85 / 0.75.
+    Scores: with an upper-case ``DE`` (or glued lower-case ``de123…``) and a valid
+    checksum 0.5 on its own: the country prefix plus checksum make the shape
+    self-describing. A lower-case ``de`` with separators scores 0.4 and needs a cue or
+    to stand alone (message, line or table cell → 0.5): "de" is a word in Spanish,
+    French, Dutch and Portuguese ("más de 136 695 976"). A whole-word cue (USt-IdNr,
+    Umsatzsteuer-ID, VAT ID, VAT no, ...) adds 0.35 → 0.85 / 0.75.
 
     Deviations from upstream (Presidio 2.2.366):
 
@@ -76,7 +91,8 @@ class DeVatIdRecognizer(CueGatedNumber, _UpstreamDeVatIdRecognizer):
     * upstream returns ``True`` for a valid checksum, which Presidio turns into
       score 1.0 and so skips any context gate; here ``None`` keeps the base score.
     * upstream accepts a leading 0 after ``DE`` (stdnum and the BZSt do not) and,
-      because PatternRecognizer matches case-insensitively by default, ``de...``.
+      because PatternRecognizer matches case-insensitively by default, ``de 123 …``
+      in any sentence; it misses irregular groupings (``DE 813 11 38 75``).
     * upstream's context list is substring-matched and over-broad ("vat" hits
       "privat", "rechnung"/"invoice"/"finanzamt" are on every invoice).
     """
@@ -87,6 +103,28 @@ class DeVatIdRecognizer(CueGatedNumber, _UpstreamDeVatIdRecognizer):
     CUE_RE = _CUE_RE
     CUE_BEFORE = _PREFIX_CHARS
     CUE_AFTER = _SUFFIX_CHARS
+    STANDALONE_SCORE = 0.5
 
     def checksum_ok(self, text: str) -> bool:
         return bool(vat.is_valid(text))
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_recognizer_results: list[RecognizerResult],
+        other_raw_recognizer_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        """As CueGatedNumber; a number right after a label of another kind of number
+        ("Artikelnummer DE 298 173 644") is not self-describing: it needs a cue."""
+        results = super().enhance_using_context(
+            text, raw_recognizer_results, other_raw_recognizer_results, nlp_artifacts, context
+        )
+        for result in results:
+            enhanced = result.recognition_metadata.get(
+                RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY
+            )
+            if not enhanced and other_number_label_before(text, result.start):
+                result.score = min(result.score, _LOWER_SEPARATED_SCORE)
+        return results

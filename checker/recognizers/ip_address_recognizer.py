@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from presidio_analyzer import Pattern, RecognizerResult
@@ -18,7 +19,8 @@ _CUE_RE = re.compile(
     r"|server|host|hosts|hostname|client|clients|from|von|gateway|router|dns|nameserver"
     r"|proxy|firewall|vpn|subnetz|subnet|netz|netzwerk|network|rechner|gerät|device"
     r"|remote|src|dst|source|destination|ping|ssh|rdp|login|anmeldung|zugriff|access"
-    r"|verbindung|connection|connected|request|lan|wlan|wan|peer)(?![^\W\d_])",
+    r"|verbindung|connection|connected|request|lan|wlan|wan|peer|ips|localhost|loopback"
+    r"|broadcast|multicast|link-local|netmask|netzmaske|cidr)(?![^\W\d_])",
     re.IGNORECASE,
 )
 # Labels of dotted numbers that are not addresses, directly in front of a match
@@ -27,10 +29,15 @@ _NOT_IP_LABEL_RE = re.compile(
     r"(?:(?<![^\W\d_])(?:version|ver|v|release|rel|build|python|java|firmware|fw|update"
     r"|upgrade|patch|hotfix|sdk|abschnitt|kapitel|absatz|ziffer|punkt|schritt|tabelle"
     r"|abbildung|abb|anhang|anlage|section|chapter|paragraph|clause|step|table|figure|fig"
-    r"|appendix|oid|nr|no)\.?|§)[\s:]*\Z",
+    r"|appendix|oid|nr|no|stand)\.?|§)[\s:]*\Z",
     re.IGNORECASE,
 )
 _LABEL_WINDOW = 20  # characters before a match that are searched for a version label
+# Column headers of version numbers ("Paket,Stand" / "alpha,10.1.1.1").
+_NOT_IP_HEADER_RE = re.compile(
+    r"(?<![^\W\d_])(?:version|ver|release|build|firmware|fw|stand|sdk|patch)(?![^\W\d_])",
+    re.IGNORECASE,
+)
 _CUE_WINDOW = 50  # characters before a match that are searched for an IP cue
 _CUE_AFTER = 20  # "192.168.0.10 (Server)", "… ist die IP"
 # An address as a URL's host ("postgres://app:pw@10.0.0.5", "http://192.168.0.10") or
@@ -39,6 +46,10 @@ _CUE_AFTER = 20  # "192.168.0.10 (Server)", "… ist die IP"
 _URL_HOST_BEFORE_RE = re.compile(r"(?:://(?:[^\s/@]*@)?|[\w.-]@)\Z")
 _URL_WINDOW = 200  # characters before a match searched for "scheme://user:pw@"
 _PORT_AFTER_RE = re.compile(r":\d{1,5}(?!\d|[.:]\d)")
+# A host name right before the address, as in hosts files, logs and inventories
+# ("localhost 127.0.0.1", "db01.example.com 10.0.0.5").
+_HOST_BEFORE_RE = re.compile(r"(?<![\w.-])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}[ \t]+\Z")
+_HOST_WINDOW = 80
 # Table cells: a value in a CSV, semicolon, tab or Markdown-pipe row, under a header
 # row whose cell for that column names the column ("last_ip", "Host", "Kennzeichen").
 # For Presidio's own enhancer (substring matching on lemmas): only words that are
@@ -56,23 +67,30 @@ class IpAddressRecognizer(IpRecognizer):
     255). Fictitious example: ``Zugriff von IP 192.0.2.17``.
 
     Loopback, private and documentation ranges are kept: in logs they identify a
-    device. Scores: a bare IPv4 address, or a short IPv6 address with one or two
-    groups (``fe80::1``, ``::1``), 0.4, which needs a cue word (IP, IP-Adresse, Adresse,
-    Server, Host, Client, address, from, von, Gateway, Router, ...; whole words,
-    before or shortly after) to pass the 0.5 threshold: 0.75 with one. Connection
-    syntax counts as a cue too: the host of a URL (``postgres://app:pw@10.0.0.5``,
-    ``http://192.168.0.10``), ``user@`` in front, a ``:port`` behind, and so does the
-    header of the table column the address stands in (CSV ``id,email,last_ip``,
-    ``Host;Port``, Markdown ``| IP |``), however far down the table. An IPv6
-    address with three or more groups or a zone id, and IPv4-mapped/embedded
-    addresses, 0.6 (0.95 with a cue). Dropped: matches glued to letters or to further
-    ``.digit`` parts (``v3.11.7.1``, OIDs ``1.3.6.1.4.1``), and matches right after a
-    version or section label (Version, Release, Build, Python,
-    Firmware, Abschnitt, Kapitel, §, section, chapter ...).
+    device. Scores: a bare public IPv4 address, or a short IPv6 address with one
+    group (``::1``, also Python's ``x[::1]``), 0.4, which needs a cue word (IP, IPs,
+    IP-Adresse, Adresse, Server, Host, localhost, Client, address, from, von, Gateway,
+    Router, loopback, broadcast, ...; whole words, before or shortly after) to pass
+    the 0.5 threshold: 0.75 with one. Connection syntax counts as a cue too: the host
+    of a URL (``postgres://app:pw@10.0.0.5``, ``http://192.168.0.10``), ``user@`` in
+    front, a ``:port`` behind, a host name in front (``db01.example.com 10.0.0.5`` as
+    in hosts files and inventories), and so does the header of the table column the
+    address stands in (CSV ``id,email,last_ip``, ``Host;Port``, Markdown ``| IP |``),
+    however far down the table. A network in CIDR notation (``10.0.0.0/8``) and an
+    address in a well-known range (private, loopback, link-local, multicast,
+    documentation, ``0.0.0.0``, ``255.255.255.255``, ``fe80::1``) score 0.5 without a
+    cue: in a text such a dotted quad is an address, not a version. An IPv6 address
+    with three or more groups or a zone id, and IPv4-mapped/embedded addresses, 0.6
+    (0.95 with a cue). Dropped: the unspecified address ``::`` (no device's), matches
+    glued to letters or to further ``.digit`` parts (``v3.11.7.1``, OIDs
+    ``1.3.6.1.4.1``), and matches right after a version or section label (Version,
+    Release, Build, Python, Firmware, Stand, Abschnitt, Kapitel, §, section, chapter
+    ...) or under a version column.
     """
 
     name: str  # set by EntityRecognizer; declared because mypy cannot infer it there
     SCORE = 0.4
+    SHAPE_SCORE = 0.5  # a network (CIDR) or an address in a well-known range
     STRONG_SCORE = 0.6
 
     def __init__(
@@ -104,6 +122,8 @@ class IpAddressRecognizer(IpRecognizer):
         for result in results:
             if not self._plausible(text, result.start, result.end):
                 continue
+            if not any(c.isalnum() for c in text[result.start : result.end].split("/")[0]):
+                continue  # "::", "::/0": the unspecified address is no device's
             result.score = _shape_score(text[result.start : result.end])
             if result.analysis_explanation is not None:
                 result.analysis_explanation.original_score = result.score
@@ -138,6 +158,8 @@ class IpAddressRecognizer(IpRecognizer):
                 boost(result, "URL", self.MAX_SCORE)
             elif _PORT_AFTER_RE.match(text, result.end):
                 boost(result, "port", self.MAX_SCORE)
+            elif _HOST_BEFORE_RE.search(text, max(0, result.start - _HOST_WINDOW), result.start):
+                boost(result, "host name", self.MAX_SCORE)
             elif _CUE_RE.search(header := column_header(text, result.start)):
                 boost(result, header, self.MAX_SCORE)
         return results
@@ -149,14 +171,36 @@ class IpAddressRecognizer(IpRecognizer):
             return False
         if re.match(r"\.\d|[^\W_]", text[end : end + 2]):
             return False
-        return not _NOT_IP_LABEL_RE.search(text[max(0, start - _LABEL_WINDOW) : start])
+        if _NOT_IP_LABEL_RE.search(text[max(0, start - _LABEL_WINDOW) : start]):
+            return False
+        return not _NOT_IP_HEADER_RE.search(column_header(text, start))
 
 
 def _shape_score(address: str) -> float:
-    """0.6 for long or zoned IPv6 and IPv4-mapped forms, 0.4 for the rest."""
-    if ":" not in address:
-        return IpAddressRecognizer.SCORE
-    if "%" in address or "." in address:
-        return IpAddressRecognizer.STRONG_SCORE
-    groups = [g for g in address.split("/")[0].split(":") if g]
-    return IpAddressRecognizer.STRONG_SCORE if len(groups) >= 3 else IpAddressRecognizer.SCORE
+    """0.6 for long or zoned IPv6 and IPv4-mapped forms; 0.5 for a network in CIDR
+    notation or an address in a well-known range; 0.4 for the rest."""
+    ip, _, prefix = address.partition("/")
+    if ":" in ip:
+        if "%" in ip or "." in ip:
+            return IpAddressRecognizer.STRONG_SCORE
+        groups = [g for g in ip.split(":") if g]
+        if len(groups) >= 3:
+            return IpAddressRecognizer.STRONG_SCORE
+        if len(groups) < 2 and not prefix:
+            return IpAddressRecognizer.SCORE  # "::1" is also Python's "x[::1]"
+    if prefix.isdigit() or _well_known(ip):
+        return IpAddressRecognizer.SHAPE_SCORE
+    return IpAddressRecognizer.SCORE
+
+
+def _well_known(address: str) -> bool:
+    """Private, loopback, link-local, multicast, documentation and the IPv4 broadcast
+    and "any" addresses: in a text, such a dotted quad is an address, not a version."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    if ip.version == 4 and ip.packed[0] == 0:
+        return int(ip) == 0  # "0.0.0.0", not 0/8 ("0.7.8.17" is a version)
+    broadcast = ip.version == 4 and int(ip) == 0xFFFFFFFF
+    return broadcast or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast

@@ -19,7 +19,7 @@ _NOT_PHONE_RE = re.compile(
     r"|\b\d{4}-\d{1,2}-\d{1,2}\b"  # 2024-01-15
     r"|\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"  # 04/03/1985
     r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"  # 14:30, 14:30:05
-    r"|\b\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?\b"  # 1.234,56 / 12.345.678
+    r"|\b\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?\b(?!\.\d)"  # 1.234,56 / 12.345.678, not 312.555.0173
     r"|\b\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?\b"  # 1,234.56
     r"|\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b"  # IBAN
 )
@@ -32,6 +32,7 @@ _OTHER_LABEL_RE = re.compile(
     rf"|personal{_NR}|aktenzeichen|az|ticket{_NR}?|vorgangs{_NR}|plz|postleitzahl"
     rf"|steuer{_NR}|ust-?id(?:nr)?|idnr|artikel{_NR}|seriennummer|invoice|order|account"
     rf"|sach{_NR}|teile{_NR}|material{_NR}|bauteil{_NR}?|chargen{_NR}|los{_NR}"
+    r"|ersatzteil\w*|art\.?-?nr|sn|s/n|serien-?nr"
     r"|customer|contract|policy|zip|postcode|tax|serial|sku|ean|isbn)(?![^\W\d_])",
     re.IGNORECASE,
 )
@@ -41,9 +42,23 @@ _PHONE_LABEL_RE = re.compile(
     r"(?<![^\W\d_])(?:tel|telefon\w*|fon|phone|phones|telephone|mobil|mobile|mobilnummer"
     r"|mobiltelefon|mobilfunk\w*|handy|handynummer|handynr|rufnummer\w*|ruf|rufen|ruf\s?an"
     r"|anruf\w*|fax|faxnummer|festnetz\w*|durchwahl|erreichbar|cell|cellphone|call|whatsapp"
-    r"|sms|signal)(?![^\W\d_])",
+    r"|sms|signal"
+    # "my US number", "meine private Nummer", "my mobile number": a possessive, at most
+    # one word that names the kind or the country, and "number".
+    r"|(?:my|our|his|her|their|your|mein|meine|unsere|seine|ihre|deine)\s+"
+    r"(?:(?-i:[A-Z]{2,3}|[A-Z][a-z]+)\s+|(?:mobile|cell|home|work|office|private|direct"
+    r"|landline|phone|private|dienstliche|private|geschäftliche)\s+)?(?:number|nummer)"
+    r")(?![^\W\d_])",
     re.IGNORECASE,
 )
+# North American numbers as written there: "(415) 555-0132", "415-555-0132",
+# "415.555.0132". With a valid area code and exchange they are phone numbers also
+# without a cue; a plain digit run is not.
+_NANP_RE = re.compile(r"\(?\d{3}\)?[ .-]?\d{3}[.-]\d{4}")
+# Chinese mobile numbers (11 digits, 13x-19x) in national form: libphonenumber checks
+# the prefix; CN is no region of the national-format scan (its fixed-line formats are
+# broad), so only this shape is tried.
+_CN_MOBILE_RE = re.compile(r"(?<![\d+])1[3-9]\d{9}(?!\d)")
 # Digit runs that could hold a phone number. phonenumbers scans the whole text once
 # per region, which is slow on long prompts, so it only sees padded windows around these.
 _CANDIDATE_RE = re.compile(r"[+(]?\d[\d \t()./-]{4,}\d")
@@ -77,13 +92,16 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
     ``Tel.: 030 1234567``.
 
     Scores: international prefix 0.7; national trunk prefix ``0`` with separators, or
-    a bare mobile number (``01711234567``), 0.6; anything else (bare fixed-line
-    digits ``0301234567``, no prefix as in ``212-555-0123`` or a Polish ``123456789``)
-    0.4, which needs a cue word shortly before it (Tel, Telefon, Mobil, Handy,
-    Rufnummer, Fax, phone, mobile, call, ...; matched as whole words) to pass the 0.5
-    threshold. Matches that overlap a date, time, amount or IBAN, that are glued to
-    letters, or whose nearest preceding label names another kind of number
-    (Kundennummer, IBAN, Rechnung, PLZ, order ...) are dropped.
+    a bare mobile number (``01711234567``), 0.6; a North American number as written
+    there (``(415) 555-0132``, ``415-555-0132``, ``312.555.0173``, valid area code and
+    exchange) 0.5; anything else (bare fixed-line digits ``0301234567``, a bare
+    ``2125550123``, a Polish ``123456789``, a Chinese mobile ``13812345678``) 0.4,
+    which needs a cue word shortly before it (Tel, Telefon, Mobil, Handy, Rufnummer,
+    Fax, phone, mobile, call, "my US number", "meine private Nummer", ...; matched as
+    whole words) to pass the 0.5 threshold. Matches that overlap a date, time, amount
+    or IBAN, that are glued to letters, or whose nearest preceding label names another
+    kind of number (Kundennummer, IBAN, Rechnung, PLZ, order, Ersatzteil, Art.-Nr.,
+    SN ...) are dropped.
     """
 
     CUE_RE = _PHONE_LABEL_RE
@@ -93,6 +111,7 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
     name: str  # set by EntityRecognizer; declared because mypy cannot infer it there
     INTERNATIONAL_SCORE = 0.7
     NATIONAL_SCORE = 0.6
+    NANP_SCORE = 0.5
     SCORE = 0.4
     REGIONS = ("DE", "AT", "CH", "GB", "US", "FR", "IT", "NL", "PL", "ES")
 
@@ -131,6 +150,11 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
                     span = (win_start + match.start, win_start + match.end)
                     if self._plausible(text, span, blocked):
                         results.append(self._result(match, span, region))
+        for cn in _CN_MOBILE_RE.finditer(text):
+            if self._plausible(text, cn.span(), blocked) and _is_cn_mobile(cn.group()):
+                results.append(
+                    explained_result(self, *cn.span(), self.SCORE, "Recognized as CN mobile number")
+                )
         # The same span found for several regions keeps its best score.
         return EntityRecognizer.remove_duplicates(results)
 
@@ -155,6 +179,8 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
             score = self.INTERNATIONAL_SCORE
         elif raw.startswith("0") and (not raw.isdigit() or _is_mobile(match.number)):
             score = self.NATIONAL_SCORE
+        elif region == "US" and _NANP_RE.fullmatch(match.raw_string):
+            score = self.NANP_SCORE
         else:
             # No prefix, or a bare digit run such as "0123456789": needs a cue word.
             score = self.SCORE
@@ -169,6 +195,14 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
             score,
             f"Recognized as {number_region} phone number by phonenumbers",
         )
+
+
+def _is_cn_mobile(digits: str) -> bool:
+    try:
+        number = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and _is_mobile(number)
 
 
 def _is_mobile(number: phonenumbers.PhoneNumber) -> bool:

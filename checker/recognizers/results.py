@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from typing import Any
+
+from presidio_analyzer import (
+    AnalysisExplanation,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerResult,
+)
 
 
 def explained_result(
@@ -23,6 +31,33 @@ def explained_result(
         recognition_metadata={
             # getattr: Presidio assigns `name` untyped in __init__ (mypy cannot see it).
             RecognizerResult.RECOGNIZER_NAME_KEY: getattr(recognizer, "name", ""),
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        },
+    )
+
+
+def pattern_result(
+    recognizer: EntityRecognizer,
+    pattern: Pattern,
+    start: int,
+    end: int,
+    score: float,
+    validation: bool | None,
+) -> RecognizerResult:
+    """A result as PatternRecognizer builds it, for recognizers that find their matches
+    themselves (a walk instead of one regex) but explain them like a pattern."""
+    name = getattr(recognizer, "name", "")
+    explain: Any = PatternRecognizer.build_regex_explanation  # validation: bool | None
+    explanation = explain(name, pattern.name, pattern.regex, pattern.score, validation, 0)
+    explanation.score = score
+    return RecognizerResult(
+        entity_type=recognizer.supported_entities[0],
+        start=start,
+        end=end,
+        score=score,
+        analysis_explanation=explanation,
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: name,
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
         },
     )

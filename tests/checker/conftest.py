@@ -42,11 +42,11 @@ def blank_nlp_engine() -> SpacyNlpEngine:
 @pytest.fixture(scope="session")
 def make_analyzer(
     blank_nlp_engine: SpacyNlpEngine,
-) -> Callable[[EntityRecognizer], AnalyzerEngine]:
-    """Build an AnalyzerEngine that runs only the given recognizer, language "de"."""
+) -> Callable[..., AnalyzerEngine]:
+    """Build an AnalyzerEngine that runs only the given recognizer(s), language "de"."""
 
-    def build(recognizer: EntityRecognizer) -> AnalyzerEngine:
-        registry = RecognizerRegistry(recognizers=[recognizer], supported_languages=["de"])
+    def build(*recognizers: EntityRecognizer) -> AnalyzerEngine:
+        registry = RecognizerRegistry(recognizers=list(recognizers), supported_languages=["de"])
         return AnalyzerEngine(
             nlp_engine=blank_nlp_engine, registry=registry, supported_languages=["de"]
         )

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.predefined_recognizers import (
     DeHealthInsuranceRecognizer as UpstreamDeHealthInsuranceRecognizer,
 )
 
+from checker.evaluation.peer_cases import Unit
 from checker.recognizers import DeHealthInsuranceRecognizer
 from checker.recognizers.de_health_insurance_recognizer import calc_check_digit, is_valid
+from tests.checker.peer_helpers import check_unit, peer_units
 
 
 def _kvnr(first_nine: str) -> str:
@@ -68,7 +71,7 @@ def test_bare_number_stays_below_threshold(detect: Callable[..., list], number: 
     "number",
     [
         WRONG_CHECK,
-        VALID.lower(),  # lower-case letter
+        WRONG_CHECK.lower(),  # lower case, wrong check digit
         VALID[:-1],  # nine characters
         VALID + "1",  # eleven characters
         "1" + VALID[1:],  # no letter
@@ -80,6 +83,45 @@ def test_bare_number_stays_below_threshold(detect: Callable[..., list], number: 
 )
 def test_not_detected_even_with_cue(detect: Callable[..., list], number: str) -> None:
     assert detect(f"Versichertennummer: {number}", threshold=0.0) == []
+
+
+def test_lower_case_letter_counts_with_cue(detect: Callable[..., list]) -> None:
+    # The card prints capitals; typed lower case is checked the same way.
+    number = VALID.lower()
+    assert detect(f"KVNR: {number}") == [("DE_HEALTH_INSURANCE", number, pytest.approx(0.75))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        VALID,  # a chat message with just the number
+        f"{VALID}\n",
+        f"- {VALID}",
+        f"Name;Nummer\nWeber;{VALID}\n",
+        f"| Name | Nummer |\n|---|---|\n| Weber | {VALID} |",
+    ],
+)
+def test_alone_in_message_line_or_cell(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == [("DE_HEALTH_INSURANCE", VALID, pytest.approx(0.5))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Artikelnummer;Menge\n{VALID};3\n",  # the header names another kind of number
+        f"SKU;Preis\n{VALID};9,99\n",
+    ],
+)
+def test_alone_under_another_numbers_header(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
+
+
+def test_column_header_is_a_cue(detect: Callable[..., list]) -> None:
+    text = f"Name;KVNR\nWeber;{VALID}\nKoch;{EXAMPLE}\n"
+    assert detect(text) == [
+        ("DE_HEALTH_INSURANCE", VALID, pytest.approx(0.75)),
+        ("DE_HEALTH_INSURANCE", EXAMPLE, pytest.approx(0.75)),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -108,3 +150,15 @@ def test_subclasses_upstream_recognizer() -> None:
     recognizer = DeHealthInsuranceRecognizer()
     assert isinstance(recognizer, UpstreamDeHealthInsuranceRecognizer)
     assert recognizer.supported_entities == ["DE_HEALTH_INSURANCE"]
+
+
+@pytest.fixture(scope="module")
+def peer_analyzer(make_analyzer: Callable[..., AnalyzerEngine]) -> AnalyzerEngine:
+    return make_analyzer(DeHealthInsuranceRecognizer())
+
+
+@pytest.mark.parametrize("unit", peer_units("DE_HEALTH_INSURANCE"))
+def test_peer_cases(peer_analyzer: AnalyzerEngine, unit: Unit) -> None:
+    """Presidio's and python-stdnum's cases for this type (tests/peers/), as the peer
+    suite scores them: the peer's expectation, or Leitplanke's choice where debatable."""
+    check_unit(peer_analyzer, unit)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.predefined_recognizers import (
     DeIdCardRecognizer as UpstreamDeIdCardRecognizer,
 )
 
-from checker.recognizers import DeIdCardRecognizer
+from checker.evaluation.peer_cases import Unit
+from checker.recognizers import DeIdCardRecognizer, DePassportRecognizer
 from checker.recognizers.de_id_card_recognizer import calc_check_digit
+from tests.checker.peer_helpers import check_unit, peer_units
 
 SPECIMEN_2010 = "T22000129"  # BMI specimen card (Erika Mustermann), 2010
 SPECIMEN_2019 = "L01X00T47"  # BMI specimen card, 2019/2021
@@ -127,3 +130,41 @@ def test_subclasses_upstream_recognizer() -> None:
     recognizer = DeIdCardRecognizer()
     assert isinstance(recognizer, UpstreamDeIdCardRecognizer)
     assert recognizer.supported_entities == ["DE_ID_CARD"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SPECIMEN_2019,  # a chat message with just the number
+        f"- {SPECIMEN_2019}",
+        f"Name;Nummer\nWeber;{SPECIMEN_2019}\n",
+        f"Pos;Wert\n1;{SPECIMEN_2019}\n",
+    ],
+)
+def test_alone_with_a_letter_in_the_random_part(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == [("DE_ID_CARD", SPECIMEN_2019, pytest.approx(0.5))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SPECIMEN_2010,  # "T22000129": a letter and eight digits, the shape of an SKU
+        "M12345678",
+        f"SKU;Menge\n{SPECIMEN_2019};3\n",  # the header names another kind of number
+        f"{SPECIMEN_2019}1",  # MRZ form alone: needs the MRZ or a cue
+    ],
+)
+def test_alone_without_evidence(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.fixture(scope="module")
+def peer_analyzer(make_analyzer: Callable[..., AnalyzerEngine]) -> AnalyzerEngine:
+    return make_analyzer(DeIdCardRecognizer(), DePassportRecognizer())
+
+
+@pytest.mark.parametrize("unit", peer_units("DE_ID_CARD"))
+def test_peer_cases(peer_analyzer: AnalyzerEngine, unit: Unit) -> None:
+    """Presidio's and python-stdnum's cases for this type (tests/peers/), as the peer
+    suite scores them: the peer's expectation, or Leitplanke's choice where debatable."""
+    check_unit(peer_analyzer, unit)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.predefined_recognizers import (
     DeKfzRecognizer as UpstreamDeKfzRecognizer,
 )
 
+from checker.evaluation.peer_cases import Unit
 from checker.recognizers import DeKfzRecognizer
 from checker.recognizers.de_kfz_recognizer import district_codes
+from tests.checker.peer_helpers import check_unit, peer_units
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +164,39 @@ def test_subclasses_upstream_recognizer() -> None:
     recognizer = DeKfzRecognizer()
     assert isinstance(recognizer, UpstreamDeKfzRecognizer)
     assert recognizer.supported_entities == ["DE_KFZ"]
+
+
+@pytest.mark.parametrize(
+    "plate", ["B AB 1234", "M-XY-999", "HH AB 1234", "KA EF 12H", "S AB 12E", "MIL E 1234"]
+)
+def test_alone_with_a_known_district(detect: Callable[..., list], plate: str) -> None:
+    assert detect(plate) == [("DE_KFZ", plate, pytest.approx(0.5))]
+    assert detect(f"Name;Wert\nWeber;{plate}\n") == [("DE_KFZ", plate, pytest.approx(0.5))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QQ AB 1234",  # no such district
+        "EU-KI 2024",  # year-like number
+        "HD-TV 4",  # acronym
+        "MO-FR 9",  # weekdays
+        "MIL EF 1234E",  # nine letters and digits: longer than the FZV allows
+        "Artikel;Menge\nAB-CD 1234;3\n",
+        "b ab 1234",  # lower case
+    ],
+)
+def test_alone_look_alikes(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.fixture(scope="module")
+def peer_analyzer(make_analyzer: Callable[..., AnalyzerEngine]) -> AnalyzerEngine:
+    return make_analyzer(DeKfzRecognizer())
+
+
+@pytest.mark.parametrize("unit", peer_units("DE_KFZ"))
+def test_peer_cases(peer_analyzer: AnalyzerEngine, unit: Unit) -> None:
+    """Presidio's and python-stdnum's cases for this type (tests/peers/), as the peer
+    suite scores them: the peer's expectation, or Leitplanke's choice where debatable."""
+    check_unit(peer_analyzer, unit)

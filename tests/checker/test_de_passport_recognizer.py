@@ -10,8 +10,10 @@ from presidio_analyzer.predefined_recognizers import (
     DePassportRecognizer as UpstreamDePassportRecognizer,
 )
 
+from checker.evaluation.peer_cases import Unit
 from checker.recognizers import DeIdCardRecognizer, DePassportRecognizer
 from checker.recognizers.de_id_card_recognizer import calc_check_digit
+from tests.checker.peer_helpers import check_unit, peer_units
 
 SPECIMEN = "C01X00T47"  # BMI passport specimen (Erika Mustermann)
 FICTITIOUS = "CF4K21N7X"  # ends in a letter
@@ -112,3 +114,25 @@ def test_subclasses_upstream_recognizer() -> None:
     assert isinstance(recognizer, UpstreamDePassportRecognizer)
     assert recognizer.supported_entities == ["DE_PASSPORT"]
     assert recognizer.validate_result(SPECIMEN) is None
+
+
+@pytest.mark.parametrize("text", [FICTITIOUS, f"Reisende;Nummer\nWeber;{FICTITIOUS}\n"])
+def test_alone_with_a_letter_in_the_random_part(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == [("DE_PASSPORT", FICTITIOUS, pytest.approx(0.5))]
+
+
+@pytest.mark.parametrize("text", ["C01234565", "F12345671", f"Artikel;Preis\n{FICTITIOUS};3\n"])
+def test_alone_without_evidence(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.fixture(scope="module")
+def peer_analyzer(make_analyzer: Callable[..., AnalyzerEngine]) -> AnalyzerEngine:
+    return make_analyzer(DePassportRecognizer(), DeIdCardRecognizer())
+
+
+@pytest.mark.parametrize("unit", peer_units("DE_PASSPORT"))
+def test_peer_cases(peer_analyzer: AnalyzerEngine, unit: Unit) -> None:
+    """Presidio's and python-stdnum's cases for this type (tests/peers/), as the peer
+    suite scores them: the peer's expectation, or Leitplanke's choice where debatable."""
+    check_unit(peer_analyzer, unit)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.predefined_recognizers import (
     DeSocialSecurityRecognizer as UpstreamDeSocialSecurityRecognizer,
 )
 
+from checker.evaluation.peer_cases import Unit
 from checker.recognizers import DeSocialSecurityRecognizer
 from checker.recognizers.de_social_security_recognizer import calc_check_digit, is_valid
+from tests.checker.peer_helpers import check_unit, peer_units
 
 
 def _vsnr(first_eleven: str) -> str:
@@ -117,3 +120,28 @@ def test_subclasses_upstream_recognizer() -> None:
     recognizer = DeSocialSecurityRecognizer()
     assert isinstance(recognizer, UpstreamDeSocialSecurityRecognizer)
     assert recognizer.supported_entities == ["DE_SOCIAL_SECURITY"]
+
+
+@pytest.mark.parametrize(
+    "text", [VALID, f"- {VALID}", f"Name;Nummer\nWeber;{VALID}\n", _spaced(VALID)]
+)
+def test_alone_in_message_line_or_cell(detect: Callable[..., list], text: str) -> None:
+    number = text if text == _spaced(VALID) else VALID
+    assert detect(text) == [("DE_SOCIAL_SECURITY", number, pytest.approx(0.5))]
+
+
+def test_alone_under_another_numbers_header(detect: Callable[..., list]) -> None:
+    # A batch number fits shape and checksum; its column says what it is.
+    assert detect(f"Charge;Menge\n{BATCH};40\n") == []
+
+
+@pytest.fixture(scope="module")
+def peer_analyzer(make_analyzer: Callable[..., AnalyzerEngine]) -> AnalyzerEngine:
+    return make_analyzer(DeSocialSecurityRecognizer())
+
+
+@pytest.mark.parametrize("unit", peer_units("DE_SOCIAL_SECURITY"))
+def test_peer_cases(peer_analyzer: AnalyzerEngine, unit: Unit) -> None:
+    """Presidio's and python-stdnum's cases for this type (tests/peers/), as the peer
+    suite scores them: the peer's expectation, or Leitplanke's choice where debatable."""
+    check_unit(peer_analyzer, unit)

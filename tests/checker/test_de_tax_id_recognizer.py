@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.predefined_recognizers import (
     DeTaxIdRecognizer as UpstreamDeTaxIdRecognizer,
 )
 from stdnum.de import idnr
 from stdnum.iso7064 import mod_11_10
 
+from checker.evaluation.peer_cases import Unit
 from checker.recognizers import DeTaxIdRecognizer
+from tests.checker.peer_helpers import check_unit, peer_units
 
 
 def _idnr(first_ten: str) -> str:
@@ -95,3 +98,27 @@ def test_subclasses_upstream_recognizer() -> None:
     assert isinstance(recognizer, UpstreamDeTaxIdRecognizer)
     assert recognizer.supported_language == "de"
     assert recognizer.supported_entities == ["DE_TAX_ID"]
+
+
+@pytest.mark.parametrize("text", [VALID, f"- {VALID}", f"Name;Nummer\nWeber;{VALID}\n"])
+def test_alone_in_message_line_or_cell(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == [("DE_TAX_ID", VALID, pytest.approx(0.5))]
+
+
+@pytest.mark.parametrize(
+    "text", [f"Bestellnummer;Menge\n{VALID};3\n", f"Auf dem Zettel steht {VALID}."]
+)
+def test_alone_without_evidence(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.fixture(scope="module")
+def peer_analyzer(make_analyzer: Callable[..., AnalyzerEngine]) -> AnalyzerEngine:
+    return make_analyzer(DeTaxIdRecognizer())
+
+
+@pytest.mark.parametrize("unit", peer_units("DE_TAX_ID"))
+def test_peer_cases(peer_analyzer: AnalyzerEngine, unit: Unit) -> None:
+    """Presidio's and python-stdnum's cases for this type (tests/peers/), as the peer
+    suite scores them: the peer's expectation, or Leitplanke's choice where debatable."""
+    check_unit(peer_analyzer, unit)

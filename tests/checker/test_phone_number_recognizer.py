@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
+from checker.evaluation.peer_cases import Unit
 from checker.recognizers import PhoneNumberRecognizer
+from tests.checker.peer_helpers import check_unit, peer_units
 
 
 @pytest.fixture(scope="module")
@@ -43,18 +46,41 @@ def test_formats_without_context(detect: Callable[..., list], number: str) -> No
     [
         ("Tel.: 0301234567", "0301234567"),
         ("Telefon 0301234567", "0301234567"),
-        ("Mobil: 212-555-0123", "212-555-0123"),
+        ("Mobil: 2125550123", "2125550123"),
         ("Handy 612 345 678", "612 345 678"),
         ("Rufnummer: 0301234567", "0301234567"),
         ("Fax 0301234567", "0301234567"),
-        ("Please call 212-555-0123 tomorrow", "212-555-0123"),
+        ("Please call 2125550123 tomorrow", "2125550123"),
         ("My phone: 0301234567", "0301234567"),
-        ("mobile 212-555-0123", "212-555-0123"),
+        ("mobile 2125550123", "2125550123"),
+        ("My CN number is 13812345678", "13812345678"),
+        ("Meine private Nummer: 0301234567", "0301234567"),
     ],
 )
 def test_weak_shapes_need_a_cue_word(detect: Callable[..., list], text: str, number: str) -> None:
     assert [span for _, span, _ in detect(text)] == [number]
     assert detect(number) == [], "without the cue word the score stays below 0.5"
+
+
+@pytest.mark.parametrize(
+    "number", ["(212) 555-0123", "(212)555-0123", "212-555-0123", "212.555.0123"]
+)
+def test_north_american_formats_without_cue(detect: Callable[..., list], number: str) -> None:
+    # A valid area code and exchange in the way North Americans write numbers.
+    assert detect(f"Die Nummer {number} gilt.") == [("PHONE_NUMBER", number, pytest.approx(0.5))]
+
+
+def test_international_and_national_form_on_one_line(detect: Callable[..., list]) -> None:
+    text = "My US number is (415) 555-0132, and my international one is +1 415 555 0132"
+    assert [span for _, span, _ in detect(text)] == ["(415) 555-0132", "+1 415 555 0132"]
+
+
+def test_chinese_mobile_numbers_need_a_cue(detect: Callable[..., list]) -> None:
+    assert detect("Bestellung 13812345678 ist raus") == []
+    assert detect("Bestellung 13812345678 ist raus", threshold=0.0) == [
+        ("PHONE_NUMBER", "13812345678", pytest.approx(0.4))
+    ]
+    assert detect("Bestellung 10012345678", threshold=0.0) == []  # no CN mobile prefix
 
 
 def test_cue_a_few_words_before(detect: Callable[..., list]) -> None:
@@ -96,6 +122,11 @@ def test_scores_by_prefix(detect: Callable[..., list]) -> None:
         "Immobilien 0301234567",  # "Immobilien" contains "mobil"
         "Die Rechnung ist fällig.",
         "Artikel ABC0301234567",
+        # part and serial numbers written like phone numbers
+        "Ersatzteil 04-2372-75 bestellt",
+        "Art.-Nr. 05-4981-75  407 Stück",
+        "Wartungsprotokoll Anlage SN 0732-7412-32: Ölwechsel",
+        "my order number is 0301234567",
     ],
 )
 def test_look_alikes_are_not_phone_numbers(detect: Callable[..., list], text: str) -> None:
@@ -141,3 +172,15 @@ def test_is_a_presidio_phone_recognizer() -> None:
 )
 def test_part_numbers_are_not_phone_numbers(detect: Callable[..., list], text: str) -> None:
     assert detect(text) == []
+
+
+@pytest.fixture(scope="module")
+def peer_analyzer(make_analyzer: Callable[..., AnalyzerEngine]) -> AnalyzerEngine:
+    return make_analyzer(PhoneNumberRecognizer())
+
+
+@pytest.mark.parametrize("unit", peer_units("PHONE_NUMBER"))
+def test_peer_cases(peer_analyzer: AnalyzerEngine, unit: Unit) -> None:
+    """Presidio's and python-stdnum's cases for this type (tests/peers/), as the peer
+    suite scores them: the peer's expectation, or Leitplanke's choice where debatable."""
+    check_unit(peer_analyzer, unit)
