@@ -9,6 +9,7 @@ date of birth when only the header says so (``Vorname;Nachname`` / ``12;Anna;Web
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -171,15 +172,34 @@ def column_header(text: str, position: int) -> str:
     """The header of the table column that `position` lies in, or "".
 
     Used as a cue: a value in a "last_ip" or "Kennzeichen" column is what the header
-    says, however far down the table it stands.
+    says, however far down the table it stands. A bisection in an index built once per
+    text, so a long table costs no more per value than a short one.
     """
+    row_starts, rows = _row_index(text)
+    i = bisect.bisect_right(row_starts, position) - 1
+    if i < 0:
+        return ""
+    row_end, cell_starts, headers = rows[i]
+    if position >= row_end:
+        return ""
+    # The last cell starting at or before the position holds it.
+    index = max(bisect.bisect_right(cell_starts, position) - 1, 0)
+    return headers[index]
+
+
+@lru_cache(maxsize=8)
+def _row_index(text: str) -> tuple[list[int], list[tuple[int, list[int], list[str]]]]:
+    """Data rows by start: (row end, cell starts, the header text of each cell's column
+    or "" when the column has none or its header is too long to be a name)."""
+    starts: list[int] = []
+    rows: list[tuple[int, list[int], list[str]]] = []
     for table in _parse_tables(text):
+        names = [c.text if len(c.text) <= MAX_HEADER_CELL else "" for c in table.header]
         for row in table.rows:
-            if not row or not row[0].start <= position < row[-1].end:
+            if not row:
                 continue
-            # The last cell starting at or before the position holds it.
-            index = max(i for i, cell in enumerate(row) if cell.start <= position or i == 0)
-            if index < len(table.header) and len(table.header[index].text) <= MAX_HEADER_CELL:
-                return table.header[index].text
-            return ""
-    return ""
+            headers = [names[i] if i < len(names) else "" for i in range(len(row))]
+            starts.append(row[0].start)
+            rows.append((row[-1].end, [c.start for c in row], headers))
+    order = sorted(range(len(starts)), key=starts.__getitem__)
+    return [starts[i] for i in order], [rows[i] for i in order]
