@@ -7,10 +7,7 @@ Both engines see the same texts in the same run:
 - ``presidio_default``: ``AnalyzerEngine`` with the predefined English recognizers on
   a blank spaCy "en" pipeline (no NER model, so no PERSON), language "en", default
   score threshold. Its entity names are mapped onto ours where they mean the same
-  thing (``if TYPE_CHECKING:
-    from checker.scan import Scanner
-
-PRESIDIO_MAP``); every other prediction (DATE_TIME, URL, US_* …) is
+  thing (``PRESIDIO_MAP``); every other prediction (DATE_TIME, URL, US_* …) is
   ignored, which only helps Presidio's precision. DATE_TIME is *not* DATE_OF_BIRTH.
 """
 
@@ -35,6 +32,9 @@ from checker.evaluation.metrics import (
     per_10k_words,
     words,
 )
+
+if TYPE_CHECKING:
+    from checker.scan import Scanner
 
 PRESIDIO_MAP: dict[str, str] = {
     "EMAIL_ADDRESS": "EMAIL_ADDRESS",

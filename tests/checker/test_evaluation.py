@@ -247,6 +247,14 @@ def test_cli_eval_json(tmp_path: Path) -> None:
     assert set(gen["targets"]["missed"]) <= set(missed)
     assert "| texts with personal data flagged (de / en) |" in table
     assert "| clean texts flagged (de / en) |" in table
+    # The peer suite (issue 21): its targets are part of --targets and are met.
+    peers = data["peers"]
+    assert set(peers["sources"]) == {"presidio", "stdnum"}
+    assert peers["targets"]["missed"] == []
+    for totals in peers["totals"].values():
+        assert totals["found"] >= 0.95 * totals["positives"] > 0
+        assert totals["clean"] >= 0.99 * totals["negatives"] > 0
+    assert "| presidio | DE_TAX_NUMBER |" in table and "Debatable (not counted)" in table
 
 
 def test_cli_eval_freeform_corpus() -> None:
