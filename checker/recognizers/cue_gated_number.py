@@ -27,6 +27,10 @@ class CueGatedNumber(WholeWordCues):
     NUMBER_PATTERNS: ClassVar[tuple[Pattern, ...]]
     CUE_WORDS: ClassVar[tuple[str, ...]]  # for Presidio's own (substring) enhancer
     STANDALONE_SCORE: ClassVar[float | None] = None
+    # False: CUE_RE covers every cue word, so Presidio's own (lemma, substring) enhancer
+    # is told to leave the results alone — it costs a pass over the tokens per result,
+    # and a recognizer whose candidates are every 9-13 digit number has many.
+    PRESIDIO_CONTEXT: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -82,4 +86,8 @@ class CueGatedNumber(WholeWordCues):
                         "stands alone (whole message, line or table cell)"
                     )
                     result.analysis_explanation.set_improved_score(result.score)
+        if not self.PRESIDIO_CONTEXT:
+            done = RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY
+            for result in results:
+                result.recognition_metadata[done] = True
         return results

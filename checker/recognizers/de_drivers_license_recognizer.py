@@ -42,7 +42,7 @@ def is_valid(number: str) -> bool:
 # what follows it; "Klasse B" after it has no digits and is no candidate.
 CUE_RE = re.compile(
     r"(?<![^\W\d_])(?:"
-    r"führerschein(?:nummer|[- ]?nr)?|fahrerlaubnis(?:nummer|[- ]?nr)?"
+    r"führerscheine?(?:nummern?|[- ]?nr)?|fahrerlaubnis(?:nummern?|[- ]?nr)?"
     r"|führerscheininhaber(?:in)?|kartenführerschein"
     r"|driv(?:er'?s|ing)[- ]licen[cs]e(?:\s+(?:number|no))?|licen[cs]e\s+(?:number|no)"
     r")(?![^\W\d_])",
@@ -101,6 +101,7 @@ class DeDriversLicenseRecognizer(CueGatedNumber, _UpstreamDeFuehrerscheinRecogni
     CUE_RE = CUE_RE
     CUE_BEFORE = _PREFIX_CHARS
     CUE_AFTER = _SUFFIX_CHARS
+    PRESIDIO_CONTEXT = False
     STANDALONE_SCORE = 0.5
 
     def checksum_ok(self, text: str) -> bool:

@@ -32,7 +32,7 @@ def is_valid(number: str) -> bool:
 
 _CUE_RE = re.compile(
     r"(?<![^\W\d_])(?:"
-    r"lanr|arzt[- ]?(?:nummer|nr)|arztnr|lebenslange\s+arztnummer"
+    r"lanrs?|arzt[- ]?(?:nummern?|nr)|arztnr|lebenslangen?\s+arztnummern?"
     r"|(?:doctor|physician)(?:'s)?\s+(?:number|no|id)"
     r")(?![^\W\d_])",
     re.IGNORECASE,
@@ -77,6 +77,7 @@ class DeLanrRecognizer(CueGatedNumber, _UpstreamDeLanrRecognizer):
     CUE_RE = _CUE_RE
     CUE_BEFORE = _PREFIX_CHARS
     CUE_AFTER = _SUFFIX_CHARS
+    PRESIDIO_CONTEXT = False
 
     def checksum_ok(self, text: str) -> bool:
         return is_valid(text)

@@ -19,7 +19,7 @@ from checker.recognizers.standalone import is_standalone
 # stand bank account numbers (10 digits, like a Steuernummer).
 _CUE_RE = re.compile(
     r"(?<![^\W\d_])(?:"
-    r"steuer[- ]?(?:nummer|nr)|steuernr|st\.?[- ]?nr|stnr"
+    r"steuer[- ]?(?:nummern?|nr)|steuernr|st\.?[- ]?nr|stnr"
     r"|tax\s+(?:number|no|reference)|(?:german\s+)?tax\s+id\s+number"
     r")(?![^\W\d_])\.?",
     re.IGNORECASE,
@@ -71,6 +71,7 @@ class DeTaxNumberRecognizer(CueGatedNumber, _UpstreamDeTaxNumberRecognizer):
     CUE_RE = _CUE_RE
     CUE_BEFORE = _PREFIX_CHARS
     CUE_AFTER = _SUFFIX_CHARS
+    PRESIDIO_CONTEXT = False
     STANDALONE_SCORE = 0.5
 
     def checksum_ok(self, text: str) -> bool:
