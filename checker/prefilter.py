@@ -208,10 +208,9 @@ TRIGGERS: dict[str, Triggers] = {
     "DeKfzRecognizer": Triggers(patterns=(DIGITS, KFZ)),
     "DeTaxNumberRecognizer": _NUMBERS,
     "DeLanrRecognizer": _NUMBERS,
-    # Card numbers have two digits together; licence-like tokens after a cue may not.
-    "DeDriversLicenseRecognizer": Triggers(
-        patterns=(DIGITS,), cues=(*_cues(["führerschein", "fahrerlaubnis", "licen"]),)
-    ),
+    # Card numbers, and licence-like tokens after a cue (three digits in at most 14
+    # characters: two of them at most 5 apart), always hold two digits close together.
+    "DeDriversLicenseRecognizer": _NUMBERS,
     "SecretRecognizer": Triggers(cues=_SECRETS),
     "CredentialRecognizer": Triggers(
         cues=(
