@@ -117,6 +117,12 @@ OVERRIDES: dict[tuple[str, str, str], Judgement] = {
         "neighbours, GB and US (the international form +91 … is found anywhere)",
         NEGATIVE,
     ),
+    ("presidio", "Default 0.0.0.0", "0.0.0.0"): Judgement(
+        "the unspecified address 0.0.0.0 identifies no device: like loopback and "
+        "broadcast addresses it is reported with an IP cue (or as the network 0.0.0.0/0), "
+        "not after the word 'Default'",
+        NEGATIVE,
+    ),
     ("presidio", "192.168.1.1.1", "192.168.1.1"): Judgement(
         "five dotted numbers: an OID or version number rather than an address with a "
         "stray '.1'; Presidio reports the first four",

@@ -76,10 +76,11 @@ class IpAddressRecognizer(IpRecognizer):
     front, a ``:port`` behind, a host name in front (``db01.example.com 10.0.0.5`` as
     in hosts files and inventories), and so does the header of the table column the
     address stands in (CSV ``id,email,last_ip``, ``Host;Port``, Markdown ``| IP |``),
-    however far down the table. A network in CIDR notation (``10.0.0.0/8``) and an
-    address in a well-known range (private, loopback, link-local, multicast,
-    documentation, ``0.0.0.0``, ``255.255.255.255``, ``fe80::1``) score 0.5 without a
-    cue: in a text such a dotted quad is an address, not a version. An IPv6 address
+    however far down the table. A network in CIDR notation (``10.0.0.0/8``) and a
+    device's address in a private, link-local or documentation range (``192.168.1.10``,
+    ``10.0.0.5``, ``fe80::1``) score 0.5 without a cue: in a text such a dotted quad is
+    an address, not a version. Loopback, ``0.0.0.0``, broadcast and multicast addresses
+    identify no device and need a cue like any other. An IPv6 address
     with three or more groups or a zone id, and IPv4-mapped/embedded addresses, 0.6
     (0.95 with a cue). Dropped: the unspecified address ``::`` (no device's), matches
     glued to letters or to further ``.digit`` parts (``v3.11.7.1``, OIDs
@@ -194,13 +195,15 @@ def _shape_score(address: str) -> float:
 
 
 def _well_known(address: str) -> bool:
-    """Private, loopback, link-local, multicast, documentation and the IPv4 broadcast
-    and "any" addresses: in a text, such a dotted quad is an address, not a version."""
+    """An address of a device in a private, link-local or documentation range: in a
+    text, such a dotted quad is an address, not a version. Loopback, "any", broadcast
+    and multicast addresses identify no device and keep needing a cue ("localhost
+    127.0.0.1" has one, "nginx lauscht auf 127.0.0.1" does not)."""
     try:
         ip = ipaddress.ip_address(address.split("%")[0])
     except ValueError:
         return False
-    if ip.version == 4 and ip.packed[0] == 0:
-        return int(ip) == 0  # "0.0.0.0", not 0/8 ("0.7.8.17" is a version)
-    broadcast = ip.version == 4 and int(ip) == 0xFFFFFFFF
-    return broadcast or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+    no_device = ip.is_loopback or ip.is_unspecified or ip.is_multicast or ip.is_reserved
+    if no_device or (ip.version == 4 and ip.packed[0] == 0):  # 0/8: "0.7.8.17" is a version
+        return False
+    return ip.is_private or ip.is_link_local
