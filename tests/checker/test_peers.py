@@ -283,3 +283,11 @@ def test_without_test_data_there_is_no_peer_suite(
 ) -> None:
     monkeypatch.setattr(peer_cases, "PEERS_DIR", tmp_path)
     assert peer_section() is None
+
+
+def test_builder_names_a_missing_repository_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert build.main(["--presidio", str(tmp_path), "--stdnum", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err

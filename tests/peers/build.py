@@ -92,13 +92,22 @@ STDNUM_NOTE = (
 )
 
 
+class BuildError(Exception):
+    pass
+
+
 def git_show(git_dir: Path, commit: str, path: str) -> str:
-    return subprocess.run(
+    done = subprocess.run(
         ["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"],
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
+    )
+    if done.returncode != 0:
+        raise BuildError(
+            f"{git_dir}: cannot read {path} at {commit[:12]} — is it a clone of the right "
+            "repository with that commit? (git fetch, or pass the clone's path)"
+        )
+    return done.stdout
 
 
 def git_dir_of(path: Path) -> Path:
@@ -396,10 +405,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stdnum", type=Path, required=True, help="git dir of python-stdnum")
     parser.add_argument("--check", action="store_true", help="fail if the files are stale")
     args = parser.parse_args(argv)
-    outputs = {
-        HERE / "presidio.json": _dump(build_presidio(git_dir_of(args.presidio))),
-        HERE / "stdnum.json": _dump(build_stdnum(git_dir_of(args.stdnum))),
-    }
+    try:
+        outputs = {
+            HERE / "presidio.json": _dump(build_presidio(git_dir_of(args.presidio))),
+            HERE / "stdnum.json": _dump(build_stdnum(git_dir_of(args.stdnum))),
+        }
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text("utf-8") != text]
     if args.check:
         for path in stale:
