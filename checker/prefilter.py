@@ -26,6 +26,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 
 from checker.recognizers.credential_recognizer import CredentialRecognizer
 from checker.recognizers.health_data_recognizer import health_keywords
+from checker.recognizers.name_lexicon import name_lexicon
 from checker.recognizers.person_cue_recognizer import (
     AMBIGUOUS_FIRST_NAMES,
     CLOSING_RE,
@@ -69,7 +70,8 @@ KFZ = Shape(r"[A-Z][ -][1-9]")
 SHORT_SALUTATION = Shape(r"(?:Hr|Fr|M(?:rs?|s|x|iss|me)|Sir)\b", before=r"(?:^|[^\w.])\Z")
 
 # --- cue words (lower case, found as substrings; `after` must match right after) -----
-_LABEL_COLON = r"[\w-]*[ \t]*:"  # "Vorname:", "Ansprechpartnerin :"
+# "Vorname:", "Ansprechpartnerin :", JSON/code keys ("first_name": , vorname = )
+_LABEL_COLON = r"[\w-]*[\"'`]?[ \t]*(?::|=)"
 _FOLLOWED_BY_NAME = r"[\w-]*[ \t]*:?[ \t]+[A-ZÀ-ÖØ-Þ\u0100-\u024f]"
 _WORD_END = r"(?![\w-])"
 _PASSWORD_VALUE = r"[\"']?\s*[:=]"
@@ -235,6 +237,8 @@ TRIGGERS: dict[str, Triggers] = {
             *_cues(_PERSON_STRONG, word_start=True),
             *_cues(_PERSON_LABELS, _LABEL_COLON),
             *_PERSON_PHRASES,
+            Cue("insert", r"[ \t]+into", word_start=True),  # SQL rows under name columns
+            Cue("begin:vcard"),
         ),
         first_names=True,
     ),
@@ -268,7 +272,8 @@ class Prefilter:
     triggers: Sequence[Triggers]
     _patterns: list[tuple[re.Pattern[str], re.Pattern[str] | None]] = field(init=False)
     _automaton: ahocorasick.Automaton = field(init=False)
-    _first_names: frozenset[str] = field(init=False)
+    _first_names: frozenset[str] = field(init=False)  # and surnames: any name word
+    _lower_first: frozenset[str] = field(init=False)  # first names also found lower-case
 
     def __post_init__(self) -> None:
         shapes = sorted({p for t in self.triggers for p in t.patterns}, key=repr)
@@ -293,11 +298,19 @@ class Prefilter:
             self._automaton.add_word(word, (len(word), compiled, word not in anywhere))
         if cues:
             self._automaton.make_automaton()
-        self._first_names = (
-            load_first_names() | AMBIGUOUS_FIRST_NAMES
-            if any(t.first_names for t in self.triggers)
-            else frozenset()
-        )
+        if any(t.first_names for t in self.triggers):
+            lexicon = name_lexicon()
+            self._first_names = (
+                load_first_names()
+                | AMBIGUOUS_FIRST_NAMES
+                | lexicon.first
+                | lexicon.surnames
+                | lexicon.homographs
+            )
+            self._lower_first = lexicon.first
+        else:
+            self._first_names = frozenset()
+            self._lower_first = frozenset()
 
     def hits(self, text: str) -> list[tuple[int, int]]:
         """Spans of every trigger in `text`."""
@@ -325,8 +338,13 @@ class Prefilter:
                     spans.append((start, end + 1))
         if self._first_names:
             for m in _NAME_WORD_RE.finditer(text):
-                if m.group() in self._first_names:
+                word = m.group()
+                if word in self._first_names or (
+                    word.islower() and word[:1].upper() + word[1:] in self._lower_first
+                ):
                     spans.append(m.span())
+                elif word.isupper() and len(word) > 1 and word.title() in self._first_names:
+                    spans.append(m.span())  # "MÜLLER-ŞAHİN, DERYA"
         return spans
 
     def windows(self, text: str) -> list[tuple[int, int]]:
@@ -356,7 +374,10 @@ class Prefilter:
         return merged
 
 
-_NAME_WORD_RE = re.compile(r"(?<![\w-])[A-ZÀ-ÖØ-Þ\u0100-\u024f][a-zß-öø-ÿ\u0100-\u024f]+")
+# Capitalised, lower-case and upper-case words (first names in chat, surnames on forms).
+_NAME_WORD_RE = re.compile(
+    r"(?<![\w-])[A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024f][a-zß-öø-ÿ\u0100-\u024f]+|(?<![\w-])[A-ZÀ-ÖØ-Þ\u0100-\u024f]{2,}"
+)
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

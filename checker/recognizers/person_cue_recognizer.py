@@ -14,6 +14,9 @@ from importlib import resources
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from checker.recognizers.name_lexicon import NameLexicon, eponym_re, name_lexicon
+from checker.recognizers.person_fields import field_candidates
+from checker.recognizers.person_names import lexicon_candidates, repeated_surnames
 from checker.recognizers.results import explained_result
 from checker.recognizers.table_columns import normalize_header, parse_tables
 
@@ -162,7 +165,7 @@ _STOP = frozenset(
     Rechnung Rechnungen Vertrag Projekt Meeting Anruf Mail Email Antwort Zugang ChatGPT
     Claude Gemini Copilot Bard Llama Mistral Siri Alexa Cortana Assistant Bot Chatbot
     Assistent Assistentin Grok GmbH Inc Ltd Corp Company Holding Group Gruppe Verein
-    Stiftung Stadtwerke Himmelfahrt Weihnachten Ostern Pfingsten Christmas Easter
+    Stiftung Stadtwerke Himmelfahrt Weihnachten Ostern Pfingsten Christmas Easter Pat
     """.split()  # noqa: SIM905 - a word block is easier to read and extend
 )
 
@@ -285,8 +288,9 @@ class PersonCueRecognizer(LocalRecognizer):
         )
 
     def load(self) -> None:
-        """Attach the cached first-name list."""
-        self.first_names = load_first_names()
+        """Attach the cached name lists."""
+        self.lexicon: NameLexicon = name_lexicon()
+        self.first_names = load_first_names() | self.lexicon.first
 
     def analyze(
         self,
@@ -303,7 +307,18 @@ class PersonCueRecognizer(LocalRecognizer):
             *self._verb_cues(text),
             *self._table_cells(text),
             *self._first_names(text),
+            *(
+                _Candidate(c.start, c.end, c.score, c.rule)
+                for c in lexicon_candidates(text, self.lexicon, _STOP, _AMBIGUOUS_FIRST)
+            ),
+            *(_Candidate(*c) for c in field_candidates(text)),
         ]
+        named = [(c.start, c.end) for c in candidates if c.score >= _WEAK_LABEL_SCORE]
+        candidates += [
+            _Candidate(c.start, c.end, c.score, c.rule)
+            for c in repeated_surnames(text, named, self.lexicon, _STOP)
+        ]
+        candidates = [c for c in candidates if not _no_person(text, c)]
         return [self._to_result(c) for c in _best_non_overlapping(_repeat(text, candidates))]
 
     # --- rules ------------------------------------------------------------------------
@@ -506,7 +521,7 @@ def _repeat(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     named = {
         text[c.start : c.end].split()[0]
         for c in candidates
-        if c.score >= _WEAK_LABEL_SCORE and c.end - c.start > 0
+        if c.score >= _WEAK_LABEL_SCORE and len(text[c.start : c.end].split()) > 1
     }
     return [
         _Candidate(c.start, c.end, _FIRST_LAST_SCORE, "first name of a named person")
@@ -514,6 +529,29 @@ def _repeat(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
         else c
         for c in candidates
     ]
+
+
+_SALUTATION_BEFORE_RE = re.compile(
+    r"(?:Herrn?|Frau|Hr\.|Fr\.|Mrs?\.?|Ms\.?|Dear|Liebe[rs]?|Hallo)[ \t]+\Z"
+)
+_INSTITUTION_WORD_RE = re.compile(
+    r"-(?:Institut|Stiftung|Klinik|Klinikum|Krankenhaus|Schule|Gymnasium|Universität"
+    r"|Hochschule|Akademie|Straße|Str|Platz|Allee|Preis|Medaille|Haus|Museum|Zentrum"
+    r"|Gesellschaft|Verlag|Werke?|Halle|Brücke|Kaserne|Apotheke|Kirche|Stadion|Bahnhof)\b"
+)
+
+
+def _no_person(text: str, cand: _Candidate) -> bool:
+    """A brand, institution or historic person named like one ("Dr. Oetker", "Robert
+    Koch-Institut", "Goethe") — unless a salutation says it is a person ("Frau Bach")."""
+    value = text[cand.start : cand.end]
+    if _INSTITUTION_WORD_RE.search(value):
+        return True
+    lo, hi = max(0, cand.start - 40), min(len(text), cand.end + 40)
+    for m in eponym_re().finditer(text, lo, hi):
+        if m.start() <= cand.start and cand.end <= m.end():
+            return not _SALUTATION_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
+    return False
 
 
 def _candidate(words: list[_Word], score: float, rule: str) -> _Candidate:

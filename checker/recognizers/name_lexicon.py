@@ -1,0 +1,102 @@
+"""Name lists for PERSON rules: first names, surnames, and names that are no person.
+
+Data in ``checker/data`` (shipped, never downloaded):
+
+- ``first_names.txt``: curated first names (German first, many origins);
+- ``first_names_more.txt.gz``, ``surnames.txt.gz``: built offline from Faker's and
+  Mimesis' MIT-licensed name lists by ``checker/data/build_names.py``;
+- ``surnames_extra.txt``: frequent surnames those lists cover thinly (hand-written);
+- ``eponyms.txt``: brands, institutions and historic persons named like a person.
+
+A surname marked ``~`` is also a common word (Koch, Winter, Fuchs, Lang): a *homograph*
+that counts as a name only with further evidence. Every name is also known in its
+ASCII spelling ("Yılmaz" → "Yilmaz"), because people type names without diacritics.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+_FOLD = str.maketrans({"ß": "ss", "ł": "l", "Ł": "L", "ı": "i", "İ": "I", "đ": "d", "Đ": "D"})
+
+
+def ascii_fold(name: str) -> str:
+    """ "Dąbrowski" → "Dabrowski", "Yılmaz" → "Yilmaz", "Ðorđević" → "Dordevic"."""
+    name = name.translate(_FOLD).replace("Ð", "D").replace("ð", "d")
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+
+
+def _lines(name: str) -> list[str]:
+    path = resources.files("checker").joinpath("data", name)
+    if name.endswith(".gz"):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    else:
+        text = path.read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    curated: frozenset[str]  # first_names.txt: checked by hand, count on their own
+    first: frozenset[str]  # first names that are no common word
+    surnames: frozenset[str]  # surnames that are no common word
+    homographs: frozenset[str]  # surnames that are also common words
+    eponyms: tuple[str, ...]  # phrases that name no person in a prompt
+
+    def is_first(self, word: str) -> bool:
+        return word in self.first or word.split("-", 1)[0] in self.first
+
+    def is_surname(self, word: str) -> bool:
+        """A plain (non-homograph) surname; double names count by their parts."""
+        if word in self.surnames:
+            return True
+        parts = word.split("-")
+        return len(parts) > 1 and all(p in self.surnames or p in self.homographs for p in parts)
+
+    def is_any_surname(self, word: str) -> bool:
+        return word in self.homographs or self.is_surname(word)
+
+    def knows(self, word: str) -> bool:
+        """Any name at all (first name, surname, homograph surname)."""
+        return self.is_first(word) or self.is_any_surname(word)
+
+
+def _with_ascii(names: set[str]) -> set[str]:
+    return names | {ascii_fold(n) for n in names}
+
+
+@cache
+def name_lexicon() -> NameLexicon:
+    """Load the lists once per process (~80,000 names, a few MB)."""
+    # The generated lists already hold ASCII spellings checked against the word lists
+    # (build_names.py); the hand-written ones get theirs here.
+    curated = _with_ascii(set(_lines("first_names.txt")))
+    first = curated | set(_lines("first_names_more.txt.gz"))
+    surname_lines = _lines("surnames.txt.gz")
+    extra = _lines("surnames_extra.txt")
+    homographs = {n[1:] for n in surname_lines if n.startswith("~")} | _with_ascii(
+        {n[1:] for n in extra if n.startswith("~")}
+    )
+    surnames = (
+        {n for n in surname_lines if not n.startswith("~")}
+        | _with_ascii({n for n in extra if not n.startswith("~")})
+    ) - homographs
+    return NameLexicon(
+        curated=frozenset(curated),
+        first=frozenset(first),
+        surnames=frozenset(surnames),
+        homographs=frozenset(homographs),
+        eponyms=tuple(_lines("eponyms.txt")),
+    )
+
+
+@cache
+def eponym_re() -> re.Pattern[str]:
+    """Every eponym phrase as a whole word, longest first."""
+    phrases = sorted(name_lexicon().eponyms, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])")
