@@ -9,6 +9,12 @@ from typing import Any
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from checker.recognizers.health_context import (
+    about_no_one,
+    extend_qualifiers,
+    has_anchor,
+    list_items,
+)
 from rules import rules_file
 from rules.strict_yaml import load_yaml
 
@@ -25,6 +31,14 @@ ICD_SCORE = 0.3
 ICD10_DOTTED = r"(?<![\w.])[A-TV-Z]\d{2}\.\d{1,2}[GVAZLRB]?(?![\w-]|[.,]\w)"
 ICD10 = r"(?<![\w.])[A-TV-Z]\d{2}[GVAZLRB]?(?![\w-]|[.,]\w)"
 GDB = r"(?<!\w)GdB\s*(?:von\s*)?\d{2,3}(?!\w)"  # Grad der Behinderung; "gdb" is a debugger
+# Any medicine by its dose: "ASS 100 mg", "Ramipril 5 mg 1-0-0", "Ibu 600 1-0-1" — the
+# name is the finding (the look-ahead holds the dose).
+MEDICATION_DOSE = (
+    r"(?<![\w-])[A-Z][A-Za-z-]{2,30}(?=[ \t]+\d+(?:[.,]\d+)?[ \t]*"
+    r"(?:mg|µg|mcg|ug|IE|I\.E\.|mmol)(?![A-Za-z])|[ \t]+(?:\d+(?:[.,]\d+)?[ \t]*\w{0,3}[ \t]+)?"
+    r"[0-9½]-[0-9½]-[0-9½](?:-[0-9½])?(?![\d-]))"
+)
+PROMOTE_REACH = 150  # a weak term this close to a strong one is health data too
 LABEL_SCORE = 0.6  # "Diagnose: <unknown words>": the label makes them health data
 LABEL_WORDS = 4  # at most this many words after "Diagnose:" are the diagnosis
 LABEL_REACH = 40  # a known diagnosis this close after a label replaces the label
@@ -88,6 +102,7 @@ def health_keywords() -> tuple[list[tuple[str, bool]], list[str]]:
     for strength in ("strong", "weak"):
         for language in ("de", "en"):
             words += terms[strength][language]
+    words += terms["medications"]
     found: set[tuple[str, bool]] = set()
     for term in words:
         parts = term.lower().removesuffix("*").split()
@@ -138,6 +153,8 @@ class HealthDataRecognizer(PatternRecognizer):
                 _alternation(terms["strong"]["de"] + terms["strong"]["en"]),
                 STRONG_SCORE,
             ),
+            Pattern("medication", _alternation(terms["medications"]), STRONG_SCORE),
+            Pattern("medication with a dose", MEDICATION_DOSE, STRONG_SCORE),
             Pattern(
                 "health term (weak)",
                 _alternation(terms["weak"]["de"] + terms["weak"]["en"]),
@@ -168,7 +185,29 @@ class HealthDataRecognizer(PatternRecognizer):
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         results = [r for r in results if not self._is_name_or_place(text, r)]
         results = self._apply_labels(text, results)
-        return _merge_adjacent(text, _drop_contained(results))
+        results += [
+            self._result(text, start, end, STRONG_SCORE, "item of a health list")
+            for start, end in list_items(text)
+        ]
+        results = _merge_adjacent(text, _drop_contained(results))
+        results = [extend_qualifiers(text, r) for r in results]
+        self._promote_weak(text, results)
+        return [
+            r
+            for r in results
+            if not about_no_one(text, r.start, r.end) and not _HEADING_AFTER.match(text, r.end)
+        ]
+
+    def _promote_weak(self, text: str, results: list[RecognizerResult]) -> None:
+        """A weak term ("Rollstuhl", "Sauerstoff", "Reha") is health data next to another
+        health statement or where a person is named ("Mein Vater … im Rollstuhl")."""
+        strong = [r for r in results if r.score >= STRONG_SCORE]
+        for r in results:
+            if r.score != WEAK_SCORE:
+                continue
+            near = any(abs(s.start - r.start) <= PROMOTE_REACH for s in strong if s is not r)
+            if near or has_anchor(text, r.start, r.end):
+                r.score = STRONG_SCORE
 
     @staticmethod
     def _is_name_or_place(text: str, result: RecognizerResult) -> bool:
@@ -235,6 +274,8 @@ def _drop_contained(results: list[RecognizerResult]) -> list[RecognizerResult]:
     return kept
 
 
+# A word before a colon heads a section ("Therapie:", "Allergien:"): no finding itself.
+_HEADING_AFTER = re.compile(r"[ \t]*:(?!\d)")
 _ADJACENT = re.compile(r"[ \t-]{0,2}")
 _OPEN_PAREN = re.compile(r"[ \t]*\([ \t]*")  # "Schwerbehinderung (GdB 50)", "Depression (F32.1)"
 

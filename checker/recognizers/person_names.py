@@ -115,12 +115,15 @@ _LIST_ITEM_RE = re.compile(
     rf"(?:[ \t]*\([^()\n]{{1,40}}\))?[ \t]*(?P<sep>,|;|\bund\b|\band\b|&|\n|$)"
 )
 _SURNAME_FIRST_RE = re.compile(
-    rf"(?<![\w-])(?P<last>{_CAP_WORD}|{_UPPER_WORD}),[ \t]*(?P<first>{_CAP_WORD}|{_UPPER_WORD})"
+    rf"(?<![\w-])(?P<last>{_CAP_WORD}|{_UPPER_WORD}),[ \t]+(?P<first>{_CAP_WORD}|{_UPPER_WORD})"
     rf"(?=[ \t]*(?:\r?\n|$|\t|[ \t]{{2}}|[ \t]+[–—-][ \t]|[ \t]*[;|(]|[ \t]*,[ \t]*\d))",
     re.MULTILINE,
 )
 _INITIALS_RE = re.compile(rf"(?<![\w.-]){_INITIALS}[ \t]?(?P<last>{_CAP_WORD})(?![\w-])")
-_FIRST_INITIAL_RE = re.compile(rf"(?<![\w-])(?P<first>{_CAP_WORD})[ \t]+[{_UP}]\.(?![\w-]|\.)")
+# "Lukas W." — not "Lukas W. Schmidt" (a middle initial: the first-name rule has it)
+_FIRST_INITIAL_RE = re.compile(
+    rf"(?<![\w-])(?P<first>{_CAP_WORD})[ \t]+[{_UP}]\.(?![\w-]|\.|[ \t]*[{_UP}])"
+)
 _EAST_ASIAN_MIDDLE = frozenset("Van Văn Thi Thị Thanh Minh Ngoc Ngọc Duc Đức Hong Hồng".split())  # noqa: SIM905
 
 
@@ -324,4 +327,4 @@ def _initials(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterator[Na
         yield NameCandidate(m.start(), m.end(), STRONG_SCORE, "initials + surname")
     for m in _FIRST_INITIAL_RE.finditer(text):
         if lex.is_first(m.group("first")) and m.group("first") not in stop:
-            yield NameCandidate(m.start(), m.end() + 1, STRONG_SCORE, "first name + initial")
+            yield NameCandidate(m.start(), m.end(), STRONG_SCORE, "first name + initial")
