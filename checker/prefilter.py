@@ -118,6 +118,13 @@ _SECRETS = (
     *_cues(["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "eyj", "aiza"]),
     *_cues(["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "sk_live_", "rk_live_"]),
     Cue("sk-", r"[A-Za-z0-9]"),
+    *_cues(
+        ["glpat-", "glptt-", "glrt-", "gldt-", "gloas-", "hooks.slack.com/", "npm_", "pypi-age"]
+    ),
+    *_cues(["hf_", "sk_test_", "rk_test_", "key-"], r"[0-9A-Za-z]{20}"),
+    Cue("sg.", r"[A-Za-z0-9_-]{16}"),
+    Cue(":aa", r"[A-Za-z0-9_-]{30}"),  # Telegram bot token "<id>:AA…"
+    *_cues(["?sig=", "&sig="]),  # Azure SAS
 )
 
 # Person cues (see person_cue_recognizer): salutations and titles, labels before a
@@ -219,6 +226,9 @@ TRIGGERS: dict[str, Triggers] = {
             Cue("://", r"[^\s:/@]{1,64}:[^\s@/]{3,128}@"),
             *_cues(CredentialRecognizer.PASSWORD_LABELS, _PASSWORD_VALUE),
             *_cues(CredentialRecognizer.KEY_LABELS, _KEY_VALUE),
+            *_cues(CredentialRecognizer.PROSE_LABELS),
+            *_cues(CredentialRecognizer.USER_LABELS, r"[\w-]*[ \t]*:?[ \t]*[\w.@-]{1,40}[ \t]*/"),
+            *_cues(CredentialRecognizer.CLI_LABELS),
         )
     ),
     "HealthDataRecognizer": Triggers(

@@ -133,7 +133,7 @@ def _places(wheel: Path) -> set[str]:
     with zipfile.ZipFile(wheel) as z:
         for locale in ("de", "de-at", "de-ch", "en", "en-gb", "pl", "tr", "it", "fr"):
             data = json.loads(z.read(f"mimesis/datasets/{locale}/address.json"))
-            for key in ("city", "state", "country"):
+            for key in ("city", "state", "country", "continent"):
                 value = data.get(key, [])
                 if isinstance(value, dict):
                     value = [n for v in value.values() for n in (v if isinstance(v, list) else [v])]

@@ -28,6 +28,7 @@ from checker.recognizers import de_kfz_recognizer as kfz
 from checker.recognizers import de_lanr_recognizer as lanr
 from checker.recognizers import de_social_security_recognizer as rvnr
 from checker.recognizers.de_id_card_recognizer import DOCUMENT_CUE_RE, is_valid_document_number
+from checker.recognizers.email_recognizer import is_role_mailbox
 
 POSITIVE = "positive"
 NEGATIVE = "negative"
@@ -157,6 +158,12 @@ def judge(unit: Unit) -> Judgement | None:
     """The debate about a unit, or None when the peer's expectation stands."""
     if (found := _override(unit)) is not None:
         return found
+    if unit.entity == "EMAIL_ADDRESS" and unit.positive and is_role_mailbox(unit.value):
+        return Judgement(
+            "a role mailbox (info@, support@, noreply@) is an organisation's, not a "
+            "person's: docs/evaluation.md, organisation contact data (issue 15)",
+            NEGATIVE,
+        )
     if unit.note.startswith("expected only at"):
         return Judgement(f"Presidio {unit.note}, i.e. hardly any evidence", NEGATIVE)
     if unit.note.startswith("expected only with leniency"):

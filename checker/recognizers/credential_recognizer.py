@@ -6,7 +6,8 @@ import math
 import re
 from collections import Counter
 
-from presidio_analyzer import Pattern
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from checker.recognizers.near_windows import NearMarkers
 
@@ -19,7 +20,8 @@ _LABEL_START = r"(?<![A-Za-z0-9])"
 _PASSWORD_LABEL = r"(?i:passwort|kennwort|password|passwd|pwd|pass|pin)"
 _KEY_LABEL = (
     r"(?i:api[_-]?key|apikey|secret|secret[_-]?key|client[_-]?secret|access[_-]?token"
-    r"|auth[_-]?token|bearer|token|access[_-]?key|private[_-]?key)"
+    r"|auth[_-]?token|bearer|token|access[_-]?key|private[_-]?key|account[_-]?key"
+    r"|shared[_-]?access[_-]?key|basic)"
 )
 _LABELLED_PASSWORD = (
     r"(?<=" + _LABEL_START + _PASSWORD_LABEL + r"[\"']?\s*[:=]\s*[\"']?)[^\s\"';,]{4,128}"
@@ -29,15 +31,42 @@ _KEY_VALUE = (
     r"[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=.]{15,255}(?![A-Za-z0-9_\-+/=])"
 )
 
+# Passwords in prose: "das Kennwort für Gäste ist X", "Passwort … lautet X", "the
+# password I was given was X", "user admin / X", "mysql -u root -pX". The value must
+# hold a letter and a digit or sign (a word is no password), and ends before a blank or
+# a sentence's closing mark.
+_PROSE_PASSWORD = (
+    r"(?<=(?<![A-Za-z0-9])(?i:passwort|kennwort|password|passwd|pw|pwd|pin|zugangscode"
+    r"|wlan-schlüssel|wifi key)\b[^\n.:=]{0,40}?\b(?i:ist|lautet|lautete|war|heißt|is|was)"
+    r"[ \t]+[\"'„“]?)"
+    r"(?=[^\s\"'“”]{0,63}[A-Za-z])(?=[^\s\"'“”]{0,63}[\d!#$%&*+?@^~§-])"
+    r"[^\s\"'“”]{6,64}?(?=[.,;:!?)\"'“”]{0,3}(?:\s|$))"
+)
+_USER_SLASH_PASSWORD = (
+    r"(?<=(?<![A-Za-z0-9])(?i:user|benutzer|login|username|nutzer)[ \t]*:?[ \t]*[\w.@-]{1,40}"
+    r"[ \t]*/[ \t]*)"
+    r"(?=\S{0,63}[A-Za-z])(?=\S{0,63}[\d!#$%&*+?@^~§])\S{6,64}?(?=[.,;:)]{0,3}(?:\s|$))"
+)
+_CLI_PASSWORD = r"(?<=(?i:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,80}?[ \t]-p)[^\s'\"]{4,64}"
+
 # Values that stand where a secret would, but are not one.
 _PLACEHOLDER = re.compile(
     r"^[*•x.#_-]+$|^<.*>$|^\$\{?\w+\}?$|^%\w+%$|^\{\{.*\}\}$"
-    r"|your|example|beispiel|changeme|placeholder|dummy|redacted|secret_here|xxx",
+    r"|your|example|beispiel|changeme|placeholder|dummy|redacted|secret_here|xxx"
+    # an environment variable's name or a template reference, not its value
+    r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^(?:secrets|env|vars|inputs|steps|process\.env)\."
+    r"|^os\.environ|\{\{|\}\}",
     re.IGNORECASE,
 )
+# Right before a value: a template or variable reference ("${{ secrets.X }}", "{{ x }}").
+_TEMPLATE_BEFORE = re.compile(r"(?:\$\{\{|\{\{|\$\{|%\()[^}\n]{0,40}\Z")
 # The look-behind patterns are tried at every position, which costs milliseconds on
 # a long prompt; most prompts contain no label at all, so look for one first.
-_ANY_LABEL = re.compile(r"://|passw|kennw|pwd|pass|pin|key|secret|token|bearer", re.IGNORECASE)
+_ANY_LABEL = re.compile(
+    r"://|passw|kennw|pwd|pass|pin|key|secret|token|bearer|basic|pw|zugangscode|user|benutzer"
+    r"|login|nutzer|mysql|mariadb",
+    re.IGNORECASE,
+)
 MIN_ENTROPY = 2.5  # bits per character; "aaaaaaaa" or "12341234" are not secrets
 
 
@@ -66,12 +95,19 @@ class CredentialRecognizer(NearMarkers):
     # The label words of _PASSWORD_LABEL and the words every _KEY_LABEL ends with
     # (the prefilter's triggers, checked in tests/checker/test_prefilter.py).
     PASSWORD_LABELS = ("passwort", "kennwort", "password", "passwd", "pwd", "pass", "pin")
-    KEY_LABELS = ("key", "secret", "token", "bearer")
+    KEY_LABELS = ("key", "secret", "token", "bearer", "basic")
+    # Prose passwords, "user x / y" and "mysql … -p": their own prefilter words.
+    PROSE_LABELS = ("passw", "kennw", "pw", "pin", "zugangscode", "wlan-schlüssel", "wifi key")
+    USER_LABELS = ("user", "benutzer", "login", "nutzer")
+    CLI_LABELS = ("mysql", "mariadb")
 
     PATTERNS = (
         Pattern("password in URL", _URL_PASSWORD, 0.9),
         Pattern("labelled password", _LABELLED_PASSWORD, 0.85),
         Pattern("key-like value", _KEY_VALUE, 0.75),
+        Pattern("password in prose", _PROSE_PASSWORD, 0.8),
+        Pattern("user / password", _USER_SLASH_PASSWORD, 0.8),
+        Pattern("password on a command line", _CLI_PASSWORD, 0.85),
     )
 
     def __init__(
@@ -87,6 +123,18 @@ class CredentialRecognizer(NearMarkers):
             patterns=list(self.PATTERNS),
             global_regex_flags=re.DOTALL | re.MULTILINE,
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [
+            r for r in results if not _TEMPLATE_BEFORE.search(text, max(0, r.start - 50), r.start)
+        ]
 
     def validate_result(self, pattern_text: str) -> bool | None:
         if _PLACEHOLDER.search(pattern_text) or shannon_entropy(pattern_text) < MIN_ENTROPY:

@@ -125,6 +125,8 @@ class IpAddressRecognizer(IpRecognizer):
                 continue
             if not any(c.isalnum() for c in text[result.start : result.end].split("/")[0]):
                 continue  # "::", "::/0": the unspecified address is no device's
+            if _no_host(text[result.start : result.end]):
+                continue
             result.score = _shape_score(text[result.start : result.end])
             if result.analysis_explanation is not None:
                 result.analysis_explanation.original_score = result.score
@@ -192,6 +194,26 @@ def _shape_score(address: str) -> float:
     if prefix.isdigit() or _well_known(ip):
         return IpAddressRecognizer.SHAPE_SCORE
     return IpAddressRecognizer.SCORE
+
+
+def _no_host(address: str) -> bool:
+    """0.0.0.0 ("any") and netmasks (255.255.255.0, 255.255.0.0: contiguous ones, not
+    the broadcast address) name no host: never personal data, whatever the cue stands
+    near them (issue 15: "listen 0.0.0.0:443", "netmask 255.255.255.0")."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    if ip.version != 4 or "/" in address:
+        return False
+    bits = int(ip)
+    ones = bin(bits).count("1")
+    netmask = (
+        bits != 0xFFFFFFFF
+        and ip.packed[0] == 255
+        and bits == (0xFFFFFFFF << (32 - ones)) & 0xFFFFFFFF
+    )
+    return ip.is_unspecified or netmask
 
 
 def _well_known(address: str) -> bool:

@@ -234,7 +234,7 @@ _VERB_AFTER_RE = re.compile(
 )
 _ADDRESS_BEFORE_RE = re.compile(
     r"(?<![\w-])(?:[Ff]rag|[Ff]rage|[Ss]ag|[Ss]age|[Rr]uf|[Aa]n|[Aa]sk|[Tt]ell|[Rr]emind|[Cc]c"
-    r"|[Pp]ing|[Aa]ttn\.?|z\.[ \t]?[Hh]d\.?|[Uu]nd|[Aa]nd|[Oo]der|[Oo]r)[ \t]+\Z"
+    r"|[Pp]ing|[Aa]ttn\.?|z\.[ \t]?[Hh]d\.?)[ \t]+\Z"
 )
 
 

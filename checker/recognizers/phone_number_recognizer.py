@@ -148,6 +148,8 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
             for region in self.supported_regions:
                 for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency):
                     span = (win_start + match.start, win_start + match.end)
+                    if _organisation_number(match):
+                        continue
                     if self._plausible(text, span, blocked):
                         results.append(self._result(match, span, region))
         for cn in _CN_MOBILE_RE.finditer(text):
@@ -195,6 +197,32 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
             score,
             f"Recognized as {number_region} phone number by phonenumbers",
         )
+
+
+_ORGANISATION_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.UAN,
+    }
+)
+_SWITCHBOARD_RE = re.compile(r"[-–][ \t]?0\Z")
+
+
+def _organisation_number(match: phonenumbers.PhoneNumberMatch) -> bool:
+    """A hotline (0800, 0180, 0900 …) or a switchboard ("0421 9988-0") reaches an
+    organisation, not a person (docs/evaluation.md, organisation contact data)."""
+    if _SWITCHBOARD_RE.search(match.raw_string):
+        return True
+    if phonenumbers.number_type(match.number) in _ORGANISATION_TYPES:
+        return True
+    # matched for another region ("0800 123 4567" as a US number): read it as German too
+    try:
+        german = phonenumbers.parse(match.raw_string, "DE")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(german) in _ORGANISATION_TYPES
 
 
 def _is_cn_mobile(digits: str) -> bool:

@@ -28,6 +28,10 @@ class SecretRecognizer(PatternRecognizer):
     - JSON Web Token: three base64url parts, the first two starting ``eyJ`` (``{"``).
     - Google API key ``AIza`` + 35 chars; Slack token ``xoxb-``/``xoxp-``/…;
       Stripe live secret ``sk_live_``/``rk_live_``.
+    - GitLab ``glpat-``, Slack webhook URLs (the whole URL), Telegram bot tokens
+      (``<bot id>:AA…``), SendGrid ``SG.….…``, Mailgun ``key-`` + 32, npm ``npm_``, PyPI
+      ``pypi-AgE…``, Hugging Face ``hf_``, Stripe test keys, and the ``sig=`` of an Azure
+      SAS URL.
     - PEM private key: ``-----BEGIN ... PRIVATE KEY-----`` through the matching
       ``-----END ... PRIVATE KEY-----``; the whole block is the span. A header whose
       END line is missing (truncated paste) still matches header plus base64 body.
@@ -80,6 +84,23 @@ class SecretRecognizer(PatternRecognizer):
         Pattern("Google API key", _B + r"AIza[0-9A-Za-z_-]{35}" + _E, 0.9),
         Pattern("Slack token", _B + r"xox[abprs]-[0-9A-Za-z-]{10,}" + _E, 0.9),
         Pattern("Stripe live key", _B + r"(?:sk|rk)_live_[0-9A-Za-z]{20,}" + _E, 0.95),
+        Pattern("GitLab token", _B + r"gl(?:pat|ptt|rt|dt|oas)-[A-Za-z0-9_-]{20,}" + _E, 0.95),
+        # The whole webhook URL is the credential: whoever has it can post.
+        Pattern(
+            "Slack webhook URL",
+            r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{20,200}",
+            0.95,
+        ),
+        Pattern("Telegram bot token", r"(?<![\w:])\d{8,10}:AA[A-Za-z0-9_-]{30,40}" + _E, 0.9),
+        Pattern("SendGrid key", _B + r"SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,64}" + _E, 0.95),
+        Pattern("Mailgun key", _B + r"key-[0-9a-z]{32}" + _E, 0.85),
+        Pattern("npm token", _B + r"npm_[A-Za-z0-9]{36}" + _E, 0.95),
+        Pattern("PyPI token", _B + r"pypi-AgE[A-Za-z0-9_-]{50,}" + _E, 0.95),
+        Pattern("Hugging Face token", _B + r"hf_[A-Za-z0-9]{30,40}" + _E, 0.9),
+        Pattern("Stripe test or restricted key", _B + r"(?:sk|rk)_test_[0-9A-Za-z]{20,}" + _E, 0.9),
+        Pattern(
+            "Azure SAS signature", r"(?<=[?&]sig=)[A-Za-z0-9%+/=]{20,200}(?![A-Za-z0-9%+/=])", 0.9
+        ),
         Pattern(
             "GitHub fine-grained token",
             r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{20,}_[A-Za-z0-9]{50,}(?![A-Za-z0-9_])",

@@ -10,6 +10,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from checker.recognizers.cue_context import WholeWordCues
 from checker.recognizers.results import explained_result
+from checker.recognizers.table_columns import parse_tables
 
 _UP = "A-ZÄÖÜ"
 _SP = r"[ \t\u00a0]"
@@ -266,6 +267,8 @@ class StreetAddressRecognizer(WholeWordCues, LocalRecognizer):
             score, rule = self.STREET_SCORE, "English street"
         if _OTHER_LABEL_RE.search(text[max(0, match.start() - 12) : match.start()]):
             return None
+        if _organisation_address(text, match.start()):
+            return None
         if not tail and _COUNT_AFTER_RE.match(text, end):
             return None
         start = match.start()
@@ -283,6 +286,29 @@ class StreetAddressRecognizer(WholeWordCues, LocalRecognizer):
             candidate.score,
             f"STREET_ADDRESS by rule: {candidate.rule}",
         )
+
+
+# A firm's legal form (or a department) right before the address: the letterhead,
+# imprint or returns address of an organisation, which names no person
+# (docs/evaluation.md, "Organisation contact data").
+_FIRM_BEFORE_RE = re.compile(
+    r"(?:(?<![\w-])(?:GmbH|AG|KG|OHG|GbR|UG|SE|mbH|e\.[ \t]?K\.|e\.[ \t]?V\.|Ltd\.?|Inc\.?|LLC|PLC"
+    r"|plc|Limited|Dept\.?|Department|Abteilung|Impressum)(?:[ \t]*\([^()\n]{1,30}\))?"
+    r"|Unit[ \t]+\d+)[ \t]*[,;:–-]?[ \t]*(?:\r?\n[ \t]*)?\Z"
+)
+# Tables of an organisation's sites ("Standort;Straße;PLZ;Ort").
+_SITE_HEADERS = frozenset(
+    "standort standorte filiale niederlassung werk lager site sites branch location".split()  # noqa: SIM905
+)
+
+
+def _organisation_address(text: str, start: int) -> bool:
+    if _FIRM_BEFORE_RE.search(text, max(0, start - 80), start):
+        return True
+    for table in parse_tables(text):
+        if table.rows and table.header[0].start <= start <= table.rows[-1][-1].end:
+            return bool(_SITE_HEADERS & set(table.header_keys()))
+    return False
 
 
 def _english_ing(word: str) -> bool:

@@ -104,9 +104,8 @@ def test_tables_and_colons_without_ip_cue(detect: Callable[..., list], text: str
         "217.242.114.155",
         "::1",
         "2a00::1",
-        # no device's address: loopback, "any", broadcast, multicast
+        # no device's address: loopback, broadcast, multicast
         "127.0.0.1",
-        "0.0.0.0",
         "255.255.255.255",
         "ff02::1",
         "224.0.0.251",
@@ -116,6 +115,22 @@ def test_bare_short_forms_stay_below_threshold(detect: Callable[..., list], addr
     text = f"Siehe {address} weiter unten."
     assert detect(text) == []
     assert detect(text, threshold=0.0) == [("IP_ADDRESS", address, pytest.approx(0.4))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "server { listen 0.0.0.0:443 ssl; }",
+        "IP 0.0.0.0 heißt: auf allen Interfaces",
+        "netmask 255.255.255.0, gateway 192.0.2.1",
+        "Subnetzmaske 255.255.0.0 im Router eintragen",
+        "mask 255.255.255.252 for the point-to-point link",
+    ],
+)
+def test_any_address_and_netmasks_are_no_host(detect: Callable[..., list], text: str) -> None:
+    # 0.0.0.0 and netmasks name no host, whatever cue stands near them (issue 15)
+    found = [value for _, value, _ in detect(text, threshold=0.0)]
+    assert not {"0.0.0.0", "255.255.255.0", "255.255.0.0", "255.255.255.252"} & set(found)
 
 
 @pytest.mark.parametrize(

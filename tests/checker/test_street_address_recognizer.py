@@ -108,10 +108,24 @@ def test_look_alikes_are_not_addresses(detect: Callable[..., list], text: str) -
 
 def test_address_block_in_a_letter(detect: Callable[..., list]) -> None:
     text = (
-        "Muster GmbH\nGoethestraße 17\n80336 München\n\n"
+        "Anna Weber\nGoethestraße 17\n80336 München\n\n"
         "Sehr geehrte Damen und Herren, Kapitel 3 der Anlage ..."
     )
     assert [span for _, span, _ in detect(text)] == ["Goethestraße 17\n80336 München"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an organisation's letterhead, imprint, returns address or sites: no person's
+        "Muster GmbH\nGoethestraße 17\n80336 München\n\nSehr geehrte Damen und Herren",
+        "Impressum: Beispiel Logistik GmbH, Hafenstraße 22, 28217 Bremen, HRB 12345",
+        "Returns Dept., Unit 4, 12 Riverside Road, Leeds LS10 1AB",
+        "Standort;Straße;PLZ;Ort\nZentrale;Industriestraße 12;70565;Stuttgart",
+    ],
+)
+def test_organisation_addresses(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []
 
 
 def test_recognizer_defaults() -> None:
