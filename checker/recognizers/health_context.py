@@ -22,6 +22,8 @@ import re
 
 from presidio_analyzer import RecognizerResult
 
+from checker.recognizers.name_lexicon import name_lexicon
+
 REACH = 300  # characters either side of a finding that belong to its context
 
 # Compound endings that make a health word the name of a law, programme or figure.
@@ -41,8 +43,8 @@ _GENERAL_RE = re.compile(
     r"|prevention|vorsorge\w*|kampagne\w*|campaign\w*|aktionstag\w*|gesetz\w*|§|paragra\w*"
     r"|verordnung\w*|betriebsvereinbarung\w*|richtlinie\w*|leitlinie\w*|guideline\w*|prozent"
     r"|percent|quote|anteil|bevölkerung|population|menschen|people|deutschland|weltweit"
-    r"|worldwide|jährlich|annually|icd-?10-?(?:code|gm)\w*|icd[- ]codes?|coding|abrechnung\w*"
-    r"|billing|produkt\w*|product\w*|messgerät\w*|device\w*|broschüre\w*"
+    r"|worldwide|jährlich|annually|icd-?10-?(?:code|gm)\w*|icd[- ]codes?|coding"
+    r"|produkt\w*|product\w*|messgerät\w*|device\w*|broschüre\w*"
     r"|flyer|aushang|aushänge|poster|intranet|newsletter|artikel|article|blog\w*|vortrag\w*"
     r"|schulung\w*|training\w*|workshop\w*|seminar\w*|unterricht\w*|class|lesson\w*|biolog\w*"
     r"|erkläre|erklär\w*|explain\w*|definition\w*|unterschied\w*|difference|ursachen|causes"
@@ -54,8 +56,13 @@ _GENERAL_RE = re.compile(
 # Someone in particular: a salutation with a name, a possessive with a person, a
 # first-person or third-person health statement.
 _ANCHOR_RE = re.compile(
-    r"(?<![^\W\d_])(?:(?:Herrn?|Frau|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Pat\.|Patient(?:in)?|Bewohner(?:in)?)"
-    r"[ \t]+[A-ZÄÖÜ]"
+    r"(?<![^\W\d_])(?:(?:Herrn?|Frau|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Pat\.|Patient(?:in)?|Bewohner(?:in)?"
+    r"|Versicherte[r]?|Mitarbeiter(?:in)?|Name|Kunde|Kundin|Klient(?:in)?|Bewerber(?:in)?"
+    r"|Employee|Patient|Resident)[ \t]*:?[ \t]+[A-ZÄÖÜ]"
+    # an identifier of a person: birth date, insurance or personnel number, case file
+    r"|(?i:geb\.|geboren|geburtsdatum|date[ \t]+of[ \t]+birth|dob|kvnr|versichertennummer"
+    r"|versicherten-nr|personalnummer|personal-nr|patientennummer|patienten-id|fallnummer"
+    r"|aktenzeichen|mitarbeiternummer|employee[ \t]+id)"
     r"|(?i:mein|meine|meinem|meinen|meiner|sein|seine|seinem|seinen|seiner|ihr|ihre|ihrem|ihren"
     r"|ihrer|unser|unsere|unserem|unseren|unserer|my|his|her|our)[ \t]+(?i:kolleg\w*|mitarbeiter\w*"
     r"|vater|mutter|sohn|tochter|mann|frau|kind|kinder|chef\w*|azubi|partner\w*|freund\w*"
@@ -87,10 +94,9 @@ def about_no_one(text: str, start: int, end: int) -> bool:
     if compound is not None and compound.start() > 2:
         return True
     lo, hi = _scope(text, start, end)
-    context = text[lo:hi]
-    if _GENERAL_RE.search(context) is None:
+    if _GENERAL_RE.search(text, lo, hi) is None:
         return False
-    return _ANCHOR_RE.search(context) is None
+    return _ANCHOR_RE.search(text, lo, hi) is None and not _full_name(text, lo, hi)
 
 
 # Words that qualify a diagnosis and belong to it: "arterielle Hypertonie", "chronische
@@ -154,4 +160,18 @@ def list_items(text: str) -> list[tuple[int, int]]:
 def has_anchor(text: str, start: int, end: int) -> bool:
     """Someone in particular is named near ``text[start:end]`` (same scope as above)."""
     lo, hi = _scope(text, start, end)
-    return _ANCHOR_RE.search(text, lo, hi) is not None
+    return _ANCHOR_RE.search(text, lo, hi) is not None or _full_name(text, lo, hi)
+
+
+_PAIR_RE = re.compile(
+    r"(?<![\w-])([A-ZÀ-Þ][a-zß-ÿ]+)[ \t]+([A-ZÀ-Þ][\w'’]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?)(?![\w-])"
+)
+
+
+def _full_name(text: str, lo: int, hi: int) -> bool:
+    """A known first name and a known surname side by side ("Anna Weber")."""
+    lex = name_lexicon()
+    return any(
+        lex.is_first(m.group(1)) and lex.is_any_surname(m.group(2))
+        for m in _PAIR_RE.finditer(text, lo, hi)
+    )

@@ -91,6 +91,25 @@ _STREET_RE = re.compile(
 )
 _TAIL_GROUPS = ("tail1", "tail2", "tail3", "en_tail")
 
+# Any one to three words + house number + PLZ + city, in any case: the postcode and
+# city are the evidence, so street names without a suffix and lower-case chat count
+# ("Lange Reihe 23, 20099 Hamburg", "an der alster 7, 20099 hamburg").
+_WORDS_ANY_CASE = r"[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,3}"
+_PLZ_ADDRESS_RE = re.compile(
+    rf"(?<![\w-])(?P<street>{_WORDS_ANY_CASE}){_SP}+(?<![\d.,])[1-9]\d{{0,2}}(?:[ ]?[a-zA-Z])?"
+    rf"(?![\w])(?:,{_SP}*|{_SP}*\r?\n{_SP}*|{_SP}+)(?:(?:D|A|CH|DE|AT)-)?(?<!\d)\d{{5}}(?!\d)"
+    rf"{_SP}+[^\W\d_][\w'’-]+(?:{_SP}+(?:am|an{_SP}+der|im|bei|ob{_SP}+der){_SP}+[^\W\d_][\w'’-]+)?"
+)
+# English block: [Flat 2, ]17 Harbour View[, Apt 3B] ⏎ [district ⏎] City[,] ST 12345 | UK postcode.
+_EN_LINE = r"(?:,[ \t]*|[ \t]*\r?\n[ \t]*)"
+_EN_BLOCK_RE = re.compile(
+    r"(?<![\w.,/-])(?:(?:Flat|Apartment|Apt\.?|Unit|Suite)[ \t]+\w{1,5},?[ \t]+)?"
+    r"[1-9]\d{0,4}[A-Za-z]?[ \t]+(?:[A-Z][a-z'’]+[ \t]+){0,3}[A-Z][a-z'’]+\.?"
+    rf"(?:,?[ \t]*(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|\#)[ \t]*[\w-]{{1,6}})?"
+    rf"(?:{_EN_LINE}[A-Z][a-z'’]+(?:[ \t]+[A-Z][a-z'’]+){{0,2}}){{1,2}},?[ \t]+"
+    rf"(?:{_UK_POSTCODE}|[A-Z]{{2}}[ \t]+\d{{5}}(?:-\d{{4}})?)(?![\w])"
+)
+
 # Words that end in a street suffix but name something else ("Parkplatz 3", "Bahnsteig
 # 4", "Lösungsweg 2"), and nouns after "Am"/"Im" that start no street ("Im Jahr 202",
 # "Im Markt 3 Produkte" has its own rule below).
@@ -240,7 +259,18 @@ class StreetAddressRecognizer(WholeWordCues, LocalRecognizer):
             candidate = self._candidate(text, match)
             if candidate is not None:
                 found.append(candidate)
-        return found
+        for match in _PLZ_ADDRESS_RE.finditer(text):
+            start = _street_start(text, match)
+            if start is not None and not _organisation_address(text, start):
+                found.append(
+                    _Candidate(start, match.end(), self.FULL_SCORE, "any street + postcode")
+                )
+        for match in _EN_BLOCK_RE.finditer(text):
+            if not _organisation_address(text, match.start()):
+                found.append(
+                    _Candidate(match.start(), match.end(), self.FULL_SCORE, "English block")
+                )
+        return _longest(found)
 
     def _candidate(self, text: str, match: re.Match[str]) -> _Candidate | None:
         groups = match.groupdict()
@@ -300,6 +330,48 @@ _FIRM_BEFORE_RE = re.compile(
 _SITE_HEADERS = frozenset(
     "standort standorte filiale niederlassung werk lager site sites branch location".split()  # noqa: SIM905
 )
+
+
+# Words that end the street part from the left: the street starts after them.
+_LEAD_WORDS = frozenset(
+    """
+    in im an am auf bei nach von vom zur zum der die das den dem und oder ist sind wohnt
+    wohne wohnen lebt lebe lautet neue neuer alte alter adresse anschrift lieferadresse
+    rechnungsadresse meldeadresse postanschrift straße str liefer an ändern auf bitte
+    to at in on the is lives live moved new address
+    """.split()  # noqa: SIM905 - a word block is easier to read and extend
+)
+
+
+def _street_start(text: str, match: re.Match[str]) -> int | None:
+    """Where the street name starts in an any-case match: after lead words such as
+    "wohnt in der" or "Lieferadresse ändern auf:"; None when nothing is left or the
+    words are a count ("Bestellung 23, 20099 Stück" has no city after all)."""
+    words = list(re.finditer(r"[^\s,:;()]+", match.group("street")))
+    keep = [w for w in words]
+    while keep and keep[0].group().lower().rstrip(":.") in _LEAD_WORDS:
+        # "an der alster": a prefix form keeps its article
+        if (
+            keep[0].group().lower() in ("an", "am", "im", "auf", "in")
+            and len(keep) > 1
+            and keep[1].group().lower() in ("der", "den", "dem", "die", "das")
+        ):
+            break
+        keep = keep[1:]
+    if not keep:
+        return None
+    if any(w.group()[:1].isdigit() for w in keep):
+        return None
+    return match.start("street") + keep[0].start()
+
+
+def _longest(found: list[_Candidate]) -> list[_Candidate]:
+    """Overlapping candidates: the longer (then stronger) one."""
+    kept: list[_Candidate] = []
+    for c in sorted(found, key=lambda c: (c.start - c.end, -c.score, c.start)):
+        if all(c.end <= k.start or k.end <= c.start for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
 
 
 def _organisation_address(text: str, start: int) -> bool:
