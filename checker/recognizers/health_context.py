@@ -51,7 +51,18 @@ _GENERAL_RE = re.compile(
     r"|risikofaktor\w*|risk\s+factors?|forschung\w*|research|beschäftigten|mitarbeitende[n]?"
     r"|arbeitnehmer(?:innen)?|employees|fälle|cases|patienten|patients|betroffene[n]?"
     r"|impfung\w*|vaccination\w*|impfaktion\w*|aufklärung\w*|gesundheitstag\w*"
-    r"|gesundheitsmanagement\w*|wikipedia|lexikon|glossar\w*|quiz|faq)(?![^\W\d_])"
+    r"|gesundheitsmanagement\w*|wikipedia|lexikon|glossar\w*|quiz|faq|icd-?10-?gm|icd-?(?:10-?)?(?:katalog|schlüssel|systematik)\w*"
+    r"|durchschnitt\w*|average|umfrage\w*|survey\w*|befragung\w*|anzahl|zahlen|number[ \t]+of"
+    r"|arbeitsschutz\w*|gefährdungsbeurteilung\w*|unterweisung\w*|ersthelfer\w*|erste[ \t]+hilfe"
+    r"|first[ \t]+aid|gesundheitsschutz\w*|fehlzeiten\w*|krankenquote\w*|meldepflichtig\w*"
+    r"|berufsgenossenschaft\w*|symptome|symptoms|häufigste\w*|typische[nr]?|typical|common"
+    r"|ratgeber\w*|merkblatt\w*|infoblatt\w*|leitfaden\w*|checkliste\w*|tipps|tips"
+    r"|allgemein\w*|in[ \t]+general|generally)(?![^\W\d_])"
+)
+# A coding question: "Wie kodiere ich …?" (the question mark is needed: "kodiert als
+# M54.5" in a case file is about someone).
+_CODING_QUESTION_RE = re.compile(
+    r"(?i)(?<![^\W\d_])(?:kodier|codier|verschlüssel|code)\w*[^?]{0,200}\?"
 )
 # Someone in particular: a salutation with a name, a possessive with a person, a
 # first-person or third-person health statement.
@@ -68,11 +79,17 @@ _ANCHOR_RE = re.compile(
     r"|vater|mutter|sohn|tochter|mann|frau|kind|kinder|chef\w*|azubi|partner\w*|freund\w*"
     r"|bruder|schwester|oma|opa|nachbar\w*|kunde|kundin|patient\w*|father|mother|son|daughter"
     r"|husband|wife|child|colleague|boss|partner|friend|brother|sister)"
-    r"|(?i:ich[ \t]+(?:habe|hab|hatte|bin|war|leide|nehme|muss)|mir[ \t]+geht|bei[ \t]+mir"
-    r"|I[ \t]+(?:have|had|am|was|suffer)|I['’]m|I['’]ve)"
     r"|(?:er|sie)[ \t]+(?:hat|hatte|ist|war|leidet|nimmt|bekommt|wurde|muss)"
     r"|(?i:he|she)[ \t]+(?:has|had|is|was|suffers|takes|got))(?![\w-])"
 )
+# "ich habe Migräne", "I'm off sick": first person counts only right before the term
+# ("Ich habe eine Frage zu Diabetes" is a question about diabetes).
+_FIRST_PERSON_RE = re.compile(
+    r"(?:(?i:ich[ \t]+(?:habe|hab|hatte|bin|war|leide|nehme|muss|kriege|bekomme)|mir[ \t]+geht"
+    r"|bei[ \t]+mir|mich)|I[ \t]+(?:have|had|am|was|suffer\w*|take|got)|I['’]m|I['’]ve)"
+    r"(?:[ \t]+[\w-]+){0,4}[ \t,]*\Z"
+)
+FIRST_PERSON_REACH = 40
 _PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
 
 
@@ -94,9 +111,18 @@ def about_no_one(text: str, start: int, end: int) -> bool:
     if compound is not None and compound.start() > 2:
         return True
     lo, hi = _scope(text, start, end)
-    if _GENERAL_RE.search(text, lo, hi) is None:
+    general = _GENERAL_RE.search(text, lo, hi) or _CODING_QUESTION_RE.search(text, lo, hi)
+    if general is None:
         return False
-    return _ANCHOR_RE.search(text, lo, hi) is None and not _full_name(text, lo, hi)
+    return not _anchored(text, start, lo, hi)
+
+
+def _anchored(text: str, start: int, lo: int, hi: int) -> bool:
+    if _ANCHOR_RE.search(text, lo, hi) is not None or _full_name(text, lo, hi):
+        return True
+    line = text.rfind("\n", 0, start) + 1
+    near = max(lo, line, start - FIRST_PERSON_REACH)
+    return _FIRST_PERSON_RE.search(text, near, start) is not None
 
 
 # Words that qualify a diagnosis and belong to it: "arterielle Hypertonie", "chronische
@@ -160,7 +186,7 @@ def list_items(text: str) -> list[tuple[int, int]]:
 def has_anchor(text: str, start: int, end: int) -> bool:
     """Someone in particular is named near ``text[start:end]`` (same scope as above)."""
     lo, hi = _scope(text, start, end)
-    return _ANCHOR_RE.search(text, lo, hi) is not None or _full_name(text, lo, hi)
+    return _anchored(text, start, lo, hi)
 
 
 _PAIR_RE = re.compile(
