@@ -51,7 +51,8 @@ _GENERAL_RE = re.compile(
     r"|risikofaktor\w*|risk\s+factors?|forschung\w*|research|beschäftigten|mitarbeitende[n]?"
     r"|arbeitnehmer(?:innen)?|employees|fälle|cases|patienten|patients|betroffene[n]?"
     r"|impfung\w*|vaccination\w*|impfaktion\w*|aufklärung\w*|gesundheitstag\w*"
-    r"|gesundheitsmanagement\w*|wikipedia|lexikon|glossar\w*|quiz|faq|icd-?10-?gm|icd-?(?:10-?)?(?:katalog|schlüssel|systematik)\w*"
+    r"|gesundheitsmanagement\w*|wikipedia|lexikon|glossar\w*|quiz|faq|icd-?10-?gm"
+    r"|icd-?(?:10-?)?(?:katalog|schlüssel|systematik)\w*"
     r"|durchschnitt\w*|average|umfrage\w*|survey\w*|befragung\w*|anzahl|zahlen|number[ \t]+of"
     r"|arbeitsschutz\w*|gefährdungsbeurteilung\w*|unterweisung\w*|ersthelfer\w*|erste[ \t]+hilfe"
     r"|first[ \t]+aid|gesundheitsschutz\w*|fehlzeiten\w*|krankenquote\w*|meldepflichtig\w*"
@@ -69,7 +70,7 @@ _CODING_QUESTION_RE = re.compile(
 _ANCHOR_RE = re.compile(
     r"(?<![^\W\d_])(?:(?:Herrn?|Frau|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Pat\.|Patient(?:in)?|Bewohner(?:in)?"
     r"|Versicherte[r]?|Mitarbeiter(?:in)?|Name|Kunde|Kundin|Klient(?:in)?|Bewerber(?:in)?"
-    r"|Employee|Patient|Resident)[ \t]*:?[ \t]+[A-ZÄÖÜ]"
+    r"|Employee|Patient|Resident)[ \t]*:?[ \t]+[A-ZÄÖÜ][\w'’-]*"
     # an identifier of a person: birth date, insurance or personnel number, case file
     r"|(?i:geb\.|geboren|geburtsdatum|date[ \t]+of[ \t]+birth|dob|kvnr|versichertennummer"
     r"|versicherten-nr|personalnummer|personal-nr|patientennummer|patienten-id|fallnummer"

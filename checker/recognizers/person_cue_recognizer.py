@@ -290,7 +290,7 @@ class PersonCueRecognizer(LocalRecognizer):
     def load(self) -> None:
         """Attach the cached name lists."""
         self.lexicon: NameLexicon = name_lexicon()
-        self.first_names = load_first_names() | self.lexicon.first
+        self.first_names = load_first_names()  # the cue rules' list; lexicon rules use more
 
     def analyze(
         self,

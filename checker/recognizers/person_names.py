@@ -27,6 +27,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from checker.recognizers.name_lexicon import NameLexicon
+from checker.recognizers.table_columns import parse_tables
 
 LONE_SCORE = 0.6  # a known name on its own
 PAIR_SCORE = 0.7  # unknown word + known surname, surname-first with an unknown surname
@@ -49,12 +50,19 @@ _NOUN_BEFORE_RE = re.compile(
     r"|[Zz]ur|[Bb]eim|[Tt]he|[Ss]t\.|[Ss]ankt|[Hh]l\.|[Hh]eilige[rn]?|[Dd]ieser?|[Jj]ede[rs]?"
     r"|[Kk]ein(?:e[mnrs]?)?|[Uu]nser(?:e[mnrs]?)?)[ \t]+|[/@._\\#=<]|[{_UP}]\.[ \t]?)\Z"
 )
+# Letters German does not use, and surname endings of other languages: evidence that
+# an unknown capitalised word before a surname is a first name, not a German noun.
+_FOREIGN_LETTER_RE = re.compile(r"[^A-Za-zÄÖÜäöüß'’-]")
+_FOREIGN_SURNAME_RE = re.compile(
+    r"(?:escu|eanu|ić|ic|ović|ski|ska|cki|cka|wicz|czyk|oğlu|oglu|opoulos|poulou|idis|akis"
+    r"|enko|chuk|ov|ova|ev|eva|yan|ian|shvili|dze|ez|es)$"
+)
 # Endings of German nouns: "Lüftungsgerät Vento" is a product, not a first name.
 _NOUN_SUFFIX_RE = re.compile(
     r"(?:ung|heit|keit|schaft|tion|sion|ität|nis|tum|ment|ismus|ei|ik|enz|anz|ur|ag|ie"
-    r"|gerät|geräte|werk|zeug|anlage|system|modul|serie|modell|typ|stoff|mittel|platz)$"
+    r"|gerät|geräte|werk|zeug|anlage|system|modul|serie|modell|typ|stoff|mittel|platz|er)$"
 )
-_TECH_AFTER_RE = re.compile(r"[@_/\\#\d]|\.[A-Za-z]")
+_TECH_AFTER_RE = re.compile(r"[@_/\\#\d]|\.[A-Za-z]|\.[ \t]?\d")
 # A word whose last part names an institution, place or thing after a person
 # ("Robert Koch-Institut", "Otto-Hahn-Gymnasium"): the name is part of it.
 _INSTITUTION_RE = re.compile(
@@ -160,6 +168,8 @@ def repeated_surnames(
         return []
     found = []
     for m in _CAP_RE.finditer(text):
+        if any(s <= m.start() < e for s, e in named):
+            continue  # the full name itself
         if m.group() in lasts and not _NOUN_BEFORE_RE.search(
             text, max(0, m.start() - 12), m.start()
         ):
@@ -183,7 +193,12 @@ def _lone_names(
     text: str, lex: NameLexicon, stop: Collection[str], ambiguous: Collection[str]
 ) -> Iterator[NameCandidate]:
     words = list(_CAP_RE.finditer(text))
+    tables = [
+        (t.header[0].start, t.rows[-1][-1].end) for t in parse_tables(text) if t.header and t.rows
+    ]
     for i, m in enumerate(words):
+        if any(lo <= m.start() < hi for lo, hi in tables):
+            continue  # cells of a table: its header decides (table_columns)
         word = m.group()
         if word in stop or word in ambiguous or _INSTITUTION_RE.search(word):
             continue
@@ -193,22 +208,34 @@ def _lone_names(
         gap = text[m.end() : nxt.start()] if nxt else ""
         adjacent = nxt is not None and re.fullmatch(r"[ \t]+", gap) is not None
         if not (first or surname):
-            # unknown word + known surname: "Răzvan Popescu", "Gráinne Brennan"
+            # unknown word + known surname: "Răzvan Popescu", "Gráinne Brennan" — only
+            # where the first word or the surname looks foreign to German, whose nouns
+            # stand before surnames all the time ("Steuerberater Schmidt")
             if (
                 adjacent
                 and nxt is not None
                 and lex.is_surname(nxt.group())
-                and not lex.homographs.__contains__(word)
+                and word not in lex.homographs
+                and (_FOREIGN_LETTER_RE.search(word) or _FOREIGN_SURNAME_RE.search(nxt.group()))
                 and not _blocked(text, m.start(), nxt.end())
                 and not _INSTITUTION_RE.search(nxt.group())
                 and not _NOUN_SUFFIX_RE.search(word)
             ):
                 yield NameCandidate(m.start(), nxt.end(), PAIR_SCORE, "name + known surname")
             continue
+        if (
+            first
+            and adjacent
+            and nxt is not None
+            and lex.is_any_surname(nxt.group())
+            and nxt.group() not in stop
+            and not _INSTITUTION_RE.search(nxt.group())
+            and not _blocked(text, m.start(), nxt.end())
+        ):
+            # any known first name + any surname: "Dilara Yıldız", "Eleni Georgiou"
+            yield NameCandidate(m.start(), nxt.end(), PAIR_SCORE, "first name + surname")
         if _blocked(text, m.start(), m.end()):
             continue
-        if word not in lex.curated and not _person_context(text, m.start(), m.end()):
-            continue  # the long generated lists hold rare words too ("Okta", "Reis")
         end = m.end()
         if surname and not first and adjacent:
             # East Asian order: "Nguyen Van Minh", "Chen Wei"
@@ -221,7 +248,12 @@ def _lone_names(
             ):
                 end = words[j].end()
                 j += 1
-        yield NameCandidate(m.start(), end, LONE_SCORE, "known name")
+        if end == m.end() and word not in lex.curated and not _person_context(text, m.start(), end):
+            continue  # the long generated lists hold rare words too ("Okta", "Reis")
+        if end > m.end():
+            yield NameCandidate(m.start(), end, PAIR_SCORE, "surname + given names")
+        else:
+            yield NameCandidate(m.start(), end, LONE_SCORE, "known name")
 
 
 # A verb right after a name ("Kowalczyk hat", "Demir übernimmt", "Okafor to update"),

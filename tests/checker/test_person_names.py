@@ -1,0 +1,133 @@
+"""PERSON without a cue word: name lists, chat, transcripts, lists, fields (issue 15).
+
+Table-driven: positives, negatives and hard negatives (names that are nouns, brands,
+institutions, places, product models, technical strings). All names are fictitious.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from checker.recognizers import PersonCueRecognizer
+from checker.recognizers.name_lexicon import ascii_fold, name_lexicon
+
+
+@pytest.fixture(scope="module")
+def detect(make_detector: Callable[..., Callable[..., list]]) -> Callable[..., list]:
+    return make_detector(PersonCueRecognizer())
+
+
+def _names(found: list) -> list[str]:
+    return [span for entity, span, _ in found if entity == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a known first name on its own, with or without a verb
+        ("Jonas hat gestern gekündigt, wie formuliere ich das?", ["Jonas"]),
+        ("Tom said the client is unhappy.", ["Tom"]),
+        ("Kannst du eine Karte für Renate schreiben?", ["Renate"]),
+        # surnames alone need a verb or an addressing word
+        ("Fass zusammen: Kowalczyk hat im Call gesagt, dass es später wird.", ["Kowalczyk"]),
+        ("- Okafor to update the risk register", ["Okafor"]),
+        # lower-case chat names next to a verb or preposition
+        ("kannst du markus fragen ob er morgen kann", ["markus"]),
+        ("ich hab mit timo telefoniert", ["timo"]),
+        # unknown first name + known surname; East Asian order
+        ("Răzvan Popescu prüft die Lizenzen.", ["Răzvan Popescu"]),
+        ("Nguyen Van Minh aus der Nachtschicht hat angerufen.", ["Nguyen Van Minh"]),
+        # surname first, initials
+        ("Telefonliste\nMeyer, Cemil  0171 2345678", ["Meyer, Cemil"]),
+        ("MÜLLER-ŞAHİN, DERYA – Berlin", ["MÜLLER-ŞAHİN, DERYA"]),
+        ("Gruß\nT. Albers", ["T. Albers"]),
+        ("Protokoll: Lukas W. übernimmt.", ["Lukas W."]),
+        # speaker labels; homograph surnames only in a transcript
+        (
+            "Hoffmann: Die Zahlen stimmen nicht.\nÖzdemir: Das liegt an der Inventur.",
+            ["Hoffmann", "Özdemir"],
+        ),
+        ("Lang: Wer macht das Protokoll?\nFuchs: Ich.\nLang: Danke!", ["Lang", "Fuchs", "Lang"]),
+        ("[00:01:12] Sabine Voigt: Guten Morgen zusammen.", ["Sabine Voigt"]),
+        ("K.-H. Wolf: Das Budget gibt das nicht her.", ["K.-H. Wolf"]),
+        # lists after a list label
+        (
+            "Anwesend: Baumgartner, Schäfer, Demir, Kraus",
+            ["Baumgartner", "Schäfer", "Demir", "Kraus"],
+        ),
+        # a surname again after the full name
+        (
+            "Teilnehmer: Răzvan Popescu (IT)\nErgebnis: Popescu prüft.",
+            ["Răzvan Popescu", "Popescu"],
+        ),
+        # structured fields
+        ('{"first_name": "Olga", "last_name": "Ivanova"}', ["Olga", "Ivanova"]),
+        (
+            "SELECT * FROM kunden WHERE nachname = 'Kaminski' AND vorname = 'Ewa';",
+            ["Kaminski", "Ewa"],
+        ),
+        (
+            "INSERT INTO mitarbeiter (id, vorname, nachname) VALUES (17, 'Jürgen', 'Pfeiffer');",
+            ["Jürgen", "Pfeiffer"],
+        ),
+        (
+            "BEGIN:VCARD\nN:Brennan;Aoife;;;\nFN:Aoife Brennan\nEND:VCARD",
+            ["Brennan", "Aoife", "Aoife Brennan"],
+        ),
+        ("NAME: ÇELIK\nVORNAMEN: MERVE", ["ÇELIK", "MERVE"]),
+        # diacritics typed without them
+        ("Dabrowski hat den Antrag gestellt.", ["Dabrowski"]),
+    ],
+)
+def test_names_without_a_cue(detect: Callable[..., list], text: str, names: list[str]) -> None:
+    assert _names(detect(text)) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # nouns that are also surnames, used as nouns
+        "Der Koch in unserer Kantine hat gekündigt.",
+        "Im Winter ist die Halle zu kalt.",
+        "Der Bauer liefert dienstags, der Fuchs hat zwei Hühner geholt.",
+        "Antrag von Vogel auf Versetzung",  # a homograph surname alone stays out
+        # brands, institutions, historic persons
+        "Wir vergleichen Müller Milch und Dr. Oetker als Lieferanten.",
+        "Verbandsmaterial bei Hartmann, Desinfektion bei B. Braun bestellen.",
+        "Gibt es Zahlen vom Robert Koch-Institut?",
+        "Das Max-Planck-Institut bietet eine Kooperation an.",
+        "Schreib ein Zitat von Goethe für die Einladung.",
+        "Bohrhämmer von Bosch und Hilti vergleichen",
+        # places, halls, product models, technical strings
+        "Lieferung an Lager, Halle 20, Tor 14.",
+        "Unser neues Lüftungsgerät Vento 350 spart Strom.",
+        "Unsere Niederlassungen in Essen und Achern melden mehr Umsatz.",
+        "Mein Passwort lautet Elbe#Hafen1987, ist das sicher?",
+        "Please review this Python module and the Jenkins plugin.",
+        "single sign-on with Azure AD and Okta",
+        # form labels and chat exports of departments
+        "Support: Ticket 44812 ist gelöst.\nVertrieb: Danke!\nSupport: Gerne.",
+        "Betreff: Angebot\nDatum: 12.03.\nOrt: Halle 3",
+        # lower-case words that are no names, and English words
+        "Summarise the pros and cons of a four-day week.",
+        "Will you send the report? Mark the date.",
+    ],
+)
+def test_no_person(detect: Callable[..., list], text: str) -> None:
+    assert _names(detect(text)) == []
+
+
+def test_but_a_salutation_makes_an_eponym_a_person(detect: Callable[..., list]) -> None:
+    assert _names(detect("Frau Hartmann hat angerufen.")) == ["Hartmann"]
+
+
+def test_lexicon_marks_homographs_and_folds_diacritics() -> None:
+    lex = name_lexicon()
+    assert {"Koch", "Vogel", "Fuchs"} <= lex.homographs
+    assert lex.is_surname("Kowalczyk") and not lex.is_surname("Koch")
+    assert lex.is_first("Małgorzata") and lex.is_first("Ayşe") and lex.is_first("Ayse")
+    assert lex.is_surname("Yilmaz") and lex.is_surname("Yılmaz")
+    assert ascii_fold("Ðorđević") == "Dordevic"
+    assert not lex.knows("Halle") and not lex.knows("Berlin")
