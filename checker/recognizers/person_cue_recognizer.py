@@ -281,6 +281,7 @@ class PersonCueRecognizer(LocalRecognizer):
         name: str | None = None,
     ) -> None:
         self.first_names: frozenset[str] = frozenset()
+        self.cued_first_names: frozenset[str] = frozenset()
         super().__init__(
             supported_entities=[supported_entity],
             supported_language=supported_language,
@@ -290,7 +291,9 @@ class PersonCueRecognizer(LocalRecognizer):
     def load(self) -> None:
         """Attach the cached name lists."""
         self.lexicon: NameLexicon = name_lexicon()
-        self.first_names = load_first_names()  # the cue rules' list; lexicon rules use more
+        self.first_names = load_first_names()  # curated: a name without a cue
+        # after a cue (greeting, label, closing, phrase) the long lists count too
+        self.cued_first_names = self.first_names | self.lexicon.first
 
     def analyze(
         self,
@@ -425,7 +428,7 @@ class PersonCueRecognizer(LocalRecognizer):
         for match in _WORD_RE.finditer(text):
             if match.start() < covered_until:
                 continue
-            if not self._is_first_word(match.group()):
+            if not self._is_first_word(match.group(), cued=False):
                 if match.group() not in _AMBIGUOUS_FIRST:
                     continue  # most capitalised words (German nouns): no name
                 # "von Can Meyer": an ambiguous first name mid-sentence before a surname
@@ -446,9 +449,10 @@ class PersonCueRecognizer(LocalRecognizer):
         return found
 
     # --- helpers ----------------------------------------------------------------------
-    def _is_first_word(self, word: str) -> bool:
+    def _is_first_word(self, word: str, cued: bool = True) -> bool:
         # "Hans-Peter" counts when its first part is a known first name.
-        return word not in _STOP and word.split("-", 1)[0] in self.first_names
+        names = self.cued_first_names if cued else self.first_names
+        return word not in _STOP and word.split("-", 1)[0] in names
 
     def _is_first(self, word: _Word) -> bool:
         return not word.has_particle and self._is_first_word(word.text)
