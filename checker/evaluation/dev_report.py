@@ -94,8 +94,8 @@ def report(samples: Sequence[Sample], title: str, show: bool, fp_only: bool) -> 
                 r = "-" if c.recall is None else f"{c.recall:.2f}"
                 print(f"{entity:22} {c.support:5} {p:>6} {r:>6}")
         m = micro(per_entity.values())
-        p, r, f2 = m.precision or 0, m.recall or 0, m.f2 or 0
-        print(f"{'micro':22} {m.support:5} {p:6.2f} {r:6.2f} F2 {f2:.3f}")
+        mp, mr, mf2 = m.precision or 0.0, m.recall or 0.0, m.f2 or 0.0
+        print(f"{'micro':22} {m.support:5} {mp:6.2f} {mr:6.2f} F2 {mf2:.3f}")
         if labelled:
             print(f"labelled flagged {labelled_flagged}/{labelled}")
     if clean_texts:
