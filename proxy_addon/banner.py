@@ -26,10 +26,10 @@ from typing import Any
 
 from mitmproxy import ctx, http
 
+from extract.body_decode import decode_body
 from policy.catalog import Catalog, default_catalog
 from policy.model import Policy
 from proxy_addon import csp
-from proxy_addon.body_decode import decode_body
 from proxy_addon.identify import SERVICE
 from proxy_addon.messages import pick_language
 from proxy_addon.policy_source import PolicySource

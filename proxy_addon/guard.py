@@ -42,12 +42,12 @@ from dataclasses import dataclass, field, replace
 from mitmproxy import ctx, http
 
 from checker.findings import Finding
+from extract.body_decode import BodyTooLarge, decode_body
+from extract.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
 from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Decision, decide, most_restrictive, unchecked_decision
 from policy.model import Action, Policy
-from proxy_addon.body_decode import BodyTooLarge, decode_body
 from proxy_addon.coaching import Allowance, Coaching
-from proxy_addon.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
 from proxy_addon.identify import SERVICE
 from proxy_addon.messages import (
     LANGUAGES,

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.findings import Finding
-from proxy_addon.extractors import Prompt, TextPart
+from extract.extractors import Prompt, TextPart
 from proxy_addon.redaction_memory import PLACEHOLDER, PlaceholderMap
 
 

@@ -1,7 +1,7 @@
 """The WebSocketGuard addon: check prompts that Copilot sends over a WebSocket.
 
 For client→server text messages on flows that Identify attributed to a service with
-the `copilot-ws` extractor: extract the prompt (proxy_addon/copilot_ws.py), scan it in
+the `copilot-ws` extractor: extract the prompt (extract/copilot_ws.py), scan it in
 the worker pool, decide, and on a block drop the message and answer the client with
 the protocol's own frames (an assistant message carrying the warning, then the
 completion). Every evaluated prompt frame becomes a DecisionRecord (api "copilot_ws").
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from mitmproxy import ctx, http
 
 from checker.findings import Finding
+from extract import copilot_ws
+from extract.copilot_ws import ClientFrame, Protocol
 from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Decision, decide, unchecked_decision
 from policy.model import Action
-from proxy_addon import copilot_ws
-from proxy_addon.copilot_ws import ClientFrame, Protocol
 from proxy_addon.guard import enforced_action, fail_action
 from proxy_addon.identify import SERVICE
 from proxy_addon.messages import (

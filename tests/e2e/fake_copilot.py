@@ -1,6 +1,6 @@
 """A local stand-in for Copilot's chat WebSocket (loopback only, plain ws://).
 
-Speaks both shapes proxy_addon/copilot_ws.py reads: the consumer JSON events (`send`
+Speaks both shapes extract/copilot_ws.py reads: the consumer JSON events (`send`
 → `received`, `startMessage`, `appendText`…, `partCompleted`, `done`) and the SignalR
 hub protocol (handshake, `chat` invocation → `update`, item, completion). It records
 every client frame so tests can prove a blocked prompt never arrived.
@@ -15,7 +15,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-from proxy_addon.copilot_ws import RS
+from extract.copilot_ws import RS
 
 ANSWER = "Hallo von Copilot"
 

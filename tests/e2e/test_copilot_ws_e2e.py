@@ -18,7 +18,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from bench.fake_upstream import FakeUpstream
 from bench.proxies import Gateway, start_gateway, stop_gateway, wait_for
-from proxy_addon.copilot_ws import RS, answer_text, is_completion
+from extract.copilot_ws import RS, answer_text, is_completion
 from tests.e2e.fake_copilot import ANSWER, FakeCopilot
 
 pytestmark = pytest.mark.e2e

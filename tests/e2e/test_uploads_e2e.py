@@ -18,7 +18,7 @@ import pytest
 
 from bench.fake_upstream import FakeUpstream
 from bench.proxies import Gateway, start_gateway, stop_gateway
-from tests.proxy_addon.file_samples import (
+from tests.extract.file_samples import (
     PNG_1X1,
     SAMPLE_IBAN,
     docx_bytes,

@@ -15,8 +15,8 @@ from typing import Any, get_args
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from proxy_addon.extractors import Api
-from tests.proxy_addon.file_samples import PNG_1X1, docx_bytes, pdf_bytes, pptx_bytes, xlsx_bytes
+from extract.extractors import Api
+from tests.extract.file_samples import PNG_1X1, docx_bytes, pdf_bytes, pptx_bytes, xlsx_bytes
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")  # conftest loads it
 CASES: Counter[str] = Counter()  # generated cases run, per test (conftest prints them)
@@ -34,7 +34,7 @@ def budget(weight: float) -> settings:
 
 # --- real request bodies ------------------------------------------------------------
 
-WIRE = Path(__file__).parents[1] / "proxy_addon" / "fixtures" / "wire"
+WIRE = Path(__file__).parents[1] / "extract" / "fixtures" / "wire"
 HF_BOUNDARY = "----WebKitFormBoundaryq7K2mZ9xT4pLw8Rd"
 FORM_TYPE = "application/x-www-form-urlencoded;charset=UTF-8"
 

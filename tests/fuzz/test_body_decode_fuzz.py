@@ -19,7 +19,7 @@ import zstandard
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from proxy_addon.body_decode import BodyTooLarge, decode_body
+from extract.body_decode import BodyTooLarge, decode_body
 from tests.fuzz.support import budget, mutated_bytes, tick
 
 MB = 1 << 20

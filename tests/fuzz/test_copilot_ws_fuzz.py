@@ -7,7 +7,7 @@ import json
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from proxy_addon.copilot_ws import RS, ClientFrame, parse_client_frame
+from extract.copilot_ws import RS, ClientFrame, parse_client_frame
 from tests.fuzz.support import budget, dump, json_values, mutated_bytes, tick
 
 SEND = {

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from proxy_addon.extractors import (
+from extract.extractors import (
     Api,
     ExtractError,
     Prompt,

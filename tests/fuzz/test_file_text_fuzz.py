@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy_addon.file_text import FileText, file_text
+from extract.file_text import FileText, file_text
 from tests.fuzz.support import CHARSETS, MEDIA, _files, budget, mutated_bytes, tick
 
 STATUSES = {"scanned", "image_not_scanned", "unsupported", "too_large", "error"}

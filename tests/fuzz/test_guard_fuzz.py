@@ -25,8 +25,8 @@ import zstandard
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from proxy_addon.body_decode import BodyTooLarge, decode_body
-from proxy_addon.extractors import ExtractError, extract, match_endpoint
+from extract.body_decode import BodyTooLarge, decode_body
+from extract.extractors import ExtractError, extract, match_endpoint
 from tests.fuzz.support import (
     FIXTURES,
     budget,

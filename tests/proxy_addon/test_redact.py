@@ -1,7 +1,7 @@
 import json
 
 from checker.findings import Finding
-from proxy_addon.extractors import Api, Prompt, extract
+from extract.extractors import Api, Prompt, extract
 from proxy_addon.redact import redact_body
 from proxy_addon.redaction_memory import PlaceholderMap
 from proxy_addon.restore import restore_text

@@ -15,7 +15,7 @@ from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import ResponseStreamEvent
 from pydantic import BaseModel
 
-from proxy_addon.extractors import Api
+from extract.extractors import Api
 from proxy_addon.responders import block_response
 
 MESSAGE = "Gesperrt: IBAN gefunden – bitte prüfen"

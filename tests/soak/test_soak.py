@@ -27,7 +27,7 @@ import pytest
 from bench.fake_upstream import FakeUpstream
 from bench.memory import rss_kib
 from bench.proxies import start_gateway, stop_gateway
-from tests.proxy_addon.file_samples import pdf_bytes
+from tests.extract.file_samples import pdf_bytes
 
 try:
     import httpx2 as httpx

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from proxy_addon.extractors import Api, ExtractError, Prompt, extract, match_endpoint
+from extract.extractors import Api, ExtractError, Prompt, extract, match_endpoint
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
 IBAN = "DE89 3704 0044 0532 0130 00"

@@ -44,7 +44,7 @@ from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import unquote, unquote_plus
 
-from proxy_addon.file_text import file_text
+from extract.file_text import file_text
 
 Api = Literal[
     # provider APIs
@@ -187,7 +187,7 @@ def extract(api: Api, body: bytes, content_type: str | None = None) -> Prompt:
         return _generic(body, content_type)
     walker = _WALKERS.get(api)
     if walker is None:
-        from proxy_addon.web_extractors import extract_web  # imports this module
+        from extract.web_extractors import extract_web  # imports this module
 
         return extract_web(api, body, content_type)
     data = _load_object(body)

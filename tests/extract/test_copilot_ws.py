@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from proxy_addon.copilot_ws import (
+from extract.copilot_ws import (
     RS,
     answer_text,
     block_frames,

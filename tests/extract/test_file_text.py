@@ -8,9 +8,9 @@ import zipfile
 
 import pytest
 
-from proxy_addon import file_text as ft
-from proxy_addon.file_text import FileText, file_text
-from tests.proxy_addon.file_samples import (
+from extract import file_text as ft
+from extract.file_text import FileText, file_text
+from tests.extract.file_samples import (
     JPEG_HEADER,
     PNG_1X1,
     SAMPLE_IBAN,

@@ -9,7 +9,7 @@ import brotli
 import pytest
 import zstandard
 
-from proxy_addon.body_decode import BodyTooLarge, decode_body
+from extract.body_decode import BodyTooLarge, decode_body
 
 TEXT = "Überweise an DE89 3704 0044 0532 0130 00".encode()
 LIMIT = 10 * 1024 * 1024

@@ -20,7 +20,7 @@ from email.message import Message
 from typing import Any
 from urllib.parse import unquote_plus
 
-from proxy_addon.extractors import (
+from extract.extractors import (
     _MAX_JSON_DEPTH,
     Api,
     ExtractError,

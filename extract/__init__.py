@@ -1,0 +1,1 @@
+"""Requests as AI services receive them: prompt texts, files, body decoding (no mitmproxy)."""
