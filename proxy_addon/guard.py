@@ -15,9 +15,9 @@ classes are a subset of the justified ones pass for `leitplanke_coaching_minutes
 recorded as action "warn" / enforced "allow" with reason "justified".
 
 Policy action "redact" replaces the violating values with stable placeholders
-(`<IBAN_1>`, proxy_addon/redact.py) before the request goes upstream, keeps the
+(`<IBAN_1>`, redaction/redact.py) before the request goes upstream, keeps the
 placeholder → value map in memory only (per user and service, with expiry), and
-restores the values in the answer, streamed SSE included (proxy_addon/restore.py).
+restores the values in the answer, streamed SSE included (redaction/restore.py).
 A body that cannot be rewritten safely (form fields, files) is blocked instead.
 
 Inline files the gateway cannot read (images, encrypted PDFs; `Prompt.unscanned`)
@@ -61,10 +61,10 @@ from proxy_addon.option_values import check_choice, check_range
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.portal import Portal
 from proxy_addon.recorder import Recorder
-from proxy_addon.redact import redact_body
-from proxy_addon.redaction_memory import PlaceholderMap, RedactionMemory
 from proxy_addon.responders import block_response
-from proxy_addon.restore import StreamRestorer, restore_json_body
+from redaction.memory import PlaceholderMap, RedactionMemory
+from redaction.redact import redact_body
+from redaction.restore import StreamRestorer, restore_json_body
 
 log = logging.getLogger(__name__)
 

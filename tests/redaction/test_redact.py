@@ -2,9 +2,9 @@ import json
 
 from checker.findings import Finding
 from extract.extractors import Api, Prompt, extract
-from proxy_addon.redact import redact_body
-from proxy_addon.redaction_memory import PlaceholderMap
-from proxy_addon.restore import restore_text
+from redaction.memory import PlaceholderMap
+from redaction.redact import redact_body
+from redaction.restore import restore_text
 
 
 def _finding(prompt: Prompt, part: int, value: str, entity: str, occurrence: int = 0) -> Finding:
@@ -237,7 +237,7 @@ def test_openai_responses_and_generic_json_locations() -> None:
 
 
 def test_quoted_keys_and_positional_prompt_variables() -> None:
-    from proxy_addon.redact import _resolve
+    from redaction.redact import _resolve
 
     data = {"0": {"json": {"content": "x"}}, "prompt": {"variables": {"k": "v", "n": "w"}}}
     container, key = _resolve(data, '["0"].json.content')

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from proxy_addon.redaction_memory import (
+from redaction.memory import (
     PlaceholderMap,
     RedactionMemory,
     is_placeholder,

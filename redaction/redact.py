@@ -2,7 +2,7 @@
 
 `redact_body` rewrites the body the extractor read (see extractors.py): every finding's
 span becomes a placeholder such as `<PERSON_1>` or `<IBAN_1>` (labels and numbering:
-redaction_memory.py), the originals stay in the conversation's PlaceholderMap, and
+redaction/memory.py), the originals stay in the conversation's PlaceholderMap, and
 restore.py puts them back into the answer.
 
 What can be rewritten:
@@ -31,7 +31,7 @@ from typing import Any
 
 from checker.findings import Finding
 from extract.extractors import Prompt, TextPart
-from proxy_addon.redaction_memory import PLACEHOLDER, PlaceholderMap
+from redaction.memory import PLACEHOLDER, PlaceholderMap
 
 
 @dataclass(frozen=True)

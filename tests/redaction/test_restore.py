@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from proxy_addon.redaction_memory import PlaceholderMap
-from proxy_addon.restore import StreamRestorer, _Table, restore_json_body, restore_text
+from redaction.memory import PlaceholderMap
+from redaction.restore import StreamRestorer, _Table, restore_json_body, restore_text
 
 PERSON = 'Max "Maxi" Müller\\Jr.'  # a quote and a backslash: JSON escaping matters
 IBAN = "DE89 3704 0044 0532 0130 00"

@@ -60,7 +60,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from proxy_addon.redaction_memory import PLACEHOLDER, PlaceholderMap
+from redaction.memory import PLACEHOLDER, PlaceholderMap
 
 Originals = PlaceholderMap | Mapping[str, str]
 

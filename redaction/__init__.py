@@ -1,0 +1,1 @@
+"""Redaction: placeholders instead of detected values in requests, the originals back in answers."""
