@@ -53,7 +53,7 @@ PII_PROMPT = PROMPT_2KB[: 2048 - len(_IBAN_SENTENCE)] + _IBAN_SENTENCE
 SSE_URL = "https://api.anthropic.com/v1/messages"
 SSE_EVENTS = 200
 SSE_PROMPT = ("Bitte fasse die Vorteile von Wärmepumpen kurz zusammen. " * 5)[: SSE_EVENTS - 5]
-BLOCK_STATUS = 403  # what the gateway answers a blocked prompt with (proxy_addon/responders)
+BLOCK_STATUS = 403  # what the gateway answers a blocked prompt with (answers/responders)
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,12 @@ from typing import Any
 
 from mitmproxy import ctx, http
 
+from answers import csp
+from answers.messages import pick_language
 from extract.body_decode import decode_body
 from policy.catalog import Catalog, default_catalog
 from policy.model import Policy
-from proxy_addon import csp
 from proxy_addon.identify import SERVICE
-from proxy_addon.messages import pick_language
 from proxy_addon.policy_source import PolicySource
 from rules import rules_file
 from rules.strict_yaml import load_yaml

@@ -41,6 +41,15 @@ from dataclasses import dataclass, field, replace
 
 from mitmproxy import ctx, http
 
+from answers.messages import (
+    LANGUAGES,
+    block_message,
+    checker_error_message,
+    coach_message,
+    oversize_message,
+    pick_language,
+)
+from answers.responders import block_response
 from checker.findings import Finding
 from extract.body_decode import BodyTooLarge, decode_body
 from extract.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
@@ -49,19 +58,10 @@ from policy.decide import Decision, decide, most_restrictive, unchecked_decision
 from policy.model import Action, Policy
 from proxy_addon.coaching import Allowance, Coaching
 from proxy_addon.identify import SERVICE
-from proxy_addon.messages import (
-    LANGUAGES,
-    block_message,
-    checker_error_message,
-    coach_message,
-    oversize_message,
-    pick_language,
-)
 from proxy_addon.option_values import check_choice, check_range
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.portal import Portal
 from proxy_addon.recorder import Recorder
-from proxy_addon.responders import block_response
 from redaction.memory import PlaceholderMap, RedactionMemory
 from redaction.redact import redact_body
 from redaction.restore import StreamRestorer, restore_json_body

@@ -40,6 +40,7 @@ from urllib.parse import parse_qs, quote
 import jinja2
 from mitmproxy import ctx, exceptions, http
 
+from answers.messages import classes_and_alternative, describe_found, pick_language
 from checker.findings import Finding
 from policy.catalog import Catalog, default_catalog
 from policy.intercept import PORTAL_HOST
@@ -52,7 +53,6 @@ from proxy_addon.coaching import (
     Ticket,
     mask_text,
 )
-from proxy_addon.messages import classes_and_alternative, describe_found, pick_language
 from proxy_addon.option_values import check_range
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.recorder import Recorder

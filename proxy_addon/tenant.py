@@ -13,13 +13,13 @@ import logging
 
 from mitmproxy import http
 
+from answers.messages import pick_language
+from answers.responders import block_response
 from policy.catalog import Catalog, default_catalog
 from policy.model import Policy
 from policy.tenant import blocks_logged_out, tenant_headers, tenant_message
 from proxy_addon.identify import candidate_hosts
-from proxy_addon.messages import pick_language
 from proxy_addon.policy_source import PolicySource
-from proxy_addon.responders import block_response
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,12 @@ from dataclasses import dataclass, field
 
 from mitmproxy import ctx, http
 
+from answers.messages import (
+    block_message,
+    checker_error_message,
+    oversize_message,
+    pick_language,
+)
 from checker.findings import Finding
 from extract import copilot_ws
 from extract.copilot_ws import ClientFrame, Protocol
@@ -26,12 +32,6 @@ from policy.decide import Decision, decide, unchecked_decision
 from policy.model import Action
 from proxy_addon.guard import enforced_action, fail_action
 from proxy_addon.identify import SERVICE
-from proxy_addon.messages import (
-    block_message,
-    checker_error_message,
-    oversize_message,
-    pick_language,
-)
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.recorder import Recorder
 

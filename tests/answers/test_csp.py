@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy_addon.csp import (
+from answers.csp import (
     add_nonce,
     add_nonce_to_policy,
     adjust_header_values,

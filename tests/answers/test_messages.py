@@ -2,9 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy.decide import decide
-from policy.loader import load_policy
-from proxy_addon.messages import (
+from answers.messages import (
     block_message,
     checker_error_message,
     coach_message,
@@ -12,6 +10,8 @@ from proxy_addon.messages import (
     oversize_message,
     pick_language,
 )
+from policy.decide import decide
+from policy.loader import load_policy
 
 POLICY = load_policy().policy
 
