@@ -7,7 +7,7 @@ from typing import cast
 
 import click
 
-from proxy_addon.ca_files import (
+from cli.ca_files import (
     BUNDLE_FILE,
     CA_FILE,
     CERT_FILE,

@@ -16,9 +16,9 @@ from mitmproxy.tools import cmdline
 from mitmproxy.tools.dump import DumpMaster
 from mitmproxy.tools.main import run
 
+from cli.log_format import use_log_format
 from cli.proxy_config import SetEntry, check_cli_sets, check_options, unread_env_vars
 from proxy_addon.leitplanke_addon import make_addons
-from proxy_addon.log_format import use_log_format
 from proxy_addon.unknown_options import PREFIX, unknown_options_error
 
 log = logging.getLogger(__name__)

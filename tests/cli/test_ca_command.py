@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from mitmproxy.certs import CertStore
 
+from cli import ca_files
 from cli.ca_command import ca
-from proxy_addon import ca_files
-from proxy_addon.ca_files import (
+from cli.ca_files import (
     BUNDLE_FILE,
     CA_FILE,
     CA_FILES,

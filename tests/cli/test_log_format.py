@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from proxy_addon.log_format import (
+from cli.log_format import (
     JsonFormatter,
     choose_formatter,
     is_journal,
