@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from extract.extractors import Api
+from extract.model import Api
 
 Response = tuple[int, dict[str, str], bytes]
 

@@ -52,7 +52,8 @@ from answers.messages import (
 from answers.responders import block_response
 from checker.findings import Finding
 from extract.body_decode import BodyTooLarge, decode_body
-from extract.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
+from extract.model import Api, ExtractError, Prompt, TextPart
+from extract.registry import extract, match_endpoint
 from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Decision, decide, most_restrictive, unchecked_decision
 from policy.model import Action, Policy

@@ -1,6 +1,6 @@
 """Replace findings in a request body with stable placeholders before it is forwarded.
 
-`redact_body` rewrites the body the extractor read (see extractors.py): every finding's
+`redact_body` rewrites the body the extractor read (see extract/registry.py): every finding's
 span becomes a placeholder such as `<PERSON_1>` or `<IBAN_1>` (labels and numbering:
 redaction/memory.py), the originals stay in the conversation's PlaceholderMap, and
 restore.py puts them back into the answer.
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.findings import Finding
-from extract.extractors import Prompt, TextPart
+from extract.model import Prompt, TextPart
 from redaction.memory import PLACEHOLDER, PlaceholderMap
 
 
@@ -45,7 +45,7 @@ class RedactResult:
         return self.body is not None
 
 
-# Form fields and multipart parts (extractors.py: "form.x", web_extractors: "form:x").
+# Form fields and multipart parts (extract/generic.py: "form.x", extract/web/: "form:x").
 _FORM_PREFIXES = tuple(f"{kind}{sep}" for kind in ("form", "multipart") for sep in ".:[")
 
 

@@ -16,7 +16,7 @@ from openai.types.responses import ResponseStreamEvent
 from pydantic import BaseModel
 
 from answers.responders import block_response
-from extract.extractors import Api
+from extract.model import Api
 
 MESSAGE = "Gesperrt: IBAN gefunden – bitte prüfen"
 USER = [{"role": "user", "content": "Meine IBAN ist DE89 3704 0044 0532 0130 00"}]

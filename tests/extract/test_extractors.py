@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from extract.extractors import Api, ExtractError, Prompt, TextPart, extract, match_endpoint
+from extract.model import Api, ExtractError, Prompt, TextPart
+from extract.registry import extract, match_endpoint
 
 IBAN = "DE89 3704 0044 0532 0130 00"
 PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"

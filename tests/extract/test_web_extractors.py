@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.extractors import Api, ExtractError, Prompt, extract, match_endpoint
+from extract.model import Api, ExtractError, Prompt
+from extract.registry import extract, match_endpoint
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
 IBAN = "DE89 3704 0044 0532 0130 00"

@@ -15,7 +15,7 @@ from typing import Any, get_args
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from extract.extractors import Api
+from extract.model import Api
 from tests.extract.file_samples import PNG_1X1, docx_bytes, pdf_bytes, pptx_bytes, xlsx_bytes
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")  # conftest loads it

@@ -15,14 +15,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from extract.extractors import (
-    Api,
-    ExtractError,
-    Prompt,
-    TextPart,
-    extract,
-    match_endpoint,
-)
+from extract.model import Api, ExtractError, Prompt, TextPart
+from extract.registry import extract, match_endpoint
 from tests.fuzz.support import (
     APIS,
     CHARSETS,
@@ -467,7 +461,7 @@ def form_body(draw: st.DrawFn) -> tuple[bytes, str]:
     return body, f"application/x-www-form-urlencoded; charset={charset}"
 
 
-# charset=unicode-escape passes extractors._codec; decoding "\\q" with it warns.
+# charset=unicode-escape passes extract.media.codec; decoding "\\q" with it warns.
 @pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
 @budget(3)
 @given(api=st.sampled_from(["generic", "gemini_web"]), case=form_body())

@@ -26,7 +26,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from extract.body_decode import BodyTooLarge, decode_body
-from extract.extractors import ExtractError, extract, match_endpoint
+from extract.model import ExtractError
+from extract.registry import extract, match_endpoint
 from tests.fuzz.support import (
     FIXTURES,
     budget,

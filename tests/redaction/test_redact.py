@@ -1,7 +1,8 @@
 import json
 
 from checker.findings import Finding
-from extract.extractors import Api, Prompt, extract
+from extract.model import Api, Prompt
+from extract.registry import extract
 from redaction.memory import PlaceholderMap
 from redaction.redact import redact_body
 from redaction.restore import restore_text

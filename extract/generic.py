@@ -1,0 +1,125 @@
+"""Any other body to an AI service: JSON string leaves, form fields, multipart text parts
+and file names, or the whole text body.
+
+Locations end up in the findings log, which must never hold a detected value. JSON keys,
+form and part names are caller data in principle (a map keyed by e-mail address, a file
+called "Abmahnung_Max_Mustermann.docx"), so only identifier-like names appear verbatim;
+any other name is located by its position ("[#2]"), and file names never appear at all.
+"""
+
+from collections.abc import Iterator, Sequence
+from email.message import Message
+
+from extract.forms import form_name, parse_form, parse_multipart
+from extract.inline_file import file_content
+from extract.json_walk import json_leaves, load_json, name_segment, parse_json, worth_scanning
+from extract.media import codec, decode, is_document, is_textual, media_type
+from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
+
+_JSON_LINES = ("ndjson", "jsonl", "jsonlines", "json-seq")  # no single document: text
+
+
+def _generic(body: bytes, content_type: str | None) -> Prompt:
+    media, charset = media_type(content_type)
+    model: str | None = None
+    parts: Sequence[Found]
+    if not body:
+        parts = []
+    elif media.startswith("multipart/"):
+        parts = _multipart(body, content_type or "")
+    elif media == "application/x-www-form-urlencoded":
+        parts = _form(body, charset or "utf-8")
+    elif "json" in media and not media.endswith(_JSON_LINES):
+        data = load_json(body)
+        parts, model = _json_leaves(data), _generic_model(data)
+    else:
+        parts, model = _text_body(body, media, charset)
+    return prompt_of("generic", parts, stream=False, model=model)
+
+
+def _generic_model(data: object) -> str | None:
+    model = data.get("model") if isinstance(data, dict) else None
+    return model if isinstance(model, str) else None
+
+
+def _json_leaves(data: object) -> list[TextPart]:
+    """Every string leaf in document order; keys are schema, numbers carry no prose."""
+    return json_leaves(data, "$", segment=name_segment)
+
+
+def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[Found], str | None]:
+    text = decode(body, charset)
+    if text is None:
+        if is_textual(media):
+            raise ExtractError(f"request body is not valid {charset or 'UTF-8'}")
+        return list(file_content(body, None, media or None, "body")), None  # pdf, image …
+    if ("\x00" in text or is_document(media, body)) and not is_textual(media):
+        # binary that happens to be valid UTF-8, or an all-ASCII PDF
+        return list(file_content(body, None, media or None, "body")), None
+    if text.lstrip()[:1] in ("{", "["):
+        # fetch() sends JSON as text/plain unless told otherwise: walk it if it parses,
+        # else it is text after all and is scanned whole.
+        try:
+            data = parse_json(text)
+            return list(_json_leaves(data)), _generic_model(data)
+        except ExtractError:
+            pass
+    return ([TextPart("body", text)] if worth_scanning(text) else []), None
+
+
+def _form(body: bytes, charset: str) -> list[TextPart]:
+    """application/x-www-form-urlencoded: every field value, URL-decoded."""
+    parts: list[TextPart] = []
+    for index, (name, value) in enumerate(parse_form(body, charset)):
+        if value is None:
+            # A body that is no form at all (JSON or text posted with the form type)
+            # arrives as a single name without a value: that name is the content.
+            name, value = "", name
+        where = "form" + name_segment(name, index)
+        if worth_scanning(value):
+            parts.append(TextPart(where, value))
+    return parts
+
+
+def _multipart(body: bytes, content_type: str) -> list[Found]:
+    """multipart/form-data (and other multipart types): text parts, file names, files."""
+    message = parse_multipart(body, content_type)
+    try:
+        parts: list[Found] = []
+        for index, part in enumerate(message.iter_parts()):
+            base = "multipart" + name_segment(form_name(part), index)
+            leaves = [p for p in part.walk() if not p.is_multipart()]
+            for number, leaf in enumerate(leaves):
+                where = base if len(leaves) == 1 and leaf is part else f"{base}[{number}]"
+                parts.extend(_part(leaf, where))
+        return parts
+    except RecursionError:
+        raise ExtractError("multipart body is nested too deeply") from None
+
+
+def _part(part: Message, where: str) -> Iterator[Found]:
+    filename = part.get_filename()
+    data = part.get_payload(decode=True)
+    if filename is not None:
+        # File names carry names ("Abmahnung_Max_Mustermann.docx"): scanned, never a location.
+        if worth_scanning(filename):
+            yield TextPart(f"{where}.filename", filename)
+        where = f"{where}.content"
+    if not isinstance(data, bytes) or not data:
+        return
+    media, charset = part.get_content_type(), codec(part.get_content_charset())
+    if is_textual(media):  # no Content-Type at all defaults to text/plain
+        text: str | None = data.decode(charset or "utf-8", errors="replace")
+    else:
+        # Undeclared text (a .csv sent as application/vnd.ms-excel, a .md as octet-stream)
+        # is scanned as it is; pdf, docx, images go to file_text.
+        text = None if is_document(media, data) else decode(data, None)
+        if text is not None and "\x00" in text:
+            text = None
+    if text is None:
+        yield from file_content(data, filename, media, where)
+    elif worth_scanning(text):
+        yield TextPart(where, text)
+
+
+READERS: dict[Api, Reader] = {"generic": _generic}

@@ -1,0 +1,93 @@
+"""What an extractor returns: the prompt's text parts, inline content it could not read.
+
+Locations (TextPart.location, Prompt.unscanned):
+- JSON bodies of dedicated extractors: the exact JSON path from the root, keys joined by
+  ".", array indexes in brackets, e.g. "messages[1].content[0].text"; a key that is not
+  an identifier is written quoted in brackets, e.g. '["0"].json.content'.
+- Inline files (base64 data URLs, inline_data, document sources): the location of the
+  field holding the encoded file, e.g. "input[0].content[1].file_data"; the TextPart
+  holds the decoded text, which is not a substring of that field.
+- Generic JSON: "$" plus the path; keys that are not identifiers are located by their
+  position among the object's keys, "[#2]", so no caller data lands in the log.
+- Generic form and multipart: "form.<field>" / "multipart.<name>" (or "[#<index>]"),
+  ".filename" and ".content" for file parts, "body" for a whole text body.
+- Web extractors with non-JSON bodies: "form:<field>" for a form field, then the JSON
+  path inside it; "multipart:<name>[<k>]" for the k-th part named <name>; "→" enters a
+  JSON document held in a string, e.g. "form:f.req[1]→[0][0]" (the JSON string at
+  [1] of the f.req field, then [0][0] inside it) or "multipart:data[0]→inputs".
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Api = Literal[
+    # provider APIs
+    "openai_chat",
+    "openai_responses",
+    "openai_completions",
+    "openai_embeddings",
+    "ollama_chat",
+    "ollama_generate",
+    "anthropic_messages",
+    "gemini_generate",
+    # web apps (extract/web/)
+    "chatgpt_web",
+    "claude_web",
+    "gemini_web",
+    "perplexity_web",
+    "deepseek_web",
+    "lechat_web",
+    "poe_graphql",
+    "huggingchat",
+    # anything else
+    "generic",
+]
+
+
+@dataclass(frozen=True)
+class TextPart:
+    location: str  # JSON-path-like origin, e.g. "messages[1].content[0].text"
+    text: str
+
+
+@dataclass(frozen=True)
+class Unscanned:
+    """Inline content that reaches the model without being scanned (an image, a binary
+    file without extractable text): its location only, never its content."""
+
+    location: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    api: Api
+    parts: tuple[TextPart, ...]
+    stream: bool
+    model: str | None
+    # Locations of inline content sent along but not scanned: images, and files whose
+    # text could not be read (unsupported type, too large, broken). References to content
+    # stored elsewhere (file ids, URLs, asset pointers) are not listed: no data of theirs
+    # travels in the request.
+    unscanned: tuple[str, ...] = ()
+
+
+class ExtractError(ValueError):
+    """Body is not what the endpoint expects (bad JSON, wrong types).
+
+    The message says what is wrong and where, never echoes body content.
+    """
+
+
+Found = TextPart | Unscanned
+
+
+# Reads one request body (bytes, the Content-Type header) into a Prompt.
+Reader = Callable[[bytes, str | None], Prompt]
+
+
+def prompt_of(api: Api, found: Sequence[Found], *, stream: bool, model: str | None) -> Prompt:
+    """A Prompt from what a walker found: text parts and unscanned locations."""
+    parts = tuple(f for f in found if isinstance(f, TextPart))
+    unscanned = tuple(f.location for f in found if isinstance(f, Unscanned))
+    return Prompt(api=api, parts=parts, stream=stream, model=model, unscanned=unscanned)
