@@ -8,8 +8,7 @@ import zipfile
 
 import pytest
 
-from extract import file_text as ft
-from extract.file_text import FileText, file_text
+from extract.file_text import FileText, file_text, ooxml, pdf
 from tests.extract.file_samples import (
     JPEG_HEADER,
     PNG_1X1,
@@ -311,7 +310,7 @@ def test_zip_bomb_is_too_large_before_parsing() -> None:
 def test_zip_bound_scales_with_limit() -> None:
     data = sample("docx")
     inflated = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    limit = inflated // ft.ZIP_INFLATE_FACTOR - 1
+    limit = inflated // ooxml.ZIP_INFLATE_FACTOR - 1
     assert len(data) <= limit
     assert file_text(data, None, None, limit).status == "too_large"
     assert file_text(data, None, None, inflated).status == "scanned"
@@ -350,7 +349,7 @@ def test_office_text_over_limit_keeps_first_limit_characters(kind: str) -> None:
     assert full.status == "scanned" and full.text is not None
     # A limit the input and its inflated parts fit, but its text does not.
     inflated = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    limit = max(len(data), -(-inflated // ft.ZIP_INFLATE_FACTOR))
+    limit = max(len(data), -(-inflated // ooxml.ZIP_INFLATE_FACTOR))
     assert len(full.text) > limit
     result = file_text(data, None, None, limit)
     assert (result.status, result.kind) == ("too_large", kind)
@@ -359,7 +358,7 @@ def test_office_text_over_limit_keeps_first_limit_characters(kind: str) -> None:
 
 
 def test_pdf_page_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ft, "PDF_MAX_PAGES", 2)
+    monkeypatch.setattr(pdf, "PDF_MAX_PAGES", 2)
     result = file_text(pdf_bytes([SAMPLE_IBAN], pages=3), None, None, LIMIT)
     assert (result.status, result.detail) == ("too_large", "pdf, 3 pages; only the first 2 read")
     assert result.text is not None and result.text.count(SAMPLE_IBAN) == 2

@@ -1,0 +1,134 @@
+"""A file's kind from its leading bytes (magic), its content type or its name."""
+
+from __future__ import annotations
+
+import codecs
+
+from extract.file_text.outcome import DOCX, IMAGE, PDF, PPTX, TEXT, XLSX
+from extract.file_text.text import utf16_guess
+
+_PDF_MAGIC_WINDOW = 1024  # %PDF- may follow some junk; readers accept it within 1 KB
+
+
+_IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"BM", "bmp"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\x00\x00\x01\x00", "ico"),
+)
+
+
+_ISO_BMFF_IMAGE_BRANDS = {
+    b"heic": "heic",
+    b"heix": "heic",
+    b"hevc": "heic",
+    b"heim": "heic",
+    b"heis": "heic",
+    b"mif1": "heif",
+    b"msf1": "heif",
+    b"avif": "avif",
+    b"avis": "avif",
+}
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """(kind, description) from the leading bytes, or None when they say nothing."""
+    at = data.find(b"%PDF-", 0, _PDF_MAGIC_WINDOW)
+    if at == 0 or (at > 0 and not looks_like_text(data)):  # text *about* PDFs stays text
+        return PDF, "pdf"
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip", "zip"
+    for prefix, name in _IMAGE_MAGIC:
+        if data.startswith(prefix):
+            if name == "bmp" and len(data) < 26:
+                continue  # "BM" alone is too weak: a text file may start with it
+            return IMAGE, name
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return IMAGE, "webp"
+    if data[4:8] == b"ftyp" and data[8:12] in _ISO_BMFF_IMAGE_BRANDS:
+        return IMAGE, _ISO_BMFF_IMAGE_BRANDS[data[8:12]]
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole2", "ole2 container (legacy office file or encrypted office document)"
+    return None
+
+
+_TEXT_EXTENSIONS = frozenset(
+    """txt text csv tsv md markdown rst json jsonl ndjson xml html htm xhtml svg yaml yml toml
+    ini cfg conf env log properties tex rtf eml vcf ics sql sh bash zsh ps1 bat cmd py pyi
+    js mjs cjs ts tsx jsx java kt kts scala go rs c h cc cpp cxx hpp hh cs swift m mm rb php
+    pl pm lua r jl dart ex exs erl hs clj vue svelte css scss sass less gradle groovy tf hcl
+    dockerfile makefile ipynb""".split()  # noqa: SIM905
+)
+
+
+_IMAGE_EXTENSIONS = frozenset(
+    """png jpg jpeg jpe gif webp heic heif avif bmp tif tiff ico jfif""".split()  # noqa: SIM905
+)
+
+
+_EXT_KIND = {"pdf": PDF, "docx": DOCX, "docm": DOCX, "dotx": DOCX, "dotm": DOCX}
+_EXT_KIND |= {"xlsx": XLSX, "xlsm": XLSX, "xltx": XLSX, "xltm": XLSX}
+_EXT_KIND |= {"pptx": PPTX, "pptm": PPTX, "ppsx": PPTX, "ppsm": PPTX, "potx": PPTX}
+
+
+_TEXT_CONTENT_TYPES = frozenset(
+    """application/json application/xml application/javascript application/x-javascript
+    application/ecmascript application/x-yaml application/yaml application/toml
+    application/x-sh application/sql application/csv application/x-ndjson application/rtf
+    application/x-httpd-php application/xhtml+xml""".split()  # noqa: SIM905
+)
+
+
+_CT_KIND = {
+    "application/pdf": PDF,
+    "application/x-pdf": PDF,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": DOCX,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": XLSX,
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": PPTX,
+    "application/vnd.ms-word.document.macroenabled.12": DOCX,
+    "application/vnd.ms-excel.sheet.macroenabled.12": XLSX,
+    "application/vnd.ms-powerpoint.presentation.macroenabled.12": PPTX,
+}
+
+
+def claimed_kind(content_type: str | None, filename: str | None) -> str | None:
+    """Kind claimed by the content type, else by the extension; None if neither says."""
+    ct = (content_type or "").split(";")[0].strip().lower()
+    if ct:
+        if ct in _CT_KIND:
+            return _CT_KIND[ct]
+        if ct == "image/svg+xml":
+            return TEXT
+        if ct.startswith("image/"):
+            return IMAGE
+        if ct.startswith("text/") or ct in _TEXT_CONTENT_TYPES or ct.endswith(("+json", "+xml")):
+            return TEXT
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
+    ext = name.rsplit(".", 1)[-1] if "." in name else name
+    if ext in _EXT_KIND:
+        return _EXT_KIND[ext]
+    if ext in _IMAGE_EXTENSIONS:
+        return IMAGE
+    if ext in _TEXT_EXTENSIONS:
+        return TEXT
+    return None
+
+
+_CONTROL = frozenset(range(32)) - {9, 10, 12, 13, 27}
+
+
+def looks_like_text(data: bytes) -> bool:
+    """A content sniff for files nothing else identifies (no magic, no useful hint)."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    head = data[:8192]
+    if utf16_guess(head):
+        return True
+    if b"\x00" in head:
+        return False
+    controls = sum(1 for b in head if b in _CONTROL)
+    return controls <= len(head) // 100
