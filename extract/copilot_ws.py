@@ -1,4 +1,5 @@
-"""Copilot's WebSocket frames: find the prompt in a client frame, build a block answer.
+"""Copilot's WebSocket frames: find the prompt in a client frame (the block answer in
+the same protocol: answers/copilot_ws.py).
 
 Pure functions, no mitmproxy. Two wire formats share the `copilot-ws` extractor id:
 
@@ -31,7 +32,6 @@ does not read are ignored, and a frame that does not look like a prompt passes.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -52,13 +52,13 @@ class ClientFrame:
     unparsed: bool = False  # not the expected JSON; the whole frame is one part
 
 
-def _decode(data: str | bytes) -> str:
+def frame_text(data: str | bytes) -> str:
     return data if isinstance(data, str) else data.decode("utf-8", errors="replace")
 
 
 def guess_protocol(data: str | bytes) -> Protocol:
     """SignalR frames end in the record separator; everything else is the consumer format."""
-    return "signalr" if _decode(data).rstrip(" \r\n\t").endswith(RS) else "copilot"
+    return "signalr" if frame_text(data).rstrip(" \r\n\t").endswith(RS) else "copilot"
 
 
 def parse_client_frame(data: str | bytes) -> ClientFrame | None:
@@ -67,7 +67,7 @@ def parse_client_frame(data: str | bytes) -> ClientFrame | None:
     A text frame that is not JSON at all is returned whole (`unparsed`), so that it is
     still scanned; JSON frames of other events (handshake, ping, options) give None.
     """
-    text = _decode(data)
+    text = frame_text(data)
     try:
         return _parse_frame(text)
     except RecursionError:  # JSON nested deeper than the parser goes: scan it whole
@@ -179,90 +179,3 @@ def _parse_signalr(text: str) -> ClientFrame | None:
     return ClientFrame(
         "signalr", tuple(parts), conversation_id=conversation, invocation_id=invocation
     )
-
-
-# ---- block answers -------------------------------------------------------------------
-
-
-def block_frames(
-    protocol: Protocol,
-    message: str,
-    *,
-    conversation_id: str | None = None,
-    invocation_id: str | None = None,
-) -> list[str]:
-    """Text frames that answer a blocked prompt: one assistant message carrying
-    `message`, then the protocol's completion, so the client UI stops waiting."""
-    message_id = f"leitplanke-{uuid.uuid4().hex[:12]}"
-    if protocol == "signalr":
-        return _signalr_answer(message, message_id, conversation_id, invocation_id or "0")
-    return _copilot_answer(message, message_id, conversation_id)
-
-
-def _copilot_answer(message: str, message_id: str, conversation_id: str | None) -> list[str]:
-    envelope: dict[str, Any] = {"messageId": message_id}
-    if conversation_id is not None:
-        envelope["conversationId"] = conversation_id
-    events: list[dict[str, Any]] = [
-        {"event": "startMessage", **envelope},
-        {"event": "appendText", **envelope, "partId": "0", "text": message},
-        {"event": "partCompleted", **envelope, "partId": "0"},
-        {"event": "done", **envelope},
-    ]
-    return [json.dumps(e, ensure_ascii=False) for e in events]
-
-
-def _signalr_answer(
-    message: str, message_id: str, conversation_id: str | None, invocation_id: str
-) -> list[str]:
-    bot = {
-        "text": message,
-        "author": "bot",
-        "messageId": message_id,
-        "messageType": "Chat",
-        "offense": "None",
-    }
-    update: dict[str, Any] = {"type": 1, "target": "update", "arguments": [{"messages": [bot]}]}
-    item: dict[str, Any] = {"messages": [bot], "result": {"value": "Success", "message": message}}
-    if conversation_id is not None:
-        item["conversationId"] = conversation_id
-    records: list[dict[str, Any]] = [
-        update,
-        {"type": 2, "invocationId": invocation_id, "item": item},
-        {"type": 3, "invocationId": invocation_id},
-    ]
-    return [json.dumps(r, ensure_ascii=False) + RS for r in records]
-
-
-# ---- server frames (for tests and for reading answers) -------------------------------
-
-
-def answer_text(frames: list[str | bytes]) -> str:
-    """The assistant text a list of server frames spells out (either protocol)."""
-    out: list[str] = []
-    for frame in frames:
-        for record in _decode(frame).split(RS):
-            try:
-                obj = json.loads(record)
-            except ValueError:
-                continue
-            if not isinstance(obj, dict):
-                continue
-            if obj.get("event") == "appendText" and isinstance(obj.get("text"), str):
-                out.append(obj["text"])
-            elif obj.get("type") == 2:
-                messages = (obj.get("item") or {}).get("messages") or []
-                out.extend(m["text"] for m in messages if isinstance(m.get("text"), str))
-    return "".join(out)
-
-
-def is_completion(frame: str | bytes) -> bool:
-    """True for the frame that ends an answer (`done`, or SignalR completion type 3)."""
-    for record in _decode(frame).split(RS):
-        try:
-            obj = json.loads(record)
-        except ValueError:
-            continue
-        if isinstance(obj, dict) and (obj.get("event") == "done" or obj.get("type") == 3):
-            return True
-    return False

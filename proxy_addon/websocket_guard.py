@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from mitmproxy import ctx, http
 
+from answers.copilot_ws import block_frames
 from answers.messages import (
     block_message,
     checker_error_message,
@@ -198,7 +199,7 @@ class WebSocketGuard:
     def respond(self, flow: http.HTTPFlow, outcome: WsOutcome) -> None:
         """Answer the client in its own protocol; the server never sees the prompt."""
         frame = outcome.frame
-        frames = copilot_ws.block_frames(
+        frames = block_frames(
             outcome.protocol,
             self.message_for(flow, outcome),
             conversation_id=frame.conversation_id if frame else None,

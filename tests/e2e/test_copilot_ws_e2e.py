@@ -16,9 +16,10 @@ from collections.abc import Iterator
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from answers.copilot_ws import answer_text, is_completion
 from bench.fake_upstream import FakeUpstream
 from bench.proxies import Gateway, start_gateway, stop_gateway, wait_for
-from extract.copilot_ws import RS, answer_text, is_completion
+from extract.copilot_ws import RS
 from tests.e2e.fake_copilot import ANSWER, FakeCopilot
 
 pytestmark = pytest.mark.e2e

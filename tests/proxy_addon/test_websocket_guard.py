@@ -14,7 +14,8 @@ from mitmproxy.test import taddons, tflow
 from mitmproxy.websocket import WebSocketMessage
 from wsproto.frame_protocol import Opcode
 
-from extract.copilot_ws import RS, answer_text, is_completion
+from answers.copilot_ws import answer_text, is_completion
+from extract.copilot_ws import RS
 from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
 from proxy_addon.policy_source import PolicySource
