@@ -17,7 +17,7 @@ recorded as action "warn" / enforced "allow" with reason "justified".
 Policy action "redact" replaces the violating values with stable placeholders
 (`<IBAN_1>`, redaction/redact.py) before the request goes upstream, keeps the
 placeholder → value map in memory only (per user and service, with expiry), and
-restores the values in the answer, streamed SSE included (redaction/restore.py).
+restores the values in the answer, streamed SSE included (redaction/restore.py, stream.py).
 A body that cannot be rewritten safely (form fields, files) is blocked instead.
 
 Inline files the gateway cannot read (images, encrypted PDFs; `Prompt.unscanned`)
@@ -65,7 +65,8 @@ from proxy_addon.portal import Portal
 from proxy_addon.recorder import Recorder
 from redaction.memory import PlaceholderMap, RedactionMemory
 from redaction.redact import redact_body
-from redaction.restore import StreamRestorer, restore_json_body
+from redaction.restore import restore_json_body
+from redaction.stream import StreamRestorer
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 
 from redaction.memory import PlaceholderMap
-from redaction.restore import StreamRestorer, _Table, restore_json_body, restore_text
+from redaction.restore import Table, restore_json_body, restore_text
+from redaction.stream import StreamRestorer
 
 PERSON = 'Max "Maxi" Müller\\Jr.'  # a quote and a backslash: JSON escaping matters
 IBAN = "DE89 3704 0044 0532 0130 00"
@@ -366,7 +367,7 @@ def test_byte_level_split_at_every_offset_holds_only_a_prefix(mapping: Placehold
         assert restorer.held_bytes < restorer.longest_placeholder
         # everything but the held tail is out, restored
         sent = stream[: position + 1 - restorer.held_bytes]
-        assert out == _Table(mapping).data(sent)
+        assert out == Table(mapping).data(sent)
     assert out + restorer.finish() == expected
 
 
