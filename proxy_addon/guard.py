@@ -5,7 +5,7 @@ an extractor understands are scanned; everything else passes untouched. The
 active policy and the checker come from PolicySource, the findings store from
 Recorder.
 
-Policy action "warn" is coaching (proxy_addon/coaching.py): the first attempt is
+Policy action "warn" is coaching (pipeline/coaching.py): the first attempt is
 stopped with a provider-shaped answer (as a block) whose message names what was
 found and links a one-time page on the portal host (proxy_addon/portal.py, a
 sub-addon of the Guard, so it shares the Guard's Coaching) where the employee may
@@ -54,10 +54,10 @@ from checker.findings import Finding
 from extract.body_decode import BodyTooLarge, decode_body
 from extract.model import Api, ExtractError, Prompt, TextPart
 from extract.registry import extract, match_endpoint
+from pipeline.coaching import Allowance, Coaching
 from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Decision, decide, most_restrictive, unchecked_decision
 from policy.model import Action, Policy
-from proxy_addon.coaching import Allowance, Coaching
 from proxy_addon.identify import SERVICE
 from proxy_addon.option_values import check_choice, check_range
 from proxy_addon.policy_source import Active, PolicySource

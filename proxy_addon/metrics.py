@@ -2,7 +2,7 @@
 
 Off by default; `--set leitplanke_admin_port=9090` serves both on
 `leitplanke_admin_host` (default 127.0.0.1), on mitmproxy's own event loop
-(proxy_addon/admin_server.py), from a dedicated CollectorRegistry. docs/observability.md
+(answers/admin_server.py), from a dedicated CollectorRegistry. docs/observability.md
 lists the metrics and suggests alerts.
 
 Counters come from the rows the Recorder writes (`Recorder.observers`): every
@@ -42,8 +42,8 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from answers.admin_server import AdminServer, Reply
 from checker.pool import ScanPool
-from proxy_addon.admin_server import AdminServer, Reply
 from proxy_addon.option_values import check_range
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder

@@ -42,10 +42,7 @@ from mitmproxy import ctx, exceptions, http
 
 from answers.messages import classes_and_alternative, describe_found, pick_language
 from checker.findings import Finding
-from policy.catalog import Catalog, default_catalog
-from policy.intercept import PORTAL_HOST
-from policy.model import Policy
-from proxy_addon.coaching import (
+from pipeline.coaching import (
     MAX_JUSTIFICATION,
     MIN_JUSTIFICATION,
     Coaching,
@@ -53,6 +50,9 @@ from proxy_addon.coaching import (
     Ticket,
     mask_text,
 )
+from policy.catalog import Catalog, default_catalog
+from policy.intercept import PORTAL_HOST
+from policy.model import Policy
 from proxy_addon.option_values import check_range
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.recorder import Recorder

@@ -1,4 +1,4 @@
-"""Metrics addon: counters from recorded rows, gauges, /healthz states, the admin listener."""
+"""Metrics addon: counters from recorded rows, gauges, /healthz states, the admin port."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from prometheus_client import generate_latest
 
 from bench.proxies import free_port
 from proxy_addon import metrics as metrics_module
-from proxy_addon.admin_server import AdminServer, Reply
 from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
 from proxy_addon.metrics import Metrics
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder
 from store.records import DecisionRecord, FindingRecord, UsageRecord
+from tests.answers.test_admin_server import get, http_get
 from tests.proxy_addon.test_guard import IBAN, chat, flow_for
 
 DASHBOARD = Path(__file__).parents[2] / "docs" / "grafana-dashboard.json"
@@ -300,22 +300,6 @@ async def test_healthz_503_without_a_policy(tmp_path: Path) -> None:
 
 
 # ---- the admin listener -----------------------------------------------------------
-async def http_get(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(request)
-    await writer.drain()
-    raw = await asyncio.wait_for(reader.read(), 10)
-    writer.close()
-    head, _, body = raw.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.lower().split(": ", 1) for line in lines[1:])
-    return int(lines[0].split(" ")[1]), headers, body
-
-
-def get(path: str, method: str = "GET") -> bytes:
-    return f"{method} {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
-
-
 @pytest.fixture
 async def listening(
     chain: tuple[taddons.context, Metrics],
@@ -366,26 +350,6 @@ async def test_admin_port_rebinds_when_the_option_changes(
     assert metrics.server.address is None
 
 
-async def test_a_handler_error_closes_only_that_connection() -> None:
-    async def broken() -> Reply:
-        raise ValueError("boom")
-
-    async def fine() -> Reply:
-        return Reply(200, "text/plain", b"fine")
-
-    server = AdminServer({"/broken": broken, "/fine": fine})
-    await server.start("127.0.0.1", 0)
-    address = server.address
-    assert address is not None
-    reader, writer = await asyncio.open_connection(*address)
-    writer.write(get("/broken"))
-    assert await asyncio.wait_for(reader.read(), 5) == b""
-    writer.close()
-    assert (await http_get(address[1], get("/fine")))[2] == b"fine"
-    await server.stop()
-    assert server.address is None
-
-
 # ---- the Grafana dashboard ----------------------------------------------------------
 def dashboard_metrics() -> set[str]:
     dashboard = json.loads(DASHBOARD.read_text("utf-8"))
@@ -423,41 +387,3 @@ def test_dashboard_is_a_grafana_dashboard_with_a_datasource_variable() -> None:
     for panel in dashboard["panels"]:
         for target in panel.get("targets", []):
             assert target["datasource"]["uid"] == "${datasource}"
-
-
-async def test_metrics_need_the_bearer_token_when_one_is_set() -> None:
-    import asyncio
-
-    from proxy_addon.admin_server import AdminServer, Reply
-
-    async def ok() -> Reply:
-        return Reply(200, "text/plain", b"data\n")
-
-    token = {"value": "s3cret-token"}
-    server = AdminServer(
-        {"/metrics": ok, "/healthz": ok},
-        protected=frozenset({"/metrics"}),
-        token=lambda: token["value"],
-    )
-    await server.start("127.0.0.1", 0)
-    assert server.address is not None
-    port = server.address[1]
-
-    async def get(path: str, auth: str | None = None) -> bytes:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        header = f"Authorization: {auth}\r\n" if auth else ""
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n{header}\r\n".encode())
-        await writer.drain()
-        answer = await reader.read()
-        writer.close()
-        return answer.split(b"\r\n", 1)[0]
-
-    try:
-        assert b" 401 " in await get("/metrics")
-        assert b" 401 " in await get("/metrics", "Bearer wrong")
-        assert b" 200 " in await get("/metrics", "Bearer s3cret-token")
-        assert b" 200 " in await get("/healthz")  # no data, open for load balancers
-        token["value"] = ""
-        assert b" 200 " in await get("/metrics")  # no token configured: loopback use
-    finally:
-        await server.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker.findings import Finding
-from proxy_addon.coaching import Coaching, CoachingError, mask_text
+from pipeline.coaching import Coaching, CoachingError, mask_text
 
 
 class Clock:
