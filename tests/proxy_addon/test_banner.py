@@ -14,7 +14,7 @@ from mitmproxy import http
 from mitmproxy.test import taddons, tflow
 
 from proxy_addon import banner as banner_module
-from proxy_addon.banner import SHOWN, Banner, insertion_point, request_link
+from proxy_addon.banner import SHOWN, Banner
 from proxy_addon.identify import SERVICE
 from proxy_addon.policy_source import PolicySource
 
@@ -118,13 +118,6 @@ def test_unlisted_service_is_unapproved_german_banner_after_body(addon: Banner) 
     assert f'<script nonce="{nonce}">' in text
     assert '"leitplanke.banner.dismissed.perplexity"' in text
     assert flow.metadata[SHOWN] == "unapproved"
-
-
-def test_script_uses_no_string_sinks() -> None:
-    script = banner_module._SCRIPT
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
-        assert sink not in script
-    assert "classList" in script and "sessionStorage" in script
 
 
 def test_listed_unapproved_tool_uses_its_name(addon: Banner) -> None:
@@ -324,32 +317,3 @@ def test_no_alternative_and_mail_request(tmp_path: Path) -> None:
         assert "ChatGPT ist f&#252;r Firmendaten nicht freigegeben." in text
         assert "Derzeit ist bei Muster &amp; S&#246;hne &lt;GmbH&gt; kein KI-Werkzeug" in text
         assert '<a href="mailto:ki@muster.example"' in text
-
-
-@pytest.mark.parametrize(
-    ("target", "href"),
-    [
-        ("https://intranet.example/antrag", "https://intranet.example/antrag"),
-        ("mailto:it@example.de", "mailto:it@example.de"),
-        ("it@example.de", "mailto:it@example.de"),
-        ("javascript:alert(1)", None),
-        ("Frau Meier, Zimmer 3", None),
-        ('https://x.example/"><script>', None),
-    ],
-)
-def test_request_link(target: str, href: str | None) -> None:
-    assert request_link(target) == href
-
-
-@pytest.mark.parametrize(
-    ("document", "after"),
-    [
-        (b"<html><body>x", b"<html><body>"),
-        (b"<!DOCTYPE html><html><head></head >x", b"<!DOCTYPE html><html><head></head >"),
-        (b"<!DOCTYPE html><html lang=de>x", b"<!DOCTYPE html><html lang=de>"),
-        (b"<!doctype html>x", b"<!doctype html>"),
-    ],
-)
-def test_insertion_point(document: bytes, after: bytes) -> None:
-    assert insertion_point(document) == len(after)
-    assert insertion_point(b"<p>fragment</p>") is None
