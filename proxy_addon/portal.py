@@ -12,12 +12,11 @@ never forwarded:
 
 Security: coaching tokens are single-use, unguessable, expire and are bound to the
 user they were issued to (the keyed pseudonym of the proxy-auth user, or of the client
-address without proxy login). Every form carries a CSRF token (HMAC over the user,
-the form and the time, with a per-process key) and cross-site posts (Origin /
-Sec-Fetch-Site) are refused. Free text typed by employees is scanned by the checker
+address without proxy login). Every form carries a CSRF token and cross-site posts
+(Origin / Sec-Fetch-Site) are refused; the pages themselves, their headers and the
+tokens: answers/portal_pages.py. Free text typed by employees is scanned by the checker
 and stored with every finding replaced by `<TYPE>`; when the scan fails nothing is
-stored. Pages are `no-store` and `Referrer-Policy: same-origin` (the token is in the
-URL); framing and scripts are forbidden by CSP.
+stored.
 
 When mitmproxy's ProxyAuth answered 407 the portal stays silent: the browser then
 sends its proxy credentials, and the portal needs them to know who is asking.
@@ -25,22 +24,17 @@ sends its proxy credentials, and the portal needs them to know who is asking.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import re
-import secrets
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-import jinja2
 from mitmproxy import ctx, exceptions, http
 
 from answers.messages import classes_and_alternative, describe_found, pick_language
+from answers.portal_pages import SECURITY_HEADERS, Csrf, group_name, render_page, texts
 from checker.findings import Finding
 from pipeline.coaching import (
     MAX_JUSTIFICATION,
@@ -56,8 +50,6 @@ from policy.model import Policy
 from proxy_addon.option_values import check_range
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.recorder import Recorder
-from rules import rules_file
-from rules.strict_yaml import load_yaml
 from store.records import ApprovalRequestRecord, CoachingRecord
 
 log = logging.getLogger(__name__)
@@ -67,73 +59,8 @@ SERVED = "leitplanke.portal"
 
 MAX_FORM_BYTES = 16 * 1024
 MAX_SHORT = 200  # tool name, department
-CSRF_TTL_S = 2 * 3600
 _LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
-_SECURITY_HEADERS = {
-    "content-type": "text/html; charset=utf-8",
-    "cache-control": "no-store",
-    "content-security-policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "x-frame-options": "DENY",
-    "x-content-type-options": "nosniff",
-    # The token is in the URL: no Referer to other origins (same-origin keeps a real
-    # Origin header on the form posts; "no-referrer" would make it "null").
-    "referrer-policy": "same-origin",
-}
-
-
-@cache
-def _texts() -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(rules_file("portal_texts.yaml").read_text("utf-8"))
-    return data
-
-
-def texts(lang: str) -> dict[str, str]:
-    """Every portal text in `lang` (German when a text has no such language)."""
-    return {key: str(entry.get(lang) or entry["de"]) for key, entry in _texts().items()}
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("proxy_addon", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-class Csrf:
-    """Stateless synchronizer tokens: `<time>.<hmac(user, form, time)>`."""
-
-    def __init__(
-        self,
-        key: bytes | None = None,
-        ttl_s: float = CSRF_TTL_S,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.key = key or secrets.token_bytes(32)
-        self.ttl_s = ttl_s
-        self.clock = clock
-
-    def _mac(self, user: str, form: str, issued: str) -> str:
-        message = f"{user}\0{form}\0{issued}".encode()
-        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
-
-    def token(self, user: str, form: str) -> str:
-        issued = str(int(self.clock()))
-        return f"{issued}.{self._mac(user, form, issued)}"
-
-    def check(self, token: str | None, user: str, form: str) -> bool:
-        issued, _, mac = (token or "").partition(".")
-        if not issued.isdigit() or not mac:
-            return False
-        age = self.clock() - int(issued)
-        if age < -60 or age > self.ttl_s:
-            return False
-        return hmac.compare_digest(mac, self._mac(user, form, issued))
 
 
 class Portal:
@@ -248,13 +175,8 @@ class Portal:
     def _page(
         self, flow: http.HTTPFlow, template: str, status: int, **values: Any
     ) -> http.Response:
-        lang = self._lang(flow)
-        t = texts(lang)
-        values.setdefault("error", None)
-        if not values.get("heading"):
-            values["heading"] = t["not_found_heading"]
-        body = _environment().get_template(f"{template}.html.j2").render(lang=lang, t=t, **values)
-        return http.Response.make(status, body.encode("utf-8"), dict(_SECURITY_HEADERS))
+        body = render_page(template, self._lang(flow), **values)
+        return http.Response.make(status, body, dict(SECURITY_HEADERS))
 
     def _message(
         self, flow: http.HTTPFlow, status: int, heading: str, *lines: str
@@ -326,7 +248,7 @@ class Portal:
         values = {
             "tool": self._tool_name(policy, service),
             "reason": "",
-            "department": _group_name(policy, group, lang),
+            "department": group_name(policy, group, lang),
             **(fields or {}),
         }
         return self._page(
@@ -517,13 +439,6 @@ class Portal:
         if method is None:
             raise RuntimeError("findings store not configured")
         await self.recorder.write(method, row)
-
-
-def _group_name(policy: Policy, group: str | None, lang: str) -> str:
-    if group is None or group not in policy.groups:
-        return ""
-    label = policy.groups[group].label
-    return label.text(lang) if label else group
 
 
 def _iso(timestamp: float) -> str:

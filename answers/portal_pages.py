@@ -1,0 +1,109 @@
+"""The portal's pages (proxy_addon/portal.py serves them): texts, templates, the
+security headers every page carries, and the CSRF tokens of its forms.
+
+Pages are `no-store` and `Referrer-Policy: same-origin` (coaching tokens are in the
+URL); framing and scripts are forbidden by CSP. Every form carries a CSRF token (HMAC
+over the user, the form and the time, with a per-process key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from policy.model import Policy
+from rules import rules_file
+from rules.strict_yaml import load_yaml
+
+CSRF_TTL_S = 2 * 3600
+
+
+SECURITY_HEADERS = {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "content-security-policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    # The token is in the URL: no Referer to other origins (same-origin keeps a real
+    # Origin header on the form posts; "no-referrer" would make it "null").
+    "referrer-policy": "same-origin",
+}
+
+
+@cache
+def _texts() -> dict[str, Any]:
+    data: dict[str, Any] = load_yaml(rules_file("portal_texts.yaml").read_text("utf-8"))
+    return data
+
+
+def texts(lang: str) -> dict[str, str]:
+    """Every portal text in `lang` (German when a text has no such language)."""
+    return {key: str(entry.get(lang) or entry["de"]) for key, entry in _texts().items()}
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("answers", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_page(template: str, lang: str, **values: Any) -> bytes:
+    """`templates/<template>.html.j2` in `lang` (no error, and the not-found heading
+    unless the values say otherwise)."""
+    t = texts(lang)
+    values.setdefault("error", None)
+    if not values.get("heading"):
+        values["heading"] = t["not_found_heading"]
+    body = _environment().get_template(f"{template}.html.j2").render(lang=lang, t=t, **values)
+    return body.encode("utf-8")
+
+
+class Csrf:
+    """Stateless synchronizer tokens: `<time>.<hmac(user, form, time)>`."""
+
+    def __init__(
+        self,
+        key: bytes | None = None,
+        ttl_s: float = CSRF_TTL_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.key = key or secrets.token_bytes(32)
+        self.ttl_s = ttl_s
+        self.clock = clock
+
+    def _mac(self, user: str, form: str, issued: str) -> str:
+        message = f"{user}\0{form}\0{issued}".encode()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
+
+    def token(self, user: str, form: str) -> str:
+        issued = str(int(self.clock()))
+        return f"{issued}.{self._mac(user, form, issued)}"
+
+    def check(self, token: str | None, user: str, form: str) -> bool:
+        issued, _, mac = (token or "").partition(".")
+        if not issued.isdigit() or not mac:
+            return False
+        age = self.clock() - int(issued)
+        if age < -60 or age > self.ttl_s:
+            return False
+        return hmac.compare_digest(mac, self._mac(user, form, issued))
+
+
+def group_name(policy: Policy, group: str | None, lang: str) -> str:
+    if group is None or group not in policy.groups:
+        return ""
+    label = policy.groups[group].label
+    return label.text(lang) if label else group
