@@ -14,9 +14,7 @@ from typing import IO, Any, cast
 import click
 
 from cli.store_commands import open_store
-from store.findings_store import EXPORT_TABLES, FindingsStore
-from store.inventory import InventoryError, parse_since, parse_until
-from store.siem import (
+from siem.events import (
     FACILITIES,
     FORMATS,
     Format,
@@ -27,6 +25,8 @@ from store.siem import (
     render,
     usage_event,
 )
+from store.findings_store import EXPORT_TABLES, FindingsStore
+from store.inventory import InventoryError, parse_since, parse_until
 
 DEFAULT_TABLES = "decisions,coaching,approval_requests"
 

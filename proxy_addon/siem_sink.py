@@ -23,8 +23,8 @@ from typing import IO, Literal
 from mitmproxy import ctx, exceptions
 
 from proxy_addon.option_values import check_choice
+from siem.events import FACILITIES, FORMATS, event_of, to_cef, to_json, to_syslog
 from store.records import ApprovalRequestRecord, CoachingRecord, DecisionRecord, UsageRecord
-from store.siem import FACILITIES, FORMATS, event_of, to_cef, to_json, to_syslog
 
 log = logging.getLogger(__name__)
 

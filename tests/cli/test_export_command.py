@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.export_command import export
-from tests.store.test_siem import EMAIL, IBAN, SYSLOG, parse_cef, sd_params, seed
+from tests.siem.test_siem import EMAIL, IBAN, SYSLOG, parse_cef, sd_params, seed
 
 NOW = datetime.now(UTC)
 OLD = NOW - timedelta(days=40)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from cli.store_commands import purge, reidentify
 from store.findings_store import FindingsStore
 from store.keys import pseudonym
-from tests.store.test_siem import seed
+from tests.siem.test_siem import seed
 
 NOW = datetime.now(UTC)
 OLD = NOW - timedelta(days=100)

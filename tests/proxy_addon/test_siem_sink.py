@@ -16,8 +16,8 @@ from mitmproxy import exceptions
 from mitmproxy.test import taddons
 
 from proxy_addon.siem_sink import SiemSink, Target, parse_target
-from store import siem
-from tests.store.test_siem import IBAN, SYSLOG, approval, decision, parse_cef, sd_params, usage
+from siem import events as siem
+from tests.siem.test_siem import IBAN, SYSLOG, approval, decision, parse_cef, sd_params, usage
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checker.findings import Finding
-from store import siem
+from siem import events as siem
 from store.findings_store import FindingsStore
 from store.records import (
     ApprovalRequestRecord,
