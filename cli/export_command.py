@@ -22,9 +22,9 @@ from siem.events import (
     coaching_event,
     decision_event,
     product_version,
-    render,
     usage_event,
 )
+from siem.formats import render
 from store.findings_store import EXPORT_TABLES, FindingsStore
 from store.inventory import InventoryError, parse_since, parse_until
 

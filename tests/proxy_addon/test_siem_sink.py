@@ -15,8 +15,9 @@ import pytest
 from mitmproxy import exceptions
 from mitmproxy.test import taddons
 
-from proxy_addon.siem_sink import SiemSink, Target, parse_target
-from siem import events as siem
+from proxy_addon.siem_sink import SiemSink
+from siem import events
+from siem.transport import Target, parse_target
 from tests.siem.test_siem import IBAN, SYSLOG, approval, decision, parse_cef, sd_params, usage
 
 
@@ -84,8 +85,8 @@ def test_jsonl_file(tmp_path: Path) -> None:
         addon.flush()
         lines = path.read_text().splitlines()
     assert [json.loads(line) for line in lines] == [
-        siem.decision_event(record),
-        siem.approval_request_event(approval()),
+        events.decision_event(record),
+        events.approval_request_event(approval()),
     ]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert IBAN.replace(" ", "") not in path.read_text() and "DE89" not in path.read_text()
@@ -115,7 +116,7 @@ def test_udp_syslog(fmt: str) -> None:
     match = SYSLOG.match(data.decode("utf-8"))
     assert match, data
     assert int(match["pri"]) == 16 * 8 + 4 and match["host"] == "gw1"
-    event = siem.decision_event(record, include_hashes=True)
+    event = events.decision_event(record, include_hashes=True)
     if fmt == "syslog":
         params = sd_params(match["sd"])
         assert params["event_id"] == event["event_id"] and "value_hashes" in params

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checker.findings import Finding
-from siem import events as siem
+from siem import events, formats
 from store.findings_store import FindingsStore
 from store.records import (
     ApprovalRequestRecord,
@@ -128,7 +128,7 @@ def seed(path: Path, old: datetime, new: datetime) -> FindingsStore:
 
 
 def test_decision_event_fields_and_no_values() -> None:
-    event = siem.decision_event(decision(enforced="block"))
+    event = events.decision_event(decision(enforced="block"))
     assert list(event)[:2] == ["ts", "event_id"]
     assert event["event_type"] == "decision"
     assert event["entity_types"] == {"EMAIL_ADDRESS": 1, "IBAN_CODE": 2}
@@ -148,8 +148,8 @@ def test_event_from_store_equals_event_from_record(tmp_path: Path) -> None:
     store = FindingsStore(tmp_path / "f.db")
     store.record(record)
     ((row, findings),) = list(store.iter_decisions_with_findings())
-    from_store = siem.decision_event(row, findings, include_hashes=True)
-    from_record = siem.decision_event(record, include_hashes=True)
+    from_store = events.decision_event(row, findings, include_hashes=True)
+    from_record = events.decision_event(record, include_hashes=True)
     assert from_store == from_record
     assert from_store["enforced"] == "block"  # None in the record means "as decided"
     assert {h["entity_type"] for h in from_store["value_hashes"]} == {"IBAN_CODE", "EMAIL_ADDRESS"}
@@ -157,20 +157,20 @@ def test_event_from_store_equals_event_from_record(tmp_path: Path) -> None:
 
 
 def test_event_ids_differ_between_decisions() -> None:
-    a = siem.decision_event(decision(NOW))
-    b = siem.decision_event(decision(NOW + timedelta(milliseconds=1)))
+    a = events.decision_event(decision(NOW))
+    b = events.decision_event(decision(NOW + timedelta(milliseconds=1)))
     assert a["event_id"] != b["event_id"]
     # include_hashes does not change the id
-    assert siem.decision_event(decision(NOW), include_hashes=True)["event_id"] == a["event_id"]
+    assert events.decision_event(decision(NOW), include_hashes=True)["event_id"] == a["event_id"]
 
 
 def test_other_events_leave_free_text_out() -> None:
-    c = siem.coaching_event(coaching())
+    c = events.coaching_event(coaching())
     assert c["entity_types"] == {"IBAN_CODE": 1} and c["finding_count"] == 1
     assert "justification" not in c and "zugestimmt" not in json.dumps(c)
-    a = siem.approval_request_event(approval())
+    a = events.approval_request_event(approval())
     assert a["tool_name"] == "Perplexity Pro" and "reason" not in a and "department" not in a
-    u = siem.usage_event(usage(unknown_ai=True))
+    u = events.usage_event(usage(unknown_ai=True))
     assert u["unknown_ai"] is True and u["intercepted"] is True
 
 
@@ -178,16 +178,16 @@ def test_other_events_leave_free_text_out() -> None:
 
 
 def test_cef_escaping() -> None:
-    assert siem.cef_header_escape("a|b\\c") == "a\\|b\\\\c"
-    assert siem.cef_header_escape("a\nb") == "a b"
-    assert siem.cef_extension_escape("a=b\\c|d\ne\rf") == "a\\=b\\\\c|d\\ne\\rf"
+    assert formats.cef_header_escape("a|b\\c") == "a\\|b\\\\c"
+    assert formats.cef_header_escape("a\nb") == "a b"
+    assert formats.cef_extension_escape("a=b\\c|d\ne\rf") == "a\\=b\\\\c|d\\ne\\rf"
 
 
 @pytest.mark.parametrize(
     ("enforced", "severity"), [("block", 7), ("warn", 5), ("redact", 4), ("log", 2), ("allow", 1)]
 )
 def test_cef_severity_by_enforced_action(enforced: str, severity: int) -> None:
-    line = siem.to_cef(siem.decision_event(decision(action="warn", enforced=enforced)), "1.0")
+    line = formats.to_cef(events.decision_event(decision(action="warn", enforced=enforced)), "1.0")
     header = line.split("|")
     assert header[:4] == ["CEF:0", "Leitplanke", "Leitplanke", "1.0"]
     assert header[4] == f"decision.{enforced}"
@@ -220,8 +220,8 @@ def parse_cef(line: str) -> tuple[list[str], dict[str, str]]:
 
 def test_cef_round_trip_with_hostile_values() -> None:
     nasty = "grp|a=b\\c\nd"
-    event = siem.decision_event(decision(user_group=nasty, error="x = y"))
-    line = siem.to_cef(event, "0.1|x")
+    event = events.decision_event(decision(user_group=nasty, error="x = y"))
+    line = formats.to_cef(event, "0.1|x")
     assert "\n" not in line
     header, ext = parse_cef(line)
     assert header[3] == "0.1|x"
@@ -234,8 +234,8 @@ def test_cef_round_trip_with_hostile_values() -> None:
 
 
 def test_cef_leaves_out_empty_fields_and_their_labels() -> None:
-    event = siem.decision_event(decision(tool=None))
-    _, ext = parse_cef(siem.to_cef(event, "1"))
+    event = events.decision_event(decision(tool=None))
+    _, ext = parse_cef(formats.to_cef(event, "1"))
     assert "cs2" not in ext and "cs2Label" not in ext
     assert "leitplankeValueHashes" not in ext
 
@@ -256,13 +256,13 @@ def sd_params(sd: str) -> dict[str, str]:
 
 
 def test_sd_escaping() -> None:
-    assert siem.sd_escape('a"b\\c]d') == 'a\\"b\\\\c\\]d'
-    assert siem.sd_escape("a\nb") == "a b"
+    assert formats.sd_escape('a"b\\c]d') == 'a\\"b\\\\c\\]d'
+    assert formats.sd_escape("a\nb") == "a b"
 
 
 def test_syslog_rfc5424_line() -> None:
-    event = siem.decision_event(decision(user_group='a"b]c\\d'))
-    line = siem.to_syslog(event, "gw 1.example")
+    event = events.decision_event(decision(user_group='a"b]c\\d'))
+    line = formats.to_syslog(event, "gw 1.example")
     match = SYSLOG.match(line)
     assert match, line
     assert int(match["pri"]) == 16 * 8 + 4  # local0, warning (block)
@@ -284,22 +284,22 @@ def test_syslog_rfc5424_line() -> None:
 
 
 def test_syslog_facility_and_severity() -> None:
-    event = siem.decision_event(decision(action="allow"))
-    assert siem.to_syslog(event, "h", facility="local7").startswith(f"<{23 * 8 + 6}>1 ")
-    assert siem.to_syslog(event, "h", facility="daemon").startswith(f"<{3 * 8 + 6}>1 ")
+    event = events.decision_event(decision(action="allow"))
+    assert formats.to_syslog(event, "h", facility="local7").startswith(f"<{23 * 8 + 6}>1 ")
+    assert formats.to_syslog(event, "h", facility="daemon").startswith(f"<{3 * 8 + 6}>1 ")
 
 
 def test_syslog_carrying_cef_or_json() -> None:
-    event = siem.decision_event(decision())
-    cef = siem.to_syslog(event, "h", message=siem.to_cef(event, "1"), structured=False)
+    event = events.decision_event(decision())
+    cef = formats.to_syslog(event, "h", message=formats.to_cef(event, "1"), structured=False)
     match = SYSLOG.match(cef)
     assert match and match["sd"] == "-" and match["msg"].startswith("CEF:0|Leitplanke|")
-    as_json = siem.to_syslog(event, "h", message=siem.to_json(event), structured=False)
+    as_json = formats.to_syslog(event, "h", message=formats.to_json(event), structured=False)
     match = SYSLOG.match(as_json)
     assert match and json.loads(match["msg"]) == event
 
 
 def test_non_ascii_message_gets_the_bom() -> None:
-    event = siem.decision_event(decision(service="übersetzer"))
-    assert "\ufeffAI request" in siem.to_syslog(event, "h")
-    assert "\ufeff" not in siem.to_syslog(siem.decision_event(decision()), "h")
+    event = events.decision_event(decision(service="übersetzer"))
+    assert "\ufeffAI request" in formats.to_syslog(event, "h")
+    assert "\ufeff" not in formats.to_syslog(events.decision_event(decision()), "h")
