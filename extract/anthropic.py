@@ -15,20 +15,21 @@ from extract.json_walk import (
     text_part,
 )
 from extract.model import Api, ExtractError, Found, Reader
+from extract.path import ROOT, Path
 
 # Content blocks nest (tool_result -> document -> content); real requests need 3 levels.
 _MAX_BLOCK_DEPTH = 8
 
 
 def _anthropic_messages(data: dict[str, Any]) -> Iterator[Found]:
-    yield from _blocks(data.get("system"), "system", depth=0)
+    yield from _blocks(data.get("system"), ROOT.key("system"), depth=0)
     for index, message in enumerate(required_list(data, "messages")):
-        where = f"messages[{index}]"
+        where = ROOT.key("messages").index(index)
         msg = as_object(message, where)
-        yield from _blocks(msg.get("content"), f"{where}.content", depth=0)
+        yield from _blocks(msg.get("content"), where.key("content"), depth=0)
 
 
-def _blocks(value: object, where: str, *, depth: int) -> Iterator[Found]:
+def _blocks(value: object, where: Path, *, depth: int) -> Iterator[Found]:
     """Anthropic content: a string, an array of typed blocks, or null."""
     if value is None:
         return
@@ -39,20 +40,20 @@ def _blocks(value: object, where: str, *, depth: int) -> Iterator[Found]:
     if depth >= _MAX_BLOCK_DEPTH:
         raise ExtractError(f"{where}: content blocks are nested too deeply")
     for index, block in enumerate(value):
-        yield from _block(as_object(block, f"{where}[{index}]"), f"{where}[{index}]", depth)
+        yield from _block(as_object(block, where.index(index)), where.index(index), depth)
 
 
-def _block(block: dict[str, Any], where: str, depth: int) -> Iterator[Found]:
+def _block(block: dict[str, Any], where: Path, depth: int) -> Iterator[Found]:
     kind = block.get("type")
     if kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
-        yield from json_value(block.get("input"), f"{where}.input")
+        yield from json_value(block.get("input"), where.key("input"))
     elif kind in ("tool_result", "mcp_tool_result"):
-        yield from _blocks(block.get("content"), f"{where}.content", depth=depth + 1)
+        yield from _blocks(block.get("content"), where.key("content"), depth=depth + 1)
     elif kind == "document":
         yield from _document(block, where, depth)
     elif kind == "search_result":
         yield from str_field(block, "title", where)
-        yield from _blocks(block.get("content"), f"{where}.content", depth=depth + 1)
+        yield from _blocks(block.get("content"), where.key("content"), depth=depth + 1)
     elif kind == "thinking":  # a prior turn's reasoning can quote the user's data
         yield from str_field(block, "thinking", where)
     elif kind == "image":
@@ -61,31 +62,31 @@ def _block(block: dict[str, Any], where: str, depth: int) -> Iterator[Found]:
         yield from str_field(block, "text", where)
 
 
-def _document(block: dict[str, Any], where: str, depth: int) -> Iterator[Found]:
+def _document(block: dict[str, Any], where: Path, depth: int) -> Iterator[Found]:
     yield from str_field(block, "title", where)
     yield from str_field(block, "context", where)
     source = block.get("source")
     if source is None:
         return
-    src = as_object(source, f"{where}.source")
+    src = as_object(source, where.key("source"))
     if src.get("type") == "text":
-        yield from str_field(src, "data", f"{where}.source")
+        yield from str_field(src, "data", where.key("source"))
     elif src.get("type") == "content":
-        yield from _blocks(src.get("content"), f"{where}.source.content", depth=depth + 1)
+        yield from _blocks(src.get("content"), where.key("source").key("content"), depth=depth + 1)
     else:
         title = block.get("title")
         yield from _anthropic_source(block, where, title if isinstance(title, str) else None)
 
 
-def _anthropic_source(block: dict[str, Any], where: str, filename: str | None) -> Iterator[Found]:
+def _anthropic_source(block: dict[str, Any], where: Path, filename: str | None) -> Iterator[Found]:
     """An image or document source: base64 is inline content; url and file are references."""
     source = block.get("source")
     if source is None:
         return
-    src = as_object(source, f"{where}.source")
+    src = as_object(source, where.key("source"))
     if src.get("type") != "base64":
         return
-    location = f"{where}.source.data"
+    location = where.key("source").key("data")
     data, media = src.get("data"), src.get("media_type")
     if not isinstance(data, str):
         raise ExtractError(f"{location}: expected a string, got {kind_of(data)}")

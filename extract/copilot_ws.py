@@ -35,6 +35,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from extract.model import TextPart
+from extract.path import ROOT, Path
+
 RS = "\x1e"  # SignalR record separator
 
 Protocol = Literal["copilot", "signalr"]
@@ -46,7 +49,7 @@ class ClientFrame:
     """A client frame that carries prompt text."""
 
     protocol: Protocol
-    parts: tuple[tuple[str, str], ...]  # (location, text), e.g. ("send.content[0].text", …)
+    parts: tuple[TextPart, ...]  # e.g. at send.content[0].text
     conversation_id: str | None = None
     invocation_id: str | None = None  # SignalR: the invocation the answer belongs to
     unparsed: bool = False  # not the expected JSON; the whole frame is one part
@@ -91,31 +94,32 @@ def _parse_frame(text: str) -> ClientFrame | None:
 def _unparsed(text: str) -> ClientFrame | None:
     if not text.strip():
         return None
-    return ClientFrame(guess_protocol(text), (("frame", text),), unparsed=True)
+    return ClientFrame(guess_protocol(text), (TextPart(_FRAME, text),), unparsed=True)
 
 
 def _parse_send(obj: dict[str, Any]) -> ClientFrame | None:
-    parts: list[tuple[str, str]] = []
+    parts: list[TextPart] = []
     content = obj.get("content")
+    at = _SEND.key("content")
     if isinstance(content, str):
-        parts.append(("send.content", content))
+        parts.append(TextPart(at, content))
     elif isinstance(content, list):
         for i, item in enumerate(content):
             if isinstance(item, str):
-                parts.append((f"send.content[{i}]", item))
+                parts.append(TextPart(at.index(i), item))
             elif isinstance(item, dict):
                 # type "text" carries the prompt; any other item's strings (pasted
                 # documents, captions) are scanned too, metadata keys aside.
                 for key, value in item.items():
                     if isinstance(value, str) and key not in _ITEM_META:
-                        parts.append((f"send.content[{i}].{key}", value))
+                        parts.append(TextPart(at.index(i).key(key), value))
     else:
         # An unexpected shape: every string leaf outside the envelope is scanned.
         rest = {k: v for k, v in obj.items() if k not in _SEND_META}
-        parts.extend(_leaves(rest, "send"))
+        parts.extend(_leaves(rest, _SEND))
     if "context" in obj:  # page or document context the client attaches
-        parts.extend(_leaves(obj["context"], "send.context"))
-    parts = [(where, text) for where, text in parts if text.strip()]
+        parts.extend(_leaves(obj["context"], _SEND.key("context")))
+    parts = [part for part in parts if part.text.strip()]
     if not parts:
         return None
     conversation = obj.get("conversationId")
@@ -126,30 +130,35 @@ def _parse_send(obj: dict[str, Any]) -> ClientFrame | None:
     )
 
 
+# Locations start with the event ("send") or the SignalR target ("chat"); "frame" is a
+# whole frame that is no JSON, "record[i]" a SignalR record that is none.
+_SEND = ROOT.mark("message", "send")
+_FRAME = ROOT.mark("message", "frame")
+
 # The send envelope; "context" is scanned on its own, whatever the content's shape.
 _SEND_META = frozenset({"event", "conversationId", "mode", "messageId", "context"})
 _ITEM_META = frozenset({"type", "mimeType", "id", "url"})
 
 
-def _leaves(value: object, where: str) -> list[tuple[str, str]]:
+def _leaves(value: object, where: Path) -> list[TextPart]:
     if isinstance(value, str):
-        return [(where, value)]
+        return [TextPart(where, value)]
     if isinstance(value, dict):
-        return [p for k, v in value.items() for p in _leaves(v, f"{where}.{k}")]
+        return [p for k, v in value.items() for p in _leaves(v, where.key(k))]
     if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in _leaves(v, f"{where}[{i}]")]
+        return [p for i, v in enumerate(value) for p in _leaves(v, where.index(i))]
     return []
 
 
 def _parse_signalr(text: str) -> ClientFrame | None:
-    parts: list[tuple[str, str]] = []
+    parts: list[TextPart] = []
     invocation: str | None = None
     conversation: str | None = None
     for index, record in enumerate(r for r in text.split(RS) if r.strip()):
         try:
             obj = json.loads(record)
         except ValueError:
-            parts.append((f"record[{index}]", record))
+            parts.append(TextPart(ROOT.mark("message", "record").index(index), record))
             continue
         if not isinstance(obj, dict) or obj.get("type") not in (1, 4):
             continue  # handshake, ping, completion, close: no prompt
@@ -160,20 +169,21 @@ def _parse_signalr(text: str) -> ClientFrame | None:
         for i, arg in enumerate(arguments if isinstance(arguments, list) else []):
             if not isinstance(arg, dict):
                 continue
-            where = f"{target}.arguments[{i}]"
+            where = ROOT.mark("message", target).key("arguments").index(i)
             if conversation is None and isinstance(arg.get("conversationId"), str):
                 conversation = arg["conversationId"]
             message = arg.get("message")
             if isinstance(message, dict) and isinstance(message.get("text"), str):
-                parts.append((f"{where}.message.text", message["text"]))
+                parts.append(TextPart(where.key("message").key("text"), message["text"]))
             previous = arg.get("previousMessages")
             for j, item in enumerate(previous if isinstance(previous, list) else []):
                 if not isinstance(item, dict):
                     continue
                 for key in ("text", "description"):  # description: page/document context
                     if isinstance(item.get(key), str):
-                        parts.append((f"{where}.previousMessages[{j}].{key}", item[key]))
-    parts = [(where, t) for where, t in parts if t.strip()]
+                        at = where.key("previousMessages").index(j).key(key)
+                        parts.append(TextPart(at, item[key]))
+    parts = [part for part in parts if part.text.strip()]
     if not parts:
         return None
     return ClientFrame(

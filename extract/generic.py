@@ -15,6 +15,10 @@ from extract.inline_file import file_content
 from extract.json_walk import json_leaves, load_json, name_segment, parse_json, worth_scanning
 from extract.media import codec, decode, is_document, is_textual, media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
+from extract.path import BODY, JSON_ROOT, ROOT, Path
+
+FORM = ROOT.mark("form", "form")  # then the field's name
+PART = ROOT.mark("part", "multipart")  # then the part's name
 
 _JSON_LINES = ("ndjson", "jsonl", "jsonlines", "json-seq")  # no single document: text
 
@@ -44,7 +48,7 @@ def _generic_model(data: object) -> str | None:
 
 def _json_leaves(data: object) -> list[TextPart]:
     """Every string leaf in document order; keys are schema, numbers carry no prose."""
-    return json_leaves(data, "$", segment=name_segment)
+    return json_leaves(data, JSON_ROOT, segment=name_segment)
 
 
 def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[Found], str | None]:
@@ -52,10 +56,10 @@ def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[Found
     if text is None:
         if is_textual(media):
             raise ExtractError(f"request body is not valid {charset or 'UTF-8'}")
-        return list(file_content(body, None, media or None, "body")), None  # pdf, image …
+        return list(file_content(body, None, media or None, BODY)), None  # pdf, image …
     if ("\x00" in text or is_document(media, body)) and not is_textual(media):
         # binary that happens to be valid UTF-8, or an all-ASCII PDF
-        return list(file_content(body, None, media or None, "body")), None
+        return list(file_content(body, None, media or None, BODY)), None
     if text.lstrip()[:1] in ("{", "["):
         # fetch() sends JSON as text/plain unless told otherwise: walk it if it parses,
         # else it is text after all and is scanned whole.
@@ -64,7 +68,7 @@ def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[Found
             return list(_json_leaves(data)), _generic_model(data)
         except ExtractError:
             pass
-    return ([TextPart("body", text)] if worth_scanning(text) else []), None
+    return ([TextPart(BODY, text)] if worth_scanning(text) else []), None
 
 
 def _form(body: bytes, charset: str) -> list[TextPart]:
@@ -75,7 +79,7 @@ def _form(body: bytes, charset: str) -> list[TextPart]:
             # A body that is no form at all (JSON or text posted with the form type)
             # arrives as a single name without a value: that name is the content.
             name, value = "", name
-        where = "form" + name_segment(name, index)
+        where = FORM.then(name_segment(name, index))
         if worth_scanning(value):
             parts.append(TextPart(where, value))
     return parts
@@ -87,24 +91,24 @@ def _multipart(body: bytes, content_type: str) -> list[Found]:
     try:
         parts: list[Found] = []
         for index, part in enumerate(message.iter_parts()):
-            base = "multipart" + name_segment(form_name(part), index)
+            base = PART.then(name_segment(form_name(part), index))
             leaves = [p for p in part.walk() if not p.is_multipart()]
             for number, leaf in enumerate(leaves):
-                where = base if len(leaves) == 1 and leaf is part else f"{base}[{number}]"
+                where = base if len(leaves) == 1 and leaf is part else base.index(number)
                 parts.extend(_part(leaf, where))
         return parts
     except RecursionError:
         raise ExtractError("multipart body is nested too deeply") from None
 
 
-def _part(part: Message, where: str) -> Iterator[Found]:
+def _part(part: Message, where: Path) -> Iterator[Found]:
     filename = part.get_filename()
     data = part.get_payload(decode=True)
     if filename is not None:
         # File names carry names ("Abmahnung_Max_Mustermann.docx"): scanned, never a location.
         if worth_scanning(filename):
-            yield TextPart(f"{where}.filename", filename)
-        where = f"{where}.content"
+            yield TextPart(where.mark("filename", ".filename"), filename)
+        where = where.mark("content", ".content")
     if not isinstance(data, bytes) or not data:
         return
     media, charset = part.get_content_type(), codec(part.get_content_charset())

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from extract.file_text import file_text
 from extract.model import Found, TextPart, Unscanned
+from extract.path import Path
 
 
 def decode_base64(value: str) -> bytes | None:
@@ -24,7 +25,7 @@ def decode_base64(value: str) -> bytes | None:
 
 
 def inline_file(
-    encoded: str, filename: str | None, media: str | None, where: str
+    encoded: str, filename: str | None, media: str | None, where: Path
 ) -> Iterator[Found]:
     """A base64 file: its text, or its location as unscanned (also when undecodable)."""
     data = decode_base64(encoded)
@@ -41,7 +42,7 @@ FILE_TEXT_LIMIT = 32 * 1024 * 1024
 
 
 def file_content(
-    data: bytes, filename: str | None, media: str | None, where: str
+    data: bytes, filename: str | None, media: str | None, where: Path
 ) -> Iterator[Found]:
     """The text of an inline file (text, PDF, Office), else its location as unscanned.
 
@@ -55,6 +56,7 @@ def file_content(
         return
     result = file_text(data, filename, media, FILE_TEXT_LIMIT)
     if result.text is not None and result.text.strip():
-        yield TextPart(where, result.text)
+        # The file's text, not a substring of the field it came in.
+        yield TextPart(where.mark("file"), result.text)
     if result.status != "scanned":
         yield Unscanned(where)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
+from extract.path import ROOT, Key, Path
 
 # Locations end up in the findings log, which must never hold a detected value. JSON keys
 # are caller data in principle (a map keyed by e-mail address), so only identifier-like
@@ -102,19 +103,19 @@ def kind_of(value: object) -> str:
     return names.get(type(value), "number")
 
 
-def as_object(value: object, where: str) -> dict[str, Any]:
+def as_object(value: object, where: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ExtractError(f"{where}: expected an object, got {kind_of(value)}")
     return value
 
 
-def as_list(value: object, where: str) -> list[Any]:
+def as_list(value: object, where: Path) -> list[Any]:
     if not isinstance(value, list):
         raise ExtractError(f"{where}: expected an array, got {kind_of(value)}")
     return value
 
 
-def as_text_or_list(value: object, where: str) -> str | list[Any]:
+def as_text_or_list(value: object, where: Path) -> str | list[Any]:
     if not isinstance(value, str | list):
         raise ExtractError(f"{where}: expected a string or an array, got {kind_of(value)}")
     return value
@@ -123,31 +124,31 @@ def as_text_or_list(value: object, where: str) -> str | list[Any]:
 def required_list(data: dict[str, Any], key: str) -> list[Any]:
     if key not in data:
         raise ExtractError(f"{key}: required field is missing")
-    return as_list(data[key], key)
+    return as_list(data[key], ROOT.key(key))
 
 
-def optional_list(data: dict[str, Any], key: str, where: str) -> list[Any]:
+def optional_list(data: dict[str, Any], key: str, where: Path) -> list[Any]:
     value = data.get(key)
-    return [] if value is None else as_list(value, join_path(where, f".{key}"))
+    return [] if value is None else as_list(value, where.key(key))
 
 
-def optional_object(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+def optional_object(data: dict[str, Any], key: str, where: Path) -> dict[str, Any]:
     value = data.get(key)
-    return {} if value is None else as_object(value, join_path(where, f".{key}"))
+    return {} if value is None else as_object(value, where.key(key))
 
 
 # --- text fields ----------------------------------------------------------------
 
 
-def text_part(value: str, where: str) -> Iterator[TextPart]:
+def text_part(value: str, where: Path) -> Iterator[TextPart]:
     if value.strip():
         yield TextPart(where, value)
 
 
-def str_field(obj: dict[str, Any], key: str, where: str) -> Iterator[TextPart]:
+def str_field(obj: dict[str, Any], key: str, where: Path) -> Iterator[TextPart]:
     """Yield obj[key] if it is a non-empty string; absent or null is fine."""
     value = obj.get(key)
-    location = f"{where}.{key}" if where else key
+    location = where.key(key)
     if value is None:
         return
     if not isinstance(value, str):
@@ -155,7 +156,7 @@ def str_field(obj: dict[str, Any], key: str, where: str) -> Iterator[TextPart]:
     yield from text_part(value, location)
 
 
-def json_value(value: object, where: str) -> Iterator[Found]:
+def json_value(value: object, where: Path) -> Iterator[Found]:
     if value in (None, {}, []):
         return
     # ensure_ascii=False keeps "Müller" scannable instead of "M\u00fcller".
@@ -171,38 +172,32 @@ def worth_scanning(value: str) -> bool:
 # --- every string leaf, with its path --------------------------------------------
 
 
-def name_segment(name: str, index: int) -> str:
-    return f".{name}" if _NAME.fullmatch(name) else f"[#{index}]"
+def name_segment(name: str, index: int) -> Key:
+    """A key as shown by the generic reader: .name, else [#position]."""
+    return Key(name, index, "name" if _NAME.fullmatch(name) else "position")
 
 
-def path_segment(key: str, index: int) -> str:
+def path_segment(key: str, index: int) -> Key:
     """A key as an exact path step: .name, ["0"] for batch indexes, else [#position]."""
     if _NAME.fullmatch(key):
-        return f".{key}"
-    return f'["{key}"]' if key.isascii() and key.isdigit() and len(key) <= 9 else f"[#{index}]"
-
-
-def join_path(where: str, step: str) -> str:
-    """where + step, without a leading dot at the root or right after "→"."""
-    if step.startswith(".") and (not where or where.endswith("→")):
-        return where + step[1:]
-    return where + step
+        return Key(key, index, "name")
+    quoted = key.isascii() and key.isdigit() and len(key) <= 9
+    return Key(key, index, "quoted" if quoted else "position")
 
 
 def json_leaves(
     data: object,
-    root: str,
+    root: Path,
     *,
-    segment: Callable[[str, int], str] = path_segment,
+    segment: Callable[[str, int], Key] = path_segment,
     skip_key: Callable[[str], bool] | None = None,
 ) -> list[TextPart]:
     """Every string leaf below root in document order, with its path from root.
 
-    An empty root gives paths without a leading dot ("json.content"). Keys for which
-    skip_key is true are left out with everything below them.
+    Keys for which skip_key is true are left out with everything below them.
     """
     parts: list[TextPart] = []
-    stack: list[tuple[object, str, int]] = [(data, root, 0)]
+    stack: list[tuple[object, Path, int]] = [(data, root, 0)]
     while stack:
         value, where, depth = stack.pop()
         if isinstance(value, str):
@@ -211,14 +206,12 @@ def json_leaves(
             continue
         if isinstance(value, dict):
             children = [
-                (child, join_path(where, segment(key, index)), depth + 1)
+                (child, where.then(segment(key, index)), depth + 1)
                 for index, (key, child) in enumerate(value.items())
                 if skip_key is None or not skip_key(key)
             ]
         elif isinstance(value, list):
-            children = [
-                (child, f"{where}[{index}]", depth + 1) for index, child in enumerate(value)
-            ]
+            children = [(child, where.index(index), depth + 1) for index, child in enumerate(value)]
         else:
             continue
         if depth >= MAX_JSON_DEPTH and children:

@@ -1,5 +1,8 @@
 """What an extractor returns: the prompt's text parts, inline content it could not read.
 
+Every text part carries its structured path (extract/path.py); its location is that
+path rendered, as the findings log keeps it.
+
 Locations (TextPart.location, Prompt.unscanned):
 - JSON bodies of dedicated extractors: the exact JSON path from the root, keys joined by
   ".", array indexes in brackets, e.g. "messages[1].content[0].text"; a key that is not
@@ -19,7 +22,10 @@ Locations (TextPart.location, Prompt.unscanned):
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
+
+from extract.path import Path
 
 Api = Literal[
     # provider APIs
@@ -47,16 +53,21 @@ Api = Literal[
 
 @dataclass(frozen=True)
 class TextPart:
-    location: str  # JSON-path-like origin, e.g. "messages[1].content[0].text"
+    path: Path  # where the text sits (extract/path.py), e.g. messages[1].content[0].text
     text: str
+
+    @cached_property
+    def location(self) -> str:
+        """The path as stored in the findings log, e.g. "messages[1].content[0].text"."""
+        return str(self.path)
 
 
 @dataclass(frozen=True)
 class Unscanned:
     """Inline content that reaches the model without being scanned (an image, a binary
-    file without extractable text): its location only, never its content."""
+    file without extractable text): its path only, never its content."""
 
-    location: str
+    path: Path
 
 
 @dataclass(frozen=True)
@@ -89,5 +100,5 @@ Reader = Callable[[bytes, str | None], Prompt]
 def prompt_of(api: Api, found: Sequence[Found], *, stream: bool, model: str | None) -> Prompt:
     """A Prompt from what a walker found: text parts and unscanned locations."""
     parts = tuple(f for f in found if isinstance(f, TextPart))
-    unscanned = tuple(f.location for f in found if isinstance(f, Unscanned))
+    unscanned = tuple(str(f.path) for f in found if isinstance(f, Unscanned))
     return Prompt(api=api, parts=parts, stream=stream, model=model, unscanned=unscanned)

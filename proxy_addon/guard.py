@@ -53,6 +53,7 @@ from answers.responders import block_response
 from checker.findings import Finding
 from extract.body_decode import BodyTooLarge, decode_body
 from extract.model import Api, ExtractError, Prompt, TextPart
+from extract.path import BODY
 from extract.registry import extract, match_endpoint
 from pipeline.coaching import Allowance, Coaching
 from policy.catalog import Catalog, Service, default_catalog
@@ -357,7 +358,7 @@ class Guard:
             error = f"unparsed_body: {exc}"
             log.warning("leitplanke: %s %s: %s; scanning raw body", service.id, api, exc)
             text = body.decode("utf-8", errors="replace")
-            prompt = Prompt(api=api, parts=(TextPart("body", text),), stream=False, model=None)
+            prompt = Prompt(api=api, parts=(TextPart(BODY, text),), stream=False, model=None)
 
         started = time.perf_counter()
         try:

@@ -134,7 +134,7 @@ class WebSocketGuard:
             timeout_ms = _option("leitplanke_scan_timeout_ms")
             assert isinstance(timeout_ms, int)
             findings = await active.pool.scan(
-                [text for _, text in frame.parts], timeout=timeout_ms / 1000
+                [part.text for part in frame.parts], timeout=timeout_ms / 1000
             )
         except Exception as exc:  # any checker failure gets the fail mode, never a crash
             log.error("leitplanke: checker failed for %s (websocket): %r", service.id, exc)
@@ -224,7 +224,7 @@ class WebSocketGuard:
             enforced=outcome.enforced,
             reasons=reasons,
             findings=outcome.findings,
-            locations=[where for where, _ in outcome.frame.parts] if outcome.frame else [],
+            locations=[part.location for part in outcome.frame.parts] if outcome.frame else [],
             scan_ms=outcome.scan_ms,
             error=outcome.error,
         )

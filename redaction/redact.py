@@ -6,15 +6,17 @@ redaction/memory.py), the originals stay in the conversation's PlaceholderMap, a
 restore.py puts them back into the answer.
 
 What can be rewritten:
-- JSON bodies (the OpenAI and Anthropic APIs, and generic JSON whose locations start
-  with "$"): the body is parsed, each TextPart's location is walked to its string (or,
-  for tool input objects the extractor scanned as `json.dumps(...)`, to that object),
+- JSON bodies (the OpenAI and Anthropic APIs, and generic JSON documents): the body is
+  parsed, each TextPart's path (extract/path.py) is walked, member by member and element
+  by element, to its string (or, for tool input objects the extractor scanned as
+  `json.dumps(...)`, to that object),
   the spans are replaced from the end backwards and the document is serialised again
   (compact separators, `ensure_ascii=False`; the caller sets Content-Length).
-- A generic plain-text body (location "body") that is UTF-8.
-Form fields and multipart parts are not rewritten: the result then has `body=None`
-and a reason, and the gateway falls back to block. So does any location that does not
-resolve to exactly the text that was scanned — a body must never go out half redacted.
+- A generic plain-text body (the path BODY) that is UTF-8.
+Form fields, multipart parts, decoded files and JSON held in strings are not rewritten:
+the result then has `body=None` and a reason, and the gateway falls back to block. So
+does any path that does not lead to exactly the text that was scanned — a body must
+never go out half redacted.
 
 Overlapping or nested findings are merged into their union (nothing detected may be
 left behind), labelled after the longest of them. A span that already is a placeholder
@@ -24,13 +26,13 @@ left behind), labelled after the longest of them. A span that already is a place
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from checker.findings import Finding
 from extract.model import Prompt, TextPart
+from extract.path import BODY, Index, Key, Path
 from redaction.memory import PLACEHOLDER, PlaceholderMap
 
 
@@ -43,10 +45,6 @@ class RedactResult:
     @property
     def ok(self) -> bool:
         return self.body is not None
-
-
-# Form fields and multipart parts (extract/generic.py: "form.x", extract/web/: "form:x").
-_FORM_PREFIXES = tuple(f"{kind}{sep}" for kind in ("form", "multipart") for sep in ".:[")
 
 
 @dataclass(frozen=True)
@@ -82,12 +80,12 @@ def redact_body(
     if not plan:
         return RedactResult(body=body, replaced=0)
 
-    locations = {prompt.parts[index].location for index in plan}
-    if any(location.startswith(_FORM_PREFIXES) for location in locations):
+    paths = [prompt.parts[index].path for index in plan]
+    if any(path.marks() & {"form", "part"} for path in paths):
         return _fail("form and multipart bodies cannot be redacted")
-    if locations == {"body"} and api == "generic":
+    if api == "generic" and all(path == BODY for path in paths):
         return _redact_text_body(body, prompt.parts, plan, mapping)
-    if api == "generic" and not all(loc.startswith("$") for loc in locations):
+    if api == "generic" and not all(path.marks() == {"json"} for path in paths):
         return _fail("only JSON and plain-text bodies can be redacted")
     return _redact_json(body, prompt.parts, plan, mapping)
 
@@ -148,11 +146,6 @@ def _redact_text_body(
 
 # --- JSON ------------------------------------------------------------------------
 
-_ROOT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_SEGMENT = re.compile(
-    r'\.([A-Za-z_][A-Za-z0-9_-]*)|\[#([0-9]+)\]|\[([0-9]+)\]|\[("(?:[^"\\]|\\.)*")\]'
-)
-
 
 class _Unresolved(Exception):
     pass
@@ -171,7 +164,7 @@ def _redact_json(
     for index, spans in plan.items():
         part = parts[index]
         try:
-            container, accessor = _resolve(data, part.location)
+            container, accessor = _resolve(data, part.path)
         except _Unresolved:
             return _fail(f"location cannot be rewritten: {part.location}")
         node = container[accessor]
@@ -227,58 +220,27 @@ def _dump(data: Any) -> bytes:
         return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-def _resolve(data: Any, location: str) -> tuple[Any, Any]:
-    """(container, key or index) of the value at an extractor location.
+def _resolve(data: Any, path: Path) -> tuple[Any, Any]:
+    """(container, key or index) of the value a path leads to.
 
-    Locations: `messages[1].content[0].text`, `system`, `prompt.variables[0]` (the n-th
-    value of an object), `["0"].json.content` (a quoted key), and generic `$.name[#2][0]`
-    (`[#n]`: an object's n-th member). Anything else (form fields, "→" into a JSON
-    document held in a string) does not resolve.
+    Only object members (Key, by their real name) and array elements (Index) are walked,
+    after the mark of a generic JSON document's root; any other mark (a form field, a
+    multipart part, a decoded file, JSON held in a string, a whole body) does not resolve.
     """
-    steps: list[tuple[str, str | int]] = []
-    position = 0
-    if location.startswith("$"):
-        position = 1
-    elif root := _ROOT_KEY.match(location):
-        position = root.end()
-        steps.append(("key", root.group(0)))
-    while position < len(location):
-        match = _SEGMENT.match(location, position)
-        if match is None:
-            raise _Unresolved
-        key, member, index, quoted = match.groups()
-        if quoted is not None:
-            try:
-                steps.append(("key", json.loads(quoted)))
-            except ValueError:
-                raise _Unresolved from None
-        elif key is not None:
-            steps.append(("key", key))
-        elif member is not None:
-            steps.append(("member", int(member)))
-        else:
-            steps.append(("index", int(index)))
-        position = match.end()
+    steps = path.steps
+    if path.marks() == {"json"} and steps and not isinstance(steps[0], Key | Index):
+        steps = steps[1:]  # "$": the document itself
     if not steps:
         raise _Unresolved  # the root itself is no string in a container
     node: Any = data
     container: Any = None
     accessor: Any = None
-    for kind, value in steps:
+    for step in steps:
         container = node
-        if isinstance(value, str):
-            if not isinstance(node, dict) or value not in node:
-                raise _Unresolved
-            accessor = value
-        elif isinstance(node, list) and kind == "index":
-            if value >= len(node):
-                raise _Unresolved
-            accessor = value
-        elif isinstance(node, dict):  # [#n], and [n] on an object (prompt.variables)
-            keys = list(node)
-            if value >= len(keys):
-                raise _Unresolved
-            accessor = keys[value]
+        if isinstance(step, Key) and isinstance(node, dict) and step.name in node:
+            accessor = step.name
+        elif isinstance(step, Index) and isinstance(node, list) and step.index < len(node):
+            accessor = step.index
         else:
             raise _Unresolved
         node = container[accessor]

@@ -10,9 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from extract.forms import FORM_NAME, parse_form
-from extract.json_walk import MAX_JSON_DEPTH, join_path, parse_json, path_segment, worth_scanning
+from extract.json_walk import MAX_JSON_DEPTH, parse_json, path_segment, worth_scanning
 from extract.media import media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
+from extract.path import ROOT, Path
+
+FIELD = ROOT.mark("form", "form:")  # then the field's name
 
 # Conversation/response/choice ids, and the "!…" anti-abuse token: no prose.
 _GEMINI_ID = re.compile(r"(?:c|r|rc)_[0-9a-f]{6,}|![A-Za-z0-9_-]{20,}")
@@ -27,7 +30,7 @@ def _gemini_web(body: bytes, content_type: str | None) -> Prompt:
     for index, (name, value) in enumerate(fields):
         if name == "at":  # the XSRF token
             continue
-        where = "form:" + (name if FORM_NAME.fullmatch(name) else f"[#{index}]")
+        where = FIELD.key(name, index, "bare" if FORM_NAME.fullmatch(name) else "position")
         if name == "f.req":
             has_request = True
             try:
@@ -42,22 +45,23 @@ def _gemini_web(body: bytes, content_type: str | None) -> Prompt:
     return prompt_of("gemini_web", found, stream=True, model=None)
 
 
-def _embedded_leaves(value: object, where: str, *, depth: int, nesting: int) -> Iterator[Found]:
+def _embedded_leaves(value: object, where: Path, *, depth: int, nesting: int) -> Iterator[Found]:
     """String leaves of a JSON value, entering strings that hold JSON (joined by "→")."""
     if depth > MAX_JSON_DEPTH:
         raise ExtractError("request body is nested too deeply")
     if isinstance(value, str):
         inner = _embedded_json(value) if nesting < _MAX_EMBEDDED else None
         if inner is not None:
-            yield from _embedded_leaves(inner, where + "→", depth=depth + 1, nesting=nesting + 1)
+            inside = where.mark("string_json", "→")
+            yield from _embedded_leaves(inner, inside, depth=depth + 1, nesting=nesting + 1)
         elif worth_scanning(value) and not _GEMINI_ID.fullmatch(value.strip()):
             yield TextPart(where, value)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _embedded_leaves(item, f"{where}[{index}]", depth=depth + 1, nesting=nesting)
+            yield from _embedded_leaves(item, where.index(index), depth=depth + 1, nesting=nesting)
     elif isinstance(value, dict):
         for index, (key, item) in enumerate(value.items()):
-            step = join_path(where, path_segment(key, index))
+            step = where.then(path_segment(key, index))
             yield from _embedded_leaves(item, step, depth=depth + 1, nesting=nesting)
 
 

@@ -12,13 +12,14 @@ from extract.inline_file import file_content
 from extract.json_walk import json_leaves, kind_of, load_object, parse_json, worth_scanning
 from extract.media import codec, decode, is_textual, media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
+from extract.path import ROOT, Path
 
 
 def _huggingchat(body: bytes, content_type: str | None) -> Prompt:
     media, _ = media_type(content_type)
     if not media.startswith("multipart/"):  # older releases posted the JSON alone
         data = load_object(body)
-        found: list[Found] = list(json_leaves(data, ""))
+        found: list[Found] = list(json_leaves(data, ROOT))
         return prompt_of("huggingchat", found, stream=True, model=None)
     message = parse_multipart(body, content_type or "")
     found = []
@@ -29,17 +30,18 @@ def _huggingchat(body: bytes, content_type: str | None) -> Prompt:
             name = f"#{index}"
         occurrence = seen.get(name, 0)
         seen[name] = occurrence + 1
-        found.extend(_huggingchat_part(part, f"multipart:{name}[{occurrence}]", name))
+        where = ROOT.mark("part", f"multipart:{name}").index(occurrence)
+        found.extend(_huggingchat_part(part, where, name))
     return prompt_of("huggingchat", found, stream=True, model=None)
 
 
-def _huggingchat_part(part: Message, where: str, name: str) -> Iterator[Found]:
+def _huggingchat_part(part: Message, where: Path, name: str) -> Iterator[Found]:
     if part.is_multipart():
         raise ExtractError(f"{where}: nested multipart is not expected")
     data = part.get_payload(decode=True)
     filename = part.get_filename()
     if filename is not None and worth_scanning(filename):
-        yield TextPart(f"{where}.filename", filename)
+        yield TextPart(where.mark("filename", ".filename"), filename)
     if not isinstance(data, bytes) or not data:
         return
     media = part.get_content_type()
@@ -56,7 +58,7 @@ def _huggingchat_part(part: Message, where: str, name: str) -> Iterator[Found]:
             raise ExtractError(f"{where}: {exc}") from None
         if not isinstance(payload, dict):
             raise ExtractError(f"{where}: expected a JSON object, got {kind_of(payload)}")
-        yield from json_leaves(payload, where + "→")
+        yield from json_leaves(payload, where.mark("string_json", "→"))
     elif worth_scanning(text):
         yield TextPart(where, text)
 

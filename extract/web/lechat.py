@@ -4,23 +4,24 @@ tRPC with the superjson transformer: {"0": {"json": {...}, "meta": {...}}} in a 
 {"json": {...}} without. Every string leaf of each "json" value, with its exact path.
 """
 
-from extract.json_walk import as_object, join_path, json_leaves, load_object
+from extract.json_walk import as_object, json_leaves, load_object
 from extract.model import Api, Found, Prompt, Reader, prompt_of
+from extract.path import JSON_ROOT, ROOT
 
 
 def _lechat(body: bytes, content_type: str | None) -> Prompt:
     data = load_object(body)
     if data and all(key.isascii() and key.isdigit() for key in data):
-        calls = [(f'["{key}"]', value) for key, value in data.items()]
+        calls = [(ROOT.key(key, i, "quoted"), value) for i, (key, value) in enumerate(data.items())]
     else:
-        calls = [("", data)]
+        calls = [(ROOT, data)]
     found: list[Found] = []
     model: str | None = None
     for where, call in calls:
-        obj = as_object(call, where or "$")
+        obj = as_object(call, where or JSON_ROOT)
         if "json" in obj:
             payload = obj["json"]
-            found.extend(json_leaves(payload, join_path(where, ".json")))
+            found.extend(json_leaves(payload, where.key("json")))
             if isinstance(payload, dict) and isinstance(payload.get("model"), str):
                 model = model or payload["model"]
         else:

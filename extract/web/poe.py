@@ -7,6 +7,7 @@ variables except ids, nonces and hashes.
 
 from extract.json_walk import json_leaves, load_object, optional_object
 from extract.model import Api, Found, Prompt, Reader, prompt_of
+from extract.path import ROOT
 
 _POE_SKIP = frozenset({"id", "clientNonce", "sdid", "hash", "nonce"})
 
@@ -17,8 +18,8 @@ def _poe_skip(key: str) -> bool:
 
 def _poe(body: bytes, content_type: str | None) -> Prompt:
     data = load_object(body)
-    variables = optional_object(data, "variables", "")
-    found: list[Found] = list(json_leaves(variables, "variables", skip_key=_poe_skip))
+    variables = optional_object(data, "variables", ROOT)
+    found: list[Found] = list(json_leaves(variables, ROOT.key("variables"), skip_key=_poe_skip))
     bot = variables.get("bot")
     return prompt_of(
         "poe_graphql", found, stream=False, model=bot if isinstance(bot, str) else None

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from extract.model import Api, ExtractError, Prompt, TextPart
+from extract.path import ROOT
 from extract.registry import extract, match_endpoint
 
 IBAN = "DE89 3704 0044 0532 0130 00"
@@ -332,7 +333,8 @@ def test_extracts_every_text_with_its_location(
 
 def test_parts_are_hashable_value_objects() -> None:
     prompt = run("openai_chat", {"model": "m", "messages": [{"role": "user", "content": "hi"}]})
-    assert prompt.parts == (TextPart("messages[0].content", "hi"),)
+    assert prompt.parts == (TextPart(ROOT.key("messages").index(0).key("content"), "hi"),)
+    assert prompt.parts[0].location == "messages[0].content"
     assert isinstance(prompt.parts, tuple)
     assert hash(prompt)
 
@@ -928,9 +930,12 @@ def test_generic_large_json_body_is_extracted_whole() -> None:
     items = [{"id": UUID, "text": f"Eintrag {i}"} for i in range(20_000)]
     body = json.dumps({"prompt": text, "items": items}).encode()
     prompt = extract("generic", body, content_type="application/json")
-    assert prompt.parts[0] == TextPart("$.prompt", text)
+    assert (prompt.parts[0].location, prompt.parts[0].text) == ("$.prompt", text)
     assert len(prompt.parts) == 1 + 20_000
-    assert prompt.parts[-1] == TextPart("$.items[19999].text", "Eintrag 19999")
+    assert (prompt.parts[-1].location, prompt.parts[-1].text) == (
+        "$.items[19999].text",
+        "Eintrag 19999",
+    )
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,8 @@ def check(data: str | bytes) -> None:
         return
     assert isinstance(frame, ClientFrame) and frame.protocol in ("copilot", "signalr")
     assert frame.parts
-    for where, text in frame.parts:
+    for part in frame.parts:
+        where, text = part.location, part.text
         assert isinstance(where, str) and isinstance(text, str) and text.strip()
 
 

@@ -1,11 +1,14 @@
 import json
 
 from checker.findings import Finding
-from extract.model import Api, Prompt
+from extract.model import Api, Prompt, TextPart
+from extract.path import ROOT
 from extract.registry import extract
 from redaction.memory import PlaceholderMap
 from redaction.redact import redact_body
 from redaction.restore import restore_text
+
+MESSAGES = ROOT.key("messages")
 
 
 def _finding(prompt: Prompt, part: int, value: str, entity: str, occurrence: int = 0) -> Finding:
@@ -238,13 +241,27 @@ def test_openai_responses_and_generic_json_locations() -> None:
 
 
 def test_quoted_keys_and_positional_prompt_variables() -> None:
-    from redaction.redact import _resolve
+    # Le Chat's batch key "0" is shown quoted, prompt variables by their position: both
+    # are walked by their real keys.
+    lechat = json.dumps({"0": {"json": {"content": "Schreib an Max Müller"}}}).encode()
+    prompt = extract("lechat_web", lechat)
+    assert [p.location for p in prompt.parts] == ['["0"].json.content']
+    finding = _finding(prompt, 0, "Max Müller", "PERSON")
+    result = redact_body("lechat_web", lechat, prompt, [finding], PlaceholderMap())
+    assert result.body is not None
+    assert json.loads(result.body) == {"0": {"json": {"content": "Schreib an <PERSON_1>"}}}
 
-    data = {"0": {"json": {"content": "x"}}, "prompt": {"variables": {"k": "v", "n": "w"}}}
-    container, key = _resolve(data, '["0"].json.content')
-    assert container[key] == "x"
-    container, key = _resolve(data, "prompt.variables[1]")
-    assert container[key] == "w"
+    variables = {"kunde": "Erika Muster", "anliegen": "Rückruf an Max Müller"}
+    responses = json.dumps({"model": "m", "prompt": {"id": "p", "variables": variables}})
+    prompt = extract("openai_responses", responses.encode())
+    assert [p.location for p in prompt.parts] == ["prompt.variables[0]", "prompt.variables[1]"]
+    finding = _finding(prompt, 1, "Max Müller", "PERSON")
+    result = redact_body(
+        "openai_responses", responses.encode(), prompt, [finding], PlaceholderMap()
+    )
+    assert result.body is not None
+    redacted = json.loads(result.body)["prompt"]["variables"]
+    assert redacted == {"kunde": "Erika Muster", "anliegen": "Rückruf an <PERSON_1>"}
 
 
 def test_plain_text_generic_body() -> None:
@@ -261,7 +278,7 @@ def test_unresolvable_location_gives_reason_and_no_body() -> None:
     body = _chat("Max Müller")
     prompt = extract("openai_chat", body)
     bad = Prompt(
-        prompt.api, (prompt.parts[0].__class__("messages[7].content", "Max Müller"),), False, None
+        prompt.api, (TextPart(MESSAGES.index(7).key("content"), "Max Müller"),), False, None
     )
     finding = Finding("PERSON", "pii", 0, 10, 0.9, 0, "Max Müller")
     result = redact_body("openai_chat", body, bad, [finding], PlaceholderMap())
@@ -271,7 +288,7 @@ def test_unresolvable_location_gives_reason_and_no_body() -> None:
 
     # a location whose text differs from what was scanned (e.g. an inline file)
     other = Prompt(
-        prompt.api, (prompt.parts[0].__class__("messages[0].content", "Max Müllerx"),), False, None
+        prompt.api, (TextPart(MESSAGES.index(0).key("content"), "Max Müllerx"),), False, None
     )
     assert redact_body("openai_chat", body, other, [finding], PlaceholderMap()).body is None
 
