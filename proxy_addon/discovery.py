@@ -16,7 +16,7 @@ from mitmproxy import ctx, exceptions, http
 
 from policy.catalog import Catalog, default_catalog
 from policy.unknown_ai import DiscoveryRules, load_discovery_rules
-from proxy_addon.identify import HOST, SERVICE, candidate_hosts
+from proxy_addon.identify import HOST, SERVICE, candidate_hosts, identity_of
 from proxy_addon.intercept import Intercept
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder
@@ -97,6 +97,7 @@ class Discovery:
             return
         loaded = self.source.active.loaded
         policy = loaded.policy
+        identity = identity_of(flow)
         tool = policy.tool_for_service(service_id)
         request = kind == "request"
         response = flow.response
@@ -105,8 +106,8 @@ class Discovery:
             service=service_id,
             host=host.lower().rstrip("."),
             intercepted=intercepted,
-            user_pseudonym=self.recorder.user_label(flow, policy.privacy.pseudonymize_users),
-            user_group=self.recorder.group_of(flow, policy),
+            user_pseudonym=identity.label(policy),
+            user_group=identity.group(policy),
             tool=tool[0] if tool else None,
             tool_status=tool[1].status if tool else ("unapproved" if service_id else None),
             unknown_ai=service_id is None,

@@ -59,7 +59,7 @@ from pipeline.coaching import Allowance, Coaching
 from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Decision, decide, most_restrictive, unchecked_decision
 from policy.model import Action, Policy
-from proxy_addon.identify import SERVICE
+from proxy_addon.identify import SERVICE, identity_of
 from proxy_addon.option_values import check_choice, check_range
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.portal import Portal
@@ -256,13 +256,13 @@ class Guard:
         """The sender's group after an internal error (its rollout mode applies, so an
         "enforce" group is never let through by a policy-wide "monitor")."""
         try:
-            return self.recorder.group_of(flow, active.loaded.policy)
+            return identity_of(flow).group(active.loaded.policy)
         except Exception:
             return None
 
     def coach(self, flow: http.HTTPFlow, outcome: Outcome) -> None:
         """A "warn": pass when a justification covers it, else issue a one-time link."""
-        user = self.recorder.user_label(flow, True)  # tokens bind to the pseudonym
+        user = identity_of(flow).pseudonym  # tokens bind to the pseudonym
         decision = outcome.decision
         service = outcome.service.id
         outcome.justified = self.coaching.allowed(user, service, decision.data_classes)
@@ -284,7 +284,7 @@ class Guard:
         assert outcome.prompt is not None and outcome.body is not None
         violating = set(outcome.decision.data_classes)
         findings = [f for f in outcome.findings if f.data_class in violating]
-        user = self.recorder.user_label(flow, True)
+        user = identity_of(flow).pseudonym
         mapping = self.memory.get((user, outcome.service.id))
         size = len(outcome.body)
         result = await off_loop(
@@ -328,7 +328,7 @@ class Guard:
         self, flow: http.HTTPFlow, active: Active, service: Service, api: Api
     ) -> Outcome:
         policy = active.loaded.policy
-        group = self.recorder.group_of(flow, policy)
+        group = identity_of(flow).group(policy)
         raw = flow.request.raw_content
         size = len(raw) if raw is not None else 0
         if raw is None or size > policy.max_body_bytes:

@@ -1,17 +1,27 @@
-"""Which AI service a request is for, and who sent it.
+"""The Identify addon: which AI service a request is for, and who sent it.
 
 Runs at `requestheaders`, before MapRemote rewrites the destination at `request`,
-so that routing by IT (or by tests) cannot hide the original service.
+so that routing by IT (or by tests) cannot hide the original service; and at
+`http_connect`, so that tunnels that are never decrypted have a sender too.
+
+Every flow gets its sender's Identity (policy/identity.py: login, address, keyed
+pseudonym) in `flow.metadata[IDENTITY]`; the other addons read it with `identity_of`
+and ask it for the group and the recorded name under the policy they act on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mitmproxy import http
 
 from policy.catalog import Catalog, default_catalog
+from policy.identity import Identity
+from store.keys import pseudonym
 
 SERVICE = "leitplanke.service"
 HOST = "leitplanke.host"
+IDENTITY = "leitplanke.identity"
 
 
 def candidate_hosts(flow: http.HTTPFlow) -> list[str]:
@@ -35,11 +45,33 @@ def client_address(flow: http.HTTPFlow) -> str | None:
     return str(peer[0]) if peer else None
 
 
+def identity_of(flow: http.HTTPFlow) -> Identity:
+    """The sender Identify recorded for this flow."""
+    identity = flow.metadata[IDENTITY]
+    assert isinstance(identity, Identity), "Identify runs before every other addon's hooks"
+    return identity
+
+
 class Identify:
-    def __init__(self, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self, catalog: Catalog | None = None, key: Callable[[], bytes] = lambda: b""
+    ) -> None:
         self.catalog = catalog or default_catalog()
+        # The findings store's key (the Recorder loads it with the database): pseudonyms
+        # in the log and coaching links bind to the same keyed name.
+        self.key = key
+
+    def identify(self, flow: http.HTTPFlow) -> Identity:
+        key = self.key()
+        identity = Identity.of(user_of(flow), client_address(flow), lambda u: pseudonym(key, u))
+        flow.metadata[IDENTITY] = identity
+        return identity
+
+    def http_connect(self, flow: http.HTTPFlow) -> None:
+        self.identify(flow)
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
+        self.identify(flow)
         for host in candidate_hosts(flow):
             service = self.catalog.lookup(host)
             if service is not None:

@@ -32,13 +32,13 @@ def make_addons() -> list[object]:
     add tenant headers, then check the prompt."""
     source = PolicySource()
     siem = SiemSink()
-    recorder = Recorder(source, siem=siem)
+    recorder = Recorder(source, siem=siem)  # loads the findings key with the database
     intercept = Intercept(source)
     return [
         UnknownOptions(),
         KeyFiles(),
         ClientAccess(),
-        Identify(),
+        Identify(key=lambda: recorder.key),
         ServePac(source),
         source,
         siem,

@@ -47,6 +47,7 @@ from pipeline.coaching import (
 from policy.catalog import Catalog, default_catalog
 from policy.intercept import PORTAL_HOST
 from policy.model import Policy
+from proxy_addon.identify import identity_of
 from proxy_addon.option_values import check_range
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.recorder import Recorder
@@ -160,7 +161,7 @@ class Portal:
     # ---- identity ---------------------------------------------------------
     def identity(self, flow: http.HTTPFlow) -> str:
         """Who asks, as tokens are bound: always the keyed pseudonym."""
-        return self.recorder.user_label(flow, True)
+        return identity_of(flow).pseudonym
 
     def _active(self) -> Active:
         active = self.source.active
@@ -243,7 +244,7 @@ class Portal:
         policy = self._active().loaded.policy
         lang = self._lang(flow)
         t = texts(lang)
-        group = self.recorder.group_of(flow, policy)
+        group = identity_of(flow).group(policy)
         departments = [g.label.text(lang) if g.label else gid for gid, g in policy.groups.items()]
         values = {
             "tool": self._tool_name(policy, service),
@@ -343,7 +344,7 @@ class Portal:
         row = CoachingRecord(
             service=ticket.service,
             tool=ticket.tool,
-            user_pseudonym=self.recorder.user_label(flow, policy.privacy.pseudonymize_users),
+            user_pseudonym=identity_of(flow).label(policy),
             user_group=ticket.group,
             data_classes=ticket.data_classes,
             entity_types=dict(ticket.entity_counts),
@@ -398,8 +399,8 @@ class Portal:
             tool_name=masked[0],
             reason=masked[1],
             department=masked[2],
-            user_pseudonym=self.recorder.user_label(flow, policy.privacy.pseudonymize_users),
-            user_group=self.recorder.group_of(flow, policy),
+            user_pseudonym=identity_of(flow).label(policy),
+            user_group=identity_of(flow).group(policy),
         )
         store = self.recorder.store
         await self._write(store.record_approval_request if store else None, row)

@@ -17,12 +17,11 @@ from mitmproxy import ctx, exceptions, http
 from checker.findings import Finding
 from policy.decide import Decision
 from policy.loader import LoadedPolicy
-from policy.model import Policy
-from proxy_addon.identify import HOST, client_address, user_of
+from proxy_addon.identify import HOST, identity_of
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.siem_sink import SiemSink
 from store.findings_store import FindingsStore
-from store.keys import KeyFileError, default_key_path, load_or_create_key, pseudonym
+from store.keys import KeyFileError, default_key_path, load_or_create_key
 from store.records import DecisionRecord, UsageRecord, finding_records
 from store.spool import Spool, SpooledRow, default_spool_path
 
@@ -119,19 +118,6 @@ class Recorder:
             log.info("leitplanke: deleted %d rows older than %d days", deleted, days)
         return deleted
 
-    def pseudonym(self, user: str) -> str:
-        return pseudonym(self.key, user)
-
-    def user_label(self, flow: http.HTTPFlow, pseudonymize: bool) -> str:
-        """Who sent a flow, as the log may keep it: the proxy-auth user or else the
-        client address, pseudonymised unless the policy says otherwise."""
-        user = user_of(flow) or client_address(flow) or "unknown"
-        return self.pseudonym(user) if pseudonymize else user
-
-    @staticmethod
-    def group_of(flow: http.HTTPFlow, policy: Policy) -> str | None:
-        return policy.group_of(user_of(flow), client_address(flow))
-
     def record_decision(
         self,
         flow: http.HTTPFlow,
@@ -156,7 +142,7 @@ class Recorder:
             api=api,
             tool=decision.tool,
             tool_status=decision.tool_status,
-            user_pseudonym=self.user_label(flow, privacy.pseudonymize_users),
+            user_pseudonym=identity_of(flow).label(loaded.policy),
             user_group=group,
             action=decision.action,
             enforced=enforced,

@@ -32,7 +32,7 @@ from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Decision, decide, unchecked_decision
 from policy.model import Action
 from proxy_addon.guard import enforced_action, fail_action
-from proxy_addon.identify import SERVICE
+from proxy_addon.identify import SERVICE, identity_of
 from proxy_addon.policy_source import Active, PolicySource
 from proxy_addon.recorder import Recorder
 
@@ -117,7 +117,7 @@ class WebSocketGuard:
         policy = active.loaded.policy
         size = len(content)
         if size > policy.max_body_bytes:
-            group = self.recorder.group_of(flow, policy)
+            group = identity_of(flow).group(policy)
             protocol = copilot_ws.guess_protocol(content[-16:])
             return self._failed(
                 active, service, group, protocol, "oversize", policy.oversize_action, size=size
@@ -127,7 +127,7 @@ class WebSocketGuard:
         frame = copilot_ws.parse_client_frame(content)
         if frame is None:
             return None
-        group = self.recorder.group_of(flow, policy)
+        group = identity_of(flow).group(policy)
         error = "unparsed_frame" if frame.unparsed else None
         started = time.perf_counter()
         try:

@@ -71,6 +71,7 @@ def connect(host: str, user: str | None = None) -> http.HTTPFlow:
     flow.request.host, flow.request.port = host, 443
     if user:
         flow.metadata["proxyauth"] = (user, "pw")
+    Identify().http_connect(flow)
     return flow
 
 

@@ -63,7 +63,7 @@ class Harness:
     def __init__(self, tctx: taddons.context, addons: Addons, db: Path) -> None:
         self.tctx, self.db = tctx, db
         self.source, self.recorder, self.guard = addons
-        self.identify = Identify()
+        self.identify = Identify(key=lambda: self.recorder.key)
 
     async def send(self, flow: http.HTTPFlow) -> http.HTTPFlow:
         self.identify.requestheaders(flow)
@@ -449,6 +449,7 @@ def portal_flow(
 
 async def visit(harness: Harness, flow: http.HTTPFlow) -> http.Response:
     portal = harness.guard.portal
+    harness.identify.requestheaders(flow)
     portal.requestheaders(flow)
     if flow.response is None:
         await portal.request(flow)

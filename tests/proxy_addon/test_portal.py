@@ -87,12 +87,8 @@ async def test_checker_failure_stores_nothing(
     answer = await visit(warn_harness, portal_flow(f"/coach/{token}", form=form))
     assert answer.status_code == 503
     assert warn_harness.rows("select count(*) from coaching") == [(0,)]
-    assert (
-        warn_harness.guard.coaching.allowed(
-            warn_harness.guard.portal.identity(portal_flow("/")), "openai-api", ["personal"]
-        )
-        is None
-    )
+    erika = warn_harness.identify.identify(portal_flow("/")).pseudonym
+    assert warn_harness.guard.coaching.allowed(erika, "openai-api", ["personal"]) is None
 
 
 async def test_approval_request_is_stored_masked(warn_harness: Harness) -> None:

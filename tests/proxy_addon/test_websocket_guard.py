@@ -83,7 +83,7 @@ class Harness:
         self.tctx, self.db = tctx, db
         self.ws, self.guard, self.injected = ws, guard, injected
         self.source, self.recorder = ws.source, ws.recorder
-        self.identify = Identify()
+        self.identify = Identify(key=lambda: self.recorder.key)
 
     async def message(
         self, f: http.HTTPFlow, content: bytes, from_client: bool = True, text: bool = True
