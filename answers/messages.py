@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from policy.decide import Decision
+from policy.decide import Checked, Decision
 from policy.model import Policy
 from rules import rules_file
 from rules.strict_yaml import load_yaml
@@ -154,3 +154,36 @@ def oversize_message(policy: Policy, service_name: str, size: int, lang: str) ->
         size_mb=f"{size / 1_048_576:.1f}",
         limit_mb=f"{policy.max_body_bytes / 1_048_576:.1f}",
     )
+
+
+def decision_message(
+    policy: Policy,
+    decision: Decision,
+    checked: Checked,
+    entity_types: Iterable[str],
+    service_name: str,
+    lang: str,
+    *,
+    size: int = 0,
+    approval_link: str | None = None,
+    coaching: tuple[str, int] | None = None,
+) -> str:
+    """The message for a stopped prompt: too large, not checkable, coached (`coaching`:
+    the one-time link and its minutes) or blocked (also a "warn" without a portal)."""
+    if checked == "oversize":
+        return oversize_message(policy, service_name, size, lang)
+    if checked == "checker_error":
+        return checker_error_message(policy, service_name, lang)
+    if coaching is not None:
+        link, minutes = coaching
+        return coach_message(
+            policy,
+            decision,
+            entity_types,
+            service_name,
+            lang,
+            coach_link=link,
+            minutes=minutes,
+            approval_link=approval_link,
+        )
+    return block_message(policy, decision, entity_types, service_name, lang, approval_link)

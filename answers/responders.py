@@ -32,7 +32,7 @@ _FALLBACK_MODEL = "leitplanke"
 
 
 def block_response(
-    api: Api,
+    api: Api | str,
     *,
     stream: bool,
     model: str | None,

@@ -19,13 +19,19 @@ applied after the action is chosen: `Decision.action` is always what the policy 
 written decides — what `leitplanke check` prints as `verdict`, what examples `expect`
 and what the findings log keeps as `action` — and `Decision.effective` is what the
 gateway does with it in that mode (`enforced` in the log).
+
+The rest of the pipeline is decided here too, as pure functions: the action for a
+prompt that could not be checked (`fail_action`, `unchecked_decision`), inline files
+that could not be read (`with_unscanned`), and what the gateway applies once coaching
+and redaction had their say (`applied`): computed once, before the answer and the
+record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import Literal, Protocol
 
 from policy.model import ACTION_RANK, Action, Mode, Policy, ToolStatus
 
@@ -140,6 +146,91 @@ def unchecked_decision(
         alternatives=(),
         mode=base.mode,
     )
+
+
+def fail_action(policy: Policy, override: str = "policy") -> Action:
+    """What a prompt gets when it cannot be checked: `override` (the gateway's
+    `leitplanke_fail_mode`) or, with "policy", the policy's fail_mode. "open" allows;
+    anything else blocks, so that no misspelt mode can let a prompt through."""
+    mode = policy.fail_mode if override == "policy" else override
+    return "allow" if mode == "open" else "block"
+
+
+def with_unscanned(decision: Decision, unscanned: int, policy: Policy) -> Decision:
+    """Inline files the checker could not read get the policy's `unscanned_files`
+    action; the more restrictive of that and the findings' decision wins."""
+    if not unscanned:
+        return decision
+    return replace(
+        decision,
+        action=most_restrictive([decision.action, policy.unscanned_files]),
+        reasons=(*decision.reasons, f"unscanned_files:{unscanned}:{policy.unscanned_files}"),
+    )
+
+
+# What a decision is about: the prompt's findings, or a prompt that was too large or
+# could not be checked (checker error, undecodable body, internal error).
+Checked = Literal["findings", "oversize", "checker_error"]
+Step = Literal["coach", "redact"]
+
+
+def inline_step(decision: Decision, checked: Checked) -> Step | None:
+    """What the HTTP path does before answering: coach a "warn" about the prompt's
+    findings, redact for a "redact" (after the rollout mode). An oversize or unchecked
+    prompt has nothing an employee could justify and nothing to rewrite."""
+    if checked != "findings":
+        return None
+    if decision.effective == "warn":
+        return "coach"
+    if decision.effective == "redact":
+        return "redact"
+    return None
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What the gateway does with a decision, and the reasons it records for that."""
+
+    action: Action  # allow | log | warn (stopped, with a coaching link) | redact | block
+    reasons: tuple[str, ...]
+
+
+def applied(
+    decision: Decision,
+    checked: Checked = "findings",
+    *,
+    inline: bool = True,
+    justified: bool = False,
+    coached: bool = False,
+    redacted: bool = False,
+) -> Applied:
+    """The action applied to a prompt, computed once before it is answered and recorded.
+
+    inline: the path can coach and redact (HTTP requests). Without (WebSocket messages)
+        a "warn" or "redact" is enforced as a block, the safe reading of a policy that
+        asks for them.
+    justified: an earlier justification covers this "warn": it is allowed.
+    coached: the "warn" was stopped with a one-time coaching link.
+    redacted: the "redact" body was rewritten; else it is blocked.
+    """
+    step = inline_step(decision, checked) if inline else None
+    action: Action
+    if step == "coach":
+        action = "allow" if justified else "warn"
+    elif step == "redact":
+        action = "redact" if redacted else "block"
+    else:
+        action = "block" if decision.effective in ("warn", "redact") else decision.effective
+    reasons = decision.recorded_reasons
+    if justified:
+        reasons = (*reasons, "justified")
+    elif coached:
+        reasons = (*reasons, "coached")
+    elif step == "redact" and not redacted:
+        reasons = (*reasons, "redact_unsupported")
+    elif action != decision.action:
+        reasons = (*reasons, f"{decision.action}:enforced_as_{action}")
+    return Applied(action, reasons)
 
 
 def most_restrictive(actions: Iterable[Action]) -> Action:

@@ -11,12 +11,12 @@ import asyncio
 import logging
 import os
 import time
-from dataclasses import dataclass
 
 from mitmproxy import ctx, exceptions
 
 from checker.config import ScanConfig
 from checker.pool import ScanPool
+from pipeline.evaluation import Active
 from policy.loader import LoadedPolicy, PolicyError, load_policy
 from proxy_addon.option_values import check_range
 
@@ -25,14 +25,6 @@ log = logging.getLogger(__name__)
 # Each worker is a process with its own NLP models in memory: a mistyped count (40 for
 # 4) should be refused rather than exhaust the host's memory.
 MAX_WORKERS = 256
-
-
-@dataclass(frozen=True)
-class Active:
-    """One consistent pair; a request reads it once and uses it throughout."""
-
-    loaded: LoadedPolicy
-    pool: ScanPool
 
 
 def _file_state(path: str | None) -> tuple[int, int] | None:

@@ -44,12 +44,13 @@ from pipeline.coaching import (
     Ticket,
     mask_text,
 )
+from pipeline.evaluation import Active
 from policy.catalog import Catalog, default_catalog
 from policy.intercept import PORTAL_HOST
 from policy.model import Policy
 from proxy_addon.identify import identity_of
 from proxy_addon.option_values import check_range
-from proxy_addon.policy_source import Active, PolicySource
+from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder
 from store.records import ApprovalRequestRecord, CoachingRecord
 

@@ -14,9 +14,8 @@ from typing import Any
 
 from mitmproxy import ctx, exceptions, http
 
-from checker.findings import Finding
-from policy.decide import Decision
-from policy.loader import LoadedPolicy
+from pipeline.evaluation import Evaluation
+from policy.decide import Applied
 from proxy_addon.identify import HOST, identity_of
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.siem_sink import SiemSink
@@ -119,23 +118,13 @@ class Recorder:
         return deleted
 
     def record_decision(
-        self,
-        flow: http.HTTPFlow,
-        *,
-        loaded: LoadedPolicy,
-        service_id: str,
-        api: str,
-        group: str | None,
-        decision: Decision,
-        enforced: str,
-        reasons: tuple[str, ...],
-        findings: Sequence[Finding],
-        locations: Sequence[str],
-        scan_ms: float | None,
-        error: str | None,
+        self, flow: http.HTTPFlow, evaluation: Evaluation, applied: Applied
     ) -> DecisionRecord:
         """One decision row (and its finding rows, no raw values) plus the log line."""
-        privacy = loaded.policy.privacy
+        loaded, decision = evaluation.active.loaded, evaluation.decision
+        service_id, api, group = evaluation.service.id, evaluation.api, evaluation.group
+        enforced, scan_ms = applied.action, evaluation.scan_ms
+        locations = [part.location for part in evaluation.parts]
         row = DecisionRecord(
             service=service_id,
             host=str(flow.metadata.get(HOST, flow.request.host)),
@@ -147,12 +136,14 @@ class Recorder:
             action=decision.action,
             enforced=enforced,
             mode=decision.mode,
-            reasons=reasons,
+            reasons=applied.reasons,
             data_classes=decision.data_classes,
             policy_version=loaded.version_id,
             scan_ms=round(scan_ms, 2) if scan_ms is not None else None,
-            error=error,
-            findings=finding_records(self.key, findings, locations, excerpt=privacy.excerpt),
+            error=evaluation.error,
+            findings=finding_records(
+                self.key, evaluation.findings, locations, excerpt=loaded.policy.privacy.excerpt
+            ),
         )
         counts = ", ".join(f"{f.entity_type}×{f.count}" for f in row.findings) or "clean"
         # Outside "enforce" the line says what the policy decided and what was done.

@@ -2,9 +2,12 @@
 
 For client→server text messages on flows that Identify attributed to a service with
 the `copilot-ws` extractor: extract the prompt (extract/copilot_ws.py), scan it in
-the worker pool, decide, and on a block drop the message and answer the client with
-the protocol's own frames (an assistant message carrying the warning, then the
-completion). Every evaluated prompt frame becomes a DecisionRecord (api "copilot_ws").
+the worker pool and decide (pipeline/evaluation.py, shared with the HTTP Guard), and on
+a block drop the message and answer the client with the protocol's own frames (an
+assistant message carrying the warning, then the completion: answers/copilot_ws.py).
+There is no coaching or redaction on this path: a "warn" or "redact" is enforced as a
+block (policy.decide.applied with inline=False). Every evaluated prompt frame becomes
+a DecisionRecord (api "copilot_ws").
 
 Frames without a prompt, server→client frames, and frames we injected ourselves pass
 untouched. Options (scan timeout, fail mode, language) are the Guard's.
@@ -13,32 +16,24 @@ untouched. Options (scan timeout, fail mode, language) are the Guard's.
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass, field
 
 from mitmproxy import ctx, http
 
 from answers.copilot_ws import block_frames
-from answers.messages import (
-    block_message,
-    checker_error_message,
-    oversize_message,
-    pick_language,
-)
-from checker.findings import Finding
+from answers.messages import decision_message, pick_language
 from extract import copilot_ws
 from extract.copilot_ws import ClientFrame, Protocol
+from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
 from policy.catalog import Catalog, Service, default_catalog
-from policy.decide import Decision, decide, unchecked_decision
-from policy.model import Action
-from proxy_addon.guard import enforced_action, fail_action
+from policy.decide import applied
 from proxy_addon.identify import SERVICE, identity_of
-from proxy_addon.policy_source import Active, PolicySource
+from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder
 
 log = logging.getLogger(__name__)
 
 EXTRACTOR = "copilot-ws"
+API = copilot_ws.API
 
 # The Guard declares these; the fallbacks only matter when it is not loaded.
 _DEFAULTS: dict[str, object] = {
@@ -53,27 +48,6 @@ def _option(name: str) -> object:
         return getattr(ctx.options, name)
     except AttributeError:
         return _DEFAULTS[name]
-
-
-@dataclass
-class WsOutcome:
-    """Everything decided about one prompt frame."""
-
-    active: Active
-    service: Service
-    group: str | None
-    decision: Decision
-    protocol: Protocol
-    frame: ClientFrame | None = None
-    findings: list[Finding] = field(default_factory=list)
-    error: str | None = None
-    message_kind: str = "findings"  # findings | checker_error | oversize
-    size: int = 0
-    scan_ms: float | None = None
-
-    @property
-    def enforced(self) -> Action:
-        return enforced_action(self.decision.effective)  # after the rollout mode
 
 
 class WebSocketGuard:
@@ -102,106 +76,71 @@ class WebSocketGuard:
             return
         active = self.source.active
         assert active is not None, "PolicySource is configured before messages arrive"
-        outcome = await self.evaluate(flow, active, service, message.content, message.is_text)
-        if outcome is None:
+        checked = await self.evaluate(flow, active, service, message.content, message.is_text)
+        if checked is None:
             return
-        if outcome.enforced == "block":
+        evaluation, protocol, frame = checked
+        action = applied(evaluation.decision, evaluation.checked, inline=False)
+        if action.action == "block":
             message.drop()
-            self.respond(flow, outcome)
-        self.record(flow, outcome)
+            self.respond(flow, evaluation, protocol, frame)
+        self.recorder.record_decision(flow, evaluation, action)
 
     async def evaluate(
         self, flow: http.HTTPFlow, active: Active, service: Service, content: bytes, is_text: bool
-    ) -> WsOutcome | None:
-        """The outcome for one client message, or None when it carries no prompt."""
+    ) -> tuple[Evaluation, Protocol, ClientFrame | None] | None:
+        """The evaluation of one client message (with the protocol to answer in and the
+        frame), or None when it carries no prompt."""
         policy = active.loaded.policy
         size = len(content)
         if size > policy.max_body_bytes:
             group = identity_of(flow).group(policy)
             protocol = copilot_ws.guess_protocol(content[-16:])
-            return self._failed(
-                active, service, group, protocol, "oversize", policy.oversize_action, size=size
-            )
+            action = policy.oversize_action
+            oversize = unchecked(active, service, API, group, "oversize", action, size=size)
+            return oversize, protocol, None
         if not is_text:
             return None  # binary frames (e.g. SignalR MessagePack) are not read
         frame = copilot_ws.parse_client_frame(content)
         if frame is None:
             return None
-        group = identity_of(flow).group(policy)
-        error = "unparsed_frame" if frame.unparsed else None
-        started = time.perf_counter()
-        try:
-            timeout_ms = _option("leitplanke_scan_timeout_ms")
-            assert isinstance(timeout_ms, int)
-            findings = await active.pool.scan(
-                [part.text for part in frame.parts], timeout=timeout_ms / 1000
-            )
-        except Exception as exc:  # any checker failure gets the fail mode, never a crash
-            log.error("leitplanke: checker failed for %s (websocket): %r", service.id, exc)
-            return self._failed(
-                active,
-                service,
-                group,
-                frame.protocol,
-                f"checker_error: {type(exc).__name__}",
-                self._fail_action(active),
-                frame=frame,
-            )
-        scan_ms = (time.perf_counter() - started) * 1000
-        decision = decide(policy, service.id, group, findings)
-        return WsOutcome(
+        timeout_ms = _option("leitplanke_scan_timeout_ms")
+        assert isinstance(timeout_ms, int)
+        evaluation = await evaluate(
             active,
             service,
-            group,
-            decision,
-            frame.protocol,
-            frame,
-            list(findings),
-            error,
-            size=size,
-            scan_ms=scan_ms,
+            API,
+            identity_of(flow).group(policy),
+            frame.parts,
+            error="unparsed_frame" if frame.unparsed else None,
+            timeout_s=timeout_ms / 1000,
+            fail_mode=str(_option("leitplanke_fail_mode")),
+            current=lambda: self.source.active,
         )
+        return evaluation, frame.protocol, frame
 
-    def _fail_action(self, active: Active) -> Action:
-        return fail_action(active.loaded.policy)
-
-    def _failed(
+    def respond(
         self,
-        active: Active,
-        service: Service,
-        group: str | None,
+        flow: http.HTTPFlow,
+        evaluation: Evaluation,
         protocol: Protocol,
-        error: str,
-        action: Action,
-        frame: ClientFrame | None = None,
-        size: int = 0,
-    ) -> WsOutcome:
-        reason = error.split(":")[0]
-        decision = unchecked_decision(active.loaded.policy, service.id, group, reason, action)
-        kind = "oversize" if error == "oversize" else "checker_error"
-        return WsOutcome(
-            active, service, group, decision, protocol, frame, error=error, message_kind=kind,
-            size=size,
-        )  # fmt: skip
-
-    def message_for(self, flow: http.HTTPFlow, outcome: WsOutcome) -> str:
-        policy = outcome.active.loaded.policy
+        frame: ClientFrame | None,
+    ) -> None:
+        """Answer the client in its own protocol; the server never sees the prompt."""
         default = _option("leitplanke_language")
         lang = pick_language(flow.request.headers.get("accept-language"), str(default))
-        name = outcome.service.name
-        if outcome.message_kind == "oversize":
-            return oversize_message(policy, name, outcome.size, lang)
-        if outcome.message_kind == "checker_error":
-            return checker_error_message(policy, name, lang)
-        types = [f.entity_type for f in outcome.findings]
-        return block_message(policy, outcome.decision, types, name, lang)
-
-    def respond(self, flow: http.HTTPFlow, outcome: WsOutcome) -> None:
-        """Answer the client in its own protocol; the server never sees the prompt."""
-        frame = outcome.frame
+        message = decision_message(
+            evaluation.policy,
+            evaluation.decision,
+            evaluation.checked,
+            evaluation.entity_types,
+            evaluation.service.name,
+            lang,
+            size=evaluation.size,
+        )
         frames = block_frames(
-            outcome.protocol,
-            self.message_for(flow, outcome),
+            protocol,
+            message,
             conversation_id=frame.conversation_id if frame else None,
             invocation_id=frame.invocation_id if frame else None,
         )
@@ -209,22 +148,3 @@ class WebSocketGuard:
             # Queued behind this hook: mitmproxy delivers them once it returns.
             ctx.master.commands.call("inject.websocket", flow, True, data.encode(), True)
 
-    def record(self, flow: http.HTTPFlow, outcome: WsOutcome) -> None:
-        decision = outcome.decision
-        reasons = decision.recorded_reasons
-        if outcome.enforced != decision.action:
-            reasons = (*reasons, f"{decision.action}:enforced_as_{outcome.enforced}")
-        self.recorder.record_decision(
-            flow,
-            loaded=outcome.active.loaded,
-            service_id=outcome.service.id,
-            api=copilot_ws.API,
-            group=outcome.group,
-            decision=decision,
-            enforced=outcome.enforced,
-            reasons=reasons,
-            findings=outcome.findings,
-            locations=[part.location for part in outcome.frame.parts] if outcome.frame else [],
-            scan_ms=outcome.scan_ms,
-            error=outcome.error,
-        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy.decide import decide, most_restrictive
+from policy.decide import Decision, applied, decide, fail_action, most_restrictive, with_unscanned
 from policy.loader import load_policy, parse_policy
 
 POLICY = parse_policy(
@@ -185,3 +185,59 @@ def test_decide_takes_findings_or_class_names() -> None:
     by_names = decide(POLICY, "chatgpt", None, {"secrets", "personal"})
     assert by_findings == by_names
     assert by_findings.action == "block" and by_findings.data_classes == ("secrets",)
+
+
+# ---- the rest of the pipeline: fail mode, unscanned files, the applied action ---------
+
+
+@pytest.mark.parametrize(
+    ("override", "policy_mode", "action"),
+    [
+        ("policy", "closed", "block"),
+        ("policy", "open", "allow"),
+        ("closed", "open", "block"),
+        ("open", "closed", "allow"),
+        ("closd", "open", "block"),  # anything but "open" blocks
+    ],
+)
+def test_fail_action(override: str, policy_mode: str, action: str) -> None:
+    policy = POLICY.model_copy(update={"fail_mode": policy_mode})
+    assert fail_action(policy, override) == action
+
+
+def test_with_unscanned_takes_the_more_restrictive_action() -> None:
+    clean = decide(POLICY, "chatgpt", None, [])
+    assert with_unscanned(clean, 0, POLICY) == clean
+    blocked = with_unscanned(clean, 2, POLICY.model_copy(update={"unscanned_files": "block"}))
+    assert blocked.action == "block" and blocked.reasons[-1] == "unscanned_files:2:block"
+
+
+def _decision(action: str, mode: str = "enforce") -> Decision:
+    return Decision(action, (), ("personal",), "t", "approved", (), mode)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("decision", "checked", "facts", "action", "extra"),
+    [
+        (_decision("block"), "findings", {}, "block", None),
+        (_decision("log"), "findings", {}, "log", None),
+        (_decision("warn"), "findings", {"coached": True}, "warn", "coached"),
+        (_decision("warn"), "findings", {"justified": True}, "allow", "justified"),
+        (_decision("warn"), "findings", {}, "warn", None),  # no portal: stopped, no link
+        (_decision("block", "coach"), "findings", {"coached": True}, "warn", "coached"),
+        (_decision("block", "coach"), "findings", {}, "warn", "block:enforced_as_warn"),
+        (_decision("redact"), "findings", {"redacted": True}, "redact", None),
+        (_decision("redact"), "findings", {}, "block", "redact_unsupported"),
+        (_decision("warn"), "checker_error", {}, "block", "warn:enforced_as_block"),
+        (_decision("block", "monitor"), "findings", {}, "log", "block:enforced_as_log"),
+        (_decision("warn"), "findings", {"inline": False}, "block", "warn:enforced_as_block"),
+        (_decision("redact"), "oversize", {}, "block", "redact:enforced_as_block"),
+    ],
+)
+def test_applied_action_and_its_reason(
+    decision: Decision, checked: str, facts: dict[str, bool], action: str, extra: str | None
+) -> None:
+    result = applied(decision, checked, **facts)  # type: ignore[arg-type]
+    assert result.action == action
+    expected = (*decision.recorded_reasons, extra) if extra else decision.recorded_reasons
+    assert result.reasons == expected

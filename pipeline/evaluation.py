@@ -1,0 +1,126 @@
+"""One prompt checked and decided: the evaluation the HTTP Guard and the WebSocketGuard
+share (proxy_addon/guard.py, proxy_addon/websocket_guard.py).
+
+`evaluate` scans a prompt's text parts in the checker pool and decides with
+policy/decide.py; `unchecked` is the evaluation of a prompt that was too large or could
+not be checked. Either way the result is an Evaluation: what the guard answers with and
+what the Recorder writes. What the gateway then applies is policy.decide.applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from checker.findings import Finding
+from checker.pool import ScanPool
+from extract.model import TextPart
+from policy.catalog import Service
+from policy.decide import (
+    Checked,
+    Decision,
+    decide,
+    fail_action,
+    unchecked_decision,
+    with_unscanned,
+)
+from policy.loader import LoadedPolicy
+from policy.model import Action, Policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Active:
+    """The active policy and the checker pool that scans for it: one consistent pair
+    (proxy_addon/policy_source.py switches it atomically); a request reads it once."""
+
+    loaded: LoadedPolicy
+    pool: ScanPool
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything decided about one prompt; becomes the answer and a decision row."""
+
+    active: Active
+    service: Service
+    api: str
+    group: str | None
+    decision: Decision
+    parts: tuple[TextPart, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None  # reason code when the normal path could not run
+    checked: Checked = "findings"
+    size: int = 0  # bytes, for the oversize message
+    scan_ms: float | None = None
+
+    @property
+    def policy(self) -> Policy:
+        return self.active.loaded.policy
+
+    @property
+    def entity_types(self) -> list[str]:
+        return [f.entity_type for f in self.findings]
+
+
+def unchecked(
+    active: Active,
+    service: Service,
+    api: str,
+    group: str | None,
+    error: str,
+    action: Action,
+    *,
+    size: int = 0,
+    parts: Sequence[TextPart] = (),
+) -> Evaluation:
+    """A prompt that was too large (error "oversize") or could not be checked
+    ("undecodable_body", "checker_error: <type>", "internal_error: <type>"): `action`."""
+    reason = error.split(":")[0]
+    decision = unchecked_decision(active.loaded.policy, service.id, group, reason, action)
+    checked: Checked = "oversize" if error == "oversize" else "checker_error"
+    return Evaluation(
+        active, service, api, group, decision, tuple(parts), error=error, checked=checked, size=size
+    )
+
+
+async def evaluate(
+    active: Active,
+    service: Service,
+    api: str,
+    group: str | None,
+    parts: Sequence[TextPart],
+    *,
+    timeout_s: float,
+    fail_mode: str,
+    current: Callable[[], Active | None],
+    unscanned: int = 0,
+    error: str | None = None,
+) -> Evaluation:
+    """Scan `parts` and decide; `unscanned` inline files get the policy's unscanned_files.
+
+    A policy switch may have closed the pool this prompt started with (e.g. while a big
+    upload was read): then the pool of the `current` policy scans it. Any checker failure
+    gets the fail action (`leitplanke_fail_mode` / the policy's fail_mode), never a crash.
+    """
+    policy = active.loaded.policy
+    pool = active.pool
+    latest = current()
+    if pool.closed and latest is not None:
+        pool = latest.pool
+    started = time.perf_counter()
+    try:
+        findings = await pool.scan([part.text for part in parts], timeout=timeout_s)
+    except Exception as exc:  # any checker failure gets the fail action, never a crash
+        log.error("leitplanke: checker failed for %s %s: %r", service.id, api, exc)
+        action = fail_action(policy, fail_mode)
+        error = f"checker_error: {type(exc).__name__}"
+        return unchecked(active, service, api, group, error, action, parts=parts)
+    scan_ms = (time.perf_counter() - started) * 1000
+    decision = with_unscanned(decide(policy, service.id, group, findings), unscanned, policy)
+    return Evaluation(
+        active, service, api, group, decision, tuple(parts), tuple(findings), error, scan_ms=scan_ms
+    )

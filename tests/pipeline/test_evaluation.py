@@ -1,0 +1,103 @@
+"""The evaluation both guards share: scan in the pool, decide, fail mode, unscanned files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from checker.config import ScanConfig
+from checker.pool import ScanPool
+from extract.model import TextPart
+from extract.path import ROOT
+from pipeline.evaluation import Active, evaluate, unchecked
+from policy.catalog import default_catalog
+from policy.loader import load_policy
+
+IBAN = "DE89 3704 0044 0532 0130 00"
+SERVICE = default_catalog().services["openai-api"]
+PARTS = (TextPart(ROOT.key("messages").index(0).key("content"), f"Konto {IBAN}"),)
+
+
+@pytest.fixture
+def active() -> Iterator[Active]:
+    loaded = load_policy(None)
+    pool = ScanPool(ScanConfig.from_policy(loaded.policy), workers=0)
+    yield Active(loaded, pool)
+    pool.close()
+
+
+async def test_findings_are_decided(active: Active) -> None:
+    evaluation = await evaluate(
+        active,
+        SERVICE,
+        "openai_chat",
+        None,
+        PARTS,
+        timeout_s=20,
+        fail_mode="policy",
+        current=lambda: active,
+    )
+    assert evaluation.checked == "findings" and evaluation.decision.action == "block"
+    assert evaluation.entity_types == ["IBAN_CODE"] and evaluation.parts == PARTS
+    assert evaluation.scan_ms is not None and evaluation.error is None
+
+
+async def test_after_a_policy_switch_the_new_pool_scans(active: Active) -> None:
+    """A prompt that started under the old policy (its pool closed by the switch) is
+    scanned by the current pool: never a checker error, for HTTP and WebSocket alike."""
+    old = Active(active.loaded, ScanPool(active.pool.config, workers=0))
+    old.pool.close()
+    evaluation = await evaluate(
+        old,
+        SERVICE,
+        "copilot_ws",
+        None,
+        PARTS,
+        timeout_s=20,
+        fail_mode="closed",
+        current=lambda: active,
+    )
+    assert evaluation.checked == "findings" and evaluation.entity_types == ["IBAN_CODE"]
+
+
+@pytest.mark.parametrize(("fail_mode", "action"), [("closed", "block"), ("open", "allow")])
+async def test_a_checker_failure_gets_the_fail_action(
+    active: Active, fail_mode: str, action: str
+) -> None:
+    active.pool.close()
+    evaluation = await evaluate(
+        active,
+        SERVICE,
+        "openai_chat",
+        None,
+        PARTS,
+        timeout_s=20,
+        fail_mode=fail_mode,
+        current=lambda: None,
+    )
+    assert evaluation.checked == "checker_error" and evaluation.decision.action == action
+    assert evaluation.error == "checker_error: RuntimeError" and evaluation.parts == PARTS
+
+
+async def test_unscanned_files_take_the_policy_action(active: Active) -> None:
+    clean = (TextPart(ROOT.key("input"), "Wie funktioniert eine Wärmepumpe?"),)
+    evaluation = await evaluate(
+        active,
+        SERVICE,
+        "openai_responses",
+        None,
+        clean,
+        unscanned=2,
+        timeout_s=20,
+        fail_mode="policy",
+        current=lambda: active,
+    )
+    policy = active.loaded.policy
+    assert f"unscanned_files:2:{policy.unscanned_files}" in evaluation.decision.reasons
+
+
+def test_oversize_is_an_unchecked_evaluation(active: Active) -> None:
+    evaluation = unchecked(active, SERVICE, "openai_chat", None, "oversize", "block", size=9)
+    assert (evaluation.checked, evaluation.size, evaluation.error) == ("oversize", 9, "oversize")
+    assert evaluation.decision.reasons[0] == "oversize"
