@@ -19,8 +19,7 @@ from typing import Any
 
 from policy.catalog import Catalog
 from policy.model import Policy
-from rules import rules_file
-from rules.strict_yaml import load_yaml
+from rules import rules_yaml
 
 ELEMENT_ID = "leitplanke-banner"
 
@@ -45,7 +44,7 @@ _DOCUMENT = re.compile(rb"<(?:!doctype|html|head|body)\b", re.IGNORECASE)
 
 @cache
 def _texts() -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(rules_file("banner_texts.yaml").read_text("utf-8"))
+    data: dict[str, Any] = rules_yaml("banner_texts.yaml")
     return data
 
 

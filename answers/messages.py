@@ -8,16 +8,16 @@ from functools import cache
 from typing import Any
 
 from policy.decide import Checked, Decision
+from policy.entities import entity_labels
 from policy.model import Policy
-from rules import rules_file
-from rules.strict_yaml import load_yaml
+from rules import rules_yaml
 
 LANGUAGES = ("de", "en")
 
 
 @cache
 def _texts() -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(rules_file("messages.yaml").read_text("utf-8"))
+    data: dict[str, Any] = rules_yaml("messages.yaml")
     return data
 
 
@@ -57,7 +57,7 @@ def _join(items: list[str], lang: str) -> str:
 def describe_found(entity_types: Iterable[str], lang: str) -> str:
     """ "IBAN (Bankverbindung) (1×) und E-Mail-Adressen (2×)" — kinds and counts, never values."""
     counts = Counter(entity_types)
-    labels = _texts()["entities"]
+    labels = entity_labels()
     parts = [
         f"{labels.get(entity, {}).get(lang, entity)} ({n}×)" for entity, n in counts.most_common()
     ]

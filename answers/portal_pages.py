@@ -19,8 +19,7 @@ from typing import Any
 import jinja2
 
 from policy.model import Policy
-from rules import rules_file
-from rules.strict_yaml import load_yaml
+from rules import rules_yaml
 
 CSRF_TTL_S = 2 * 3600
 
@@ -42,7 +41,7 @@ SECURITY_HEADERS = {
 
 @cache
 def _texts() -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(rules_file("portal_texts.yaml").read_text("utf-8"))
+    data: dict[str, Any] = rules_yaml("portal_texts.yaml")
     return data
 
 

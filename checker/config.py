@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policy.entities import class_of_entity
 from policy.model import Policy
 
 
@@ -49,11 +50,7 @@ class ScanConfig:
         )
 
     def class_of_entity(self) -> dict[str, str]:
-        mapping: dict[str, str] = {}
-        for name, rules in self.classes.items():
-            for entity in rules.entities:
-                mapping.setdefault(entity, name)
-        return mapping
+        return class_of_entity(self.classes)
 
     def entities(self) -> set[str]:
         return set(self.class_of_entity())

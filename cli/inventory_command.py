@@ -22,8 +22,7 @@ import jinja2
 
 from policy.loader import PolicyError, load_policy
 from policy.model import Policy
-from rules import rules_file
-from rules.strict_yaml import load_yaml
+from rules import rules_yaml
 from store.inventory import (
     CATALOG_FACTS,
     DEFAULT_MIN_USERS,
@@ -135,9 +134,7 @@ class Page:
 
 @cache
 def texts() -> dict[str, dict[str, dict[str, str]]]:
-    data: dict[str, dict[str, dict[str, str]]] = load_yaml(
-        rules_file("inventory_texts.yaml").read_text("utf-8")
-    )
+    data: dict[str, dict[str, dict[str, str]]] = rules_yaml("inventory_texts.yaml")
     return data
 
 

@@ -1,4 +1,13 @@
-"""Entity type names Leitplanke emits (fixed contract, see ARCHITECTURE.md)."""
+"""Entity type names Leitplanke emits (fixed contract, see ARCHITECTURE.md), their labels,
+and which data class claims which type."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Protocol
+
+from rules import rules_yaml
 
 # In the order the contract lists them (tables and reports use it).
 CONTRACT_ENTITY_ORDER: tuple[str, ...] = (
@@ -37,3 +46,23 @@ TERM_ENTITY = "CUSTOM_TERM"
 PATTERN_ENTITY = "CUSTOM_PATTERN"
 
 KNOWN_ENTITIES: frozenset[str] = frozenset(ENTITY_ORDER) | {TERM_ENTITY, PATTERN_ENTITY}
+
+
+@cache
+def entity_labels() -> dict[str, dict[str, str]]:
+    """Entity type -> {language: label}, for employees and the DPO (rules/messages.yaml)."""
+    return dict(rules_yaml("messages.yaml").get("entities", {}))
+
+
+class HasEntities(Protocol):
+    @property
+    def entities(self) -> Iterable[str]: ...
+
+
+def class_of_entity(classes: Mapping[str, HasEntities]) -> dict[str, str]:
+    """Entity type -> the first data class that lists it."""
+    mapping: dict[str, str] = {}
+    for name, data_class in classes.items():
+        for entity in data_class.entities:
+            mapping.setdefault(entity, name)
+    return mapping

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from policy.catalog import default_catalog
-from policy.entities import KNOWN_ENTITIES
+from policy.entities import KNOWN_ENTITIES, class_of_entity
 from policy.tenant import as_lists as tenant_as_lists
 from policy.tenant import check_tools as check_tenant_tools
 from policy.tenant import validate_tenant
@@ -460,11 +460,7 @@ class Policy(_Strict):
     # ---- lookups used by decide(), the gateway and the renderer ----------
     def class_of_entity(self) -> dict[str, str]:
         """Entity type -> the first data class that lists it."""
-        mapping: dict[str, str] = {}
-        for name, data_class in self.data_classes.items():
-            for entity in data_class.entities:
-                mapping.setdefault(entity, name)
-        return mapping
+        return class_of_entity(self.data_classes)
 
     def tool_for_service(self, service: str | None) -> tuple[str, Tool] | None:
         if service is None:

@@ -19,14 +19,14 @@ from typing import Any, Literal
 import jinja2
 
 from policy.decide import allowed_classes
+from policy.entities import entity_labels
 from policy.model import DEFAULT_TOOL_ACTION, Action, Lang, Mode, Policy, ToolStatus
-from rules import rules_file
-from rules.strict_yaml import load_yaml
+from rules import rules_yaml
 
 Format = Literal["html", "md"]
 
 # Every fixed word on the page, German first: rules/guideline_texts.yaml.
-_TEXTS: dict[str, Any] = load_yaml(rules_file("guideline_texts.yaml").read_text("utf-8"))
+_TEXTS: dict[str, Any] = rules_yaml("guideline_texts.yaml")
 WORDS: dict[str, dict[str, str]] = _TEXTS["words"]
 STATUS_WORDS: dict[ToolStatus, dict[str, str]] = _TEXTS["status"]
 ACTION_WORDS: dict[Action, dict[str, str]] = _TEXTS["actions"]
@@ -303,15 +303,9 @@ def _stores(policy: Policy, lang: Lang) -> str:
 
 def _entity_names(entities: tuple[str, ...], lang: str) -> str:
     """Without a description, name the detected kinds ("names of people, e-mail addresses")."""
-    names = _entity_texts()
+    names = entity_labels()
     text = ", ".join(names[e][lang] for e in entities if e in names and lang in names[e])
     return text[:1].upper() + text[1:]
-
-
-@cache
-def _entity_texts() -> dict[str, dict[str, str]]:
-    data: dict[str, Any] = load_yaml(rules_file("messages.yaml").read_text("utf-8"))
-    return dict(data.get("entities", {}))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!&~])")

@@ -19,8 +19,7 @@ from urllib.parse import unquote
 
 from pydantic_core import PydanticCustomError
 
-from rules import rules_file
-from rules.strict_yaml import load_yaml
+from rules import rules_yaml
 
 if TYPE_CHECKING:
     from policy.model import Policy
@@ -87,7 +86,7 @@ def normal_host(host: str | None) -> str:
 
 @cache
 def _data() -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(rules_file(RULES_FILE).read_text("utf-8"))
+    data: dict[str, Any] = rules_yaml(RULES_FILE)
     return data
 
 

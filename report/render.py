@@ -25,8 +25,7 @@ from report.charts import (
     weekly_chart,
 )
 from report.data import ACTIONS, OTHER, Department, ReportData
-from rules import rules_file
-from rules.strict_yaml import load_yaml
+from rules import rules_yaml
 from store.inventory import ServiceRow
 
 Lang = Literal["de", "en"]
@@ -36,7 +35,7 @@ TOP_CANDIDATES = 5
 
 @cache
 def texts() -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(rules_file("report_texts.yaml").read_text("utf-8"))
+    data: dict[str, Any] = rules_yaml("report_texts.yaml")
     return data
 
 

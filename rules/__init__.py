@@ -14,6 +14,11 @@ def rules_file(name: str) -> Traversable:
     return resources.files(__name__).joinpath(name)
 
 
+def rules_yaml(name: str) -> Any:
+    """A YAML file shipped in rules/, parsed (callers cache what they keep)."""
+    return read_rules_yaml(None, name, ValueError)[0]
+
+
 def read_rules_yaml(
     path: str | os.PathLike[str] | None, default_name: str, error: type[Exception]
 ) -> tuple[Any, str]:

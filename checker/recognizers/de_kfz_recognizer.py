@@ -14,8 +14,7 @@ from presidio_analyzer.predefined_recognizers import (
 from checker.recognizers.cue_context import boost, boost_by_cue
 from checker.recognizers.standalone import is_standalone
 from checker.recognizers.table_columns import column_header
-from rules import rules_file
-from rules.strict_yaml import load_yaml
+from rules import rules_yaml
 
 _CUE_RE = re.compile(
     r"(?<![^\W\d_])(?:"
@@ -100,7 +99,7 @@ def is_valid(plate: str) -> bool:
 @cache
 def district_codes() -> frozenset[str]:
     """The Unterscheidungszeichen from ``rules/de_kfz_districts.yaml``."""
-    data = load_yaml(rules_file("de_kfz_districts.yaml").read_text("utf-8"))
+    data = rules_yaml("de_kfz_districts.yaml")
     return frozenset(code for codes in data["codes"].values() for code in codes)
 
 

@@ -15,8 +15,7 @@ from checker.recognizers.health_context import (
     has_anchor,
     list_items,
 )
-from rules import rules_file
-from rules.strict_yaml import load_yaml
+from rules import rules_yaml
 
 STRONG_SCORE = 0.7  # a health statement on its own
 WEAK_SCORE = 0.4  # needs a cue word nearby (+0.35 from Presidio's context enhancer)
@@ -59,7 +58,7 @@ _NO_VALUE = re.compile(r"(?i)^(?:keine?|none|n/?a|-+|–|unbekannt|unknown|siehe
 
 @cache
 def _terms() -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(rules_file("health_terms.yaml").read_text("utf-8"))
+    data: dict[str, Any] = rules_yaml("health_terms.yaml")
     return data
 
 
