@@ -82,7 +82,7 @@ def test_command(file: str) -> None:
     row). Exits 1 if any example gets another action than expected, 2 if the policy
     is invalid.
     """
-    from policy.examples_runner import run_examples
+    from pipeline.examples import run_examples
 
     loaded = _load_or_exit(file)
     if not loaded.policy.examples:

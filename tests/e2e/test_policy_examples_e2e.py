@@ -18,8 +18,8 @@ import pytest
 
 from bench.fake_upstream import FakeUpstream
 from bench.proxies import Gateway, start_gateway, stop_gateway, wait_for
+from pipeline.examples import example_service
 from policy.catalog import default_catalog
-from policy.examples_runner import example_service
 from policy.loader import load_policy
 
 try:
