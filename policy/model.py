@@ -18,9 +18,9 @@ from pydantic_core import PydanticCustomError
 
 from policy.catalog import default_catalog
 from policy.entities import KNOWN_ENTITIES, class_of_entity
-from policy.tenant import as_lists as tenant_as_lists
-from policy.tenant import check_tools as check_tenant_tools
-from policy.tenant import validate_tenant
+from policy.tenant_rules import as_lists as tenant_as_lists
+from policy.tenant_rules import check_tools as check_tenant_tools
+from policy.tenant_rules import validate_tenant
 
 Action = Literal["allow", "log", "warn", "redact", "block"]
 ToolStatus = Literal["approved", "tolerated", "unapproved"]
@@ -186,7 +186,7 @@ class Tool(_Strict):
     # What using this tool at all means (default by status: allow / log / block).
     action: Action | None = None
     # Vendor tenant restrictions, e.g. {chatgpt_workspace_ids: [...]}: keys, headers and
-    # value formats in rules/tenant_headers.yaml (policy/tenant.py).
+    # value formats in rules/tenant_headers.yaml (policy/tenant_rules.py).
     tenant: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     note: Text | None = None
 

@@ -17,7 +17,8 @@ from answers.messages import pick_language
 from answers.responders import block_response
 from policy.catalog import Catalog, default_catalog
 from policy.model import Policy
-from policy.tenant import blocks_logged_out, tenant_headers, tenant_message
+from policy.tenant import blocks_logged_out, tenant_headers
+from policy.tenant_rules import tenant_message
 from proxy_addon.identify import candidate_hosts
 from proxy_addon.policy_source import PolicySource
 

@@ -16,8 +16,8 @@ from policy.tenant import (
     tenant_exact_hosts,
     tenant_headers,
     tenant_hosts,
-    tenant_rules,
 )
+from policy.tenant_rules import tenant_rules
 
 HEADER = "version: 1\norganization: Muster GmbH\ncontact: dsb@muster.example\ndata_classes: {}\n"
 WS = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
