@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from policy.model import Policy
+from policy.templating import template_environment
 from rules import rules_yaml
 
 CSRF_TTL_S = 2 * 3600
@@ -50,13 +51,8 @@ def texts(lang: str) -> dict[str, str]:
     return {key: str(entry.get(lang) or entry["de"]) for key, entry in _texts().items()}
 
 
-@cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("answers", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    return template_environment("answers")
 
 
 def render_page(template: str, lang: str, **values: Any) -> bytes:

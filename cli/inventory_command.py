@@ -22,6 +22,7 @@ import jinja2
 
 from policy.loader import PolicyError, load_policy
 from policy.model import Policy
+from policy.templating import template_environment
 from rules import rules_yaml
 from store.inventory import (
     CATALOG_FACTS,
@@ -352,16 +353,8 @@ def render_table(page: Page) -> str:
     return "\n".join(lines)
 
 
-@cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("cli", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return template_environment("cli")
 
 
 def render_html(page: Page) -> str:

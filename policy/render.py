@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Literal
 
 import jinja2
@@ -21,6 +20,7 @@ import jinja2
 from policy.decide import allowed_classes
 from policy.entities import entity_labels
 from policy.model import DEFAULT_TOOL_ACTION, Action, Lang, Mode, Policy, ToolStatus
+from policy.templating import template_environment
 from rules import rules_yaml
 
 Format = Literal["html", "md"]
@@ -317,15 +317,5 @@ def markdown_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-@cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("policy", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["md"] = markdown_escape
-    return env
+    return template_environment("policy", {"md": markdown_escape})

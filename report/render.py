@@ -16,6 +16,7 @@ import jinja2
 
 from policy.loader import load_policy
 from policy.model import Policy
+from policy.templating import template_environment
 from report.charts import (
     ACTION_COLOURS,
     STATUS_COLOURS,
@@ -472,18 +473,8 @@ def build_charts(
 # --- output -----------------------------------------------------------------------------
 
 
-@cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("report", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["md"] = _md_cell
-    return env
+    return template_environment("report", {"md": _md_cell})
 
 
 def _md_cell(text: object) -> str:
