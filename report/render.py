@@ -25,7 +25,8 @@ from report.charts import (
     bar_chart,
     weekly_chart,
 )
-from report.data import ACTIONS, OTHER, Department, ReportData
+from report.data import OTHER, Department, ReportData
+from report.queries import ACTIONS
 from rules import rules_yaml
 from store.inventory import ServiceRow
 

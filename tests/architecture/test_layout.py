@@ -14,9 +14,6 @@ TOO_LARGE = {
     "checker.evaluation.corpus",
     "checker.recognizers.person_cue_recognizer",
     "cli.inventory_command",
-    "report.data",
-    "review.plugin",
-    "store.inventory",
 }
 
 
