@@ -26,14 +26,22 @@ def _last_user_text(payload: dict[str, Any]) -> str:
 
 def _openai_events(text: str) -> list[bytes]:
     events = [
-        {"id": "c1", "object": "chat.completion.chunk", "model": "m",
-         "choices": [{"index": 0, "delta": {"content": ch}, "finish_reason": None}]}
+        {
+            "id": "c1",
+            "object": "chat.completion.chunk",
+            "model": "m",
+            "choices": [{"index": 0, "delta": {"content": ch}, "finish_reason": None}],
+        }
         for ch in text
-    ]  # fmt: skip
+    ]
     events.append(
-        {"id": "c1", "object": "chat.completion.chunk", "model": "m",
-         "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-    )  # fmt: skip
+        {
+            "id": "c1",
+            "object": "chat.completion.chunk",
+            "model": "m",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
+    )
     return [f"data: {json.dumps(e)}\n\n".encode() for e in events] + [b"data: [DONE]\n\n"]
 
 
@@ -41,26 +49,50 @@ def _anthropic_events(text: str) -> list[bytes]:
     def event(name: str, data: dict[str, Any]) -> bytes:
         return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
 
-    message: dict[str, Any] = {"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
-               "content": [], "stop_reason": None, "stop_sequence": None,
-               "usage": {"input_tokens": 1, "output_tokens": 1}}  # fmt: skip
+    message: dict[str, Any] = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    }
     out = [
         event("message_start", {"type": "message_start", "message": message}),
-        event("content_block_start", {"type": "content_block_start", "index": 0,
-                                      "content_block": {"type": "text", "text": ""}}),
-    ]  # fmt: skip
+        event(
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
+        ),
+    ]
     out += [
-        event("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                      "delta": {"type": "text_delta", "text": ch}})
+        event(
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": ch},
+            },
+        )
         for ch in text
-    ]  # fmt: skip
+    ]
     out += [
         event("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        event("message_delta", {"type": "message_delta",
-                                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                                "usage": {"output_tokens": 1}}),
+        event(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": 1},
+            },
+        ),
         event("message_stop", {"type": "message_stop"}),
-    ]  # fmt: skip
+    ]
     return out
 
 
@@ -88,16 +120,39 @@ class EchoUpstream:
                 if payload.get("stream"):
                     self._stream(_anthropic_events(text) if anthropic else _openai_events(text))
                 elif anthropic:
-                    self._json({"id": "msg_1", "type": "message", "role": "assistant",
-                                "model": "m", "content": [{"type": "text", "text": text}],
-                                "stop_reason": "end_turn", "stop_sequence": None,
-                                "usage": {"input_tokens": 1, "output_tokens": 1}})  # fmt: skip
+                    self._json(
+                        {
+                            "id": "msg_1",
+                            "type": "message",
+                            "role": "assistant",
+                            "model": "m",
+                            "content": [{"type": "text", "text": text}],
+                            "stop_reason": "end_turn",
+                            "stop_sequence": None,
+                            "usage": {"input_tokens": 1, "output_tokens": 1},
+                        }
+                    )
                 else:
-                    self._json({"id": "c1", "object": "chat.completion", "created": 0,
-                                "model": "m", "choices": [{"index": 0, "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": text}}],
-                                "usage": {"prompt_tokens": 1, "completion_tokens": 1,
-                                          "total_tokens": 2}})  # fmt: skip
+                    self._json(
+                        {
+                            "id": "c1",
+                            "object": "chat.completion",
+                            "created": 0,
+                            "model": "m",
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "finish_reason": "stop",
+                                    "message": {"role": "assistant", "content": text},
+                                }
+                            ],
+                            "usage": {
+                                "prompt_tokens": 1,
+                                "completion_tokens": 1,
+                                "total_tokens": 2,
+                            },
+                        }
+                    )
 
             def _json(self, obj: dict[str, Any]) -> None:
                 data = json.dumps(obj).encode()

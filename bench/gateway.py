@@ -96,9 +96,14 @@ def _client(proxy_url: str, ca: Path, timeout: float = 60) -> httpx.AsyncClient:
 
 
 async def _load(
-    proxy_url: str, ca: Path, payload: bytes, expect: int, concurrency: int, budget_s: float,
+    proxy_url: str,
+    ca: Path,
+    payload: bytes,
+    expect: int,
+    concurrency: int,
+    budget_s: float,
     warm_s: float,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     clients = [_client(proxy_url, ca) for _ in range(concurrency)]
     latencies: list[float] = []
     counts = {"errors": 0, "wrong_answers": 0}
@@ -133,9 +138,14 @@ async def _load(
 
 
 def load_cell(
-    proxy_url: str, ca: Path, payload: bytes, expect: int, concurrency: int, budget_s: float,
+    proxy_url: str,
+    ca: Path,
+    payload: bytes,
+    expect: int,
+    concurrency: int,
+    budget_s: float,
     warm_s: float,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """One cell: `concurrency` clients, each its own keep-alive connection, warm-up for
     warm_s, then requests for budget_s; latency summary, requests/s, wrong answers."""
     return asyncio.run(_load(proxy_url, ca, payload, expect, concurrency, budget_s, warm_s))
@@ -184,9 +194,11 @@ def sse_times(proxy_url: str, ca: Path, runs: int) -> dict[str, Any]:
     total: list[float] = []
     wrong = 0
     with httpx.Client(
-        proxy=proxy_url, verify=ssl.create_default_context(cafile=str(ca)), timeout=60,
+        proxy=proxy_url,
+        verify=ssl.create_default_context(cafile=str(ca)),
+        timeout=60,
         trust_env=False,
-    ) as client:  # fmt: skip
+    ) as client:
         for run in range(runs + 1):
             start = time.perf_counter()
             ttfb = None
@@ -257,9 +269,14 @@ def run_gateway(
                 log(f"gateway: {name}, clean 2 KB, concurrency 20")
                 with PeakSampler(process.pid) as peak:
                     cell["clean_c20"] = load_cell(
-                        proxy_url, ca, clean, 200, 20,
-                        budget.c20_s if cells else budget.memory_only_load_s, budget.warm_s,
-                    )  # fmt: skip
+                        proxy_url,
+                        ca,
+                        clean,
+                        200,
+                        20,
+                        budget.c20_s if cells else budget.memory_only_load_s,
+                        budget.warm_s,
+                    )
                 if memory:
                     mem[name]["load_c20_peak"] = {**as_mib(peak.peak), "samples": peak.samples}
                 if name == "leitplanke" and cells:
@@ -267,9 +284,14 @@ def run_gateway(
                     for concurrency in (1, 20):
                         log(f"gateway: leitplanke, 2 KB with an IBAN, concurrency {concurrency}")
                         cell[f"pii_c{concurrency}"] = load_cell(
-                            proxy_url, ca, pii, BLOCK_STATUS, concurrency, budget.pii_s,
+                            proxy_url,
+                            ca,
+                            pii,
+                            BLOCK_STATUS,
+                            concurrency,
+                            budget.pii_s,
                             budget.warm_s,
-                        )  # fmt: skip
+                        )
                     log(f"gateway: {name}, SSE answer of {SSE_EVENTS} events")
                     sse[name] = sse_times(proxy_url, ca, budget.sse_runs)
             finally:
@@ -322,7 +344,11 @@ def _start(
     extra = ["--set", "flow_detail=0"]
     if name == "plain_mitmdump_streaming":
         echo = f"http://127.0.0.1:{upstreams.echo.port}"
-        extra += ["--set", rf"map_remote=|https://api\.anthropic\.com|{echo}",
-                  "-s", str(STREAM_SSE_ADDON)]  # fmt: skip
+        extra += [
+            "--set",
+            rf"map_remote=|https://api\.anthropic\.com|{echo}",
+            "-s",
+            str(STREAM_SSE_ADDON),
+        ]
     process, port, ca = start_mitmdump(tmp, upstreams.fake, extra)
     return process, f"http://127.0.0.1:{port}", ca

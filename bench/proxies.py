@@ -146,14 +146,25 @@ def start_mitmdump(
     port = free_port()
     confdir = tmp / "conf"
     process = subprocess.Popen(
-        [MITMDUMP, "-q", "--listen-host", "127.0.0.1", "--listen-port", str(port),
-         "--set", f"confdir={confdir}", "--set", "connection_strategy=lazy",
-         "--set", rf"map_remote=|https://api\.openai\.com|http://127.0.0.1:{upstream.port}",
-         *(extra or [])],
+        [
+            MITMDUMP,
+            "-q",
+            "--listen-host",
+            "127.0.0.1",
+            "--listen-port",
+            str(port),
+            "--set",
+            f"confdir={confdir}",
+            "--set",
+            "connection_strategy=lazy",
+            "--set",
+            rf"map_remote=|https://api\.openai\.com|http://127.0.0.1:{upstream.port}",
+            *(extra or []),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=_environment(),
-    )  # fmt: skip
+    )
     ca = confdir / "mitmproxy-ca-cert.pem"
     try:
         wait_for(lambda: port_open(port) and ca.exists(), 60, "mitmdump to listen")
@@ -172,11 +183,28 @@ def curl_chat(
     body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
     login = ["-U", proxy_user] if proxy_user else []
     result = subprocess.run(
-        ["curl", "-sS", "-x", proxy_url, *login, "--cacert", str(ca),
-         "-H", "content-type: application/json", "-H", "authorization: Bearer sk-test",
-         "-w", "\n%{http_code}", "--data-binary", body,
-         "https://api.openai.com/v1/chat/completions"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        [
+            "curl",
+            "-sS",
+            "-x",
+            proxy_url,
+            *login,
+            "--cacert",
+            str(ca),
+            "-H",
+            "content-type: application/json",
+            "-H",
+            "authorization: Bearer sk-test",
+            "-w",
+            "\n%{http_code}",
+            "--data-binary",
+            body,
+            "https://api.openai.com/v1/chat/completions",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     payload, status = result.stdout.rsplit("\n", 1)
     return int(status), payload

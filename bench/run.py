@@ -215,8 +215,14 @@ def render_table(results: Mapping[str, Any]) -> str:
         for size, engines in (checker.get("sizes") or {}).items():
             for engine in ("leitplanke", "presidio_default"):
                 e = engines.get(engine) or {}
-                rows.append([f"{size} {engine}", _fmt(e.get("p50_ms"), 2),
-                             _fmt(e.get("p99_ms"), 2), _fmt(e.get("mb_per_s"), 2)])  # fmt: skip
+                rows.append(
+                    [
+                        f"{size} {engine}",
+                        _fmt(e.get("p50_ms"), 2),
+                        _fmt(e.get("p99_ms"), 2),
+                        _fmt(e.get("mb_per_s"), 2),
+                    ]
+                )
         out += render_rows(["size / engine", "p50 ms", "p99 ms", "MB/s"], rows)
         tp, f2 = checker.get("throughput_mb_s") or {}, checker.get("f2") or {}
         out.append(
@@ -237,9 +243,16 @@ def render_table(results: Mapping[str, Any]) -> str:
             rows += [
                 _cell_row(f"plain mitmdump, clean, {n} conn", plain.get(f"clean_c{n}")),
                 _cell_row(f"leitplanke, clean, {n} conn", ours.get(f"clean_c{n}")),
-                [f"  added / throughput ratio, {n} conn", _signed(c.get("added_p50_ms")),
-                 _signed(c.get("added_p99_ms")), "", _fmt(c.get("throughput_ratio"), 2), "", ""],
-            ]  # fmt: skip
+                [
+                    f"  added / throughput ratio, {n} conn",
+                    _signed(c.get("added_p50_ms")),
+                    _signed(c.get("added_p99_ms")),
+                    "",
+                    _fmt(c.get("throughput_ratio"), 2),
+                    "",
+                    "",
+                ],
+            ]
         for n in (1, 20):
             rows.append(_cell_row(f"leitplanke, IBAN → block, {n} conn", ours.get(f"pii_c{n}")))
         out += render_rows(header, rows)
@@ -250,15 +263,32 @@ def render_table(results: Mapping[str, Any]) -> str:
             f"{sse.get('runs')} runs",
         ]
         rows = []
-        for name, label in (("plain_mitmdump_streaming", "plain mitmdump + SSE streaming addon"),
-                            ("leitplanke", "leitplanke")):  # fmt: skip
+        for name, label in (
+            ("plain_mitmdump_streaming", "plain mitmdump + SSE streaming addon"),
+            ("leitplanke", "leitplanke"),
+        ):
             s = sse.get(name, {})
             ttfb, total = s.get("ttfb", {}), s.get("total", {})
-            rows.append([label, _fmt(ttfb.get("p50_ms"), 2), _fmt(ttfb.get("p99_ms"), 2),
-                         _fmt(total.get("p50_ms"), 1), _fmt(total.get("p99_ms"), 1),
-                         _fmt(s.get("wrong_answers"))])  # fmt: skip
-        rows.append(["  added", _signed(sse.get("added_ttfb_p50_ms")), "",
-                     _signed(sse.get("added_total_p50_ms")), "", ""])  # fmt: skip
+            rows.append(
+                [
+                    label,
+                    _fmt(ttfb.get("p50_ms"), 2),
+                    _fmt(ttfb.get("p99_ms"), 2),
+                    _fmt(total.get("p50_ms"), 1),
+                    _fmt(total.get("p99_ms"), 1),
+                    _fmt(s.get("wrong_answers")),
+                ]
+            )
+        rows.append(
+            [
+                "  added",
+                _signed(sse.get("added_ttfb_p50_ms")),
+                "",
+                _signed(sse.get("added_total_p50_ms")),
+                "",
+                "",
+            ]
+        )
         out += render_rows(["proxy", "first byte p50", "p99", "total p50", "p99", "wrong"], rows)
     memory = results.get("memory")
     if isinstance(memory, Mapping):
@@ -269,9 +299,16 @@ def render_table(results: Mapping[str, Any]) -> str:
                 memory.get(name, {}).get("idle", {}),
                 memory.get(name, {}).get("load_c20_peak", {}),
             )
-            rows.append([name, _fmt(idle.get("rss_mib")), _fmt(idle.get("pss_mib")),
-                         _fmt(peak.get("rss_mib")), _fmt(peak.get("pss_mib")),
-                         _fmt(idle.get("processes"))])  # fmt: skip
+            rows.append(
+                [
+                    name,
+                    _fmt(idle.get("rss_mib")),
+                    _fmt(idle.get("pss_mib")),
+                    _fmt(peak.get("rss_mib")),
+                    _fmt(peak.get("pss_mib")),
+                    _fmt(idle.get("processes")),
+                ]
+            )
         out += render_rows(
             ["proxy", "idle RSS", "idle PSS", "20-conn peak RSS", "peak PSS", "processes"], rows
         )
@@ -294,10 +331,15 @@ def render_table(results: Mapping[str, Any]) -> str:
     if targets:
         out += ["", "Issue-8 targets"]
         rows = [
-            [t["description"], _fmt(t["value"], 2), f"{t['op']} {_fmt(t['threshold'], 2)}",
-             t["unit"], {True: "met", False: "NOT met", None: "not measured"}[t["met"]]]
+            [
+                t["description"],
+                _fmt(t["value"], 2),
+                f"{t['op']} {_fmt(t['threshold'], 2)}",
+                t["unit"],
+                {True: "met", False: "NOT met", None: "not measured"}[t["met"]],
+            ]
             for t in targets.values()
-        ]  # fmt: skip
+        ]
         out += render_rows(["target", "value", "threshold", "unit", "result"], rows)
     out.append(f"\n{results.get('seconds')} s")
     return "\n".join(out)

@@ -54,10 +54,11 @@ def _sections(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     "one per core less one; 0: a thread in the gateway process).",
 )
 @click.option(
-    "--workdir", type=click.Path(file_okay=False, path_type=Path),
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Keep the proxies' confdirs, logs and databases here (default: a temporary "
     "directory, removed afterwards).",
-)  # fmt: skip
+)
 def bench_command(
     as_json: bool,
     quick: bool,

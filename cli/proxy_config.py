@@ -141,9 +141,16 @@ def parse_config(text: str, source: str, base: Path | None = None) -> ProxyConfi
         data = {}  # an empty file (or only comments): nothing set
     if not isinstance(data, dict):
         raise ConfigError(
-            [Problem(source, 1, 1, "the config must be a YAML mapping (key: value lines)",
-                     "e.g. 'listen_port: 8080'")]
-        )  # fmt: skip
+            [
+                Problem(
+                    source,
+                    1,
+                    1,
+                    "the config must be a YAML mapping (key: value lines)",
+                    "e.g. 'listen_port: 8080'",
+                )
+            ]
+        )
     marks, _ = yaml_marks(node)
     try:
         parsed = ConfigFile.model_validate(data)

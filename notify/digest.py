@@ -109,8 +109,9 @@ def collect(
     return digest
 
 
-def render(digest: Digest, labels: Labels, review_url: str, every_minutes: int,
-           max_links: int) -> tuple[str, str]:  # fmt: skip
+def render(
+    digest: Digest, labels: Labels, review_url: str, every_minutes: int, max_links: int
+) -> tuple[str, str]:
     """(subject, plain-text body) of the mail."""
     t = TEXTS[labels.lang]
     base = review_url.rstrip("/")

@@ -276,8 +276,9 @@ class Guard:
             result = replace(result, body=None, reason="nothing_replaced")
         if result.body is None:
             reason = result.reason or "not_rewritable"
-            log.info("leitplanke: cannot redact %s %s: %s", evaluation.service.id,
-                     evaluation.api, reason)  # fmt: skip
+            log.info(
+                "leitplanke: cannot redact %s %s: %s", evaluation.service.id, evaluation.api, reason
+            )
             return False
         # The setter re-encodes per Content-Encoding: CPU work for big bodies too.
         await off_loop(size, setattr, flow.request, "content", result.body)
@@ -332,7 +333,7 @@ class Guard:
         """The fail mode for a bug of ours; a block is answered even if answering fails."""
         log.error(
             "leitplanke: internal error on %s %s: %s", service.id, api, type(exc).__name__
-        )  # fmt: skip (the type only: messages may quote input)
+        )  # the type only: messages may quote input
         flow.metadata.pop(REDACTION, None)
         policy = active.loaded.policy
         try:  # its group's rollout mode applies: "enforce" is never let through by "monitor"
@@ -348,9 +349,10 @@ class Guard:
                 self.respond(flow, checked, result, None)
             except Exception:  # the answer itself failed: still never forward it
                 flow.response = http.Response.make(
-                    403, "Leitplanke: request blocked (could not be checked)\n",
+                    403,
+                    "Leitplanke: request blocked (could not be checked)\n",
                     {"content-type": "text/plain; charset=utf-8"},
-                )  # fmt: skip
+                )
         return checked, result
 
     # ---- the answer path (redaction restores the values) ------------------

@@ -217,9 +217,7 @@ class Metrics:
             log.exception("leitplanke: metrics could not count a row")
 
     def _observe_decision(self, row: DecisionRecord) -> None:
-        self.requests.labels(
-            row.service or UNKNOWN, row.action, row.enforced or row.action
-        ).inc()  # fmt: skip
+        self.requests.labels(row.service or UNKNOWN, row.action, row.enforced or row.action).inc()
         self.modes.labels(row.mode or "enforce").inc()
         for finding in row.findings:
             self.findings.labels(finding.data_class, finding.entity_type).inc(finding.count)

@@ -150,8 +150,14 @@ class Recorder:
         mode = "" if decision.mode == "enforce" else f" mode={decision.mode} enforced={enforced}"
         log.info(
             "leitplanke: %s %s %s [%s] user=%s group=%s%s",
-            decision.action, service_id, api, counts, row.user_pseudonym, group or "-", mode,
-        )  # fmt: skip
+            decision.action,
+            service_id,
+            api,
+            counts,
+            row.user_pseudonym,
+            group or "-",
+            mode,
+        )
         self.record(row)
         if self.siem is not None:
             self.siem.emit(row)
@@ -217,8 +223,9 @@ class Recorder:
         except sqlite3.OperationalError as exc:
             self._retry_at = time.monotonic() + SPOOL_RETRY_S
             if not self._spooling:
-                log.error("leitplanke: database unavailable (%s); spooling to %s", exc,
-                          self.spool.path)  # fmt: skip
+                log.error(
+                    "leitplanke: database unavailable (%s); spooling to %s", exc, self.spool.path
+                )
             self._spooling = True
             self._spool_all(rows)  # the transaction was rolled back: none is written
         except sqlite3.Error:
@@ -229,8 +236,11 @@ class Recorder:
                     self._write(row)
                 except sqlite3.Error as exc:
                     self.dropped += 1
-                    log.error("leitplanke: row not written (%s); %d dropped so far",
-                              type(exc).__name__, self.dropped)  # fmt: skip
+                    log.error(
+                        "leitplanke: row not written (%s); %d dropped so far",
+                        type(exc).__name__,
+                        self.dropped,
+                    )
 
     def _spool_all(self, rows: Sequence[SpooledRow]) -> None:
         for row in rows:
@@ -243,8 +253,11 @@ class Recorder:
         except OSError as exc:  # the spool's disk is full too
             self.dropped += 1
             if self.dropped == 1 or self.dropped % 1000 == 0:
-                log.error("leitplanke: cannot spool (%s); %d rows dropped",
-                          type(exc).__name__, self.dropped)  # fmt: skip
+                log.error(
+                    "leitplanke: cannot spool (%s); %d rows dropped",
+                    type(exc).__name__,
+                    self.dropped,
+                )
 
     def _write(self, row: SpooledRow) -> None:
         assert self.store is not None

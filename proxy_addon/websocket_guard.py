@@ -147,4 +147,3 @@ class WebSocketGuard:
         for data in frames:
             # Queued behind this hook: mitmproxy delivers them once it returns.
             ctx.master.commands.call("inject.websocket", flow, True, data.encode(), True)
-

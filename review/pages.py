@@ -117,8 +117,9 @@ def finding_page(conn: sqlite3.Connection, decision_id: int) -> FindingPage | No
         conn,
         f"select id from {QUEUE} where id != :id and {older} order by ts desc, id desc limit 1",
         params,
-    ) or _one(conn, f"select id from {QUEUE} where id != :id order by ts desc, id desc limit 1",
-              params)  # fmt: skip
+    ) or _one(
+        conn, f"select id from {QUEUE} where id != :id order by ts desc, id desc limit 1", params
+    )
     return page
 
 

@@ -70,17 +70,27 @@ def test_error_and_oversize_messages() -> None:
 def test_coach_message_names_kinds_link_minutes_and_approval_page() -> None:
     decision = decide(POLICY, "openai-api", None, {"personal"})
     text = coach_message(
-        POLICY, decision, ["IBAN_CODE"], "OpenAI API", "de",
-        coach_link="http://leitplanke.portal/coach/T", minutes=15,
+        POLICY,
+        decision,
+        ["IBAN_CODE"],
+        "OpenAI API",
+        "de",
+        coach_link="http://leitplanke.portal/coach/T",
+        minutes=15,
         approval_link="http://leitplanke.portal/approval?service=openai-api",
-    )  # fmt: skip
+    )
     assert "noch nicht an OpenAI API gesendet" in text and "IBAN (Bankverbindung) (1×)" in text
     assert "http://leitplanke.portal/coach/T" in text and "15 Minuten" in text
     assert "http://leitplanke.portal/approval?service=openai-api" in text
     english = coach_message(
-        POLICY, decision, ["IBAN_CODE"], "OpenAI API", "en",
-        coach_link="L", minutes=5,
-    )  # fmt: skip
+        POLICY,
+        decision,
+        ["IBAN_CODE"],
+        "OpenAI API",
+        "en",
+        coach_link="L",
+        minutes=5,
+    )
     assert "within 5 minutes" in english and POLICY.contact in english
 
 

@@ -16,10 +16,20 @@ pytestmark = pytest.mark.bench
 def test_quick_bench_runs_every_section_but_the_checker(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [LEITPLANKE, "bench", "--quick", "--json", "--only", "gateway,memory,store",
-         "--out", str(out)],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [
+            LEITPLANKE,
+            "bench",
+            "--quick",
+            "--json",
+            "--only",
+            "gateway,memory,store",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert json.loads(out.read_text()) == document

@@ -92,8 +92,12 @@ def test_targets_met_not_met_and_not_measured() -> None:
     assert targets["checker_1mb"]["met"] is True
     assert targets["gateway_added_p50"] == {
         "description": targets["gateway_added_p50"]["description"],
-        "value": 4.0, "op": "<=", "threshold": 5.0, "unit": "ms", "met": True,
-    }  # fmt: skip
+        "value": 4.0,
+        "op": "<=",
+        "threshold": 5.0,
+        "unit": "ms",
+        "met": True,
+    }
     assert targets["gateway_throughput_c20"]["met"] is False
     assert targets["sse_added_ttfb"]["met"] is True
     assert targets["idle_rss"]["met"] is False

@@ -47,8 +47,9 @@ def test_check_json_keeps_the_verdict_and_adds_mode_and_enforced(
 ) -> None:
     text = tmp_path / "t.txt"
     text.write_text(f"Konto {IBAN}", encoding="utf-8")
-    result = runner.invoke(cli, ["check", "--json", "--policy", str(write(tmp_path, mode)),
-                                 str(text)])  # fmt: skip
+    result = runner.invoke(
+        cli, ["check", "--json", "--policy", str(write(tmp_path, mode)), str(text)]
+    )
     assert result.exit_code == 0, result.output
     line = json.loads(result.output)
     assert set(line) == {"path", "verdict", "findings", "mode", "enforced"}

@@ -87,6 +87,9 @@ def test_compose_services_share_the_db_volume(tmp_path: Path) -> None:
 def test_hadolint() -> None:
     result = subprocess.run(
         ["hadolint", "--failure-threshold", "warning", str(DOCKER / "Dockerfile")],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + shlex.quote(result.stderr)

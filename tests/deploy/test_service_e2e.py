@@ -44,10 +44,19 @@ MDWE_WRAPPER = (
 
 def mdwe_supported() -> bool:
     probe = subprocess.run(
-        [sys.executable, "-c", MDWE_WRAPPER, sys.executable, "-c",
-         f"import ctypes; print(ctypes.CDLL(None).prctl({PR_GET_MDWE}, 0, 0, 0, 0))"],
-        capture_output=True, text=True, timeout=30, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            MDWE_WRAPPER,
+            sys.executable,
+            "-c",
+            f"import ctypes; print(ctypes.CDLL(None).prctl({PR_GET_MDWE}, 0, 0, 0, 0))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     return probe.returncode == 0 and probe.stdout.strip() == str(PR_MDWE_REFUSE_EXEC_GAIN)
 
 

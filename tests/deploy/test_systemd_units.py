@@ -123,8 +123,11 @@ def test_systemd_analyze_verify(tmp_path: Path, name: str) -> None:
     copy = _installed_copy(tmp_path, name)
     result = subprocess.run(
         [str(SYSTEMD_ANALYZE), "verify", "--man=no", str(copy)],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr.strip() == "", result.stderr
 
@@ -135,8 +138,11 @@ def test_systemd_analyze_security_exposure_is_low(tmp_path: Path, name: str) -> 
     copy = _installed_copy(tmp_path, name)
     result = subprocess.run(
         [str(SYSTEMD_ANALYZE), "security", "--offline=yes", "--threshold=20", str(copy)],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     if "Unknown option" in result.stderr or "unrecognized option" in result.stderr:
         pytest.skip("this systemd-analyze has no offline security check")
     assert result.returncode == 0, result.stdout + result.stderr

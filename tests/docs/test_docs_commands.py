@@ -31,8 +31,25 @@ DOC_FILES = (*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md")
 
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 # Where a shell token starts a new command (so `leitplanke` there is the program).
-COMMAND_START = {"$", "#", "sudo", "exec", "nohup", "env", "time", "|", "||", "&&", ";", "!",
-                 "(", "$(", "then", "do", "else"}  # fmt: skip
+COMMAND_START = {
+    "$",
+    "#",
+    "sudo",
+    "exec",
+    "nohup",
+    "env",
+    "time",
+    "|",
+    "||",
+    "&&",
+    ";",
+    "!",
+    "(",
+    "$(",
+    "then",
+    "do",
+    "else",
+}
 ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=(.*)$")
 FLAG = re.compile(r"^[\[(]*(--[A-Za-z][A-Za-z0-9-]*|-[A-Za-z])(?=$|[=\])|,])")
 SET_OPTION = re.compile(r"--set\s+([A-Za-z_][A-Za-z0-9_]*)=")
@@ -203,8 +220,13 @@ def mitmproxy_options() -> frozenset[str]:
     """What `mitmdump --options` lists: the core options plus those of mitmdump's addons."""
     log = termlog.TermLog(out=io.StringIO())
     try:
-        extra = [dumper.Dumper(), keepserving.KeepServing(), readfile.ReadFileStdin(),
-                 errorcheck.ErrorCheck(), log]  # fmt: skip
+        extra = [
+            dumper.Dumper(),
+            keepserving.KeepServing(),
+            readfile.ReadFileStdin(),
+            errorcheck.ErrorCheck(),
+            log,
+        ]
         names = _declared([*default_addons(), *extra])
     finally:
         log.uninstall()
@@ -264,10 +286,21 @@ def test_every_set_option_in_the_docs_exists() -> None:
 
 def test_the_option_sources_are_complete() -> None:
     # Guards the checks above: the collectors really see the addons' and mitmproxy's options.
-    assert {"leitplanke_policy", "leitplanke_banner", "leitplanke_portal_host",
-            "leitplanke_admin_port", "leitplanke_siem"} <= leitplanke_options()  # fmt: skip
-    assert {"mode", "proxyauth", "allow_hosts", "flow_detail", "confdir",
-            "termlog_verbosity"} <= mitmproxy_options()  # fmt: skip
+    assert {
+        "leitplanke_policy",
+        "leitplanke_banner",
+        "leitplanke_portal_host",
+        "leitplanke_admin_port",
+        "leitplanke_siem",
+    } <= leitplanke_options()
+    assert {
+        "mode",
+        "proxyauth",
+        "allow_hosts",
+        "flow_detail",
+        "confdir",
+        "termlog_verbosity",
+    } <= mitmproxy_options()
     assert all(name.startswith("leitplanke_") for name in leitplanke_options())
 
 

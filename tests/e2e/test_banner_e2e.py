@@ -92,12 +92,16 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         tmp / "gw",
         upstream,
         [
-            "--policy", str(policy),
-            "--set", rf"map_remote=|https://www\.perplexity\.ai|{target}",
-            "--set", rf"map_remote=|https://chatgpt\.com|{target}",
-            "--set", "leitplanke_workers=0",
+            "--policy",
+            str(policy),
+            "--set",
+            rf"map_remote=|https://www\.perplexity\.ai|{target}",
+            "--set",
+            rf"map_remote=|https://chatgpt\.com|{target}",
+            "--set",
+            "leitplanke_workers=0",
         ],
-    )  # fmt: skip
+    )
     playwright = sync_api.sync_playwright().start()
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM,

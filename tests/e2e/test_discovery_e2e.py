@@ -76,13 +76,17 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         tmp / "gw",
         upstream,
         [
-            "--policy", str(policy),
-            "--set", "proxyauth=any",
-            "--set", "leitplanke_passthrough=deepl",
-            "--set", f"scripts={script}",
+            "--policy",
+            str(policy),
+            "--set",
+            "proxyauth=any",
+            "--set",
+            "leitplanke_passthrough=deepl",
+            "--set",
+            f"scripts={script}",
         ],
         env={"LEITPLANKE_TEST_ORIGIN_PORT": str(origin.port)},
-    )  # fmt: skip
+    )
     yield Setup(gateway, origin, upstream)
     stop_gateway(gateway)
     origin.stop()
@@ -117,10 +121,24 @@ def tunnel(gateway: Gateway, host: str, user: str, cafile: Path) -> tuple[bytes 
 
 def curl(gateway: Gateway, user: str, *args: str) -> tuple[int, str]:
     done = subprocess.run(
-        ["curl", "-sS", "-x", gateway.proxy_url, "-U", f"{user}:pw", "--cacert", str(gateway.ca),
-         "-w", "\n%{http_code}", *args],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        [
+            "curl",
+            "-sS",
+            "-x",
+            gateway.proxy_url,
+            "-U",
+            f"{user}:pw",
+            "--cacert",
+            str(gateway.ca),
+            "-w",
+            "\n%{http_code}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     body, status = done.stdout.rsplit("\n", 1)
     return int(status), body
 
@@ -147,9 +165,16 @@ def test_ai_host_is_decrypted_and_gets_the_tenant_header(setup: Setup) -> None:
     widened = f"OpenAI-Allowed-Organization-Ids: {ORG_ID},org-other"
     chat = json.dumps({"model": "m", "messages": [{"role": "user", "content": "Hallo"}]})
     status, body = curl(
-        setup.gateway, "k.schmidt", "-H", "content-type: application/json", "-H", widened,
-        "--data-binary", chat, "https://api.openai.com/v1/chat/completions",
-    )  # fmt: skip
+        setup.gateway,
+        "k.schmidt",
+        "-H",
+        "content-type: application/json",
+        "-H",
+        widened,
+        "--data-binary",
+        chat,
+        "https://api.openai.com/v1/chat/completions",
+    )
     assert status == 200, body
     sent = setup.upstream.requests[-1]["headers"]
     assert sent["openai-allowed-organization-ids"] == ORG_ID  # the client cannot widen it
@@ -157,9 +182,14 @@ def test_ai_host_is_decrypted_and_gets_the_tenant_header(setup: Setup) -> None:
 
 def test_logged_out_chatgpt_is_refused(setup: Setup) -> None:
     status, body = curl(
-        setup.gateway, "k.schmidt", "-H", "accept: application/json",
-        "--data-binary", "{}", "https://chatgpt.com/backend-anon/conversation",
-    )  # fmt: skip
+        setup.gateway,
+        "k.schmidt",
+        "-H",
+        "accept: application/json",
+        "--data-binary",
+        "{}",
+        "https://chatgpt.com/backend-anon/conversation",
+    )
     assert status == 403, body
     assert setup.upstream.requests == [] or all(
         "backend-anon" not in r["path"] for r in setup.upstream.requests
@@ -176,8 +206,11 @@ def test_passthrough_and_unknown_ai_hosts_are_tunnelled(setup: Setup) -> None:
 def test_pac_routes_ai_and_tenant_hosts_to_the_gateway(setup: Setup, tmp_path: Path) -> None:
     done = subprocess.run(
         ["curl", "-sS", "--noproxy", "*", f"http://127.0.0.1:{setup.gateway.port}/proxy.pac"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     urls = [
         "https://api.openai.com/v1/chat/completions",
         "https://chatgpt.com/backend-api/conversation",
@@ -209,10 +242,23 @@ def test_usage_rows_and_inventory(setup: Setup, tmp_path: Path) -> None:
     assert ("request", "chatgpt", "chatgpt.com", 1, 0, "vertrieb") in schmidt
 
     done = subprocess.run(
-        [LEITPLANKE, "inventory", "--db", str(setup.gateway.db), "--format", "json",
-         "--lang", "en", "--privacy-threshold", "1"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        [
+            LEITPLANKE,
+            "inventory",
+            "--db",
+            str(setup.gateway.db),
+            "--format",
+            "json",
+            "--lang",
+            "en",
+            "--privacy-threshold",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     report = json.loads(done.stdout)
     rows = {r["service"] or r["host"]: r for r in report["services"]}
     assert {"openai-api", "chatgpt", "claude", "deepl"} <= set(rows)

@@ -49,14 +49,23 @@ def test_policy_edits_take_effect_and_broken_edits_do_not(tmp_path: Path) -> Non
     gateway = start_gateway(
         tmp_path / "gw",
         upstream,
-        ["--policy", str(policy), "--set", "leitplanke_policy_reload_s=1", "--set",
-         rf"map_remote=|https://api\.openai\.com|http://127.0.0.1:{upstream.port}"],
-    )  # fmt: skip
+        [
+            "--policy",
+            str(policy),
+            "--set",
+            "leitplanke_policy_reload_s=1",
+            "--set",
+            rf"map_remote=|https://api\.openai\.com|http://127.0.0.1:{upstream.port}",
+        ],
+    )
     try:
         assert send(gateway.port, gateway.ca, "Stand Projekt Falke?") == 200
         policy.write_text(V2)
-        wait_for(lambda: send(gateway.port, gateway.ca, "Stand Projekt Falke?") == 403, 20,
-                 "the edited policy to block the project name")  # fmt: skip
+        wait_for(
+            lambda: send(gateway.port, gateway.ca, "Stand Projekt Falke?") == 403,
+            20,
+            "the edited policy to block the project name",
+        )
         policy.write_text(V2.replace("tools:", "toolz:"))  # invalid: must be ignored
         time.sleep(2.5)
         assert send(gateway.port, gateway.ca, "Stand Projekt Falke?") == 403

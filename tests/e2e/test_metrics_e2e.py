@@ -78,8 +78,9 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
         upstream.stop()
 
 
-def value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str,
-          **labels: str) -> float:  # fmt: skip
+def value(
+    samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str
+) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
@@ -88,10 +89,19 @@ def test_metrics_move_when_a_prompt_is_checked(admin: Admin) -> None:
     status, _ = curl_chat(admin.gateway.proxy_url, admin.gateway.ca, f"Konto {IBAN}")
     assert status == 403  # blocked: the default policy keeps personal data from the API
     wait_for(
-        lambda: value(admin.samples(), "leitplanke_requests_total", service="openai-api",
-                      action="block", enforced="block") > 0,
-        10, "the decision to be counted",
-    )  # fmt: skip
+        lambda: (
+            value(
+                admin.samples(),
+                "leitplanke_requests_total",
+                service="openai-api",
+                action="block",
+                enforced="block",
+            )
+            > 0
+        ),
+        10,
+        "the decision to be counted",
+    )
     after = admin.samples()
     key = {"service": "openai-api", "action": "block", "enforced": "block"}
     assert value(after, "leitplanke_requests_total", **key) == (
@@ -159,8 +169,11 @@ def checker_workers(gateway_pid: int) -> list[int]:
     line) and a resource tracker; every checker worker is forked from the forkserver,
     so the workers are the forkserver's children (same command line, other parent)."""
     procs = descendants(gateway_pid)
-    servers = {p for p, (ppid, cmd) in procs.items()
-               if ppid == gateway_pid and "multiprocessing.forkserver" in cmd}  # fmt: skip
+    servers = {
+        p
+        for p, (ppid, cmd) in procs.items()
+        if ppid == gateway_pid and "multiprocessing.forkserver" in cmd
+    }
     return [p for p, (ppid, _) in procs.items() if ppid in servers]
 
 

@@ -23,8 +23,12 @@ def curl(*args: str) -> tuple[int, dict[str, str], str]:
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     done = subprocess.run(
         ["curl", "-sS", "--noproxy", "*", "-D", "-", *args],
-        capture_output=True, text=True, timeout=60, check=True, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+    )
     head, _, body = done.stdout.replace("\r\n", "\n").partition("\n\n")
     status_line, *lines = head.split("\n")
     headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines)}

@@ -102,17 +102,32 @@ def start_node(name: str, tmp: Path, confdir: Path, upstream: FakeUpstream, bala
     target = f"http://127.0.0.1:{upstream.port}"
     with log.open("wb") as handle:
         process = subprocess.Popen(
-            [LEITPLANKE, "proxy", "--listen-port", str(port), "--confdir", str(confdir),
-             "--db", str(db), "--set", "connection_strategy=lazy",
-             "--set", rf"map_remote=|https://api\.openai\.com|{target}",
-             # Behind a balancer the served PAC file must name the balancer.
-             "--set", f"leitplanke_pac_proxy=127.0.0.1:{balancer}",
-             # Two gateways warm up and scan on one small CI machine: be patient.
-             "--set", "leitplanke_scan_timeout_ms=30000",
-             "--set", f"leitplanke_admin_port={admin}"],
-            stdout=handle, stderr=subprocess.STDOUT,
+            [
+                LEITPLANKE,
+                "proxy",
+                "--listen-port",
+                str(port),
+                "--confdir",
+                str(confdir),
+                "--db",
+                str(db),
+                "--set",
+                "connection_strategy=lazy",
+                "--set",
+                rf"map_remote=|https://api\.openai\.com|{target}",
+                # Behind a balancer the served PAC file must name the balancer.
+                "--set",
+                f"leitplanke_pac_proxy=127.0.0.1:{balancer}",
+                # Two gateways warm up and scan on one small CI machine: be patient.
+                "--set",
+                "leitplanke_scan_timeout_ms=30000",
+                "--set",
+                f"leitplanke_admin_port={admin}",
+            ],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
             env={k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
-        )  # fmt: skip
+        )
     try:
         wait_for(
             lambda: process.poll() is not None or (port_open(port) and db.exists()),
@@ -263,8 +278,10 @@ def decisions(db: Path) -> int:
 def merge(central: Path, nodes: list[Node]) -> str:
     result = subprocess.run(
         [LEITPLANKE, "merge", "--into", str(central), *(str(n.db) for n in nodes)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

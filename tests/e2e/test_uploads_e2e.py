@@ -46,10 +46,12 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
         tmp_path_factory.mktemp("uploads"),
         upstream,
         [
-            "--set", rf"map_remote=|https://claude\.ai|{target}",
-            "--set", rf"map_remote=|https://files\.oaiusercontent\.com|{target}",
+            "--set",
+            rf"map_remote=|https://claude\.ai|{target}",
+            "--set",
+            rf"map_remote=|https://files\.oaiusercontent\.com|{target}",
         ],
-    )  # fmt: skip
+    )
     yield gw
     stop_gateway(gw)
     upstream.stop()
@@ -57,10 +59,22 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
 
 def curl(gateway: Gateway, *args: str) -> tuple[int, str]:
     done = subprocess.run(
-        ["curl", "-sS", "-x", gateway.proxy_url, "--cacert", str(gateway.ca),
-         "-w", "\n%{http_code}", *args],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        [
+            "curl",
+            "-sS",
+            "-x",
+            gateway.proxy_url,
+            "--cacert",
+            str(gateway.ca),
+            "-w",
+            "\n%{http_code}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     body, status = done.stdout.rsplit("\n", 1)
     return int(status), body
 
@@ -70,14 +84,28 @@ def upload(gateway: Gateway, tmp: Path, kind: str, line: str, how: str) -> tuple
     path = tmp / name
     path.write_bytes(build(line))
     if how == "openai-files":
-        return curl(gateway, "-F", "purpose=assistants", "-F", f"file=@{path}",
-                    "https://api.openai.com/v1/files")  # fmt: skip
+        return curl(
+            gateway,
+            "-F",
+            "purpose=assistants",
+            "-F",
+            f"file=@{path}",
+            "https://api.openai.com/v1/files",
+        )
     if how == "claude-upload":
-        return curl(gateway, "-F", f"file=@{path}",
-                    "https://claude.ai/api/organizations/org-1/upload")  # fmt: skip
-    return curl(gateway, "-X", "PUT", "-H", "content-type: application/octet-stream",
-                "--data-binary", f"@{path}",
-                "https://files.oaiusercontent.com/file-abc?se=2026&sig=x")  # fmt: skip
+        return curl(
+            gateway, "-F", f"file=@{path}", "https://claude.ai/api/organizations/org-1/upload"
+        )
+    return curl(
+        gateway,
+        "-X",
+        "PUT",
+        "-H",
+        "content-type: application/octet-stream",
+        "--data-binary",
+        f"@{path}",
+        "https://files.oaiusercontent.com/file-abc?se=2026&sig=x",
+    )
 
 
 @pytest.mark.parametrize("how", ["openai-files", "claude-upload", "chatgpt-blob-put"])

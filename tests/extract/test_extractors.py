@@ -1238,8 +1238,11 @@ def test_truncated_provider_json_raises(api: Api) -> None:
 
 
 def test_generic_binary_upload_goes_to_file_text() -> None:
-    pdf = base64.b64decode(json.loads((WIRE / "anthropic_messages_documents.json").read_text())[
-        "messages"][0]["content"][1]["source"]["data"])  # fmt: skip
+    pdf = base64.b64decode(
+        json.loads((WIRE / "anthropic_messages_documents.json").read_text())["messages"][0][
+            "content"
+        ][1]["source"]["data"]
+    )
     body = multipart(
         (upload("file", "Kontoauszug.pdf", "application/pdf"), pdf),
         (upload("file", "scan.png", "image/png"), PNG_BYTES),

@@ -147,8 +147,20 @@ def test_notify_sends_one_batched_mail_without_values(
     assert "https://review.muster.example/leitplanke/freigabe_anfragen" in text
     # Byte-level, in the mail as received and in its decoded body: no raw value, no
     # excerpt, no hash, no pseudonym, no group, no free text of the request.
-    forbidden = [DIAGNOSIS, "F32", API_KEY, "sk-proj", PASSWORD, "a@b.de", PSEUDONYM,
-                 "Verträge", "Recht", "mail-secret", *excerpts, *hashes]  # fmt: skip
+    forbidden = [
+        DIAGNOSIS,
+        "F32",
+        API_KEY,
+        "sk-proj",
+        PASSWORD,
+        "a@b.de",
+        PSEUDONYM,
+        "Verträge",
+        "Recht",
+        "mail-secret",
+        *excerpts,
+        *hashes,
+    ]
     for value in forbidden:
         assert value.encode() not in raw, value
         assert value not in text, value

@@ -49,14 +49,20 @@ MODES: tuple[Mode, ...] = get_args(Mode)
 @pytest.mark.parametrize(
     ("mode", "expected"),
     [
-        ("enforce", {"allow": "allow", "log": "log", "warn": "warn", "redact": "redact",
-                     "block": "block"}),
-        ("coach", {"allow": "allow", "log": "log", "warn": "warn", "redact": "redact",
-                   "block": "warn"}),
-        ("monitor", {"allow": "allow", "log": "log", "warn": "log", "redact": "log",
-                     "block": "log"}),
+        (
+            "enforce",
+            {"allow": "allow", "log": "log", "warn": "warn", "redact": "redact", "block": "block"},
+        ),
+        (
+            "coach",
+            {"allow": "allow", "log": "log", "warn": "warn", "redact": "redact", "block": "warn"},
+        ),
+        (
+            "monitor",
+            {"allow": "allow", "log": "log", "warn": "log", "redact": "log", "block": "log"},
+        ),
     ],
-)  # fmt: skip
+)
 def test_effective_action_per_mode(mode: Mode, expected: dict[Action, Action]) -> None:
     assert {action: effective_action(action, mode) for action in ACTIONS} == expected
 
@@ -120,8 +126,10 @@ def test_the_group_mode_wins_over_the_policy_wide_mode() -> None:
     )
     assert p.mode_of(None) == p.mode_of("hr") == p.mode_of("unknown") == "monitor"
     assert (p.mode_of("pilot"), p.mode_of("sales")) == ("enforce", "coach")
-    effective = {g: decide(p, "openai-api", g, ["personal"]).effective for g in
-                 (None, "hr", "pilot", "sales")}  # fmt: skip
+    effective = {
+        g: decide(p, "openai-api", g, ["personal"]).effective
+        for g in (None, "hr", "pilot", "sales")
+    }
     assert effective == {None: "log", "hr": "log", "pilot": "block", "sales": "warn"}
     # the other way round: enforce everywhere, monitor for one department
     q = policy("groups: {pilot: {networks: [10.0.1.0/24], mode: monitor}}\n")
@@ -146,11 +154,7 @@ def test_effective_follows_a_replaced_action() -> None:
 def test_examples_expect_the_policy_action_in_every_mode() -> None:
     """`leitplanke policy test` compares `expect` with the policy's action, so examples
     written for enforcement stay valid through monitor and coach."""
-    p = policy(
-        "mode: monitor\n"
-        "examples:\n"
-        "  - {text: x, tool: chatgpt, expect: block}\n"
-    )  # fmt: skip
+    p = policy("mode: monitor\nexamples:\n  - {text: x, tool: chatgpt, expect: block}\n")
     decision = decide(p, "openai-api", None, ["personal"])
     assert decision.action == p.examples[0].expect
 
@@ -236,8 +240,9 @@ def test_policy_wide_coach_and_enforce_with_a_monitored_pilot() -> None:
 def test_rollout_page_still_prints_on_one_a4_page(lang: str, tmp_path: Path) -> None:
     text = (EXAMPLES / "muster-gmbh.de.yaml").read_text("utf-8")
     text = text.replace("\nmode: enforce\n", "\nmode: coach\n")
-    text = text.replace("    networks: [10.20.30.0/24]\n",
-                        "    networks: [10.20.30.0/24]\n    mode: monitor\n")  # fmt: skip
+    text = text.replace(
+        "    networks: [10.20.30.0/24]\n", "    networks: [10.20.30.0/24]\n    mode: monitor\n"
+    )
     loaded = parse_policy(text, "muster-rollout.yaml")
     assert (loaded.policy.mode, loaded.policy.groups["hr"].mode) == ("coach", "monitor")
     html = render(loaded.policy, "html", "de" if lang == "de" else "en", loaded.version_id)

@@ -96,11 +96,35 @@ def test_connection_and_request_rows_for_a_catalog_service(tmp_path: Path) -> No
             "method, status, bytes_up, bytes_down"
         )
     assert rows == [
-        ("connection", "chatgpt", "chatgpt.com", 1, 0, "chatgpt-team", "approved", "vertrieb",
-         None, None, None, None),
-        ("request", "chatgpt", "chatgpt.com", 1, 0, "chatgpt-team", "approved", "vertrieb",
-         "POST", 200, 14, 7),
-    ]  # fmt: skip
+        (
+            "connection",
+            "chatgpt",
+            "chatgpt.com",
+            1,
+            0,
+            "chatgpt-team",
+            "approved",
+            "vertrieb",
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            "request",
+            "chatgpt",
+            "chatgpt.com",
+            1,
+            0,
+            "chatgpt-team",
+            "approved",
+            "vertrieb",
+            "POST",
+            200,
+            14,
+            7,
+        ),
+    ]
 
 
 def test_user_is_stored_only_as_pseudonym(tmp_path: Path) -> None:

@@ -128,8 +128,16 @@ def test_rows_become_counters_without_user_data(chain: tuple[taddons.context, Me
     _, metrics = chain
     metrics.observe(decision())
     metrics.observe(decision(action="warn", enforced="allow", findings=(), scan_ms=0.4))
-    metrics.observe(decision(service=None, action="block", enforced=None, scan_ms=None,
-                             findings=(), error="checker_error: TimeoutError"))  # fmt: skip
+    metrics.observe(
+        decision(
+            service=None,
+            action="block",
+            enforced=None,
+            scan_ms=None,
+            findings=(),
+            error="checker_error: TimeoutError",
+        )
+    )
     metrics.observe(usage())
     metrics.observe(usage(service=None))
     metrics.observe(usage(kind="request"))  # requests are not connections
@@ -160,10 +168,16 @@ async def test_a_checked_prompt_moves_the_counters(chain: tuple[taddons.context,
     Identify().requestheaders(flow)
     await guard.request(flow)
     out = text(metrics)
-    assert sample(out, "leitplanke_requests_total",
-                  service="openai-api", action="block", enforced="block") == 1  # fmt: skip
-    assert sample(out, "leitplanke_findings_total",
-                  data_class="personal", entity_type="IBAN_CODE") == 1  # fmt: skip
+    assert (
+        sample(
+            out, "leitplanke_requests_total", service="openai-api", action="block", enforced="block"
+        )
+        == 1
+    )
+    assert (
+        sample(out, "leitplanke_findings_total", data_class="personal", entity_type="IBAN_CODE")
+        == 1
+    )
     assert sample(out, "leitplanke_scan_seconds_count") == 1
     assert IBAN not in out and IBAN.replace(" ", "") not in out
 
@@ -321,8 +335,16 @@ async def test_admin_port_serves_metrics_and_healthz(listening: tuple[Metrics, i
     status, headers, body = await http_get(port, get("/metrics"))
     assert status == 200
     assert headers["content-type"].startswith("text/plain; version=")
-    assert sample(body.decode(), "leitplanke_requests_total",
-                  service="openai-api", action="block", enforced="block") == 1  # fmt: skip
+    assert (
+        sample(
+            body.decode(),
+            "leitplanke_requests_total",
+            service="openai-api",
+            action="block",
+            enforced="block",
+        )
+        == 1
+    )
     status, headers, body = await http_get(port, get("/healthz?verbose=1"))
     assert (status, headers["content-type"]) == (200, "application/json")
     assert json.loads(body)["status"] == "ok"

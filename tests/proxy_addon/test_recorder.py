@@ -20,11 +20,19 @@ from store.spool import default_spool_path
 def decision(n: int) -> DecisionRecord:
     finding = FindingRecord("personal", "IBAN_CODE", 1, 1.0, "DE89 **** 3000", f"h{n}", "body:0-27")
     return DecisionRecord(
-        service="openai-api", host="api.openai.com", api="openai_chat", tool=None,
-        tool_status="unapproved", user_pseudonym="u-1", user_group=None, action="block",
-        reasons=("personal:not_allowed:block",), data_classes=("personal",),
-        policy_version="1@abc", findings=(finding,),
-    )  # fmt: skip
+        service="openai-api",
+        host="api.openai.com",
+        api="openai_chat",
+        tool=None,
+        tool_status="unapproved",
+        user_pseudonym="u-1",
+        user_group=None,
+        action="block",
+        reasons=("personal:not_allowed:block",),
+        data_classes=("personal",),
+        policy_version="1@abc",
+        findings=(finding,),
+    )
 
 
 @pytest.fixture

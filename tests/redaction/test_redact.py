@@ -316,7 +316,8 @@ def test_placeholder_shaped_text_this_conversation_never_issued_is_redacted() ->
     # `<AKIA…_1>` matches the placeholder shape, but no turn issued it: a key inside
     # it must still be replaced, or wrapping a value in <…_1> would smuggle it out.
     key = "AKIAIOSFODNN7EXAMPLE"
-    result = _redact("openai_chat", _chat(f"Schlüssel <{key}_1>"), [(0, key, "SECRET")],
-                     PlaceholderMap())  # fmt: skip
+    result = _redact(
+        "openai_chat", _chat(f"Schlüssel <{key}_1>"), [(0, key, "SECRET")], PlaceholderMap()
+    )
     assert result.body is not None and result.replaced == 1
     assert key not in result.body.decode()

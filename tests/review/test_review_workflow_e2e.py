@@ -116,11 +116,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     log_path = tmp / "review.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.review_command", "--db", str(db), "--port", str(port),
-         "--password-hash-file", str(hashes["dpo"]), "--policy", str(POLICY),
-         "--account", f"stellvertretung={hashes['stellvertretung']}"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "cli.review_command",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--password-hash-file",
+            str(hashes["dpo"]),
+            "--policy",
+            str(POLICY),
+            "--account",
+            f"stellvertretung={hashes['stellvertretung']}",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}", db, log_path
@@ -135,8 +149,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 
 def login(browser, base: str, account: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="de-DE", viewport={"width": 1400, "height": 900},
-                                  accept_downloads=True)  # fmt: skip
+    context = browser.new_context(
+        locale="de-DE", viewport={"width": 1400, "height": 900}, accept_downloads=True
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(f"{base}/-/login")

@@ -55,9 +55,10 @@ async def client_loop(
         try:
             if kind == "upload":
                 answer = await client.post(
-                    FILES, data={"purpose": "assistants"},
+                    FILES,
+                    data={"purpose": "assistants"},
                     files={"file": ("rechnung.pdf", pdf, "application/pdf")},
-                )  # fmt: skip
+                )
                 ok = answer.status_code == 403
             elif kind == "stream":
                 question = {"role": "user", "content": f"Erkläre Wärmepumpen {i}"}

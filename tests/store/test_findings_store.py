@@ -143,14 +143,29 @@ def test_usage_rows_and_their_purge(tmp_path: Path) -> None:
 
     store = FindingsStore(tmp_path / "f.db")
     old = UsageRecord(
-        "connection", "deepl", "api.deepl.com", False, "u-1", "vertrieb",
+        "connection",
+        "deepl",
+        "api.deepl.com",
+        False,
+        "u-1",
+        "vertrieb",
         ts="2026-01-01T00:00:00.000+00:00",
-    )  # fmt: skip
+    )
     new = UsageRecord(
-        "request", None, "chat.unknown-llm.ai", True, "u-2", None, unknown_ai=True,
-        heuristic="ai-tld", method="POST", status=200, bytes_up=12, bytes_down=34,
+        "request",
+        None,
+        "chat.unknown-llm.ai",
+        True,
+        "u-2",
+        None,
+        unknown_ai=True,
+        heuristic="ai-tld",
+        method="POST",
+        status=200,
+        bytes_up=12,
+        bytes_down=34,
         ts="2026-11-29T00:00:00.000+00:00",
-    )  # fmt: skip
+    )
     store.record_usage(old)
     store.record_usage(new)
     rows = store.usage()
@@ -172,18 +187,29 @@ def test_coaching_and_approval_rows_and_their_purge(tmp_path: Path) -> None:
     store = FindingsStore(tmp_path / "f.db")
     coaching_id = store.record_coaching(
         CoachingRecord(
-            service="openai-api", tool="gpt", user_pseudonym="u-1", user_group="hr",
-            data_classes=("personal",), entity_types={"IBAN_CODE": 1},
-            justification="Kunde <PERSON> wartet", allowed_until="2026-11-29T00:15:00.000+00:00",
-            policy_version="1@abc", ts="2026-11-29T00:00:00.000+00:00",
+            service="openai-api",
+            tool="gpt",
+            user_pseudonym="u-1",
+            user_group="hr",
+            data_classes=("personal",),
+            entity_types={"IBAN_CODE": 1},
+            justification="Kunde <PERSON> wartet",
+            allowed_until="2026-11-29T00:15:00.000+00:00",
+            policy_version="1@abc",
+            ts="2026-11-29T00:00:00.000+00:00",
         )
-    )  # fmt: skip
+    )
     store.record_approval_request(
         ApprovalRequestRecord(
-            service="deepl", tool_name="DeepL", reason="Übersetzungen", department="Vertrieb",
-            user_pseudonym="u-2", user_group=None, ts="2026-01-01T00:00:00.000+00:00",
+            service="deepl",
+            tool_name="DeepL",
+            reason="Übersetzungen",
+            department="Vertrieb",
+            user_pseudonym="u-2",
+            user_group=None,
+            ts="2026-01-01T00:00:00.000+00:00",
         )
-    )  # fmt: skip
+    )
     (row,) = store.coaching()
     assert row["id"] == coaching_id
     assert json.loads(row["data_classes"]) == ["personal"]

@@ -68,24 +68,46 @@ def node(path: Path, tag: str, decisions: int = 2, key: str = KEY) -> FindingsSt
     for i in range(decisions):
         store.record(decision(tag, [f"{tag}-{i}-a", f"{tag}-{i}-b"]))
     store.record_usage(
-        UsageRecord(kind="request", service="openai-api", host="api.openai.com",
-                    intercepted=True, user_pseudonym=f"u-{tag}", user_group=None)
-    )  # fmt: skip
+        UsageRecord(
+            kind="request",
+            service="openai-api",
+            host="api.openai.com",
+            intercepted=True,
+            user_pseudonym=f"u-{tag}",
+            user_group=None,
+        )
+    )
     store.record_coaching(
-        CoachingRecord(service="deepl", tool="deepl", user_pseudonym=f"u-{tag}",
-                       user_group=None, data_classes=("personal",),
-                       entity_types={"IBAN_CODE": 1}, justification="<IBAN_CODE> ok",
-                       allowed_until="2030-01-01T00:00:00.000+00:00")
-    )  # fmt: skip
+        CoachingRecord(
+            service="deepl",
+            tool="deepl",
+            user_pseudonym=f"u-{tag}",
+            user_group=None,
+            data_classes=("personal",),
+            entity_types={"IBAN_CODE": 1},
+            justification="<IBAN_CODE> ok",
+            allowed_until="2030-01-01T00:00:00.000+00:00",
+        )
+    )
     store.record_approval_request(
-        ApprovalRequestRecord(user_pseudonym=f"u-{tag}", user_group=None, service="deepl",
-                              tool_name="DeepL", reason="Übersetzung", department="Vertrieb",
-                              status="open")
-    )  # fmt: skip
+        ApprovalRequestRecord(
+            user_pseudonym=f"u-{tag}",
+            user_group=None,
+            service="deepl",
+            tool_name="DeepL",
+            reason="Übersetzung",
+            department="Vertrieb",
+            status="open",
+        )
+    )
     store.record_policy_version(
-        {"version_id": "1@abc", "first_seen": f"2025-01-0{1 if tag == 'b' else 2}T00:00:00",
-         "source": f"/etc/{tag}.yaml", "organization": "Muster"}
-    )  # fmt: skip
+        {
+            "version_id": "1@abc",
+            "first_seen": f"2025-01-0{1 if tag == 'b' else 2}T00:00:00",
+            "source": f"/etc/{tag}.yaml",
+            "organization": "Muster",
+        }
+    )
     store.db.table("triage").insert({"decision_id": 1, "state": "confirmed"})
     store.record_reidentify_audit(f"u-{tag}", "dpo", f"ticket {tag}", True)
     return store
