@@ -1,0 +1,46 @@
+"""Shared by the extractor tests: sample values, request builders, the wire fixtures."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from extract.model import Api, Prompt
+from extract.registry import extract
+
+IBAN = "DE89 3704 0044 0532 0130 00"
+PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+WIRE = Path(__file__).parent / "fixtures" / "wire"
+SECRET = "GEHEIM-4711"  # must never show in an error message
+PDF_TEXT = f"Kontoinhaber Erika Mustermann IBAN {IBAN}"  # the text of the sample PDFs
+
+
+def run(api: Api, body: dict[str, Any]) -> Prompt:
+    return extract(api, json.dumps(body).encode())
+
+
+def pairs(prompt: Prompt) -> list[tuple[str, str]]:
+    return [(p.location, p.text) for p in prompt.parts]
+
+
+UUID = "5f1c2d3e-aaaa-4bbb-8ccc-123456789abc"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\xff\xd8"
+BOUNDARY = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def multipart(*parts: tuple[str, bytes], close: bool = True) -> bytes:
+    """A multipart body as browsers send it: (headers, content) per part."""
+    body = b"".join(
+        f"--{BOUNDARY}\r\n{headers}\r\n\r\n".encode() + content + b"\r\n"
+        for headers, content in parts
+    )
+    return body + (f"--{BOUNDARY}--\r\n".encode() if close else b"")
+
+
+def field(name: str) -> str:
+    return f'Content-Disposition: form-data; name="{name}"'
+
+
+def upload(name: str, filename: str, content_type: str) -> str:
+    disposition = f'Content-Disposition: form-data; name="{name}"; filename="{filename}"'
+    return f"{disposition}\r\nContent-Type: {content_type}"
