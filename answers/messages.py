@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from policy.decide import Checked, Decision
 from policy.entities import entity_labels
@@ -156,34 +156,48 @@ def oversize_message(policy: Policy, service_name: str, size: int, lang: str) ->
     )
 
 
+class Stopped(Protocol):
+    """What a stopped prompt's message needs (pipeline.evaluation.Evaluation has it)."""
+
+    @property
+    def policy(self) -> Policy: ...
+    @property
+    def decision(self) -> Decision: ...
+    @property
+    def checked(self) -> Checked: ...
+    @property
+    def entity_types(self) -> list[str]: ...
+    @property
+    def service_name(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+
+
 def decision_message(
-    policy: Policy,
-    decision: Decision,
-    checked: Checked,
-    entity_types: Iterable[str],
-    service_name: str,
+    stopped: Stopped,
     lang: str,
     *,
-    size: int = 0,
     approval_link: str | None = None,
     coaching: tuple[str, int] | None = None,
 ) -> str:
     """The message for a stopped prompt: too large, not checkable, coached (`coaching`:
     the one-time link and its minutes) or blocked (also a "warn" without a portal)."""
-    if checked == "oversize":
-        return oversize_message(policy, service_name, size, lang)
-    if checked == "checker_error":
-        return checker_error_message(policy, service_name, lang)
+    policy, decision, name = stopped.policy, stopped.decision, stopped.service_name
+    if stopped.checked == "oversize":
+        return oversize_message(policy, name, stopped.size, lang)
+    if stopped.checked == "checker_error":
+        return checker_error_message(policy, name, lang)
+    types = stopped.entity_types
     if coaching is not None:
         link, minutes = coaching
         return coach_message(
             policy,
             decision,
-            entity_types,
-            service_name,
+            types,
+            name,
             lang,
             coach_link=link,
             minutes=minutes,
             approval_link=approval_link,
         )
-    return block_message(policy, decision, entity_types, service_name, lang, approval_link)
+    return block_message(policy, decision, types, name, lang, approval_link)

@@ -65,6 +65,10 @@ class Evaluation:
     def entity_types(self) -> list[str]:
         return [f.entity_type for f in self.findings]
 
+    @property
+    def service_name(self) -> str:
+        return self.service.name
+
 
 def unchecked(
     active: Active,

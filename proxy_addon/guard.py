@@ -299,17 +299,8 @@ class Guard:
         if coach_token is not None:
             link = self.portal.coach_link(coach_token)
             coaching = (link, int(ctx.options.leitplanke_coaching_minutes))
-        message = decision_message(
-            evaluation.policy,
-            evaluation.decision,
-            evaluation.checked,
-            evaluation.entity_types,
-            evaluation.service.name,
-            lang,
-            size=evaluation.size,
-            approval_link=self.portal.approval_link(evaluation.service.id),
-            coaching=coaching,
-        )
+        approval_link = self.portal.approval_link(evaluation.service.id)
+        message = decision_message(evaluation, lang, approval_link=approval_link, coaching=coaching)
         status, headers, body = block_response(
             evaluation.api,
             stream=prompt.stream if prompt else False,

@@ -129,18 +129,9 @@ class WebSocketGuard:
         """Answer the client in its own protocol; the server never sees the prompt."""
         default = _option("leitplanke_language")
         lang = pick_language(flow.request.headers.get("accept-language"), str(default))
-        message = decision_message(
-            evaluation.policy,
-            evaluation.decision,
-            evaluation.checked,
-            evaluation.entity_types,
-            evaluation.service.name,
-            lang,
-            size=evaluation.size,
-        )
         frames = block_frames(
             protocol,
-            message,
+            decision_message(evaluation, lang),
             conversation_id=frame.conversation_id if frame else None,
             invocation_id=frame.invocation_id if frame else None,
         )

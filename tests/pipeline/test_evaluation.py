@@ -10,7 +10,7 @@ from checker.config import ScanConfig
 from checker.pool import ScanPool
 from extract.model import TextPart
 from extract.path import ROOT
-from pipeline.evaluation import Active, evaluate, unchecked
+from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
 from policy.catalog import default_catalog
 from policy.loader import load_policy
 
@@ -27,17 +27,30 @@ def active() -> Iterator[Active]:
     pool.close()
 
 
-async def test_findings_are_decided(active: Active) -> None:
-    evaluation = await evaluate(
+async def check(
+    active: Active,
+    parts: tuple[TextPart, ...] = PARTS,
+    *,
+    api: str = "openai_chat",
+    fail_mode: str = "policy",
+    current: Active | None = None,
+    unscanned: int = 0,
+) -> Evaluation:
+    return await evaluate(
         active,
         SERVICE,
-        "openai_chat",
+        api,
         None,
-        PARTS,
+        parts,
+        unscanned=unscanned,
         timeout_s=20,
-        fail_mode="policy",
-        current=lambda: active,
+        fail_mode=fail_mode,
+        current=lambda: current,
     )
+
+
+async def test_findings_are_decided(active: Active) -> None:
+    evaluation = await check(active, current=active)
     assert evaluation.checked == "findings" and evaluation.decision.action == "block"
     assert evaluation.entity_types == ["IBAN_CODE"] and evaluation.parts == PARTS
     assert evaluation.scan_ms is not None and evaluation.error is None
@@ -48,16 +61,7 @@ async def test_after_a_policy_switch_the_new_pool_scans(active: Active) -> None:
     scanned by the current pool: never a checker error, for HTTP and WebSocket alike."""
     old = Active(active.loaded, ScanPool(active.pool.config, workers=0))
     old.pool.close()
-    evaluation = await evaluate(
-        old,
-        SERVICE,
-        "copilot_ws",
-        None,
-        PARTS,
-        timeout_s=20,
-        fail_mode="closed",
-        current=lambda: active,
-    )
+    evaluation = await check(old, api="copilot_ws", fail_mode="closed", current=active)
     assert evaluation.checked == "findings" and evaluation.entity_types == ["IBAN_CODE"]
 
 
@@ -66,33 +70,14 @@ async def test_a_checker_failure_gets_the_fail_action(
     active: Active, fail_mode: str, action: str
 ) -> None:
     active.pool.close()
-    evaluation = await evaluate(
-        active,
-        SERVICE,
-        "openai_chat",
-        None,
-        PARTS,
-        timeout_s=20,
-        fail_mode=fail_mode,
-        current=lambda: None,
-    )
+    evaluation = await check(active, fail_mode=fail_mode)
     assert evaluation.checked == "checker_error" and evaluation.decision.action == action
     assert evaluation.error == "checker_error: RuntimeError" and evaluation.parts == PARTS
 
 
 async def test_unscanned_files_take_the_policy_action(active: Active) -> None:
     clean = (TextPart(ROOT.key("input"), "Wie funktioniert eine Wärmepumpe?"),)
-    evaluation = await evaluate(
-        active,
-        SERVICE,
-        "openai_responses",
-        None,
-        clean,
-        unscanned=2,
-        timeout_s=20,
-        fail_mode="policy",
-        current=lambda: active,
-    )
+    evaluation = await check(active, clean, api="openai_responses", unscanned=2, current=active)
     policy = active.loaded.policy
     assert f"unscanned_files:2:{policy.unscanned_files}" in evaluation.decision.reasons
 
