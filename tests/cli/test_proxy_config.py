@@ -223,35 +223,59 @@ def gateway_options() -> options.Options:
 @pytest.mark.parametrize(
     ("specs", "expected"),
     [
-        (("leitplanke_fial_mode=closed",),
-         ["--set leitplanke_fial_mode: unknown option — did you mean leitplanke_fail_mode?"]),
-        (("conection_strategy=lazy",),
-         ["--set conection_strategy: unknown option — did you mean connection_strategy?"]),
-        (("no_such_thing=1",),
-         ["--set no_such_thing: unknown option — see 'mitmdump --options' and the "
-          "leitplanke_* options in docs/service.md"]),
-        (("leitplanke_workers",),
-         ["--set leitplanke_workers: needs a value — write --set leitplanke_workers=VALUE"]),
-        (("leitplanke_workers=2", "leitplanke_workers"),
-         ["--set leitplanke_workers: needs a value — write --set leitplanke_workers=VALUE"]),
-        (("leitplanke_fail_mode",),
-         ["--set leitplanke_fail_mode: needs a value — write --set leitplanke_fail_mode=VALUE"]),
-        (("leitplanke_workers=x",),
-         ["--set leitplanke_workers: Failed to parse option leitplanke_workers: not an "
-          "integer: x — see the option's type in 'mitmdump --options' and docs/service.md"]),
-        (("leitplanke_workers=1", "leitplanke_workers=2"),
-         ["--set leitplanke_workers: given 2 times — keep one"]),
-        (("leitplanke_banner=maybe",),
-         ['--set leitplanke_banner: Failed to parse option leitplanke_banner: boolean must be '
-          '"true", "false", or have the value omitted (a synonym for "true"). — see the '
-          "option's type in 'mitmdump --options' and docs/service.md"]),
+        (
+            ("leitplanke_fial_mode=closed",),
+            ["--set leitplanke_fial_mode: unknown option — did you mean leitplanke_fail_mode?"],
+        ),
+        (
+            ("conection_strategy=lazy",),
+            ["--set conection_strategy: unknown option — did you mean connection_strategy?"],
+        ),
+        (
+            ("no_such_thing=1",),
+            [
+                "--set no_such_thing: unknown option — see 'mitmdump --options' and the "
+                "leitplanke_* options in docs/service.md"
+            ],
+        ),
+        (
+            ("leitplanke_workers",),
+            ["--set leitplanke_workers: needs a value — write --set leitplanke_workers=VALUE"],
+        ),
+        (
+            ("leitplanke_workers=2", "leitplanke_workers"),
+            ["--set leitplanke_workers: needs a value — write --set leitplanke_workers=VALUE"],
+        ),
+        (
+            ("leitplanke_fail_mode",),
+            ["--set leitplanke_fail_mode: needs a value — write --set leitplanke_fail_mode=VALUE"],
+        ),
+        (
+            ("leitplanke_workers=x",),
+            [
+                "--set leitplanke_workers: Failed to parse option leitplanke_workers: not an "
+                "integer: x — see the option's type in 'mitmdump --options' and docs/service.md"
+            ],
+        ),
+        (
+            ("leitplanke_workers=1", "leitplanke_workers=2"),
+            ["--set leitplanke_workers: given 2 times — keep one"],
+        ),
+        (
+            ("leitplanke_banner=maybe",),
+            [
+                "--set leitplanke_banner: Failed to parse option leitplanke_banner: "
+                'boolean must be "true", "false", or have the value omitted (a synonym for '
+                "\"true\"). — see the option's type in 'mitmdump --options' and docs/service.md"
+            ],
+        ),
         # Valid: a boolean without a value is true, a list option takes several values.
         (("leitplanke_pac_fallback_direct",), []),
         (("map_remote=|a|b", "map_remote=|c|d", "leitplanke_passthrough"), []),
         # A value is configure()'s to judge (tests/proxy_addon/test_option_values.py).
         (("leitplanke_fail_mode=closd", "leitplanke_workers=2"), []),
     ],
-)  # fmt: skip
+)
 def test_cli_sets_are_checked_like_the_file(specs: tuple[str, ...], expected: list[str]) -> None:
     opts = gateway_options()
     assert check_cli_sets(specs, opts.keys(), _try_set(opts)) == expected
@@ -260,20 +284,28 @@ def test_cli_sets_are_checked_like_the_file(specs: tuple[str, ...], expected: li
 @pytest.mark.parametrize(
     ("environ", "expected"),
     [
-        ({"LEITPLANKE_FAIL_MODE": "closed"},
-         ["LEITPLANKE_FAIL_MODE is not read by 'leitplanke proxy' — use --set "
-          "leitplanke_fail_mode=… or 'set: {leitplanke_fail_mode: …}' in the config file"]),
-        ({"LEITPLANKE_WORKERS": "2", "LEITPLANKE_LANGUAGE": "en"},
-         ["LEITPLANKE_LANGUAGE is not read by 'leitplanke proxy' — use --set "
-          "leitplanke_language=… or 'set: {leitplanke_language: …}' in the config file",
-          "LEITPLANKE_WORKERS is not read by 'leitplanke proxy' — use --set "
-          "leitplanke_workers=… or 'set: {leitplanke_workers: …}' in the config file"]),
+        (
+            {"LEITPLANKE_FAIL_MODE": "closed"},
+            [
+                "LEITPLANKE_FAIL_MODE is not read by 'leitplanke proxy' — use --set "
+                "leitplanke_fail_mode=… or 'set: {leitplanke_fail_mode: …}' in the config file"
+            ],
+        ),
+        (
+            {"LEITPLANKE_WORKERS": "2", "LEITPLANKE_LANGUAGE": "en"},
+            [
+                "LEITPLANKE_LANGUAGE is not read by 'leitplanke proxy' — use --set "
+                "leitplanke_language=… or 'set: {leitplanke_language: …}' in the config file",
+                "LEITPLANKE_WORKERS is not read by 'leitplanke proxy' — use --set "
+                "leitplanke_workers=… or 'set: {leitplanke_workers: …}' in the config file",
+            ],
+        ),
         # Read by the command (flags' variables), or not named like an option.
         ({"LEITPLANKE_POLICY": "p.yaml", "LEITPLANKE_DB": "f.db"}, []),
         ({"LEITPLANKE_REVIEW_SECRET": "s", "LEITPLANKE_CHROMIUM": "/usr/bin/chromium"}, []),
         ({"leitplanke_fail_mode": "closed"}, []),
     ],
-)  # fmt: skip
+)
 def test_env_vars_named_like_options(environ: dict[str, str], expected: list[str]) -> None:
     read = ("LEITPLANKE_POLICY", "LEITPLANKE_DB", "LEITPLANKE_CONFIG")
     assert unread_env_vars(environ, read, gateway_options().keys()) == expected
@@ -287,9 +319,14 @@ def test_the_proxy_command_passes_its_variables_and_sets(captured: dict[str, Any
     settings = captured["settings"]
     assert settings.cli_sets == ("leitplanke_workers=2",)
     assert set(settings.env_read) == {
-        "LEITPLANKE_CONFIG", "LEITPLANKE_POLICY", "LEITPLANKE_DB", "LEITPLANKE_LISTEN_HOST",
-        "LEITPLANKE_LISTEN_PORT", "LEITPLANKE_CONFDIR", "LEITPLANKE_LOG_FORMAT",
-    }  # fmt: skip
+        "LEITPLANKE_CONFIG",
+        "LEITPLANKE_POLICY",
+        "LEITPLANKE_DB",
+        "LEITPLANKE_LISTEN_HOST",
+        "LEITPLANKE_LISTEN_PORT",
+        "LEITPLANKE_CONFDIR",
+        "LEITPLANKE_LOG_FORMAT",
+    }
 
 
 @pytest.mark.parametrize("port", ["0", "65536", "99999", "-1"])

@@ -72,31 +72,72 @@ def assert_one_line_refusal(output: str, fragment: str) -> None:
 # Each way a mistake reaches the gateway once; every option's values are checked in
 # tests/proxy_addon/test_option_values.py.
 CASES: list[tuple[str, list[str], dict[str, str], dict[str, str], str]] = [
-    ("fail-mode-typo", ["--set", "leitplanke_fail_mode=closd"], {}, {},
-     "leitplanke_fail_mode: 'closd' is not valid — did you mean 'closed'? valid values: "
-     "policy, closed, open"),
-    ("unknown-option", ["--set", "leitplanke_fial_mode=closed"], {}, {},
-     "--set leitplanke_fial_mode: unknown option — did you mean leitplanke_fail_mode?"),
-    ("option-without-value", ["--set", "leitplanke_workers"], {}, {},
-     "--set leitplanke_workers: needs a value — write --set leitplanke_workers=VALUE"),
-    ("listen-port", ["--listen-port", "99999"], {}, {},
-     "Invalid value for '--listen-port'"),
-    ("env-var-named-like-an-option", [], {"LEITPLANKE_FAIL_MODE": "closed"}, {},
-     "LEITPLANKE_FAIL_MODE is not read by 'leitplanke proxy' — use --set "
-     "leitplanke_fail_mode=…"),
-    ("duplicate-policy-key", ["--policy", str(DUPLICATE_POLICY)], {}, {},
-     f"{DUPLICATE_POLICY}:12:3: duplicate key 'personal' (first at line 10) — remove one"),
-    ("duplicate-config-key", ["--config", "{tmp}/config.yaml"], {},
-     {"config.yaml": "set:\n  leitplanke_fail_mode: closed\n  leitplanke_fail_mode: open\n"},
-     "config.yaml:3:3: duplicate key 'leitplanke_fail_mode' (first at line 2)"),
-    ("config-value-typo", ["--config", "{tmp}/config.yaml"], {},
-     {"config.yaml": "set:\n  leitplanke_fail_mode: closd\n"},
-     "leitplanke_fail_mode: 'closd' is not valid"),
-    ("mitmproxy-confdir-config", [], {}, {"conf/config.yaml": "leitplanke_fial_mode: closed\n"},
-     "unknown option leitplanke_fial_mode — did you mean leitplanke_fail_mode?"),
-    ("db-under-a-file", ["--db", "{tmp}/a-file/f.db"], {}, {"a-file": "x"},
-     "leitplanke_db: cannot open or create"),
-]  # fmt: skip
+    (
+        "fail-mode-typo",
+        ["--set", "leitplanke_fail_mode=closd"],
+        {},
+        {},
+        "leitplanke_fail_mode: 'closd' is not valid — did you mean 'closed'? valid values: "
+        "policy, closed, open",
+    ),
+    (
+        "unknown-option",
+        ["--set", "leitplanke_fial_mode=closed"],
+        {},
+        {},
+        "--set leitplanke_fial_mode: unknown option — did you mean leitplanke_fail_mode?",
+    ),
+    (
+        "option-without-value",
+        ["--set", "leitplanke_workers"],
+        {},
+        {},
+        "--set leitplanke_workers: needs a value — write --set leitplanke_workers=VALUE",
+    ),
+    ("listen-port", ["--listen-port", "99999"], {}, {}, "Invalid value for '--listen-port'"),
+    (
+        "env-var-named-like-an-option",
+        [],
+        {"LEITPLANKE_FAIL_MODE": "closed"},
+        {},
+        "LEITPLANKE_FAIL_MODE is not read by 'leitplanke proxy' — use --set leitplanke_fail_mode=…",
+    ),
+    (
+        "duplicate-policy-key",
+        ["--policy", str(DUPLICATE_POLICY)],
+        {},
+        {},
+        f"{DUPLICATE_POLICY}:12:3: duplicate key 'personal' (first at line 10) — remove one",
+    ),
+    (
+        "duplicate-config-key",
+        ["--config", "{tmp}/config.yaml"],
+        {},
+        {"config.yaml": "set:\n  leitplanke_fail_mode: closed\n  leitplanke_fail_mode: open\n"},
+        "config.yaml:3:3: duplicate key 'leitplanke_fail_mode' (first at line 2)",
+    ),
+    (
+        "config-value-typo",
+        ["--config", "{tmp}/config.yaml"],
+        {},
+        {"config.yaml": "set:\n  leitplanke_fail_mode: closd\n"},
+        "leitplanke_fail_mode: 'closd' is not valid",
+    ),
+    (
+        "mitmproxy-confdir-config",
+        [],
+        {},
+        {"conf/config.yaml": "leitplanke_fial_mode: closed\n"},
+        "unknown option leitplanke_fial_mode — did you mean leitplanke_fail_mode?",
+    ),
+    (
+        "db-under-a-file",
+        ["--db", "{tmp}/a-file/f.db"],
+        {},
+        {"a-file": "x"},
+        "leitplanke_db: cannot open or create",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -111,9 +152,17 @@ def test_leitplanke_proxy_refuses(
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     port = free_port()
-    cmd = [LEITPLANKE, "proxy", "--listen-port", str(port), "--confdir", str(tmp_path / "conf"),
-           "--db", str(tmp_path / "f.db"),
-           *(a.replace("{tmp}", str(tmp_path)) for a in args)]  # fmt: skip
+    cmd = [
+        LEITPLANKE,
+        "proxy",
+        "--listen-port",
+        str(port),
+        "--confdir",
+        str(tmp_path / "conf"),
+        "--db",
+        str(tmp_path / "f.db"),
+        *(a.replace("{tmp}", str(tmp_path)) for a in args),
+    ]
     status, output = refused(cmd, env)
     assert status == 2, output
     assert_one_line_refusal(output, expected)
@@ -123,20 +172,38 @@ def test_leitplanke_proxy_refuses(
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--set", "leitplanke_fial_mode=closed"],
-         "unknown option leitplanke_fial_mode — did you mean leitplanke_fail_mode?"),
-        (["--set", "leitplanke_fail_mode=closd"],
-         "leitplanke_fail_mode: 'closd' is not valid — did you mean 'closed'?"),
-        (["--set", f"leitplanke_policy={DUPLICATE_POLICY}"],
-         f"{DUPLICATE_POLICY}:12:3: duplicate key 'personal'"),
+        (
+            ["--set", "leitplanke_fial_mode=closed"],
+            "unknown option leitplanke_fial_mode — did you mean leitplanke_fail_mode?",
+        ),
+        (
+            ["--set", "leitplanke_fail_mode=closd"],
+            "leitplanke_fail_mode: 'closd' is not valid — did you mean 'closed'?",
+        ),
+        (
+            ["--set", f"leitplanke_policy={DUPLICATE_POLICY}"],
+            f"{DUPLICATE_POLICY}:12:3: duplicate key 'personal'",
+        ),
     ],
     ids=["unknown-option", "fail-mode-typo", "duplicate-policy-key"],
-)  # fmt: skip
+)
 def test_plain_mitmdump_refuses(tmp_path: Path, args: list[str], expected: str) -> None:
-    cmd = [MITMDUMP, "-s", str(ADDON), "--listen-host", "127.0.0.1",
-           "--listen-port", str(free_port()), "--set", f"confdir={tmp_path / 'conf'}",
-           "--set", f"leitplanke_db={tmp_path / 'f.db'}", "--set", "leitplanke_workers=0",
-           *args]  # fmt: skip
+    cmd = [
+        MITMDUMP,
+        "-s",
+        str(ADDON),
+        "--listen-host",
+        "127.0.0.1",
+        "--listen-port",
+        str(free_port()),
+        "--set",
+        f"confdir={tmp_path / 'conf'}",
+        "--set",
+        f"leitplanke_db={tmp_path / 'f.db'}",
+        "--set",
+        "leitplanke_workers=0",
+        *args,
+    ]
     status, output = refused(cmd)
     assert status != 0, output
     assert_one_line_refusal(output, expected)
@@ -166,9 +233,17 @@ def test_fail_mode_closed_blocks_when_the_worker_is_stuck(tmp_path: Path) -> Non
     gateway = start_gateway(
         tmp_path,
         upstream,
-        ["--policy", str(policy), "--set", "leitplanke_fail_mode=closed",
-         "--set", "leitplanke_scan_timeout_ms=1000", "--set", "leitplanke_workers=1"],
-    )  # fmt: skip
+        [
+            "--policy",
+            str(policy),
+            "--set",
+            "leitplanke_fail_mode=closed",
+            "--set",
+            "leitplanke_scan_timeout_ms=1000",
+            "--set",
+            "leitplanke_workers=1",
+        ],
+    )
     stopped: list[int] = []
     try:
         try:

@@ -37,9 +37,14 @@ LOADER_CASES: list[tuple[str, str, int, int, str | None]] = [
     ("merge override", "d: &d {k: 1, j: 2}\ne:\n  <<: *d\n  k: 3\n", 0, 0, None),
     ("merge list", "a: &a {k: 1}\nb: &b {j: 2}\nc: {<<: [*a, *b], k: 3}\n", 0, 0, None),
     ("merge twice", "a: &a {k: 1}\nb: &b {<<: *a, k: 2}\nc: {<<: *b}\nd: {<<: *b}\n", 0, 0, None),
-    ("duplicate next to a merge", "d: &d {k: 1}\ne:\n  <<: *d\n  j: 1\n  j: 2\n", 5, 3,
-     "duplicate key 'j' (first at line 4)"),
-]  # fmt: skip
+    (
+        "duplicate next to a merge",
+        "d: &d {k: 1}\ne:\n  <<: *d\n  j: 1\n  j: 2\n",
+        5,
+        3,
+        "duplicate key 'j' (first at line 4)",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -94,15 +99,21 @@ def test_policy_commands_refuse_a_duplicate(tmp_path: Path, command: str) -> Non
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("listen_port: 8080\ndb: a.db\nlisten_port: 3128\n",
-         "config.yaml:3:1: duplicate key 'listen_port' (first at line 1)"),
-        ("set:\n  leitplanke_fail_mode: closed\n  leitplanke_workers: 2\n"
-         "  leitplanke_fail_mode: open\n",
-         "config.yaml:4:3: duplicate key 'leitplanke_fail_mode' (first at line 2)"),
-        ("set: {leitplanke_workers: 2}\nset: {leitplanke_workers: 3}\n",
-         "config.yaml:2:1: duplicate key 'set' (first at line 1)"),
+        (
+            "listen_port: 8080\ndb: a.db\nlisten_port: 3128\n",
+            "config.yaml:3:1: duplicate key 'listen_port' (first at line 1)",
+        ),
+        (
+            "set:\n  leitplanke_fail_mode: closed\n  leitplanke_workers: 2\n"
+            "  leitplanke_fail_mode: open\n",
+            "config.yaml:4:3: duplicate key 'leitplanke_fail_mode' (first at line 2)",
+        ),
+        (
+            "set: {leitplanke_workers: 2}\nset: {leitplanke_workers: 3}\n",
+            "config.yaml:2:1: duplicate key 'set' (first at line 1)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_config_file_refuses_duplicates(text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(text, "config.yaml")

@@ -42,44 +42,63 @@ def first_addon(tctx: taddons.context) -> object:
 
 # option, a value that must be refused, fragments of the one-line message
 REFUSED: list[tuple[str, object, list[str]]] = [
-    ("leitplanke_fail_mode", "closd",
-     ["leitplanke_fail_mode: 'closd' is not valid", "did you mean 'closed'?",
-      "valid values: policy, closed, open"]),
+    (
+        "leitplanke_fail_mode",
+        "closd",
+        [
+            "leitplanke_fail_mode: 'closd' is not valid",
+            "did you mean 'closed'?",
+            "valid values: policy, closed, open",
+        ],
+    ),
     ("leitplanke_fail_mode", "Closed", ["did you mean 'closed'?"]),
     ("leitplanke_fail_mode", "", ["leitplanke_fail_mode: '' is not valid"]),
     ("leitplanke_fail_mode", "block", ["valid values: policy, closed, open"]),
-    ("leitplanke_language", "fr", ["leitplanke_language: 'fr' is not valid",
-                                   "valid values: de, en"]),
+    (
+        "leitplanke_language",
+        "fr",
+        ["leitplanke_language: 'fr' is not valid", "valid values: de, en"],
+    ),
     ("leitplanke_language", "en-US", ["did you mean 'en'?"]),
-    ("leitplanke_intercept", "none", ["leitplanke_intercept: 'none' is not valid",
-                                      "valid values: ai, all"]),
+    (
+        "leitplanke_intercept",
+        "none",
+        ["leitplanke_intercept: 'none' is not valid", "valid values: ai, all"],
+    ),
     ("leitplanke_intercept", "AI", ["did you mean 'ai'?"]),
     ("leitplanke_siem_format", "xml", ["leitplanke_siem_format: 'xml' is not valid", "cef"]),
-    ("leitplanke_siem_facility", "local9", ["leitplanke_siem_facility: 'local9'",
-                                            "did you mean 'local"]),
-    ("leitplanke_scan_timeout_ms", 0, ["leitplanke_scan_timeout_ms: 0 is out of range",
-                                       "use 1000 to 600000"]),
+    (
+        "leitplanke_siem_facility",
+        "local9",
+        ["leitplanke_siem_facility: 'local9'", "did you mean 'local"],
+    ),
+    (
+        "leitplanke_scan_timeout_ms",
+        0,
+        ["leitplanke_scan_timeout_ms: 0 is out of range", "use 1000 to 600000"],
+    ),
     ("leitplanke_scan_timeout_ms", 20, ["use 1000 to 600000 (milliseconds"]),
     ("leitplanke_scan_timeout_ms", 600_001, ["leitplanke_scan_timeout_ms: 600001"]),
     ("leitplanke_workers", -1, ["leitplanke_workers: -1 is out of range", "use 0 to 256"]),
     ("leitplanke_workers", 257, ["leitplanke_workers: 257 is out of range"]),
-    ("leitplanke_policy_reload_s", -1, ["leitplanke_policy_reload_s: -1",
-                                        "0 turns hot reload off"]),
+    (
+        "leitplanke_policy_reload_s",
+        -1,
+        ["leitplanke_policy_reload_s: -1", "0 turns hot reload off"],
+    ),
     ("leitplanke_policy_reload_s", 86_401, ["use 0 to 86400"]),
     ("leitplanke_coaching_minutes", 0, ["leitplanke_coaching_minutes: 0", "use 1 to 1440"]),
     ("leitplanke_coaching_minutes", 1441, ["leitplanke_coaching_minutes: 1441"]),
     ("leitplanke_admin_port", 65_536, ["leitplanke_admin_port: 65536", "use 0 to 65535"]),
     ("leitplanke_admin_port", -1, ["0 turns the admin port off"]),
-    ("leitplanke_client_networks", ["10.0.0.0/33"], ["leitplanke_client_networks",
-                                                     "10.0.0.0/33"]),
-    ("leitplanke_passthrough", ["no-such-service"], ["leitplanke_passthrough",
-                                                     "no-such-service"]),
+    ("leitplanke_client_networks", ["10.0.0.0/33"], ["leitplanke_client_networks", "10.0.0.0/33"]),
+    ("leitplanke_passthrough", ["no-such-service"], ["leitplanke_passthrough", "no-such-service"]),
     ("leitplanke_pac_proxy", "gateway:99999", ["leitplanke_pac_proxy"]),
     ("leitplanke_portal_host", "Portal Host", ["leitplanke_portal_host"]),
     ("leitplanke_siem", "http://siem.example", ["leitplanke_siem"]),
     ("leitplanke_policy", "/nonexistent/policy.yaml", ["/nonexistent/policy.yaml"]),
     ("leitplanke_discovery_rules", "/nonexistent/rules.yaml", ["leitplanke_discovery_rules"]),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "value", "fragments"), REFUSED, ids=lambda v: str(v)[:24])
@@ -198,12 +217,14 @@ def test_path_under_a_file_is_one_line(
 @pytest.mark.parametrize(
     ("given", "fragments"),
     [
-        ("leitplanke_fial_mode=closed", ["unknown option leitplanke_fial_mode",
-                                         "did you mean leitplanke_fail_mode?"]),
+        (
+            "leitplanke_fial_mode=closed",
+            ["unknown option leitplanke_fial_mode", "did you mean leitplanke_fail_mode?"],
+        ),
         ("leitplanke_wokers=2", ["did you mean leitplanke_workers?"]),
         ("leitplanke_something=1", ["unknown option leitplanke_something (mitmproxy would"]),
     ],
-)  # fmt: skip
+)
 def test_unknown_leitplanke_option_is_refused(
     gateway: taddons.context, given: str, fragments: list[str]
 ) -> None:
@@ -275,8 +296,9 @@ def test_script_loader_option_error_becomes_one_line() -> None:
         raise exceptions.OptionsError("leitplanke_fail_mode: 'closd' is not valid")
     except exceptions.OptionsError:
         info = sys.exc_info()
-    record = logging.LogRecord("mitmproxy.addons.script", logging.ERROR, "f", 1,
-                               "error in script %s", ("addon.py",), info)  # fmt: skip
+    record = logging.LogRecord(
+        "mitmproxy.addons.script", logging.ERROR, "f", 1, "error in script %s", ("addon.py",), info
+    )
     assert OneLineOptionErrors().filter(record)
     assert record.exc_info is None
     assert record.getMessage() == (
