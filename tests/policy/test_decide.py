@@ -197,10 +197,15 @@ def test_decide_takes_findings_or_class_names() -> None:
         ("policy", "open", "allow"),
         ("closed", "open", "block"),
         ("open", "closed", "allow"),
-        ("closd", "open", "block"),  # anything but "open" blocks
+        # Should a value ever get past the Guard's configure(): it must not fail open.
+        ("closd", "open", "block"),
+        ("", "open", "block"),
+        ("Open", "open", "block"),
     ],
 )
-def test_fail_action(override: str, policy_mode: str, action: str) -> None:
+def test_fail_action_is_open_only_when_asked_for(
+    override: str, policy_mode: str, action: str
+) -> None:
     policy = POLICY.model_copy(update={"fail_mode": policy_mode})
     assert fail_action(policy, override) == action
 

@@ -8,14 +8,11 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from mitmproxy import exceptions
 from mitmproxy.test import taddons
 
-from policy.loader import load_policy
-from proxy_addon import guard
 from proxy_addon.leitplanke_addon import make_addons
 from proxy_addon.option_values import OneLineOptionErrors, choice_error, closest
 from proxy_addon.policy_source import PolicySource
@@ -164,28 +161,6 @@ def test_every_integer_option_refuses_a_negative_value(gateway: taddons.context)
     for name in numbers:
         with pytest.raises(exceptions.OptionsError, match=name):
             gateway.configure(first_addon(gateway), **{name: -1})
-
-
-@pytest.mark.parametrize(
-    ("option", "policy_mode", "action"),
-    [
-        ("policy", "closed", "block"),
-        ("policy", "open", "allow"),
-        ("closed", "open", "block"),
-        ("open", "closed", "allow"),
-        # Should a value ever get past configure(): it must not fail open.
-        ("closd", "open", "block"),
-        ("", "open", "block"),
-        ("Open", "open", "block"),
-    ],
-)
-def test_fail_action_is_open_only_when_asked_for(
-    monkeypatch: pytest.MonkeyPatch, option: str, policy_mode: str, action: str
-) -> None:
-    policy = load_policy().policy.model_copy(update={"fail_mode": policy_mode})
-    fake = SimpleNamespace(options=SimpleNamespace(leitplanke_fail_mode=option))
-    monkeypatch.setattr(guard, "ctx", fake)
-    assert guard.fail_action(policy) == action
 
 
 # ---- paths ----------------------------------------------------------------------------
