@@ -13,7 +13,7 @@ from typing import IO, Any, cast
 
 import click
 
-from cli.store_commands import open_store
+from cli.store_access import open_store
 from siem.events import (
     FACILITIES,
     FORMATS,

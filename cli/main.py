@@ -232,9 +232,10 @@ from cli.inventory_command import inventory  # noqa: E402
 from cli.merge_command import merge  # noqa: E402
 from cli.notify_command import notify  # noqa: E402
 from cli.pac_command import pac  # noqa: E402
+from cli.purge_command import purge  # noqa: E402
+from cli.reidentify_command import reidentify  # noqa: E402
 from cli.report_command import report  # noqa: E402
 from cli.review_command import review  # noqa: E402
-from cli.store_commands import purge, reidentify  # noqa: E402
 
 cli.add_command(bench_command)
 cli.add_command(eval_command)

@@ -7,13 +7,20 @@ report/charts.py; PDF: report/pdf.py (headless Chromium).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import NoReturn, cast
+from typing import cast
 
 import click
 
-from policy.loader import PolicyError, load_policy
+from cli.errors import Refused, load_policy_or_refuse
+from cli.options import (
+    db_option,
+    lang_option,
+    min_users_option,
+    output_option,
+    policy_option,
+    privacy_threshold_option,
+)
 from report.data import (
     DEFAULT_COACHING_WINDOW_MINUTES,
     ReportError,
@@ -40,11 +47,6 @@ from store.inventory import (
 FORMATS = ("html", "pdf", "md")
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
 def _write(output: str, text: str) -> None:
     if output == "-":
         click.echo(text, nl=False)
@@ -55,13 +57,7 @@ def _write(output: str, text: str) -> None:
 
 
 @click.command("report")
-@click.option(
-    "--db",
-    default="leitplanke.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Findings database the gateway writes (read only; fine while it runs).",
-)
+@db_option("Findings database the gateway writes (read only; fine while it runs).")
 @click.option(
     "--period",
     metavar="YYYY-MM|YYYY-Qn",
@@ -77,39 +73,24 @@ def _write(output: str, text: str) -> None:
     help="html: one self-contained page (charts embedded); pdf: A4, printed with "
     "headless Chromium; md: Markdown (charts as PNG files next to --output).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["de", "en"]),
-    default="de",
-    show_default=True,
-    help="Language of the report.",
+@lang_option("Language of the report.")
+@policy_option(
+    "Policy YAML: tool status (approved, tolerated, unapproved), data class and "
+    "department labels, organization name. Default: status as recorded, default labels."
 )
-@click.option(
-    "--policy",
-    type=click.Path(dir_okay=False),
-    help="Policy YAML: tool status (approved, tolerated, unapproved), data class and "
-    "department labels, organization name. Default: status as recorded, default labels.",
+@output_option(
+    "Write the report to FILE (required for pdf); - or nothing: standard output.",
+    default=None,
+    short=True,
 )
-@click.option(
-    "-o",
-    "--output",
-    metavar="FILE|-",
-    help="Write the report to FILE (required for pdf); - or nothing: standard output.",
-)
-@click.option(
-    "--privacy-threshold",
-    type=click.IntRange(min=1),
-    default=DEFAULT_PRIVACY_THRESHOLD,
-    show_default=True,
-    help="Departments with fewer distinct people are merged into 'Other'; tools with "
+@privacy_threshold_option(
+    DEFAULT_PRIVACY_THRESHOLD,
+    "Departments with fewer distinct people are merged into 'Other'; tools with "
     "fewer are listed without figures (works council, §87 BetrVG).",
 )
-@click.option(
-    "--min-users",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MIN_USERS,
-    show_default=True,
-    help="Distinct users an unapproved or tolerated tool needs to be a candidate for approval.",
+@min_users_option(
+    DEFAULT_MIN_USERS,
+    "Distinct users an unapproved or tolerated tool needs to be a candidate for approval.",
 )
 @click.option(
     "--coaching-window",
@@ -154,23 +135,19 @@ def report(
     try:
         chosen = parse_period(period) if period else previous_month_period()
     except ReportError as exc:
-        _fail(str(exc))
+        raise Refused(str(exc)) from None
     if fmt == "pdf" and (not output or output == "-"):
-        _fail("--format pdf needs --output FILE")
+        raise Refused("--format pdf needs --output FILE")
     language = cast(Lang, lang)
-    loaded = None
-    if policy is not None:
-        try:
-            loaded = load_policy(policy)
-        except PolicyError as exc:
-            click.echo(f"invalid policy:\n{exc}", err=True)
-            sys.exit(2)
+    loaded = load_policy_or_refuse(policy) if policy is not None else None
     try:
         database = open_database(db)
     except FileNotFoundError:
-        _fail(f"{db}: no such database (the gateway creates it on its first decision)")
+        raise Refused(
+            f"{db}: no such database (the gateway creates it on its first decision)"
+        ) from None
     except InventoryError as exc:
-        _fail(str(exc))
+        raise Refused(str(exc)) from None
     try:
         data = build_report(
             database,
@@ -182,7 +159,7 @@ def report(
             coaching_window_minutes=coaching_window,
         )
     except (ReportError, InventoryError) as exc:
-        _fail(str(exc))
+        raise Refused(str(exc)) from None
     finally:
         database.conn.close()
 
@@ -207,5 +184,5 @@ def report(
     try:
         written = html_to_pdf(html, target, chromium=chromium)
     except PdfError as exc:
-        _fail(str(exc))
+        raise Refused(str(exc)) from None
     click.echo(f"wrote {written}", err=True)

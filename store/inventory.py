@@ -8,7 +8,7 @@ row used by fewer than `privacy_threshold` distinct people keeps its name and st
 but withholds every number (a row of one person's use *is* that person's behaviour).
 
 `inventory()` builds an `Inventory`; `inventory_dict()` is its JSON form (the keys
-are documented there and are stable). Rendering lives in cli/inventory_command.py.
+are documented there and are stable). Rendering lives in cli/inventory_render.py.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ from typing import cast
 import pytest
 from click.testing import CliRunner
 
-from cli.inventory_command import data_class_labels, inventory, render
+from cli.inventory_command import inventory
+from cli.inventory_render import data_class_labels, render
 from policy.catalog import Catalog, Service, default_catalog
 from store.findings_store import FindingsStore
 from store.inventory import inventory as build_inventory
@@ -275,7 +276,9 @@ def test_invalid_policy_exits_2(runner: CliRunner, seeded: Path, tmp_path: Path)
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\n", encoding="utf-8")
     result = runner.invoke(inventory, ["--db", str(seeded), "--policy", str(bad)])
-    assert result.exit_code == 2 and "invalid policy" in result.output
+    assert result.exit_code == 2
+    assert f"error: {bad}:1:1: missing required key" in result.output
+    assert result.output.endswith(f"{bad}: 3 error(s)\n")
 
 
 def test_help_documents_the_command(runner: CliRunner) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.store_commands import purge, reidentify
+from cli.purge_command import purge
+from cli.reidentify_command import reidentify
 from store.findings_store import FindingsStore
 from store.keys import pseudonym
 from tests.siem.test_siem import seed

@@ -1,0 +1,52 @@
+"""`leitplanke purge`: the findings store's retention, by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import click
+
+from cli.errors import Refused, load_policy_or_refuse
+from cli.options import db_option, policy_option
+from cli.store_access import open_store
+
+
+def _retention_days(policy: str | None, days: int | None) -> int:
+    if policy is not None and days is not None:
+        raise Refused("give either --policy or --days, not both")
+    if days is not None:
+        return days
+    return load_policy_or_refuse(policy).policy.privacy.retention_days
+
+
+@click.command("purge")
+@db_option()
+@policy_option("Take retention_days from this policy (default: the embedded default policy).")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    help="Keep this many days instead of the policy's retention_days.",
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+def purge(db: str, policy: str | None, days: int | None, dry_run: bool) -> None:
+    """Delete rows older than the retention period and print how many per table.
+
+    The gateway does this daily by itself; run it after shortening retention_days
+    or for a gateway that is not running. Decisions go with their findings and
+    triage; usage, coaching and approval requests by their own time. The
+    re-identification audit and the policy versions are kept. Exit status: 0 done,
+    2 no database or an invalid policy.
+    """
+    retention = _retention_days(policy, days)
+    store = open_store(db)
+    now = datetime.now(UTC)
+    try:
+        counts = store.purge_by_table(retention, now=now, dry_run=dry_run)
+    finally:
+        store.close()
+    cutoff = (now - timedelta(days=retention)).isoformat(timespec="seconds")
+    width = max(len(table) for table in counts)
+    for table, count in counts.items():
+        click.echo(f"{table:<{width}}  {count}")
+    verb = "would be deleted (dry run)" if dry_run else "deleted"
+    click.echo(f"{sum(counts.values())} rows older than {retention} days (before {cutoff}) {verb}")
