@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from cli.options import json_option
+
 SECTION_NAMES = ("checker", "gateway", "memory", "store")
 
 
@@ -25,12 +27,7 @@ def _sections(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 @click.command("bench")
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print one JSON document on stdout (the table goes to stderr).",
-)
+@json_option("Print one JSON document on stdout (the table goes to stderr).")
 @click.option(
     "--quick",
     is_flag=True,

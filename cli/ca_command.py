@@ -27,6 +27,7 @@ from cli.ca_files import (
     rotate,
     trusted_certs,
 )
+from cli.errors import Refused
 
 _CONFDIR = click.option(
     "--confdir",
@@ -92,11 +93,11 @@ def export(confdir: str, fmt: str, bundle: bool, next_only: bool, output: str) -
     Exit status: 0 exported, 2 the CA cannot be read or created.
     """
     if bundle and next_only:
-        raise click.UsageError("--bundle and --next exclude each other")
+        raise Refused("--bundle and --next exclude each other")
     if bundle and fmt == "der":
-        raise click.UsageError("DER holds one certificate; use --format pem or p12 for --bundle")
+        raise Refused("DER holds one certificate; use --format pem or p12 for --bundle")
     if fmt != "pem" and output == "-" and sys.stdout.isatty():
-        raise click.UsageError(f"{fmt} is binary; write it to a file with --output FILE")
+        raise Refused(f"{fmt} is binary; write it to a file with --output FILE")
     directory = confdir_path(confdir)
     try:
         cert, created = ensure_ca(directory)
@@ -111,8 +112,7 @@ def export(confdir: str, fmt: str, bundle: bool, next_only: bool, output: str) -
             certs = trusted_certs(directory) if bundle else [cert]
         data = export_bytes(certs, cast(Format, fmt))
     except CaError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise Refused(str(exc)) from None
     with click.open_file(output, "wb") as stream:
         stream.write(data)
     for c in certs:
@@ -164,8 +164,7 @@ def rotate_command(confdir: str, overlap_days: int, prepare: bool) -> None:
             return
         result = rotate(directory, overlap_days)
     except (CaError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise Refused(str(exc)) from None
     click.echo(f"new active CA ({directory / CA_FILE}):\n  {describe(result.new)}")
     click.echo(f"old CA moved to {result.retired_dir}:\n  {describe(result.old)}")
     click.echo(f"bundle for the overlap: {result.bundle}")

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import click
 
+from cli.options import json_option
+
 
 @click.command("eval")
-@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@json_option("Print the full result as JSON.")
 @click.option(
     "--seed",
     default=7,

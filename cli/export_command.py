@@ -13,6 +13,8 @@ from typing import IO, Any, cast
 
 import click
 
+from cli.errors import Refused
+from cli.options import db_option
 from cli.store_access import open_store
 from siem.events import (
     FACILITIES,
@@ -44,7 +46,7 @@ def _period(since: str | None, until: str | None) -> tuple[str | None, str | Non
             value = parse_since(since)
             start = (end or now) - value if not isinstance(value, datetime) else value
     except InventoryError as exc:
-        raise click.BadParameter(str(exc)) from None
+        raise Refused(str(exc)) from None
     return (_iso(start) if start else None, _iso(end) if end else None)
 
 
@@ -52,10 +54,9 @@ def _tables(text: str) -> list[str]:
     tables = [t.strip() for t in text.split(",") if t.strip()]
     unknown = [t for t in tables if t not in EXPORT_TABLES]
     if unknown or not tables:
-        raise click.BadParameter(
-            f"unknown table(s) {', '.join(unknown) or '(none)'}; "
-            f"choose from {','.join(EXPORT_TABLES)}",
-            param_hint="--tables",
+        raise Refused(
+            f"--tables: unknown table(s) {', '.join(unknown) or '(none)'}; "
+            f"choose from {','.join(EXPORT_TABLES)}"
         )
     return list(dict.fromkeys(tables))
 
@@ -103,9 +104,7 @@ def _open_output(output: str) -> IO[str]:
     help="jsonl: one JSON event per line; cef: one CEF line per event; syslog: one "
     "RFC 5424 message per line.",
 )
-@click.option(
-    "--db", default="./leitplanke.db", show_default=True, help="Findings database (SQLite)."
-)
+@db_option("Findings database (SQLite).")
 @click.option(
     "--since",
     metavar="WHEN",

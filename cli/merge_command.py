@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
+from cli.errors import Refused
 from store.merge import MergeError, NodeResult, merge_nodes
 
 
@@ -59,8 +59,7 @@ def merge(nodes: tuple[Path, ...], central: Path, key_file: Path | None, force: 
     try:
         results = merge_nodes(central, nodes, key_file=key_file, force=force)
     except MergeError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise Refused(str(exc)) from None
     for result in results:
         _report(result)
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import click
 
+from cli.errors import Refused, load_policy_or_refuse
+from cli.options import db_option, policy_option
+
 
 @click.command("notify")
-@click.option(
-    "--db",
-    default="./leitplanke.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Findings database the gateway writes.",
-)
+@db_option("Findings database the gateway writes.")
 @click.option(
     "--config",
     "config_file",
@@ -25,11 +22,9 @@ import click
     help="Notifier settings: smtp (host, port, starttls, ssl, user, password_file), "
     "from, to, review_url, every_minutes, lang.",
 )
-@click.option(
-    "--policy",
-    type=click.Path(dir_okay=False),
-    help="Policy: which data classes count as special categories or secrets, and their "
-    "labels. Default: HEALTH_DATA and SECRET findings.",
+@policy_option(
+    "Policy: which data classes count as special categories or secrets, and their "
+    "labels. Default: HEALTH_DATA and SECRET findings."
 )
 @click.option(
     "--dry-run",
@@ -49,18 +44,14 @@ def notify(db: str, config_file: str, policy: str | None, dry_run: bool) -> None
 
     from notify.config import NotifyConfigError, load_notify_config
     from notify.run import NotifyError, run_notify
-    from policy.loader import PolicyError, load_policy
 
     if not Path(db).is_file():
-        raise click.UsageError(f"findings database not found: {db}")
+        raise Refused(f"findings database not found: {db}")
     try:
         loaded = load_notify_config(config_file)
     except NotifyConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-    try:
-        rules = load_policy(policy).policy if policy else None
-    except (PolicyError, OSError) as exc:
-        raise click.UsageError(f"--policy {policy}: {str(exc).splitlines()[0]}") from None
+        raise Refused(str(exc)) from None
+    rules = load_policy_or_refuse(policy).policy if policy else None
     try:
         outcome = run_notify(db, loaded, rules, dry_run=dry_run)
     except NotifyError as exc:

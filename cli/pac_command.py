@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
+from cli.errors import load_policy_or_refuse
+from cli.options import output_option, policy_option
 from policy.intercept import PORTAL_HOST, gateway_hosts
-from policy.loader import PolicyError, load_policy
 from policy.pac import PacError, pac_file, parse_proxy
 
 
@@ -29,20 +29,15 @@ def _check_proxy(ctx: click.Context, param: click.Parameter, value: str) -> str:
     help="The gateway as the clients reach it, e.g. leitplanke.firma.local:8080 "
     "(IPv6: [2001:db8::1]:8080).",
 )
-@click.option(
-    "--policy",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Policy YAML file (default: the embedded default policy); adds the sign-in "
+@policy_option(
+    "Policy YAML file (default: the embedded default policy); adds the sign-in "
     "hosts its tenant restrictions need.",
+    exists=True,
 )
-@click.option(
-    "--output",
-    "-o",
-    default="-",
-    show_default=True,
+@output_option(
+    "Write the PAC file to FILE; - is standard output.",
+    short=True,
     type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    metavar="FILE",
-    help="Write the PAC file to FILE; - is standard output.",
 )
 @click.option(
     "--fallback-direct",
@@ -85,11 +80,7 @@ def pac(
 
     Exit status: 0 written, 2 invalid proxy address or policy.
     """
-    try:
-        loaded = load_policy(policy)
-    except PolicyError as exc:
-        click.echo(f"invalid policy:\n{exc}", err=True)
-        sys.exit(2)
+    loaded = load_policy_or_refuse(policy)
     hosts = gateway_hosts(loaded.policy, gateway_names=[portal_host])
     text = pac_file(hosts, proxy, fallback_direct=fallback_direct)
     if output == "-":

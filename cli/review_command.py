@@ -9,24 +9,15 @@ from pathlib import Path
 
 import click
 
+from cli.errors import Refused, load_policy_or_refuse
+from cli.options import db_option, lang_option, policy_option
+
 
 @click.command("review")
-@click.option(
-    "--db",
-    default="./leitplanke.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Findings database (SQLite) the gateway writes.",
-)
+@db_option("Findings database (SQLite) the gateway writes.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--lang",
-    type=click.Choice(["de", "en"]),
-    default="de",
-    show_default=True,
-    help="Language of titles, descriptions, column names and the dashboard.",
-)
+@lang_option("Language of titles, descriptions, column names and the dashboard.")
 @click.option(
     "--password-hash-file",
     type=click.Path(exists=True, dir_okay=False),
@@ -41,11 +32,9 @@ import click
     help="A further reviewer login (e.g. stellvertretung=/etc/leitplanke/deputy.hash, "
     "it-sicherheit=...), each with its own password hash file; repeatable.",
 )
-@click.option(
-    "--policy",
-    type=click.Path(dir_okay=False),
-    help="Policy whose labels (data classes, groups, tools) the UI shows; default: the "
-    "newest policy version the gateway recorded, else the embedded default.",
+@policy_option(
+    "Policy whose labels (data classes, groups, tools) the UI shows; default: the "
+    "newest policy version the gateway recorded, else the embedded default."
 )
 @click.option(
     "--hash-password",
@@ -85,23 +74,18 @@ def review(
         else:
             password = sys.stdin.read().strip()
         if not password:
-            raise click.UsageError("empty password")
+            raise Refused("empty password")
         click.echo(make_hash(password))
         return
     if password_hash_file is None and not os.environ.get(PASSWORD_HASH_ENV):
-        raise click.UsageError(
+        raise Refused(
             f"no login configured: pass --password-hash-file or set {PASSWORD_HASH_ENV} "
             "(make a hash with: leitplanke review --hash-password)"
         )
     if not Path(db).is_file():
-        raise click.UsageError(f"findings database not found: {db}")
+        raise Refused(f"findings database not found: {db}")
     logins = _accounts(accounts)
-    from policy.loader import PolicyError, load_policy
-
-    try:
-        loaded = load_policy(policy).policy if policy else None
-    except (PolicyError, OSError) as exc:
-        raise click.UsageError(f"--policy {policy}: {str(exc).splitlines()[0]}") from None
+    loaded = load_policy_or_refuse(policy).policy if policy else None
     ds = build_datasette(
         db, lang=lang, password_hash_file=password_hash_file, accounts=logins, policy=loaded
     )
@@ -111,19 +95,19 @@ def review(
 
 
 def _accounts(values: tuple[str, ...]) -> dict[str, str]:
-    """NAME=HASHFILE pairs; a bad name or an unreadable file is a usage error."""
+    """NAME=HASHFILE pairs; a bad name or an unreadable file is refused."""
     accounts: dict[str, str] = {}
     for value in values:
         name, sep, hash_file = value.partition("=")
         if not sep or not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", name) or name == "dpo":
-            raise click.UsageError(
+            raise Refused(
                 f"--account {value!r}: write NAME=HASHFILE with a lower-case name other "
                 "than dpo, e.g. stellvertretung=/etc/leitplanke/deputy.hash"
             )
         if name in accounts:
-            raise click.UsageError(f"--account {name}: given twice")
+            raise Refused(f"--account {name}: given twice")
         if not Path(hash_file).is_file():
-            raise click.UsageError(f"--account {name}: hash file not found: {hash_file}")
+            raise Refused(f"--account {name}: hash file not found: {hash_file}")
         accounts[name] = hash_file
     return accounts
 

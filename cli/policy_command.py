@@ -8,21 +8,13 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from policy.loader import LoadedPolicy, PolicyError, load_policy
+from cli.errors import load_policy_or_refuse
+from cli.options import lang_option
+from policy.loader import LoadedPolicy
 from policy.model import Lang
 
 if TYPE_CHECKING:
     from checker.scan import Scanner
-
-
-def _load_or_exit(path: str) -> LoadedPolicy:
-    try:
-        return load_policy(path)
-    except PolicyError as exc:
-        for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
-        click.echo(f"{path}: {len(exc.problems)} error(s)", err=True)
-        sys.exit(2)
 
 
 def _scanner(loaded: LoadedPolicy) -> Scanner:
@@ -54,7 +46,7 @@ def check_command(file: str, strict: bool, no_checker: bool) -> None:
     """
     from policy.lint import policy_warnings
 
-    loaded = _load_or_exit(file)
+    loaded = load_policy_or_refuse(file)
     detectable = None
     if not no_checker:
         scanner = _scanner(loaded)
@@ -84,7 +76,7 @@ def test_command(file: str) -> None:
     """
     from pipeline.examples import run_examples
 
-    loaded = _load_or_exit(file)
+    loaded = load_policy_or_refuse(file)
     if not loaded.policy.examples:
         click.echo(f"{file}: no examples: to run")
         return
@@ -117,12 +109,7 @@ def test_command(file: str) -> None:
     show_default=True,
     help="HTML (prints on one A4 page) or Markdown.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["de", "en"]),
-    default=None,
-    help="Language of the page (default: the policy's language).",
-)
+@lang_option("Language of the page (default: the policy's language).", default=None)
 @click.option(
     "-o",
     "--output",
@@ -138,7 +125,7 @@ def render_command(file: str, fmt: str, lang: str | None, output: str | None) ->
     """
     from policy.render import Format, render
 
-    loaded = _load_or_exit(file)
+    loaded = load_policy_or_refuse(file)
     text = render(
         loaded.policy,
         cast(Format, fmt),

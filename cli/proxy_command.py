@@ -1,0 +1,166 @@
+"""`leitplanke proxy`: run the gateway (mitmproxy with the Leitplanke addons).
+
+Options come from flags, LEITPLANKE_* variables and a config file (cli/proxy_config.py);
+cli/proxy.py starts mitmproxy. Both are imported when the command runs.
+"""
+
+from __future__ import annotations
+
+import click
+
+from cli.errors import FileProblems, load_policy_or_refuse
+from cli.options import db_option, policy_option
+
+
+class GatewayCommand(click.Command):
+    """A command whose --help ends with every `leitplanke_*` option the addons declare
+    (cli/addon_options.py): generated, so no option is ever missing from it."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from cli.addon_options import declared_options
+
+        super().format_epilog(ctx, formatter)
+        with formatter.section("Gateway options (--set NAME=VALUE, or under 'set:' in --config)"):
+            formatter.write_dl([(o.name, o.line()) for o in declared_options()])
+
+
+@click.command("proxy", cls=GatewayCommand, context_settings={"ignore_unknown_options": False})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    envvar="LEITPLANKE_CONFIG",
+    show_envvar=True,
+    help="YAML config file whose keys mirror these options (policy, db, listen_host, "
+    "listen_port, confdir, log_format, set); flags and environment variables win over it "
+    "(default: /etc/leitplanke/config.yaml if it exists).",
+)
+@policy_option(exists=True, envvar="LEITPLANKE_POLICY", show_envvar=True)
+@db_option(
+    "Findings database (SQLite); its key file is '<db>.key'.",
+    envvar="LEITPLANKE_DB",
+    show_envvar=True,
+)
+@click.option(
+    "--listen-host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="LEITPLANKE_LISTEN_HOST",
+    show_envvar=True,
+    help="Address to listen on.",
+)
+@click.option(
+    "--listen-port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    envvar="LEITPLANKE_LISTEN_PORT",
+    show_envvar=True,
+    help="Port.",
+)
+@click.option(
+    "--confdir",
+    type=click.Path(file_okay=False),
+    envvar="LEITPLANKE_CONFDIR",
+    show_envvar=True,
+    help="mitmproxy confdir; the CA certificate is DIR/mitmproxy-ca-cert.pem "
+    "(default ~/.mitmproxy).",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Any mitmproxy or leitplanke_* option, repeatable "
+    "(e.g. --set map_remote=..., --set leitplanke_workers=2); wins over the same key "
+    "under 'set:' in the config file.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "text", "json"]),
+    default="auto",
+    show_default=True,
+    envvar="LEITPLANKE_LOG_FORMAT",
+    show_envvar=True,
+    help="json: one JSON object per log line; auto: json with syslog priority prefixes "
+    "when stdout is the systemd journal (JOURNAL_STREAM), else text.",
+)
+@click.pass_context
+def proxy(
+    ctx: click.Context,
+    config_file: str | None,
+    policy: str | None,
+    db: str,
+    listen_host: str,
+    listen_port: int,
+    confdir: str | None,
+    sets: tuple[str, ...],
+    log_format: str,
+) -> None:
+    """Run the gateway: an HTTP(S) proxy that checks prompts to AI services.
+
+    Point clients at http://HOST:PORT as their proxy and let them trust the CA
+    certificate in the confdir. Prompts with data the policy does not allow for
+    the tool are answered inline with a warning, in the tool's own format, and never
+    reach the AI service. Options: the gateway's own are listed below, mitmproxy's with
+    'mitmdump --options'. An unknown option, an invalid value or a policy with a
+    mistake stops the start with one line per problem (exit status 2).
+    Precedence: flag > environment variable > config file > default.
+    """
+    from click.core import ParameterSource
+
+    from cli.proxy_config import ConfigError, find_config, load_config, resolve
+
+    given = {
+        "policy": policy,
+        "db": db,
+        "listen_host": listen_host,
+        "listen_port": listen_port,
+        "confdir": confdir,
+        "log_format": log_format,
+    }
+    explicit = {
+        name
+        for name in given
+        if ctx.get_parameter_source(name)
+        in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    }
+    flags = {
+        name: "--" + name.replace("_", "-") + " / LEITPLANKE_" + name.upper() for name in given
+    }
+    path = find_config(config_file)
+    try:
+        config = load_config(path) if path is not None else None
+    except ConfigError as exc:
+        raise FileProblems(str(path), exc.problems) from None
+    settings = resolve(given, explicit, config, sets, flags)
+    values = settings.values
+    if values["policy"]:
+        # Fail early with file:line errors, before mitmproxy starts.
+        load_policy_or_refuse(values["policy"])
+    from cli.proxy import RunSettings, mitmdump_args, run_proxy
+
+    notes = ([f"leitplanke: config {path}"] if path is not None else []) + [
+        f"leitplanke: {note}" for note in settings.notes
+    ]
+    run_proxy(
+        mitmdump_args(
+            policy=values["policy"],
+            db=values["db"],
+            listen_host=values["listen_host"],
+            listen_port=values["listen_port"],
+            confdir=values["confdir"],
+            sets=settings.sets,
+        ),
+        RunSettings(
+            values["log_format"],
+            tuple(notes),
+            settings.file_sets,
+            cli_sets=sets,
+            env_read=tuple(
+                var
+                for param in ctx.command.params
+                for var in ([param.envvar] if isinstance(param.envvar, str) else param.envvar or [])
+            ),
+        ),
+    )
