@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import random
 
-from checker.evaluation.corpus import CLEAN, generate
+from checker.evaluation.corpus import generate
+from checker.evaluation.samples import CLEAN
 
 SIZES: dict[str, int] = {
     "0.2KB": 200,

@@ -86,12 +86,12 @@ def eval_command(
     debatable cases with the choice made (docs/evaluation.md).
     Exit status: 0 done, 1 with --targets when a target is missed.
     """
-    from checker.evaluation.corpus import Sample
     from checker.evaluation.freeform import load as load_freeform
     from checker.evaluation.generalization import generalization
     from checker.evaluation.handwritten import handwritten
     from checker.evaluation.peers import peer_section
     from checker.evaluation.run import evaluate, missed_targets, render_summary, to_json
+    from checker.evaluation.samples import Sample
 
     samples: list[Sample] | None = None
     if corpus == "handwritten":

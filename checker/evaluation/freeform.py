@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from checker.evaluation.corpus import CLEAN, ENTITY_TYPES, Sample, Span
+from checker.evaluation.samples import CLEAN, ENTITY_TYPES, Sample, Span
 
 LANGUAGES = ("de", "en")
 SPLICE = "{~}"

@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.evaluation.corpus import CLEAN, ENTITY_TYPES, Sample
 from checker.evaluation.freeform import load as load_freeform
 from checker.evaluation.metrics import Counts, Pred, match, micro, per_10k_words, words
 from checker.evaluation.run import EvalResult, Predict
+from checker.evaluation.samples import CLEAN, ENTITY_TYPES, Sample
 from checker.evaluation.split import HELD_OUT, TUNE, split_of
 
 FREEFORM = "freeform"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from checker.evaluation.corpus import Sample, Span
+from checker.evaluation.samples import Sample, Span
 
 _MARK = re.compile(r"\[\[([A-Z_]+)\|(.+?)\]\]", re.DOTALL)
 

@@ -22,7 +22,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 import checker.offline  # noqa: F401  (before presidio: tldextract must never download)
-from checker.evaluation.corpus import CLEAN, ENTITY_TYPES, Sample, generate
+from checker.evaluation.corpus import generate
 from checker.evaluation.metrics import (
     MIN_OVERLAP,
     Counts,
@@ -32,6 +32,7 @@ from checker.evaluation.metrics import (
     per_10k_words,
     words,
 )
+from checker.evaluation.samples import CLEAN, ENTITY_TYPES, Sample
 
 if TYPE_CHECKING:
     from checker.scan import Scanner

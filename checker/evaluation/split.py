@@ -11,7 +11,7 @@ from then on; the free-form corpus (``freeform.py``) is the independent yardstic
 
 from __future__ import annotations
 
-from checker.evaluation.corpus import Sample
+from checker.evaluation.samples import Sample
 
 TUNE = "tune"
 HELD_OUT = "held_out"

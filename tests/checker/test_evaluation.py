@@ -19,9 +19,10 @@ from stdnum import iban, luhn
 from stdnum.de import idnr, vat
 
 from checker.evaluation import values as v
-from checker.evaluation.corpus import CLEAN, ENTITY_TYPES, Sample, generate
+from checker.evaluation.corpus import generate
 from checker.evaluation.metrics import Counts, Pred, f_beta, is_match, match, per_10k_words
 from checker.evaluation.run import EngineResult, evaluate
+from checker.evaluation.samples import CLEAN, ENTITY_TYPES, Sample
 from cli.main import cli
 
 # --- metrics -------------------------------------------------------------------------

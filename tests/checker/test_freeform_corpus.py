@@ -12,15 +12,7 @@ from importlib import resources
 import phonenumbers
 import pytest
 
-from checker.evaluation.corpus import (
-    CLEAN,
-    CLEAN_TEMPLATES,
-    ENTITY_TYPES,
-    PII_TEMPLATES,
-    Sample,
-    Span,
-    generate,
-)
+from checker.evaluation.corpus import CLEAN_TEMPLATES, PII_TEMPLATES, generate
 from checker.evaluation.freeform import (
     SPLICE,
     FreeformError,
@@ -40,6 +32,7 @@ from checker.evaluation.generalization import (
 )
 from checker.evaluation.metrics import Pred
 from checker.evaluation.run import Predict, evaluate
+from checker.evaluation.samples import CLEAN, ENTITY_TYPES, Sample, Span
 from checker.evaluation.split import HELD_OUT, HELD_OUT_FAMILIES, TUNE, split_of
 
 # --- markup ------------------------------------------------------------------------------
