@@ -65,9 +65,10 @@ _AFTER_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _CUED_PATTERN = Pattern(
-    "Führerscheinnummer (any licence number right after a cue)", _AFTER_CUE_RE.pattern,
+    "Führerscheinnummer (any licence number right after a cue)",
+    _AFTER_CUE_RE.pattern,
     _BASE_SCORE,
-)  # fmt: skip
+)
 _CONTEXT = ("führerschein", "fahrerlaubnis")
 
 

@@ -34,8 +34,9 @@ _BASE_SCORE = 0.4
 # (10, 11 or 13 digits in a Land's format), see DeTaxNumberRecognizer._numbers.
 _RUN_RE = re.compile(r"(?<![\w/.,])\d{1,13}(?:(?: ?/ ?| )\d{1,5}){0,5}(?![\w/])")
 _GROUP_RE = re.compile(r"\d+")
-_PATTERN = Pattern("Steuernummer (digit groups, python-stdnum format)", _RUN_RE.pattern,
-                   _BASE_SCORE)  # fmt: skip
+_PATTERN = Pattern(
+    "Steuernummer (digit groups, python-stdnum format)", _RUN_RE.pattern, _BASE_SCORE
+)
 _CONTEXT = ("steuernummer", "steuer-nr", "steuernr")
 
 

@@ -18,8 +18,9 @@ from checker.recognizers.results import pattern_result
 _START_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2}) ?(\d{2})")
 _SEPARATORS = " .-"  # one between two characters: "DE89 3704", "NO07.8380", "ES15-0049"
 # For explanations: the start; the rest of the IBAN is walked (see _walk).
-_PATTERN = Pattern("IBAN (country code + check digits, then the country's length)",
-                   _START_RE.pattern, 0.5)  # fmt: skip
+_PATTERN = Pattern(
+    "IBAN (country code + check digits, then the country's length)", _START_RE.pattern, 0.5
+)
 CONTEXT = ["iban", "konto", "kontonummer", "bankverbindung", "überweisung", "account", "bank"]
 
 

@@ -175,12 +175,26 @@ def test_rows_of_another_set_up_only_add_spans_and_notes() -> None:
         "entity": "PHONE_NUMBER",
         "text": "call 555 or 666",
         "records": [
-            {"path": "p/t.py", "line": 1, "mode": "leniency=1", "call": "analyze",
-             "expected_len": 1, "spans": [[5, 8]], "scores": None},
-            {"path": "p/t.py", "line": 2, "mode": "leniency=0", "call": "analyze",
-             "expected_len": 2, "spans": [[5, 8], [12, 15]], "scores": None},
+            {
+                "path": "p/t.py",
+                "line": 1,
+                "mode": "leniency=1",
+                "call": "analyze",
+                "expected_len": 1,
+                "spans": [[5, 8]],
+                "scores": None,
+            },
+            {
+                "path": "p/t.py",
+                "line": 2,
+                "mode": "leniency=0",
+                "call": "analyze",
+                "expected_len": 2,
+                "spans": [[5, 8], [12, 15]],
+                "scores": None,
+            },
         ],
-    }  # fmt: skip
+    }
     units = presidio_units([case])
     assert [(u.span, u.note) for u in units] == [
         ((5, 8), ""),
