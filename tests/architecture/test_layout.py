@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tokenize
 import tomllib
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +51,22 @@ def test_modules_stay_small(module: str) -> None:
     path = module_files()[module]
     lines = len(path.read_text("utf-8").splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(ROOT)}: {lines} lines; split it by job"
+
+
+def _comments(path: Path) -> Iterator[tuple[int, str]]:
+    with path.open("rb") as handle:
+        for token in tokenize.tokenize(handle.readline):
+            if token.type == tokenize.COMMENT:
+                yield token.start[0], token.string
+
+
+def test_ruff_formats_everything() -> None:
+    """No code kept away from `ruff format` (make lint checks the formatting itself)."""
+    files = [*module_files().values(), *sorted((ROOT / "tests").rglob("*.py"))]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in files
+        for number, comment in _comments(path)
+        if comment.replace(" ", "").startswith(("#fmt:skip", "#fmt:off"))
+    ]
+    assert found == []
