@@ -22,6 +22,7 @@ from bench.proxies import (
     Gateway,
     curl_chat,
     free_port,
+    port_open,
     start_gateway,
     stop_gateway,
     wait_for,
@@ -70,8 +71,11 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
     )
     admin = Admin(gateway, port)
     try:
-        # The checker builds its engine in the worker first (seconds).
-        wait_for(lambda: admin.get("/healthz")[0] == 200, 120, "a healthy gateway")
+        # The admin port opens in Metrics.running(), possibly after the proxy port the
+        # gateway was waited for; the checker builds its engine in the worker first.
+        wait_for(
+            lambda: port_open(port) and admin.get("/healthz")[0] == 200, 120, "a healthy gateway"
+        )
         yield admin
     finally:
         stop_gateway(gateway)
