@@ -168,12 +168,12 @@ class Guard:
         assert active is not None, "PolicySource is configured before requests arrive"
         try:
             checked = await self.evaluate(flow, active, service, api)
-            action, coach_token = await self.apply(flow, checked)
-            if action.action in ("block", "warn"):
-                self.respond(flow, checked, action, coach_token)
+            outcome, coach_token = await self.apply(flow, checked)
+            if outcome.action in ("block", "warn"):
+                self.respond(flow, checked, outcome, coach_token)
         except Exception as exc:  # a bug of ours must not let a prompt through unchecked
-            checked, action = self.internal_error(flow, active, service, api, exc)
-        self.recorder.record_decision(flow, checked.evaluation, action)
+            checked, outcome = self.internal_error(flow, active, service, api, exc)
+        self.recorder.record_decision(flow, checked.evaluation, outcome)
 
     async def evaluate(
         self, flow: http.HTTPFlow, active: Active, service: Service, api: Api
@@ -288,7 +288,7 @@ class Guard:
         return True
 
     def respond(
-        self, flow: http.HTTPFlow, checked: Checked, action: Applied, coach_token: str | None
+        self, flow: http.HTTPFlow, checked: Checked, outcome: Applied, coach_token: str | None
     ) -> None:
         """Answer in the provider's own format instead of forwarding the prompt."""
         evaluation, prompt = checked.evaluation, checked.prompt
@@ -312,7 +312,7 @@ class Guard:
         headers = {
             **headers,
             "x-leitplanke-decision": evaluation.decision.action,
-            "x-leitplanke-enforced": action.action,
+            "x-leitplanke-enforced": outcome.action,
         }
         if evaluation.decision.mode != "enforce":
             headers["x-leitplanke-mode"] = evaluation.decision.mode

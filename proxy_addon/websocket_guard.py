@@ -80,11 +80,11 @@ class WebSocketGuard:
         if checked is None:
             return
         evaluation, protocol, frame = checked
-        action = applied(evaluation.decision, evaluation.checked, inline=False)
-        if action.action == "block":
+        outcome = applied(evaluation.decision, evaluation.checked, inline=False)
+        if outcome.action == "block":
             message.drop()
             self.respond(flow, evaluation, protocol, frame)
-        self.recorder.record_decision(flow, evaluation, action)
+        self.recorder.record_decision(flow, evaluation, outcome)
 
     async def evaluate(
         self, flow: http.HTTPFlow, active: Active, service: Service, content: bytes, is_text: bool
