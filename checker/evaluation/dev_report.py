@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from importlib import resources
 
 import checker.offline  # noqa: F401  (before presidio)
-from checker.evaluation.corpus import CLEAN, ENTITY_TYPES, Sample, generate
+from checker.evaluation.corpus import generate
 from checker.evaluation.freeform import parse
 from checker.evaluation.metrics import Counts, Pred, is_match, match, micro, per_10k_words, words
+from checker.evaluation.samples import CLEAN, ENTITY_TYPES, Sample
 from checker.evaluation.split import TUNE, split_of
 
 

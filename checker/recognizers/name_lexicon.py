@@ -100,3 +100,26 @@ def eponym_re() -> re.Pattern[str]:
     """Every eponym phrase as a whole word, longest first."""
     phrases = sorted(name_lexicon().eponyms, key=len, reverse=True)
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])")
+
+
+_SALUTATION_BEFORE_RE = re.compile(
+    r"(?:Herrn?|Frau|Hr\.|Fr\.|Mrs?\.?|Ms\.?|Dear|Liebe[rs]?|Hallo)[ \t]+\Z"
+)
+_INSTITUTION_WORD_RE = re.compile(
+    r"-(?:Institut|Stiftung|Klinik|Klinikum|Krankenhaus|Schule|Gymnasium|Universität"
+    r"|Hochschule|Akademie|Straße|Str|Platz|Allee|Preis|Medaille|Haus|Museum|Zentrum"
+    r"|Gesellschaft|Verlag|Werke?|Halle|Brücke|Kaserne|Apotheke|Kirche|Stadion|Bahnhof)\b"
+)
+
+
+def not_a_person(text: str, start: int, end: int) -> bool:
+    """A brand, institution or historic person named like one ("Dr. Oetker", "Robert
+    Koch-Institut", "Goethe") — unless a salutation says it is a person ("Frau Bach")."""
+    value = text[start:end]
+    if _INSTITUTION_WORD_RE.search(value):
+        return True
+    lo, hi = max(0, start - 40), min(len(text), end + 40)
+    for m in eponym_re().finditer(text, lo, hi):
+        if m.start() <= start and end <= m.end():
+            return not _SALUTATION_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
+    return False

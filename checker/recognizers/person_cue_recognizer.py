@@ -14,7 +14,7 @@ from importlib import resources
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from checker.recognizers.name_lexicon import NameLexicon, eponym_re, name_lexicon
+from checker.recognizers.name_lexicon import NameLexicon, name_lexicon, not_a_person
 from checker.recognizers.person_fields import field_candidates
 from checker.recognizers.person_names import lexicon_candidates, repeated_surnames
 from checker.recognizers.person_words import (
@@ -257,7 +257,7 @@ class PersonCueRecognizer(LocalRecognizer):
             _Candidate(c.start, c.end, c.score, c.rule)
             for c in repeated_surnames(text, named, self.lexicon, _STOP)
         ]
-        candidates = [c for c in candidates if not _no_person(text, c)]
+        candidates = [c for c in candidates if not not_a_person(text, c.start, c.end)]
         return [self._to_result(c) for c in _best_non_overlapping(_repeat(text, candidates))]
 
     # --- rules ------------------------------------------------------------------------
@@ -469,29 +469,6 @@ def _repeat(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
         else c
         for c in candidates
     ]
-
-
-_SALUTATION_BEFORE_RE = re.compile(
-    r"(?:Herrn?|Frau|Hr\.|Fr\.|Mrs?\.?|Ms\.?|Dear|Liebe[rs]?|Hallo)[ \t]+\Z"
-)
-_INSTITUTION_WORD_RE = re.compile(
-    r"-(?:Institut|Stiftung|Klinik|Klinikum|Krankenhaus|Schule|Gymnasium|Universität"
-    r"|Hochschule|Akademie|Straße|Str|Platz|Allee|Preis|Medaille|Haus|Museum|Zentrum"
-    r"|Gesellschaft|Verlag|Werke?|Halle|Brücke|Kaserne|Apotheke|Kirche|Stadion|Bahnhof)\b"
-)
-
-
-def _no_person(text: str, cand: _Candidate) -> bool:
-    """A brand, institution or historic person named like one ("Dr. Oetker", "Robert
-    Koch-Institut", "Goethe") — unless a salutation says it is a person ("Frau Bach")."""
-    value = text[cand.start : cand.end]
-    if _INSTITUTION_WORD_RE.search(value):
-        return True
-    lo, hi = max(0, cand.start - 40), min(len(text), cand.end + 40)
-    for m in eponym_re().finditer(text, lo, hi):
-        if m.start() <= cand.start and cand.end <= m.end():
-            return not _SALUTATION_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
-    return False
 
 
 def _candidate(words: list[_Word], score: float, rule: str) -> _Candidate:

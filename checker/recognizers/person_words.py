@@ -67,7 +67,7 @@ PERSON_COLUMNS = frozenset(
     """.split()  # noqa: SIM905
 )
 # Columns that may hold a person or a product/company: only name-shaped cells count.
-_MAYBEPERSON_COLUMNS = frozenset(
+MAYBE_PERSON_COLUMNS = frozenset(
     "name namen kunde kundin contact customer empfänger absender inhaber recipient".split()  # noqa: SIM905
 )
 # A table with one of these headers lists goods, not people ("Name;Artikel;Preis").
