@@ -1,0 +1,71 @@
+"""Cyrillic and Greek look-alikes inside Latin/digit tokens → the Latin letter.
+
+``DЕ89 3704…`` with a Cyrillic Е (U+0415) reads as an IBAN but is none to a regex.
+A token (a run of letters and digits) is folded when it contains an ASCII letter or
+digit and every Cyrillic or Greek character in it is in the table below: Russian or
+Greek words (no ASCII in them) stay as they are, and so does a token that mixes in a
+letter without a Latin twin. Latin letters beyond ASCII stay (``Müllеr`` with a
+Cyrillic е becomes ``Müller``).
+
+The table is the Cyrillic/Greek → ASCII subset of Unicode's confusables data
+(UTS #39, confusables.txt: the characters whose skeleton is one ASCII letter or
+digit), written out here because only ~80 of its ~6,300 rows are needed and no
+dependency so far ships the file. Where confusables.txt maps a capital to a lower
+case skeleton (Cyrillic І and Greek Ι → "l"), the capital Latin letter is used:
+the point is the letter a reader sees, not the skeleton.
+"""
+
+from __future__ import annotations
+
+import re
+
+from checker.normalize.offsets import Rewrite, Rewriter
+from checker.normalize.sketch import Sketch
+
+LOOKALIKES = {
+    # Greek capitals and small letters
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Ϝ": "F", "Ϲ": "C",
+    "Ϻ": "M", "Ϳ": "J", "ϒ": "Y",
+    "α": "a", "γ": "y", "ι": "i", "ν": "v", "ο": "o", "ρ": "p", "σ": "o", "υ": "u",
+    "ϱ": "p", "ϲ": "c", "ϳ": "j",
+    # Cyrillic capitals and small letters
+    "А": "A", "В": "B", "Е": "E", "З": "3", "К": "K", "М": "M", "Н": "H", "О": "O",
+    "Р": "P", "С": "C", "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J",
+    "Ѵ": "V", "Ү": "Y", "Ӏ": "I", "Ӡ": "3", "Ԍ": "G", "Ԝ": "W", "Ꙅ": "2",
+    "а": "a", "б": "6", "г": "r", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y",
+    "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ѡ": "w", "ѵ": "v", "ү": "y", "һ": "h",
+    "ҽ": "e", "ӏ": "l", "ԁ": "d", "ԛ": "q", "ԝ": "w", "Ь": "b", "ꙇ": "i",
+}  # fmt: skip
+_FOLD = str.maketrans(LOOKALIKES)
+_ANY = re.compile("[" + "".join(LOOKALIKES) + "]")
+_TOKEN = re.compile(r"[^\W_]+")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_CYRILLIC_GREEK = re.compile("[\u0370-\u03ff\u0400-\u052f\u1c80-\u1c8f\u1f00-\u1fff\ua640-\ua69f]")
+
+
+def wanted(sketch: Sketch) -> bool:
+    return _ANY.search(sketch.non_ascii) is not None
+
+
+def rewrite(text: str) -> Rewrite | None:
+    if text.isascii():
+        return None
+    first = _ANY.search(text)
+    if first is None:
+        return None
+    out = Rewriter(text)
+    for m in _TOKEN.finditer(text, _token_start(text, first.start())):
+        token = m.group()
+        if token.isascii() or not _ASCII_ALNUM.search(token):
+            continue
+        folded = token.translate(_FOLD)
+        if folded != token and not _CYRILLIC_GREEK.search(folded):
+            out.replace(m.start(), m.end(), folded, positional=True)
+    return out.result()
+
+
+def _token_start(text: str, position: int) -> int:
+    while position > 0 and (text[position - 1].isalnum() and text[position - 1] != "_"):
+        position -= 1
+    return position

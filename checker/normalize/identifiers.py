@@ -1,0 +1,145 @@
+"""Identifiers written in an unusual way → their compact upper-case form.
+
+The recognizers know an IBAN in capitals, compact or in groups of four with spaces or
+dashes; a card number compact or in fours; a Steuer-ID compact or grouped 2-3-3-3.
+Written otherwise — ``de89 3704 0044 0532 0130 00``, ``DE89.3704.0044.0532.0130.00``,
+``4111/1111/1111/1111``, ``86.095.742.719``, ``de136695976``, ``lz6311t47`` — they
+are not found. Such a candidate is rewritten only when its compact form passes the
+identifier's check digits (python-stdnum: IBAN mod 97, Luhn, Steuer-IdNr, USt-IdNr),
+so dates, amounts, versions, IP addresses and order numbers keep their dots. An ID
+card or passport number has no check digit in print: a 9/10-character token of the
+document alphabet with digits in it is only upper-cased, and its recognizer still
+wants a cue word ("Ausweisnummer …").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from stdnum import iban, luhn
+from stdnum.de import idnr, vat
+
+from checker.normalize.offsets import Rewrite, Rewriter
+from checker.normalize.sketch import CLASS_SHAPE, IDENT_SHAPE, Sketch
+
+# After a country code and check digits: up to 30 characters with single separators
+# anywhere (the check digits decide what belongs to the IBAN).
+_IBAN_REST = re.compile(r"(?:[ ._/-]?[A-Za-z0-9]){11,30}")
+# What the IBAN recognizer reads as it is: capitals, compact or in fours.
+_IBAN_NATIVE = re.compile(r"[A-Z0-9]+|[A-Z0-9]{4}(?: [A-Z0-9]{4})*(?: [A-Z0-9]{1,4})?")
+# Digit groups joined by one and the same dot, slash or underscore (where they start is
+# checked in Python: a leading look-behind makes the regex engine slow everywhere).
+_DIGIT_GROUPS = re.compile(r"\d{1,6}([./_])\d{1,6}(?:\1\d{1,6}){1,5}(?![^\W_]|\1\d)")
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+# On the IDENT shape ("de", then digits as "0"), then checked on the text.
+_VAT_SHAPE = re.compile(rb"de[ ._/-]?0")
+_VAT = re.compile(r"[dD][eE][ ._/-]?\d(?:[ ._/-]?\d){8}(?![^\W_])")
+_DOCUMENT = re.compile(
+    r"(?<![^\W_])[CFGHJKLMNPRTVWXYZ][0-9CFGHJKLMNPRTVWXYZ]{8}[0-9]?(?![^\W_])", re.I
+)
+# The ID card and passport recognizers report a number only near one of these words
+# (DOCUMENT_CUE_RE in de_id_card_recognizer.py, which these contain as substrings):
+# without one, upper-casing a token cannot make a finding.
+_DOCUMENT_CUES = (b"ausweis", b"pass", b"perso", b"npa", b"dokument", b"document", b"card",
+                  b"national", b"mrz", b"idd<<", b"p<d<<")  # fmt: skip
+_LOWER = re.compile(r"[a-z]")
+
+
+def wanted(sketch: Sketch) -> bool:
+    return sketch.digits  # every identifier here has digits
+
+
+def rewrite(text: str) -> Rewrite | None:
+    sketch = Sketch(text)
+    found = sorted([*_ibans(sketch), *_digit_groups(text), *_vat_ids(sketch), *_documents(sketch)])
+    if not found:
+        return None
+    out = Rewriter(text)
+    position = 0
+    for start, end in found:
+        if start < position:
+            continue
+        for i in range(start, end):
+            char = text[i]
+            if char.isalnum():
+                out.replace(i, i + 1, char.upper(), positional=True)
+            else:
+                out.keep(i)
+                out.skip(i + 1)
+        position = end
+    return out.result()
+
+
+def _compact(span: str) -> tuple[str, list[int]]:
+    """The letters and digits of `span` in capitals, and where each one stands."""
+    indexes = [i for i, c in enumerate(span) if c.isalnum()]
+    return "".join(span[i] for i in indexes).upper(), indexes
+
+
+def _ibans(sketch: Sketch) -> Iterator[tuple[int, int]]:
+    """Country code and check digits at the start of a word ("LLDD" on the shape)."""
+    text, shape = sketch.text, sketch.shape(CLASS_SHAPE)
+    start = shape.find(b"LLDD")
+    while start >= 0:
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            yield from _iban_at(text, start)
+        start = shape.find(b"LLDD", start + 1)
+
+
+def _iban_at(text: str, start: int) -> Iterator[tuple[int, int]]:
+    rest = _IBAN_REST.match(text, start + 4)
+    if rest is None:
+        return
+    compact, indexes = _compact(text[start : rest.end()])
+    for length in range(min(len(compact), 34), 14, -1):
+        if _mod97(compact[:length]) and iban.is_valid(compact[:length]):
+            end = start + indexes[length - 1] + 1
+            if not _IBAN_NATIVE.fullmatch(text[start:end].replace("-", " ")):
+                yield start, end
+            return
+
+
+def _mod97(compact: str) -> bool:
+    rearranged = compact[4:] + compact[:4]
+    try:
+        return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+    except ValueError:
+        return False
+
+
+def _digit_groups(text: str) -> Iterator[tuple[int, int]]:
+    for m in _DIGIT_GROUPS.finditer(text):
+        before = text[m.start() - 1 : m.start()]
+        if before == "." or before.isalnum() or before == "_" or _IPV4.fullmatch(m.group()):
+            continue
+        digits = re.sub(r"\D", "", m.group())
+        if (len(digits) == 11 and idnr.is_valid(digits)) or (
+            13 <= len(digits) <= 19 and digits[0] in "23456" and luhn.is_valid(digits)
+        ):
+            yield m.span()
+
+
+def _vat_ids(sketch: Sketch) -> Iterator[tuple[int, int]]:
+    text = sketch.text
+    for hit in _VAT_SHAPE.finditer(sketch.shape(IDENT_SHAPE)):
+        start = hit.start()
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue
+        m = _VAT.match(text, start)
+        if m is None:
+            continue
+        compact, _ = _compact(m.group())
+        if compact != m.group() and vat.is_valid(compact):
+            yield m.span()
+
+
+def _documents(sketch: Sketch) -> Iterator[tuple[int, int]]:
+    text, lower = sketch.text, sketch.lower
+    if not any(cue in lower for cue in _DOCUMENT_CUES):
+        return
+    for m in _DOCUMENT.finditer(text):
+        token = m.group()
+        if _LOWER.search(token) and sum(c.isdigit() for c in token) >= 2:
+            yield m.span()

@@ -1,0 +1,68 @@
+"""Unicode NFKC: fullwidth, mathematical, circled and superscript forms → plain ones.
+
+``ＤＥ８９``, ``𝟖𝟗`` (mathematical bold digits), ``①`` and the fullwidth ``＠`` are the
+same characters to a reader and to NFKC (compatibility decomposition, then canonical
+composition), but not to a regex that asks for ``[0-9]`` or ``@``. German text is
+unchanged: umlauts and ß are already in NFKC form (checked: the common path is one C
+call, ``unicodedata.is_normalized``).
+
+The text is normalised cluster by cluster (a starter and the combining marks after
+it), so each normalised piece maps back to the characters it came from. A cluster is
+cut after 30 combining marks (UAX #15's stream-safe format): CPython reorders marks by
+insertion sort, so one base with a megabyte of alternating marks would be quadratic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from checker.normalize.offsets import Rewrite, Rewriter
+from checker.normalize.sketch import Sketch
+
+MAX_MARKS = 30
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# Combining diacritical marks (and their extensions, supplement, marks for symbols,
+# half marks): the second characters of every canonical composition whose first
+# character is ASCII.
+_ASCII_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def wanted(sketch: Sketch) -> bool:
+    """The non-ASCII characters alone decide: ASCII is stable under NFKC, and the only
+    marks that compose with an ASCII letter are in the blocks of _ASCII_MARKS."""
+    rest = sketch.non_ascii
+    return bool(rest) and (
+        not unicodedata.is_normalized("NFKC", rest) or _ASCII_MARKS.search(rest) is not None
+    )
+
+
+def rewrite(text: str) -> Rewrite | None:
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return None
+    out = Rewriter(text)
+    for m in _NON_ASCII.finditer(text):
+        # An ASCII letter before the run may be the base of its first mark ("e\u0301").
+        start = m.start() - 1 if m.start() > 0 else 0
+        if unicodedata.is_normalized("NFKC", text[start : m.end()]):
+            continue
+        for c_start, c_end in _clusters(text, start, m.end()):
+            cluster = text[c_start:c_end]
+            normal = unicodedata.normalize("NFKC", cluster)
+            if normal != cluster:
+                out.replace(c_start, c_end, normal, positional=len(normal) == len(cluster))
+    return out.result()
+
+
+def _clusters(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    clusters: list[tuple[int, int]] = []
+    c_start = start
+    marks = 0
+    for i in range(start + 1, end):
+        if unicodedata.combining(text[i]) and marks < MAX_MARKS:
+            marks += 1
+            continue
+        clusters.append((c_start, i))
+        c_start, marks = i, 0
+    clusters.append((c_start, end))
+    return clusters
