@@ -14,12 +14,22 @@ class Finding:
     end: int
     score: float
     part: int = 0  # index of the text part (a request has several: system, messages…)
-    # The raw detected text. In memory only: masking and hashing read it, nothing
-    # persists or prints it (repr hides it so a stray log line cannot leak it).
+    # The detected value as the recognizer saw it: after normalisation (see
+    # checker/normalize), so an IBAN written with zero-width spaces, fullwidth digits or
+    # in base64 is the plain IBAN here, while start/end cover the original characters.
+    # In memory only: masking and hashing read it, nothing persists or prints it (repr
+    # hides it so a stray log line cannot leak it).
     value: str = field(default="", repr=False, compare=False)
     # How the checker got there (recognizer, pattern, context word, checksum): printed
     # by `leitplanke check --explain`, kept in the findings store; never the value.
     explanation: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    # A value that continues across the boundary of adjacent parts (half an IBAN at the
+    # end of one message, the rest at the start of the next) is reported once per part
+    # it touches, each piece with that part's offsets; all pieces name the parts here,
+    # in order, and carry the whole value. Empty for a value inside one part. Redacting
+    # every piece removes the value; a caller that cannot rewrite all the parts must
+    # not forward the request (see docs/security.md).
+    split_across: tuple[int, ...] = ()
 
     def to_contract(self) -> dict[str, Any]:
         """The ★ `leitplanke check --json` shape."""

@@ -20,7 +20,10 @@ from checker.engine import (
 from checker.findings import Finding
 from checker.language import detect_language
 from checker.nlp_engine import installed_model
+from checker.normalize import Normalized, normalize
 from checker.prefilter import Prefilter, build_prefilter
+from checker.seams import SEAM, Seams
+from checker.seams import build as build_seams
 from policy.entities import PATTERN_ENTITY, TERM_ENTITY
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,9 @@ OVERLAP = 8_000
 _EDGE_LINE = "…\n"  # before a window that starts a line, after one that ends a line
 _EDGE_MID = "… "  # the same for a window that starts or ends mid-line
 _JOIN = "\n\n"
+# A prefilter hit this close to a part boundary makes the seam around it worth
+# analysing (a value split there has a trigger near the cut: digits, "@", a cue).
+_NEAR_BOUNDARY = 48
 
 
 class Scanner:
@@ -57,15 +63,35 @@ class Scanner:
         )
 
     def scan(self, texts: Sequence[str]) -> list[Finding]:
+        """Findings in each part, and values that continue from one part into the
+        next (see checker/seams.py and Finding.split_across)."""
+        views = [normalize(text) for text in texts]
         findings: list[Finding] = []
-        for part, text in enumerate(texts):
-            findings.extend(self.scan_text(text, part))
-        return findings
+        for part, view in enumerate(views):
+            findings.extend(self._scan_view(view, part))
+        if len(views) > 1 and self._entities:
+            findings.extend(self._split_values(views))
+        return _drop_contained(_dedupe(findings))
 
     def scan_text(self, text: str, part: int = 0) -> list[Finding]:
+        return self._scan_view(normalize(text), part)
+
+    def _scan_view(self, view: Normalized, part: int) -> list[Finding]:
+        """Scan the normalised text; findings carry offsets into the original."""
+        text = view.text
         if not text.strip() or not self._entities:
             return []
         spans = [(0, len(text))] if self.prefilter is None else self.prefilter.windows(text)
+        findings = []
+        for r in self._analyze(text, spans):
+            start, end = view.to_original(r.start, r.end)
+            finding = self._finding(r, start, end, part, text[r.start : r.end])
+            if finding is not None:
+                findings.append(finding)
+        return _drop_contained(_dedupe(findings))
+
+    def _analyze(self, text: str, spans: list[tuple[int, int]]) -> list[RecognizerResult]:
+        """Presidio's results for the windows `spans` of `text`, in `text`'s offsets."""
         if not spans:
             return []  # nothing any recognizer could start from
         language = detect_language(text, default=self.config.languages[0])
@@ -85,22 +111,72 @@ class Scanner:
             ):
                 if segment.to_original(r):
                     results.append(r)
-        findings = [f for r in results if (f := self._finding(r, text, part)) is not None]
-        return _drop_contained(_dedupe(findings))
+        return results
 
-    def _finding(self, result: RecognizerResult, text: str, part: int) -> Finding | None:
+    def _split_values(self, views: list[Normalized]) -> list[Finding]:
+        """Values that cross a part boundary, one Finding per part they touch."""
+        seams = build_seams([view.text for view in views])
+        if seams is None:
+            return []
+        view = normalize(seams.text)  # joins what only the joined text shows ("D E" + " 8 9…")
+        text = view.text
+        findings: list[Finding] = []
+        for r in self._analyze(text, self._seam_windows(seams, view)):
+            start, end = view.to_original(r.start, r.end)
+            pieces = seams.crosses(start, end) and seams.split(start, end)
+            if not pieces:
+                continue
+            parts = tuple(part for part, _, _ in pieces)
+            for part, piece_start, piece_end in pieces:
+                if piece_end <= piece_start:
+                    continue
+                original = views[part].to_original(piece_start, piece_end)
+                value = text[r.start : r.end]
+                finding = self._finding(r, *original, part, value, split_across=parts)
+                if finding is not None:
+                    findings.append(finding)
+        return findings
+
+    def _seam_windows(self, seams: Seams, view: Normalized) -> list[tuple[int, int]]:
+        """Windows of the normalised seam text around prefilter hits near a boundary."""
+        text = view.text
+        if self.prefilter is None:
+            return [(0, len(text))] if text.strip() else []
+        windows = [
+            (max(0, start - SEAM), min(len(text), end + SEAM))
+            for start, end in self.prefilter.hits(text)
+            if seams.near(*view.to_original(start, end), _NEAR_BOUNDARY)
+        ]
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(windows):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return merged
+
+    def _finding(
+        self,
+        result: RecognizerResult,
+        start: int,
+        end: int,
+        part: int,
+        value: str,
+        split_across: tuple[int, ...] = (),
+    ) -> Finding | None:
         data_class = self._data_class(result)
         if data_class is None or result.score < self.config.classes[data_class].min_score:
             return None
         return Finding(
             entity_type=result.entity_type,
             data_class=data_class,
-            start=result.start,
-            end=result.end,
+            start=start,
+            end=end,
             score=float(result.score),
             part=part,
-            value=text[result.start : result.end],
+            value=value,
             explanation=_explanation(result),
+            split_across=split_across,
         )
 
     def _data_class(self, result: RecognizerResult) -> str | None:
@@ -208,22 +284,28 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
         key = (f.entity_type, f.part, f.start, f.end)
         if key not in best or f.score > best[key].score:
             best[key] = f
-    return sorted(best.values(), key=lambda f: (f.part, f.start, -f.end))
+    # A piece of a split value comes first among equal spans: it may contain the rest.
+    return sorted(best.values(), key=lambda f: (f.part, f.start, -f.end, not f.split_across))
 
 
 def _drop_contained(findings: list[Finding]) -> list[Finding]:
     """Drop a finding that lies inside another, stronger finding of another type.
 
-    A phone-number or tax-id shape inside an IBAN is the IBAN, not a second finding.
+    A phone-number or tax-id shape inside an IBAN is the IBAN, not a second finding;
+    the same holds in a part's piece of an IBAN split across parts ("0532 0130 00" at
+    the start of a message is the IBAN's end), even where the piece is no longer.
     """
     kept: list[Finding] = []
     open_: list[Finding] = []  # earlier findings that may still contain later ones
-    for f in findings:  # sorted by (part, start, -end)
+    for f in findings:  # sorted by (part, start, -end, split pieces first)
         open_ = [o for o in open_ if o.part == f.part and o.end > f.start]
         inside = any(
             o.entity_type != f.entity_type
             and f.end <= o.end
-            and (o.end - o.start) > (f.end - f.start)
+            and (
+                (o.end - o.start) > (f.end - f.start)
+                or (bool(o.split_across) and not f.split_across)
+            )
             and o.score >= f.score
             for o in open_
         )
