@@ -147,6 +147,14 @@ class Rewrite:
     text: str
     map: OffsetMap
 
+    @staticmethod
+    def positional(text: str) -> Rewrite:
+        """A text changed character for character (same length): one positional segment."""
+        return Rewrite(
+            text,
+            OffsetMap(array("q", [0]), array("q", [0]), array("q", [len(text)]), bytearray([1])),
+        )
+
 
 class Normalized:
     """A text as the recognizers see it, and the way back to the text as given."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from checker.normalize.offsets import Rewrite, Rewriter
+from checker.normalize.offsets import Rewrite
 from checker.normalize.sketch import Sketch
 
 _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u2800\u3000"
@@ -30,12 +30,7 @@ def wanted(sketch: Sketch) -> bool:
 
 
 def rewrite(text: str) -> Rewrite | None:
-    if text.isascii():
+    if _ANY.search(text) is None:
         return None
-    first = _ANY.search(text)
-    if first is None:
-        return None
-    out = Rewriter(text)
-    for m in _ANY.finditer(text, first.start()):
-        out.replace(m.start(), m.end(), m.group().translate(_TABLE), positional=True)
-    return out.result()
+    # One character for one: a positional map of the whole text says it all.
+    return Rewrite.positional(text.translate(_TABLE))
