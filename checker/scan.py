@@ -204,12 +204,41 @@ def light_prefilter(config: ScanConfig) -> Prefilter | None:
     """The scanner's prefilter without its engine (no spaCy pipeline, milliseconds to
     build): the gateway answers a prompt without any trigger itself instead of sending
     it to a worker process. None when a Scanner would scan everything: prefilter off,
-    or a real spaCy model installed (its NER finds names anywhere)."""
+    or a real spaCy model installed (its NER finds names anywhere). It looks at the
+    normalised text, as the scanner does (NormalizingPrefilter): ``max [at] firma [dot]
+    de`` has no trigger before normalisation."""
     if not config.prefilter or any(installed_model(lang) for lang in config.languages):
         return None
     language = config.languages[0]
     recognizers = builtin_recognizers(language) + policy_recognizers(config, language)
-    return _prefilter(recognizers, wanted_entities(config))
+    prefilter = _prefilter(recognizers, wanted_entities(config))
+    return None if prefilter is None else NormalizingPrefilter(prefilter.triggers)
+
+
+class NormalizingPrefilter(Prefilter):
+    """A Prefilter that first normalises what it is given (for callers that hold the
+    original texts, like the gateway's precheck)."""
+
+    def hits(self, text: str) -> list[tuple[int, int]]:
+        return super().hits(normalize(text).text)
+
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        """Non-empty exactly when the scanner's windows of the normalised text are
+        (the spans are the normalised text's: for a yes/no answer only)."""
+        return super().windows(normalize(text).text)
+
+
+def any_trigger(prefilter: Prefilter, texts: Sequence[str]) -> bool:
+    """Could the scanner find anything in `texts`? The gateway's precheck question,
+    answered as Scanner.scan would see the texts: normalised, and with the seams
+    between parts (a value split into parts that have no trigger alone, "D" "E" "8"
+    "9" …). `prefilter` is the scanner's own (Scanner.prefilter or light_prefilter's)."""
+    base = Prefilter.windows
+    views = [normalize(text).text for text in texts]
+    if any(view.strip() and base(prefilter, view) for view in views):
+        return True
+    seams = build_seams(views) if len(views) > 1 else None
+    return seams is not None and bool(base(prefilter, normalize(seams.text).text))
 
 
 class _Segment:
