@@ -1,4 +1,11 @@
-"""Scan texts for the policy's data classes."""
+"""Scan texts for the policy's data classes.
+
+A text is normalised first (checker/normalize: encodings decoded, invisible characters
+removed, look-alike characters folded …); the prefilter and Presidio work on the
+normalised text and every finding is mapped back to offsets into the text as given.
+Scanning the parts of one request also looks at the seams between them (checker/seams)
+for values split across parts.
+"""
 
 from __future__ import annotations
 
@@ -127,11 +134,11 @@ class Scanner:
             if not pieces:
                 continue
             parts = tuple(part for part, _, _ in pieces)
+            value = text[r.start : r.end]
             for part, piece_start, piece_end in pieces:
                 if piece_end <= piece_start:
                     continue
                 original = views[part].to_original(piece_start, piece_end)
-                value = text[r.start : r.end]
                 finding = self._finding(r, *original, part, value, split_across=parts)
                 if finding is not None:
                     findings.append(finding)

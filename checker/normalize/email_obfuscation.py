@@ -29,8 +29,10 @@ _BRACKETED_DOT = rf"\s{{0,3}}{_OPEN}\s{{0,2}}(?:dot|punkt|\.)\s{{0,2}}{_CLOSE}\s
 _SPELLED_DOT = r"\s{1,3}(?:dot|punkt)\s{1,3}"
 _OBFUSCATED_DOT = re.compile(f"{_BRACKETED_DOT}|{_SPELLED_DOT}", re.I)
 _DOT = rf"(?:{_BRACKETED_DOT}|{_SPELLED_DOT}|\.)"
-_LOCAL_LABEL = r"[\w+-]{1,64}"
-_DOMAIN_LABEL = r"[\w-]{1,63}"
+# Possessive: what follows a label never starts with a label character, so giving
+# characters back could not help, and not trying saves most of the regex's work.
+_LOCAL_LABEL = r"[\w+-]{1,64}+"
+_DOMAIN_LABEL = r"[\w-]{1,63}+"
 _ADDRESS = re.compile(
     rf"(?<![\w+.-])(?P<local>{_LOCAL_LABEL}(?:{_DOT}{_LOCAL_LABEL}){{0,4}})"
     rf"(?P<at>{_BRACKETED_AT}|{_SPACED_AT}|{_SPELLED_AT}|@)"
@@ -38,6 +40,7 @@ _ADDRESS = re.compile(
     re.I,
 )
 _SPELLED_AT_RE = re.compile(_SPELLED_AT, re.I)
+_DOT_WORD = re.compile(rb"(?:dot|punkt)\s")
 _BRACKETED_BYTES = re.compile(
     rb"[\[\(\{<]\s{0,2}(?:at|\xc3\xa4t|@|dot|punkt|\.)\s{0,2}[\]\)\}>]", re.I
 )
@@ -68,9 +71,17 @@ def wanted(sketch: Sketch) -> bool:
                 return True
             at = text.find("@", at + 1)
     lower = sketch.lower
-    if b"dot" not in lower and b"punkt" not in lower:
+    if (b"dot" not in lower and b"punkt" not in lower) or not _spelled_dot(lower):
         return False
     return b"@" in marks or any(spelled.search(lower) for spelled in _SPELLED_AT_DOT)
+
+
+def _spelled_dot(lower: bytes) -> bool:
+    """A "dot" or "punkt" as a word of its own (not "Punkte", "Anekdote")."""
+    for m in _DOT_WORD.finditer(lower):
+        if m.start() > 0 and lower[m.start() - 1 : m.start()].isspace():
+            return True
+    return False
 
 
 def rewrite(text: str) -> Rewrite | None:

@@ -36,6 +36,7 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 # On the IDENT shape ("de", then digits as "0"), then checked on the text.
 _VAT_SHAPE = re.compile(rb"de[ ._/-]?0")
+_GROUPS_SHAPE = re.compile(rb"0[./_]0")
 _VAT = re.compile(r"[dD][eE][ ._/-]?\d(?:[ ._/-]?\d){8}(?![^\W_])")
 _DOCUMENT = re.compile(
     r"(?<![^\W_])[CFGHJKLMNPRTVWXYZ][0-9CFGHJKLMNPRTVWXYZ]{8}[0-9]?(?![^\W_])", re.I
@@ -49,7 +50,24 @@ _LOWER = re.compile(r"[a-z]")
 
 
 def wanted(sketch: Sketch) -> bool:
-    return sketch.digits  # every identifier here has digits
+    """What each finder starts from, on the shapes: "LLDD" (an IBAN), "de" and a digit
+    (a VAT id), digits around a dot, slash or underscore (grouped digits), a document
+    cue word (ID card and passport numbers)."""
+    if not sketch.digits:
+        return False
+    classes = sketch.shape(CLASS_SHAPE)
+    if b"LLDD" in classes or b"LL DD" in classes:
+        return True
+    shape = sketch.shape(IDENT_SHAPE)
+    return (
+        _VAT_SHAPE.search(shape) is not None
+        or _GROUPS_SHAPE.search(shape) is not None
+        or _document_cue(sketch)
+    )
+
+
+def _document_cue(sketch: Sketch) -> bool:
+    return any(cue in sketch.lower for cue in _DOCUMENT_CUES)
 
 
 def rewrite(text: str) -> Rewrite | None:
@@ -162,8 +180,8 @@ def _vat_ids(sketch: Sketch) -> Iterator[tuple[int, int]]:
 
 
 def _documents(sketch: Sketch) -> Iterator[tuple[int, int]]:
-    text, lower = sketch.text, sketch.lower
-    if not any(cue in lower for cue in _DOCUMENT_CUES):
+    text = sketch.text
+    if not _document_cue(sketch):
         return
     for m in _DOCUMENT.finditer(text):
         token = m.group()

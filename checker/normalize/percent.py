@@ -36,7 +36,7 @@ Chars = list[tuple[str, int, int]]
 
 
 def wanted(sketch: Sketch) -> bool:
-    return b"%" in sketch.marks
+    return b"%" in sketch.marks and _DECODABLE.search(sketch.text) is not None
 
 
 def rewrite(text: str) -> Rewrite | None:

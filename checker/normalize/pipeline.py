@@ -46,29 +46,23 @@ MAX_DEPTH = 2  # levels of base64 decoded inside each other
 
 @dataclass(frozen=True)
 class Step:
-    name: str
     wanted: Callable[[Sketch], bool]  # may the step change this text? (cheap, necessary)
     rewrite: Callable[[str], Rewrite | None]
 
 
-def _step(module: object) -> Step:
-    name = getattr(module, "__name__", "").rsplit(".", 1)[-1]
-    return Step(name, module.wanted, module.rewrite)  # type: ignore[attr-defined]
-
-
-IN_PLACE = (_step(json_escapes), _step(html_entities))
-PERCENT = _step(percent)
-READABLE = tuple(
-    _step(m)
-    for m in (
-        invisible,
-        spaces,
-        unicode_form,
-        homoglyphs,
-        email_obfuscation,
-        spaced,
-        identifiers,
-    )
+IN_PLACE = (
+    Step(json_escapes.wanted, json_escapes.rewrite),
+    Step(html_entities.wanted, html_entities.rewrite),
+)
+PERCENT = Step(percent.wanted, percent.rewrite)
+READABLE = (
+    Step(invisible.wanted, invisible.rewrite),
+    Step(spaces.wanted, spaces.rewrite),
+    Step(unicode_form.wanted, unicode_form.rewrite),
+    Step(homoglyphs.wanted, homoglyphs.rewrite),
+    Step(email_obfuscation.wanted, email_obfuscation.rewrite),
+    Step(spaced.wanted, spaced.rewrite),
+    Step(identifiers.wanted, identifiers.rewrite),
 )
 
 
