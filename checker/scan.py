@@ -27,7 +27,8 @@ from checker.engine import (
 from checker.findings import Finding
 from checker.language import detect_language
 from checker.nlp_engine import installed_model
-from checker.normalize import Normalized, normalize
+from checker.normalize.offsets import Normalized
+from checker.normalize.pipeline import normalize
 from checker.prefilter import Prefilter, build_prefilter
 from checker.seams import SEAM, Seams
 from checker.seams import build as build_seams

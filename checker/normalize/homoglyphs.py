@@ -22,21 +22,16 @@ import re
 from checker.normalize.offsets import Rewrite, Rewriter
 from checker.normalize.sketch import Sketch
 
+# Pairs of a look-alike letter and the Latin letter or digit it imitates.
+_GREEK = "ΑAΒBΕEΖZΗHΙIΚKΜMΝNΟOΡPΤTΥYΧXϜFϹCϺMͿJϒYαaγyιiνvοoρpσoυuϱpϲcϳj"
+_CYRILLIC = (
+    "АAВBЕEЗ3КKМMНHОOРPСCТTУYХXЅSІIЈJѴVҮYӀIӠ3ԌGԜWꙄ2аaб6гrеeоoрpсcуyхxѕsіiјjѡwѵvүyһhҽeӏlԁdԛqԝwЬbꙇi"
+)
 LOOKALIKES = {
-    # Greek capitals and small letters
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
-    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Ϝ": "F", "Ϲ": "C",
-    "Ϻ": "M", "Ϳ": "J", "ϒ": "Y",
-    "α": "a", "γ": "y", "ι": "i", "ν": "v", "ο": "o", "ρ": "p", "σ": "o", "υ": "u",
-    "ϱ": "p", "ϲ": "c", "ϳ": "j",
-    # Cyrillic capitals and small letters
-    "А": "A", "В": "B", "Е": "E", "З": "3", "К": "K", "М": "M", "Н": "H", "О": "O",
-    "Р": "P", "С": "C", "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J",
-    "Ѵ": "V", "Ү": "Y", "Ӏ": "I", "Ӡ": "3", "Ԍ": "G", "Ԝ": "W", "Ꙅ": "2",
-    "а": "a", "б": "6", "г": "r", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y",
-    "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ѡ": "w", "ѵ": "v", "ү": "y", "һ": "h",
-    "ҽ": "e", "ӏ": "l", "ԁ": "d", "ԛ": "q", "ԝ": "w", "Ь": "b", "ꙇ": "i",
-}  # fmt: skip
+    pair[0]: pair[1]
+    for pairs in (_GREEK, _CYRILLIC)
+    for pair in (pairs[k : k + 2] for k in range(0, len(pairs), 2))
+}
 _FOLD = str.maketrans(LOOKALIKES)
 _ANY = re.compile("[" + "".join(LOOKALIKES) + "]")
 _TOKEN = re.compile(r"[^\W_]+")

@@ -45,8 +45,19 @@ _DOCUMENT = re.compile(
 # The ID card and passport recognizers report a number only near one of these words
 # (DOCUMENT_CUE_RE in de_id_card_recognizer.py, which these contain as substrings):
 # without one, upper-casing a token cannot make a finding.
-_DOCUMENT_CUES = (b"ausweis", b"pass", b"perso", b"npa", b"dokument", b"document", b"card",
-                  b"national", b"mrz", b"idd<<", b"p<d<<")  # fmt: skip
+_DOCUMENT_CUES = (
+    b"ausweis",
+    b"pass",
+    b"perso",
+    b"npa",
+    b"dokument",
+    b"document",
+    b"card",
+    b"national",
+    b"mrz",
+    b"idd<<",
+    b"p<d<<",
+)
 _LOWER = re.compile(r"[a-z]")
 
 

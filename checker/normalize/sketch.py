@@ -45,10 +45,17 @@ SEPARATOR_SHAPE = _table(
 # Identifiers: ASCII letters in lower case, digits as "0", the separators as themselves,
 # "x" for any other character.
 IDENT_SHAPE = _table(
-    {**{c: c.lower() for c in _LOWER + _UPPER}, _DIGITS: "0", " ": " ", ".": ".", "_": "_",
-     "/": "/", "-": "-"},
+    {
+        **{c: c.lower() for c in _LOWER + _UPPER},
+        _DIGITS: "0",
+        " ": " ",
+        ".": ".",
+        "_": "_",
+        "/": "/",
+        "-": "-",
+    },
     "x",
-)  # fmt: skip
+)
 # Letters "L", digits "D", anything else " ": an IBAN starts where "LLDD" does.
 CLASS_SHAPE = _table({_LOWER + _UPPER: "L", _DIGITS: "D"}, " ")
 # The few ASCII characters some step starts from; everything else is deleted.

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.config import ScanConfig
-from checker.normalize import normalize
 from checker.normalize.invisible import INVISIBLE
 from checker.normalize.offsets import Normalized, Rewriter
+from checker.normalize.pipeline import normalize
 from checker.scan import Scanner
 from policy.loader import load_policy
 
@@ -81,9 +81,21 @@ def scanner() -> Scanner:
 
 
 _INVISIBLE = st.sampled_from(
-    ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u2066", "\ufe0f",
-     "\U000e0041", "\u034f", "\u180e"]
-)  # fmt: skip
+    [
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u2060",
+        "\ufeff",
+        "\u00ad",
+        "\u202e",
+        "\u2066",
+        "\ufe0f",
+        "\U000e0041",
+        "\u034f",
+        "\u180e",
+    ]
+)
 
 
 @settings(

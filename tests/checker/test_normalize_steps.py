@@ -42,86 +42,255 @@ def _base64(text: str) -> Rewrite | None:
 
 REWRITES: list[tuple[str, Step, str, str, str, str]] = [
     # (id, step, input, expected output, value in the output, original it maps to)
-    ("json-u", json_escapes.rewrite, r"IBAN \u0044\u0045\u0038\u0039", "IBAN DE89", "DE89",
-     r"\u0044\u0045\u0038\u0039"),
-    ("json-surrogate-pair", json_escapes.rewrite, r"x \ud83d\ude00 y", "x \U0001f600 y",
-     "\U0001f600", r"\ud83d\ude00"),
+    (
+        "json-u",
+        json_escapes.rewrite,
+        r"IBAN \u0044\u0045\u0038\u0039",
+        "IBAN DE89",
+        "DE89",
+        r"\u0044\u0045\u0038\u0039",
+    ),
+    (
+        "json-surrogate-pair",
+        json_escapes.rewrite,
+        r"x \ud83d\ude00 y",
+        "x \U0001f600 y",
+        "\U0001f600",
+        r"\ud83d\ude00",
+    ),
     ("json-zero-width", json_escapes.rewrite, r"D\u200bE", "D\u200bE", "\u200b", r"\u200b"),
     ("html-decimal", html_entities.rewrite, "max&#64;firma.de", "max@firma.de", "@", "&#64;"),
     ("html-hex", html_entities.rewrite, "max&#x40;firma.de", "max@firma.de", "@", "&#x40;"),
-    ("html-named", html_entities.rewrite, "max&commat;firma&period;de", "max@firma.de",
-     "max@firma.de", "max&commat;firma&period;de"),
+    (
+        "html-named",
+        html_entities.rewrite,
+        "max&commat;firma&period;de",
+        "max@firma.de",
+        "max@firma.de",
+        "max&commat;firma&period;de",
+    ),
     ("html-no-semicolon", html_entities.rewrite, "max&#64firma.de", "max@firma.de", "@", "&#64"),
-    ("percent-at", percent.rewrite, "mail=max%40firma.de", "mail=max%40firma.de mail=max@firma.de",
-     "max@firma.de", "max%40firma.de"),
-    ("percent-space", percent.rewrite, "DE89%203704", "DE89%203704 DE89 3704", "DE89 3704",
-     "DE89%203704"),
+    (
+        "percent-at",
+        percent.rewrite,
+        "mail=max%40firma.de",
+        "mail=max%40firma.de mail=max@firma.de",
+        "max@firma.de",
+        "max%40firma.de",
+    ),
+    (
+        "percent-space",
+        percent.rewrite,
+        "DE89%203704",
+        "DE89%203704 DE89 3704",
+        "DE89 3704",
+        "DE89%203704",
+    ),
     ("percent-utf8", percent.rewrite, "Gr%C3%BC%C3%9Fe", "Gr%C3%BC%C3%9Fe Grüße", "ü", "%C3%BC"),
     ("percent-twice", percent.rewrite, "a%2540b", "a%2540b a@b", "@", "%2540"),
-    ("base64-blob", _base64, f"Daten: {_b64('IBAN ' + IBAN)} Ende",
-     f"Daten: {_b64('IBAN ' + IBAN)}\nIBAN {IBAN}\n Ende", IBAN, _b64("IBAN " + IBAN)),
-    ("base64-url-safe", _base64, "x " + base64.urlsafe_b64encode(b"max@firma.de??>>").decode(),
-     "x " + base64.urlsafe_b64encode(b"max@firma.de??>>").decode() + "\nmax@firma.de??>>\n",
-     "max@firma.de", base64.urlsafe_b64encode(b"max@firma.de??>>").decode()),
-    ("data-url-text", _base64, "data:text/plain;base64," + _b64("tel 030 1234567"),
-     "data:text/plain;base64," + _b64("tel 030 1234567") + "\ntel 030 1234567\n",
-     "030 1234567", _b64("tel 030 1234567")),
-    ("data-url-json", _base64, "data:application/json;base64," + _b64('{"iban":"x"}'),
-     "data:application/json;base64," + _b64('{"iban":"x"}') + '\n{"iban":"x"}\n', "iban",
-     _b64('{"iban":"x"}')),
-    ("invisible-zwsp", invisible.rewrite, "D\u200bE\u200b8\u200b9", "DE89", "DE89",
-     "D\u200bE\u200b8\u200b9"),
-    ("invisible-mixed", invisible.rewrite, "D\u00adE\u2060\ufeff8\u202e9\ufe0f", "DE89", "DE89",
-     "D\u00adE\u2060\ufeff8\u202e9"),
+    (
+        "base64-blob",
+        _base64,
+        f"Daten: {_b64('IBAN ' + IBAN)} Ende",
+        f"Daten: {_b64('IBAN ' + IBAN)}\nIBAN {IBAN}\n Ende",
+        IBAN,
+        _b64("IBAN " + IBAN),
+    ),
+    (
+        "base64-url-safe",
+        _base64,
+        "x " + base64.urlsafe_b64encode(b"max@firma.de??>>").decode(),
+        "x " + base64.urlsafe_b64encode(b"max@firma.de??>>").decode() + "\nmax@firma.de??>>\n",
+        "max@firma.de",
+        base64.urlsafe_b64encode(b"max@firma.de??>>").decode(),
+    ),
+    (
+        "data-url-text",
+        _base64,
+        "data:text/plain;base64," + _b64("tel 030 1234567"),
+        "data:text/plain;base64," + _b64("tel 030 1234567") + "\ntel 030 1234567\n",
+        "030 1234567",
+        _b64("tel 030 1234567"),
+    ),
+    (
+        "data-url-json",
+        _base64,
+        "data:application/json;base64," + _b64('{"iban":"x"}'),
+        "data:application/json;base64," + _b64('{"iban":"x"}') + '\n{"iban":"x"}\n',
+        "iban",
+        _b64('{"iban":"x"}'),
+    ),
+    (
+        "invisible-zwsp",
+        invisible.rewrite,
+        "D\u200bE\u200b8\u200b9",
+        "DE89",
+        "DE89",
+        "D\u200bE\u200b8\u200b9",
+    ),
+    (
+        "invisible-mixed",
+        invisible.rewrite,
+        "D\u00adE\u2060\ufeff8\u202e9\ufe0f",
+        "DE89",
+        "DE89",
+        "D\u00adE\u2060\ufeff8\u202e9",
+    ),
     ("invisible-tag", invisible.rewrite, "a\U000e0041b", "ab", "ab", "a\U000e0041b"),
-    ("spaces-nbsp", spaces.rewrite, "DE89\u00a03704\u202f0044", "DE89 3704 0044", "3704",
-     "3704"),
+    ("spaces-nbsp", spaces.rewrite, "DE89\u00a03704\u202f0044", "DE89 3704 0044", "3704", "3704"),
     ("spaces-ideographic", spaces.rewrite, "a\u3000b\u2028c", "a b\nc", "b", "b"),
     ("nfkc-fullwidth", unicode_form.rewrite, "ＤＥ８９", "DE89", "DE89", "ＤＥ８９"),
     ("nfkc-math", unicode_form.rewrite, "DE𝟖𝟗𝟑𝟕", "DE8937", "8937", "𝟖𝟗𝟑𝟕"),
     ("nfkc-at", unicode_form.rewrite, "max＠firma.de", "max@firma.de", "@", "＠"),
     ("nfkc-circled", unicode_form.rewrite, "①②", "12", "12", "①②"),
     ("nfkc-combining", unicode_form.rewrite, "Jose\u0301", "José", "é", "e\u0301"),
-    ("homoglyph-cyrillic", homoglyphs.rewrite, "D\u0415" + IBAN[2:], IBAN, IBAN,
-     "D\u0415" + IBAN[2:]),
-    ("homoglyph-greek", homoglyphs.rewrite, "\u0391\u03924711", "AB4711", "AB4711",
-     "\u0391\u03924711"),
-    ("homoglyph-umlaut-name", homoglyphs.rewrite, "M\u00fcll\u0435r", "Müller", "Müller",
-     "M\u00fcll\u0435r"),
-    ("email-brackets", email_obfuscation.rewrite, "max [at] firma [dot] de", "max@firma.de",
-     "max@firma.de", "max [at] firma [dot] de"),
-    ("email-parens", email_obfuscation.rewrite, "max(at)firma(punkt)de", "max@firma.de",
-     "max@firma.de", "max(at)firma(punkt)de"),
-    ("email-spelled", email_obfuscation.rewrite, "max dot muster at firma dot de",
-     "max.muster@firma.de", "max.muster@firma.de", "max dot muster at firma dot de"),
-    ("email-spaced-at", email_obfuscation.rewrite, "an max @ firma.de", "an max@firma.de",
-     "max@firma.de", "max @ firma.de"),
-    ("email-bracket-dot", email_obfuscation.rewrite, "max@firma[.]de", "max@firma.de",
-     "max@firma.de", "max@firma[.]de"),
-    ("spaced-space", spaced.rewrite, "IBAN " + " ".join(IBAN), "IBAN " + IBAN, IBAN,
-     " ".join(IBAN)),
-    ("spaced-email", spaced.rewrite, "m a x @ f i r m a . d e", "max@firma.de",
-     "max@firma.de", "m a x @ f i r m a . d e"),
+    (
+        "homoglyph-cyrillic",
+        homoglyphs.rewrite,
+        "D\u0415" + IBAN[2:],
+        IBAN,
+        IBAN,
+        "D\u0415" + IBAN[2:],
+    ),
+    (
+        "homoglyph-greek",
+        homoglyphs.rewrite,
+        "\u0391\u03924711",
+        "AB4711",
+        "AB4711",
+        "\u0391\u03924711",
+    ),
+    (
+        "homoglyph-umlaut-name",
+        homoglyphs.rewrite,
+        "M\u00fcll\u0435r",
+        "Müller",
+        "Müller",
+        "M\u00fcll\u0435r",
+    ),
+    (
+        "email-brackets",
+        email_obfuscation.rewrite,
+        "max [at] firma [dot] de",
+        "max@firma.de",
+        "max@firma.de",
+        "max [at] firma [dot] de",
+    ),
+    (
+        "email-parens",
+        email_obfuscation.rewrite,
+        "max(at)firma(punkt)de",
+        "max@firma.de",
+        "max@firma.de",
+        "max(at)firma(punkt)de",
+    ),
+    (
+        "email-spelled",
+        email_obfuscation.rewrite,
+        "max dot muster at firma dot de",
+        "max.muster@firma.de",
+        "max.muster@firma.de",
+        "max dot muster at firma dot de",
+    ),
+    (
+        "email-spaced-at",
+        email_obfuscation.rewrite,
+        "an max @ firma.de",
+        "an max@firma.de",
+        "max@firma.de",
+        "max @ firma.de",
+    ),
+    (
+        "email-bracket-dot",
+        email_obfuscation.rewrite,
+        "max@firma[.]de",
+        "max@firma.de",
+        "max@firma.de",
+        "max@firma[.]de",
+    ),
+    (
+        "spaced-space",
+        spaced.rewrite,
+        "IBAN " + " ".join(IBAN),
+        "IBAN " + IBAN,
+        IBAN,
+        " ".join(IBAN),
+    ),
+    (
+        "spaced-email",
+        spaced.rewrite,
+        "m a x @ f i r m a . d e",
+        "max@firma.de",
+        "max@firma.de",
+        "m a x @ f i r m a . d e",
+    ),
     ("spaced-dots", spaced.rewrite, ".".join(IBAN), IBAN, IBAN, ".".join(IBAN)),
-    ("spaced-dashes", spaced.rewrite, "-".join("4111111111111111"), "4111111111111111",
-     "4111111111111111", "-".join("4111111111111111")),
-    ("iban-lower", identifiers.rewrite, "iban " + IBAN.lower(), "iban " + IBAN, IBAN,
-     IBAN.lower()),
-    ("iban-dots", identifiers.rewrite, "DE89.3704.0044.0532.0130.00", IBAN, IBAN,
-     "DE89.3704.0044.0532.0130.00"),
-    ("iban-pairs", identifiers.rewrite, "DE 89 37 04 00 44 05 32 01 30 00 ok", IBAN + " ok", IBAN,
-     "DE 89 37 04 00 44 05 32 01 30 00"),
-    ("iban-lower-grouped", identifiers.rewrite, "de89 3704 0044 0532 0130 00", IBAN, IBAN,
-     "de89 3704 0044 0532 0130 00"),
-    ("card-dots", identifiers.rewrite, "4111.1111.1111.1111", "4111111111111111",
-     "4111111111111111", "4111.1111.1111.1111"),
-    ("tax-id-dots", identifiers.rewrite, "86.095.742.719", "86095742719", "86095742719",
-     "86.095.742.719"),
-    ("vat-lower", identifiers.rewrite, "USt de136695976", "USt DE136695976", "DE136695976",
-     "de136695976"),
-    ("id-card-lower", identifiers.rewrite, "Ausweis lz6311t47", "Ausweis LZ6311T47", "LZ6311T47",
-     "lz6311t47"),
-]  # fmt: skip
+    (
+        "spaced-dashes",
+        spaced.rewrite,
+        "-".join("4111111111111111"),
+        "4111111111111111",
+        "4111111111111111",
+        "-".join("4111111111111111"),
+    ),
+    ("iban-lower", identifiers.rewrite, "iban " + IBAN.lower(), "iban " + IBAN, IBAN, IBAN.lower()),
+    (
+        "iban-dots",
+        identifiers.rewrite,
+        "DE89.3704.0044.0532.0130.00",
+        IBAN,
+        IBAN,
+        "DE89.3704.0044.0532.0130.00",
+    ),
+    (
+        "iban-pairs",
+        identifiers.rewrite,
+        "DE 89 37 04 00 44 05 32 01 30 00 ok",
+        IBAN + " ok",
+        IBAN,
+        "DE 89 37 04 00 44 05 32 01 30 00",
+    ),
+    (
+        "iban-lower-grouped",
+        identifiers.rewrite,
+        "de89 3704 0044 0532 0130 00",
+        IBAN,
+        IBAN,
+        "de89 3704 0044 0532 0130 00",
+    ),
+    (
+        "card-dots",
+        identifiers.rewrite,
+        "4111.1111.1111.1111",
+        "4111111111111111",
+        "4111111111111111",
+        "4111.1111.1111.1111",
+    ),
+    (
+        "tax-id-dots",
+        identifiers.rewrite,
+        "86.095.742.719",
+        "86095742719",
+        "86095742719",
+        "86.095.742.719",
+    ),
+    (
+        "vat-lower",
+        identifiers.rewrite,
+        "USt de136695976",
+        "USt DE136695976",
+        "DE136695976",
+        "de136695976",
+    ),
+    (
+        "id-card-lower",
+        identifiers.rewrite,
+        "Ausweis lz6311t47",
+        "Ausweis LZ6311T47",
+        "LZ6311T47",
+        "lz6311t47",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -146,13 +315,22 @@ GERMAN = (
 )
 # (id, step, text): the step must leave the text exactly as it is.
 UNCHANGED: list[tuple[str, Step, str]] = [
-    *((f"german-{name}", step, GERMAN) for name, step in (
-        ("json", json_escapes.rewrite), ("html", html_entities.rewrite),
-        ("percent", percent.rewrite), ("base64", _base64), ("invisible", invisible.rewrite),
-        ("spaces", spaces.rewrite), ("nfkc", unicode_form.rewrite),
-        ("homoglyphs", homoglyphs.rewrite), ("email", email_obfuscation.rewrite),
-        ("spaced", spaced.rewrite), ("identifiers", identifiers.rewrite),
-    )),
+    *(
+        (f"german-{name}", step, GERMAN)
+        for name, step in (
+            ("json", json_escapes.rewrite),
+            ("html", html_entities.rewrite),
+            ("percent", percent.rewrite),
+            ("base64", _base64),
+            ("invisible", invisible.rewrite),
+            ("spaces", spaces.rewrite),
+            ("nfkc", unicode_form.rewrite),
+            ("homoglyphs", homoglyphs.rewrite),
+            ("email", email_obfuscation.rewrite),
+            ("spaced", spaced.rewrite),
+            ("identifiers", identifiers.rewrite),
+        )
+    ),
     ("windows-path", json_escapes.rewrite, r"C:\users\new\table.txt"),
     ("escaped-backslash", json_escapes.rewrite, r"\\u0044 ist kein Escape"),
     ("ampersand-prose", html_entities.rewrite, "AT&T und R&D, &copy ohne Semikolon"),
@@ -161,8 +339,12 @@ UNCHANGED: list[tuple[str, Step, str]] = [
     ("long-words", _base64, "Donaudampfschifffahrtsgesellschaftskapitän Vertriebsrundenprotokoll"),
     ("sha256", _base64, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
     ("camel-case", _base64, "getUserAccountSettingsFromDatabase"),
-    ("png-data-url", _base64, "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAf"
-     "FcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="),
+    (
+        "png-data-url",
+        _base64,
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAf"
+        "FcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    ),
     ("russian", homoglyphs.rewrite, "Привет, мир! Сегодня хорошая погода."),
     ("greek", homoglyphs.rewrite, "Καλημέρα κόσμε, αβγ"),
     ("look-at", email_obfuscation.rewrite, "Please look at example.com and meet at noon."),
@@ -179,7 +361,7 @@ UNCHANGED: list[tuple[str, Step, str]] = [
     ("native-iban", identifiers.rewrite, "IBAN DE89 3704 0044 0532 0130 00"),
     ("invalid-iban-lower", identifiers.rewrite, "de89 3704 0044 0532 0130 01"),
     ("order-number", identifiers.rewrite, "Bestellung k12345678 vom Montag"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("step", "text"), [pytest.param(*row[1:], id=row[0]) for row in UNCHANGED])
@@ -189,13 +371,22 @@ def test_leaves_alone(step: Step, text: str) -> None:
 
 
 ALL_STEPS = (
-    json_escapes, html_entities, percent, invisible, spaces, unicode_form, homoglyphs,
-    email_obfuscation, spaced, identifiers,
-)  # fmt: skip
+    json_escapes,
+    html_entities,
+    percent,
+    invisible,
+    spaces,
+    unicode_form,
+    homoglyphs,
+    email_obfuscation,
+    spaced,
+    identifiers,
+)
 
 
-@pytest.mark.parametrize("row", REWRITES + [(r[0], r[1], r[2], "", "", "") for r in UNCHANGED],
-                         ids=lambda row: row[0])  # fmt: skip
+@pytest.mark.parametrize(
+    "row", REWRITES + [(r[0], r[1], r[2], "", "", "") for r in UNCHANGED], ids=lambda row: row[0]
+)
 def test_gates_pass_where_steps_have_work(row: tuple[str, Step, str, str, str, str]) -> None:
     """wanted() is a necessary condition: a step with work always gets to do it."""
     _, step, text, *_ = row
@@ -214,8 +405,7 @@ def test_big_image_is_not_decoded() -> None:
 
 
 def test_nested_base64_is_decoded_to_a_bounded_depth() -> None:
-    from checker.normalize import normalize
-    from checker.normalize.pipeline import MAX_DEPTH
+    from checker.normalize.pipeline import MAX_DEPTH, normalize
 
     text = f"IBAN {IBAN}"
     for _ in range(MAX_DEPTH + 1):

@@ -11,11 +11,11 @@ import pytest
 
 from checker.config import ScanConfig
 from checker.scan import Scanner
+from extract.registry import extract
 from policy.loader import load_policy
-from proxy_addon.extractors import extract
-from proxy_addon.redact import redact_body
-from proxy_addon.redaction_memory import PlaceholderMap
-from proxy_addon.restore import restore_text
+from redaction.memory import PlaceholderMap
+from redaction.redact import redact_body
+from redaction.restore import restore_text
 
 IBAN = "DE89370400440532013000"
 
