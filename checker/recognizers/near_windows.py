@@ -1,9 +1,11 @@
 """Run a costly rule only near the places where it can match.
 
-Some recognizers' regexes are slow per character (Presidio's e-mail pattern, look-behind
-labels), although a match always contains a cheap marker (``@``, a label word). They
-analyse padded windows around the markers instead of the whole text; the windows end at
-whitespace, so no word is cut and the rule sees what it would see in the whole text.
+Some recognizers' regexes are slow per character (look-behind labels), although a match
+always contains a cheap marker (a label word). They analyse padded windows around the
+markers instead of the whole text. A window's edges move outward to the nearest
+whitespace, so that no word is cut and the rule sees what it would see in the whole
+text — but at most SNAP characters: text without blanks (a long token, a base64 blob)
+must not widen every window to the whole text, which made the search quadratic.
 """
 
 from __future__ import annotations
@@ -15,21 +17,35 @@ from typing import ClassVar
 from presidio_analyzer import PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+SNAP = 64  # how far a window edge may move outward to reach whitespace
 _SPACE = re.compile(r"\s")
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)  # greedy: ends after the last whitespace
 
 
 def near_windows(
     text: str, markers: re.Pattern[str], before: int, after: int
 ) -> list[tuple[int, int]]:
     """Merged windows reaching `before`/`after` characters around each marker, widened
-    to the next whitespace on both sides."""
+    to the nearest whitespace within SNAP characters on both sides.
+
+    Linear in the text: the windows are disjoint, and no character is searched for
+    whitespace twice (a later marker's search starts where the previous one stopped).
+    """
     windows: list[tuple[int, int]] = []
     for m in markers.finditer(text):
         start, end = max(0, m.start() - before), min(len(text), m.end() + after)
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        space = _SPACE.search(text, end)
-        end = space.start() if space else len(text)
+        joins = bool(windows) and start <= windows[-1][1]
+        if joins:
+            start = windows[-1][0]
+        elif start > 0 and not text[start - 1].isspace():
+            space = _LAST_SPACE.match(text, max(0, start - SNAP), start)
+            start = space.end() if space else max(0, start - SNAP)
+        limit = min(len(text), end + SNAP)
+        if joins:
+            end = max(end, windows[-1][1])  # up to there it is known (no blank, or one)
+        if end < len(text) and not text[end].isspace():
+            space = _SPACE.search(text, end, limit)
+            end = space.start() if space else limit
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:
