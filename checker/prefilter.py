@@ -17,6 +17,7 @@ prefilter off: then everything is scanned, as before.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -61,7 +62,9 @@ class Shape:
 DIGITS = Shape(r"\d[^\d\n]{0,8}\d")
 # One digit after a word (a house number: "Hauptstr. 5", "Am Markt 3") or before a
 # capitalised word ("5 Baker Street").
-HOUSE_NUMBER = Shape(r"[ \t]+\d", before=r"[^\W\d_]\.?\Z")
+# The look-behind after the first blank starts a match only at the first blank of a run:
+# "[ \t]+\d" alone re-reads a long run of blanks from each of its positions (quadratic).
+HOUSE_NUMBER = Shape(r"[ \t](?<![ \t][ \t])[ \t]*\d", before=r"[^\W\d_]\.?\Z")
 HOUSE_NUMBER_FIRST = Shape(r"\d[A-Za-z]?[ \t]+[A-Z]")
 IPV6 = Shape(r"::|:[0-9A-Fa-f]{1,4}:")
 # A plate's letters, separator and first digit ("M-AB 123": "B 1").
@@ -70,12 +73,16 @@ KFZ = Shape(r"[A-Z][ -][1-9]")
 SHORT_SALUTATION = Shape(r"(?:Hr|Fr|M(?:rs?|s|x|iss|me)|Sir)\b", before=r"(?:^|[^\w.])\Z")
 
 # --- cue words (lower case, found as substrings; `after` must match right after) -----
-# "Vorname:", "Ansprechpartnerin :", JSON/code keys ("first_name": , vorname = )
-_LABEL_COLON = r"[\w-]*[\"'`]?[ \t]*(?::|=)"
-_FOLLOWED_BY_NAME = r"[\w-]*[ \t]*:?[ \t]+[A-ZÀ-ÖØ-Þ\u0100-\u024f]"
+# After the rest of the word (Cue.rest): "Vorname:", "Ansprechpartnerin :", JSON/code
+# keys ("first_name": , vorname = ).
+_LABEL_COLON = r"[\"'`]?[ \t]*(?::|=)"
+_FOLLOWED_BY_NAME = r"(?:[ \t]*:)?[ \t]+[A-ZÀ-ÖØ-Þ\u0100-\u024f]"
 _WORD_END = r"(?![\w-])"
+_USER_SLASH = r"[\w-]{0,4}[ \t]*(?::[ \t]*)?[\w.@-]{1,40}[ \t]*/"  # "user x / pw"
 _PASSWORD_VALUE = r"[\"']?\s*[:=]"
-_KEY_VALUE = r"[\"']?\s*[:=]?\s*[\"']?[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=.]{15}"
+# "\s*(?:[:=]\s*)?", not "\s*[:=]?\s*": two adjacent \s* split a long run of blanks
+# every possible way before failing (quadratic in the run).
+_KEY_VALUE = r"[\"']?\s*(?:[:=]\s*)?[\"']?[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=.]{15}"
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,10 @@ class Cue:
     word: str  # lower case
     after: str | None = None  # regex that must match right after the word
     word_start: bool = False  # the word must not follow a letter, digit or "_"
+    # The word may go on ("kolleg" in "Kollegin"): `after` must match after the rest of
+    # the word (letters, digits, "_", "-"). Checked once per word, not once per cue in
+    # it: "[\w-]*" in `after` would re-read a long word from every cue inside it.
+    rest: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,9 +104,9 @@ class Triggers:
 
 
 def _cues(
-    words: Iterable[str], after: str | None = None, word_start: bool = False
+    words: Iterable[str], after: str | None = None, word_start: bool = False, rest: bool = False
 ) -> tuple[Cue, ...]:
-    return tuple(Cue(w.lower(), after, word_start) for w in words)
+    return tuple(Cue(w.lower(), after, word_start, rest) for w in words)
 
 
 _NUMBERS = Triggers(patterns=(DIGITS,))
@@ -183,9 +194,11 @@ _PERSON_LABELS = [
 _PERSON_PHRASES: tuple[Cue, ...] = (
     Cue("hier", r"[ \t]+(?:schreibt|spricht|ist)"),
     *_cues(
-        ["übernimmt", "vertritt", "kolleg", "ansprechpartner", "kontaktperson"], _FOLLOWED_BY_NAME
+        ["übernimmt", "vertritt", "kolleg", "ansprechpartner", "kontaktperson"],
+        _FOLLOWED_BY_NAME,
+        rest=True,
     ),
-    *_cues(["vertretung", "kontoinhaber"], _FOLLOWED_BY_NAME),
+    *_cues(["vertretung", "kontoinhaber"], _FOLLOWED_BY_NAME, rest=True),
     Cue("vertreten", r"[ \t]+durch"),
     Cue("antwort", r"(?:en)?[ \t]+an"),
     Cue("schreib", r"(?:e|en)?[ \t]+(?:bitte[ \t]+)?an"),
@@ -227,7 +240,9 @@ TRIGGERS: dict[str, Triggers] = {
             *_cues(CredentialRecognizer.PASSWORD_LABELS, _PASSWORD_VALUE),
             *_cues(CredentialRecognizer.KEY_LABELS, _KEY_VALUE),
             *_cues(CredentialRecognizer.PROSE_LABELS),
-            *_cues(CredentialRecognizer.USER_LABELS, r"[\w-]*[ \t]*:?[ \t]*[\w.@-]{1,40}[ \t]*/"),
+            # "username" is "user" + 4 letters: a bounded rest of the word, unlike "[\w-]*",
+            # which re-read a long word from every cue in it (quadratic).
+            *_cues(CredentialRecognizer.USER_LABELS, _USER_SLASH),
             *_cues(CredentialRecognizer.CLI_LABELS),
         )
     ),
@@ -238,14 +253,14 @@ TRIGGERS: dict[str, Triggers] = {
                 Cue(word, _WORD_END if whole else None, word_start=True)
                 for word, whole in _HEALTH_TERMS
             ),
-            *_cues(_HEALTH_LABELS, r"[\w-]*[ \t]*:", word_start=True),
+            *_cues(_HEALTH_LABELS, r"[ \t]*:", word_start=True, rest=True),
         ),
     ),
     "PersonCueRecognizer": Triggers(
         patterns=(SHORT_SALUTATION, Shape(CLOSING_RE.pattern)),
         cues=(
             *_cues(_PERSON_STRONG, word_start=True),
-            *_cues(_PERSON_LABELS, _LABEL_COLON),
+            *_cues(_PERSON_LABELS, _LABEL_COLON, rest=True),
             *_PERSON_PHRASES,
             Cue("insert", r"[ \t]+into", word_start=True),  # SQL rows under name columns
             Cue("begin:vcard"),
@@ -291,21 +306,22 @@ class Prefilter:
             (_compile(s.pattern), None if s.before is None else re.compile(s.before))
             for s in shapes
         ]
-        cues: dict[str, set[str | None]] = {}
+        cues: dict[str, set[tuple[bool, str | None]]] = {}
         anywhere: set[str] = set()  # words that may also stand inside another word
         for t in self.triggers:
             for cue in t.cues:
                 if cue.word:
-                    cues.setdefault(cue.word, set()).add(cue.after)
+                    cues.setdefault(cue.word, set()).add((cue.rest, cue.after))
                     if not cue.word_start:
                         anywhere.add(cue.word)
         self._automaton = ahocorasick.Automaton()
         for word, afters in cues.items():
             # No condition wins over any condition; several conditions: any of them.
-            conditions = sorted(a for a in afters if a is not None)
-            after = None if None in afters else "|".join(f"(?:{a})" for a in conditions)
-            compiled = None if after is None else re.compile(after)
-            self._automaton.add_word(word, (len(word), compiled, word not in anywhere))
+            always = any(after is None for _, after in afters)
+            here = _any_of(a for rest, a in afters if a is not None and not rest)
+            after_word = _any_of(a for rest, a in afters if a is not None and rest)
+            conditions = None if always else (here, after_word)
+            self._automaton.add_word(word, (len(word), conditions, word not in anywhere))
         if cues:
             self._automaton.make_automaton()
         if any(t.first_names for t in self.triggers):
@@ -336,7 +352,8 @@ class Prefilter:
             # the hit positions could drift, so such texts get no cue windows trimmed.
             if len(lowered) != len(text):
                 return [(0, len(text))]
-            for end, (length, after, word_start) in self._automaton.iter(lowered):
+            after_word = _AfterWord(text)
+            for end, (length, conditions, word_start) in self._automaton.iter(lowered):
                 start = end - length + 1
                 if (
                     word_start
@@ -344,7 +361,13 @@ class Prefilter:
                     and (text[start - 1].isalnum() or text[start - 1] == "_")
                 ):
                     continue
-                if after is None or after.match(text, end + 1):
+                if conditions is None:
+                    spans.append((start, end + 1))
+                    continue
+                here, rest = conditions
+                if (here is not None and here.match(text, end + 1)) or (
+                    rest is not None and after_word.matches(rest, end + 1)
+                ):
                     spans.append((start, end + 1))
         if self._first_names:
             for m in _NAME_WORD_RE.finditer(text):
@@ -372,16 +395,49 @@ class Prefilter:
             if t.header and t.rows
         ]
         if tables:
+            # Tables are disjoint and in text order: a window meets the tables from the
+            # first that ends after its start on (bisect, not every table per window).
+            ends = [t_end for _, t_end in tables]
             grown = []
             for start, end in merged:
-                for t_start, t_end in tables:
-                    if t_start < end and start < t_end:
-                        start, end = min(start, t_start), max(end, t_end)
+                i = bisect.bisect_right(ends, start)
+                while i < len(tables) and tables[i][0] < end:
+                    start, end = min(start, tables[i][0]), max(end, tables[i][1])
+                    i += 1
                 grown.append(_snap(text, start, end))
             merged = _merge(grown)
         if _covered(merged) > MAX_COVERAGE * len(text):
             return [(0, len(text))]
         return merged
+
+
+def _any_of(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(patterns)
+    return re.compile("|".join(f"(?:{p})" for p in ordered)) if ordered else None
+
+
+_WORD_REST = re.compile(r"[\w-]*")
+
+
+class _AfterWord:
+    """`pattern` at the end of the word that goes on at `pos` (Cue.rest), for positions
+    in increasing order: each word's end is found once, and each pattern is tried once
+    per word end, however many cues stand in the word."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._word = (-1, -1)  # text[from:to] is word characters, text[to] is not
+        self._seen: dict[re.Pattern[str], bool] = {}  # results at the current word end
+
+    def matches(self, pattern: re.Pattern[str], pos: int) -> bool:
+        start, end = self._word
+        if not start <= pos <= end:
+            word = _WORD_REST.match(self.text, pos)
+            end = word.end() if word else pos
+            self._word, self._seen = (pos, end), {}
+        if pattern not in self._seen:
+            self._seen[pattern] = pattern.match(self.text, end) is not None
+        return self._seen[pattern]
 
 
 # Capitalised, lower-case and upper-case words (first names in chat, surnames on forms).
