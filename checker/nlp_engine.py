@@ -9,8 +9,10 @@ call `spacy.cli.download` for missing models; this one never does.
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Collection
+import re
+from collections.abc import Callable, Collection
 from importlib import resources
 from typing import Any, cast
 
@@ -21,6 +23,7 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from spacy.language import Language
 from spacy.lookups import Lookups
 from spacy.pipeline import Lemmatizer
+from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,47 @@ MODEL_CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 
 BLANK = "blank"
+
+# spaCy's tokenizer strips prefixes and suffixes one at a time and searches the rest
+# of the token again after each: a run without whitespace made of punctuation ("::::",
+# "====", "!!!!", pasted minified data) costs time quadratic in its length (16,000
+# colons: 19 s). Runs longer than this are tokenized in pieces of at most this many
+# characters, cut after a non-word character where there is one (so words stay whole).
+# Tokens only feed context words (and NER with a real model), and no context word is
+# that long; the pieces bound the tokenizer's cost per character by a constant.
+MAX_RUN = 64
+_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+_LAST_NON_WORD = re.compile(r".*\W", re.DOTALL)  # greedy: ends after the last non-word
+
+
+def run_cuts(text: str, limit: int = MAX_RUN) -> list[int]:
+    """Where to cut `text` so that no piece has a run of more than `limit` characters
+    without whitespace; [] when none is that long (the usual case)."""
+    cuts: list[int] = []
+    for run in _LONG_RUN.finditer(text):
+        start, end = run.span()
+        while end - start > limit:
+            cut = _LAST_NON_WORD.match(text, start + limit // 2, start + limit)
+            start = cut.end() if cut else start + limit
+            cuts.append(start)
+    return cuts
+
+
+class BoundedTokenizer:
+    """spaCy's tokenizer on pieces of the text when it has very long runs without
+    whitespace (MAX_RUN), joined into one Doc with the same text; otherwise spaCy's
+    tokenizer on the whole text, unchanged."""
+
+    def __init__(self, tokenizer: Callable[[str], Doc]) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        cuts = run_cuts(text)
+        if not cuts:
+            return self.tokenizer(text)
+        edges = [0, *cuts, len(text)]
+        docs = [self.tokenizer(text[a:b]) for a, b in itertools.pairwise(edges)]
+        return cast(Doc, Doc.from_docs(docs, ensure_whitespace=False))  # None only for []
 
 
 def installed_model(lang: str) -> str | None:
@@ -75,6 +119,7 @@ def blank_pipeline(lang: str, context_words: Collection[str] | None = None) -> L
     """spacy.blank(lang) plus the lookup lemmatizer; with `context_words`, only the
     lemmas that can matter for them (`needed_lemmas`)."""
     nlp = spacy.blank(lang)
+    nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)
     try:
         lemmatizer = cast(Lemmatizer, nlp.add_pipe("lemmatizer", config={"mode": "lookup"}))
         lookups = needed_lemmas(lang, context_words) if context_words is not None else None
@@ -87,6 +132,7 @@ def blank_pipeline(lang: str, context_words: Collection[str] | None = None) -> L
             "no lookup lemmatizer for %s (%s); context words match surface forms", lang, exc
         )
         nlp = spacy.blank(lang)
+        nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)
     return nlp
 
 
@@ -129,4 +175,5 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
             else:
                 log.info("using installed spaCy model %s for %s", name, lang)
                 pipelines[lang] = spacy.load(name, disable=["parser"])
+                pipelines[lang].tokenizer = BoundedTokenizer(pipelines[lang].tokenizer)
         self.nlp = cast(Any, pipelines)  # the base class declares it as None
