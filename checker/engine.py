@@ -12,6 +12,7 @@ from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, Spacy
 
 import checker.offline  # noqa: F401  (must run before presidio imports tldextract)
 from checker.config import ScanConfig
+from checker.context_enhancer import LinearContextEnhancer
 from checker.nlp_engine import OfflineSpacyNlpEngine
 from checker.recognizers import (
     CredentialRecognizer,
@@ -131,4 +132,9 @@ def build_analyzer(config: ScanConfig, use_models: bool = True) -> AnalyzerEngin
             )
     languages = list(config.languages)
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=languages)
-    return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=languages)
+    return AnalyzerEngine(
+        nlp_engine=nlp_engine,
+        registry=registry,
+        supported_languages=languages,
+        context_aware_enhancer=LinearContextEnhancer(),
+    )
