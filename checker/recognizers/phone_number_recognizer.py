@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -140,7 +141,7 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
         nlp_artifacts: NlpArtifacts | None = None,
     ) -> list[RecognizerResult]:
         """Find phone numbers, drop look-alikes, and score by prefix."""
-        blocked = [m.span() for m in _NOT_PHONE_RE.finditer(text)]
+        blocked = _Spans([m.span() for m in _NOT_PHONE_RE.finditer(text)])
         leniency = self.leniency if self.leniency is not None else 1
         results: list[RecognizerResult] = []
         for win_start, win_end in _windows(text, blocked):
@@ -161,9 +162,9 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
         return EntityRecognizer.remove_duplicates(results)
 
     @staticmethod
-    def _plausible(text: str, span: tuple[int, int], blocked: list[tuple[int, int]]) -> bool:
+    def _plausible(text: str, span: tuple[int, int], blocked: _Spans) -> bool:
         start, end = span
-        if any(b_start < end and start < b_end for b_start, b_end in blocked):
+        if blocked.overlaps(start, end):
             return False
         # Part of a longer token such as "ID4711-0301234567" or "0301234567abc".
         if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
@@ -241,13 +242,32 @@ def _is_mobile(number: phonenumbers.PhoneNumber) -> bool:
     )
 
 
-def _windows(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+class _Spans:
+    """Sorted, disjoint spans (one regex's matches) with containment and overlap tests
+    by bisect: a test per candidate against every span was quadratic on long texts."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+
+    def contains(self, start: int, end: int) -> bool:
+        """Some span holds all of start..end."""
+        i = bisect.bisect_right(self.starts, start) - 1
+        return i >= 0 and end <= self.ends[i]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Some span shares a character with start..end."""
+        i = bisect.bisect_right(self.ends, start)
+        return i < len(self.starts) and self.starts[i] < end
+
+
+def _windows(text: str, blocked: _Spans) -> list[tuple[int, int]]:
     """Merged, padded spans around digit runs; the padding keeps the letters next to a
     number visible to phonenumbers' own checks. A run inside a date, amount or IBAN is
     skipped: any number phonenumbers found there would overlap it and be dropped."""
     windows: list[tuple[int, int]] = []
     for match in _CANDIDATE_RE.finditer(text):
-        if any(b_start <= match.start() and match.end() <= b_end for b_start, b_end in blocked):
+        if blocked.contains(match.start(), match.end()):
             continue
         start, end = max(0, match.start() - _PAD), min(len(text), match.end() + _PAD)
         if windows and start <= windows[-1][1]:
