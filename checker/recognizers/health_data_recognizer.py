@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cache
 from typing import Any
@@ -220,18 +221,36 @@ class HealthDataRecognizer(PatternRecognizer):
 
     def _apply_labels(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         """A label ("Diagnose:") is not the finding when a diagnosis follows it; when
-        none follows but a colon does, the first words after it are the diagnosis."""
-        out = list(results)
+        none follows but a colon does, the first words after it are the diagnosis.
+
+        Results are looked up by bisect (sorted by start for the ones that follow a
+        label, by end for the label's own), not by a pass over all results per label,
+        which was quadratic on a text full of labels."""
+        by_start = sorted(results, key=lambda r: r.start)
+        starts = [r.start for r in by_start]
+        by_end = sorted(results, key=lambda r: r.end)
+        ends = [r.end for r in by_end]
+        added: list[RecognizerResult] = []  # label values, in label order
+        by_end_added: list[RecognizerResult] = []  # the same, by end
+        added_ends: list[int] = []
+        dropped: set[int] = set()  # id() of results that are a label's own
         for label in _label_re().finditer(text):
             start, end = label.span()
-            following = [
-                r
-                for r in results
-                if end <= r.start <= end + LABEL_REACH and "\n" not in text[end : r.start]
+            # Results starting within LABEL_REACH after the label on its line; the
+            # nearest decides (a line break before it is before all later ones too).
+            i = bisect.bisect_left(starts, end)
+            following = (
+                i < len(starts)
+                and starts[i] <= end + LABEL_REACH
+                and "\n" not in text[end : starts[i]]
+            )
+            # Results (and earlier label values) that end within the label.
+            own = by_end[bisect.bisect_right(ends, start) : bisect.bisect_right(ends, end)]
+            own += by_end_added[
+                bisect.bisect_right(added_ends, start) : bisect.bisect_right(added_ends, end)
             ]
-            own = [r for r in out if r.start < end and r.end > start and r.end <= end]
             if following:
-                out = [r for r in out if r not in own]
+                dropped.update(id(r) for r in own)
                 continue
             value = _LABEL_VALUE.match(text, end)
             if value is None or _NO_VALUE.match(value.group(1).strip()):
@@ -241,9 +260,13 @@ class HealthDataRecognizer(PatternRecognizer):
                 continue
             v_start = value.start(1) + words[0].start()
             v_end = value.start(1) + words[-1].end()
-            out = [r for r in out if r not in own]
-            out.append(self._result(text, v_start, v_end, LABEL_SCORE, "after a diagnosis label"))
-        return out
+            dropped.update(id(r) for r in own)
+            found = self._result(text, v_start, v_end, LABEL_SCORE, "after a diagnosis label")
+            added.append(found)
+            at = bisect.bisect_right(added_ends, v_end)  # usually the end: values ascend
+            added_ends.insert(at, v_end)
+            by_end_added.insert(at, found)
+        return [r for r in [*results, *added] if id(r) not in dropped]
 
     def _result(self, text: str, start: int, end: int, score: float, why: str) -> RecognizerResult:
         explanation = self.build_regex_explanation(
@@ -266,10 +289,12 @@ def _drop_contained(results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Longest match first: drop a result inside a longer (or equal, stronger) one."""
     ordered = sorted(results, key=lambda r: (r.start, -r.end, -r.score))
     kept: list[RecognizerResult] = []
+    reach = -1  # the furthest end of a kept result (all of them start at or before r)
     for r in ordered:
-        if kept and r.end <= max(k.end for k in kept if k.start <= r.start):
+        if kept and r.end <= reach:
             continue
         kept.append(r)
+        reach = max(reach, r.end)
     return kept
 
 
