@@ -124,12 +124,15 @@ _CLOSING_RE = re.compile(
     re.MULTILINE,
 )
 CLOSING_RE = _CLOSING_RE  # public for the prefilter (checker/prefilter.py)
-_LINE_END_RE = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n|\Z)")
+# "[ \t]*(?:,[ \t]*)?", not "[ \t]*,?[ \t]*": two adjacent runs split a long run of blanks
+# every possible way before failing (quadratic in the run).
+_LINE_END_RE = re.compile(r"[ \t]*(?:,[ \t]*)?(?:\r?\n|\Z)")
+_NON_BLANK_RE = re.compile(r"\S")
 # Before an ambiguous first name: a lowercase word, or the start of a line or field
 # ("von Can Meyer", "HR note: Can Schwarz", "- Stellplatz 4: Can Fischer"), not
 # Title Case ("How We Can Help"); and no question after it ("Can Siemens deliver?").
 _AMBIGUOUS_BEFORE_RE = re.compile(r"(?:(?<![\w])[a-zß-öø-ÿ]+[ \t]+|(?:^|[:(,;\n])[ \t]*)\Z")
-_QUESTION_RE = re.compile(r"[^.!?\n]*\?")
+_SENTENCE_END_RE = re.compile(r"[.!?\n]")
 _CLAUSE_END_RE = re.compile(r"[ \t]*(?:[,.!?;:)]|\r?\n|\Z)")
 
 # The word lists (checker/recognizers/person_words.py), under the names used below.
@@ -348,7 +351,7 @@ class PersonCueRecognizer(LocalRecognizer):
             if line_end is None:
                 continue  # the name must fill the rest of its line
             next_line = "\n" in closing.group("gap")
-            last_line = not text[line_end.end() :].strip()
+            last_line = _NON_BLANK_RE.search(text, line_end.end()) is None
             if self._is_cued_first(text, words) or (next_line and closing.group("titles")):
                 found.append(_candidate(words, _STRONG_SCORE, "closing formula"))
             elif next_line or (
@@ -361,6 +364,7 @@ class PersonCueRecognizer(LocalRecognizer):
     def _first_names(self, text: str) -> list[_Candidate]:
         found = []
         covered_until = 0
+        sentence_ends = _SentenceEnds(text)
         for match in _WORD_RE.finditer(text):
             if match.start() < covered_until:
                 continue
@@ -373,7 +377,7 @@ class PersonCueRecognizer(LocalRecognizer):
                     len(words) > 1
                     and words[1].text not in _STOP
                     and _AMBIGUOUS_BEFORE_RE.search(text, max(0, match.start() - 40), match.start())
-                    and not _QUESTION_RE.match(text, words[1].end)
+                    and not sentence_ends.question_at(words[1].end)
                 ):
                     continue
             name = self._first_name_run(_read_words(text, match.start()))
@@ -476,9 +480,31 @@ def _candidate(words: list[_Word], score: float, rule: str) -> _Candidate:
 
 
 def _best_non_overlapping(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Highest score first, then longest span; drop anything overlapping a kept one."""
+    """Highest score first, then longest span; drop anything overlapping a kept one.
+
+    The characters of kept candidates are marked in a bytearray, so a test costs the
+    candidate's length, not one comparison per kept candidate (quadratic in a long
+    list of names)."""
     kept: list[_Candidate] = []
+    taken = bytearray(max((c.end for c in candidates), default=0))
     for cand in sorted(candidates, key=lambda c: (-c.score, c.start - c.end, c.start)):
-        if all(cand.end <= k.start or k.end <= cand.start for k in kept):
+        if taken.find(1, cand.start, cand.end) < 0:
             kept.append(cand)
+            taken[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
     return sorted(kept, key=lambda c: c.start)
+
+
+class _SentenceEnds:
+    """Whether the sentence going on at a position ends with "?" (the next ".", "!",
+    "?" or line break is a "?"), for positions in ascending order: each stretch of text
+    is searched once, not once per name in a long sentence."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._from, self._end = 0, -1  # no sentence end in text[_from:_end]
+
+    def question_at(self, pos: int) -> bool:
+        if not self._from <= pos <= self._end:
+            found = _SENTENCE_END_RE.search(self.text, pos)
+            self._from, self._end = pos, found.start() if found else len(self.text)
+        return self._end < len(self.text) and self.text[self._end] == "?"
