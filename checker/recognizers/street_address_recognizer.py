@@ -22,16 +22,20 @@ _SUFFIXES = (
     r"|berg|hof|park|gürtel|kai|promenade|graben|wall|brücke|steg|stieg|twiete|kamp|anger"
     r"|weide|wiese|lände|gässchen|gässle|pforte|stiege|hain|redder|deich"
 )
+# A street word has at most this many characters before its suffix. Unbounded, the
+# search re-read a long run of name characters from every capital in it ("A'A'A'…",
+# "A.A.A.…"): quadratic. Real names ("Bürgermeister-Smidt-Straße") are far shorter.
+_MAX_NAME = 60
 # "Goethestraße", "Karl-Marx-Allee", "Hauptstr.": one word ending in a suffix, with at
 # least one letter before the suffix (a lone "Weg" or "Platz" is no street name).
-_COMPOUND = rf"[{_UP}][\w'’-]*?(?i:{_SUFFIXES})"
+_COMPOUND = rf"[{_UP}][\w'’-]{{0,{_MAX_NAME}}}?(?i:{_SUFFIXES})"
 # "Mariahilfer Straße", "Alter Markt", "Neue Gasse": an -er/-e word and a suffix word.
 _SUFFIX_WORDS = (
     r"Straße|Strasse|Str\.?|Weg|Gasse|Allee|Platz|Ring|Damm|Ufer|Chaussee|Steig|Pfad|Markt"
     r"|Berg|Hof|Park|Gürtel|Kai|Promenade|Graben|Wall|Brücke|Steg|Stieg|Landstraße|Kamp"
     r"|Lände"
 )
-_MODIFIED = rf"[{_UP}][\w'’.-]*e[r]?{_SP}+(?:{_SUFFIX_WORDS})"
+_MODIFIED = rf"[{_UP}][\w'’.-]{{0,{_MAX_NAME}}}e[r]?{_SP}+(?:{_SUFFIX_WORDS})"
 # "Am Markt", "Unter den Linden", "An der Alster", "Zur Alten Mühle".
 _PREFIX = (
     r"(?:[Aa]m|[Ii]m|[Zz]um|[Zz]ur|[Bb]eim|(?:[Aa]n|[Aa]uf|[Ii]n|[Uu]nter|[Hh]inter|[Vv]or"
