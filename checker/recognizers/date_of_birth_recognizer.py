@@ -234,9 +234,11 @@ class DateOfBirthRecognizer(PatternRecognizer):
         pending = [r for r in results if r.score == self.BASE_SCORE]
         if not pending:
             return
-        cells = column_spans(text, BIRTH_COLUMNS)
+        cells = column_spans(text, BIRTH_COLUMNS)  # sorted and disjoint: bisect
+        starts = [start for start, _ in cells]
         for result in pending:
-            if not any(start <= result.start and result.end <= end for start, end in cells):
+            i = bisect.bisect_right(starts, result.start) - 1
+            if i < 0 or result.end > cells[i][1]:
                 continue
             result.score = min(result.score + BOOST, self.MAX_SCORE)
             if result.analysis_explanation is not None:
