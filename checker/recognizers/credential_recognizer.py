@@ -26,8 +26,10 @@ _KEY_LABEL = (
 _LABELLED_PASSWORD = (
     r"(?<=" + _LABEL_START + _PASSWORD_LABEL + r"[\"']?\s*[:=]\s*[\"']?)[^\s\"';,]{4,128}"
 )
+# "\s*(?:[:=]\s*)?", not "\s*[:=]?\s*": two adjacent \s* split a long run of blanks
+# every possible way before failing (quadratic in the run).
 _KEY_VALUE = (
-    r"(?<=" + _LABEL_START + _KEY_LABEL + r"[\"']?\s*[:=]?\s*[\"']?)"
+    r"(?<=" + _LABEL_START + _KEY_LABEL + r"[\"']?\s*(?:[:=]\s*)?[\"']?)"
     r"[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=.]{15,255}(?![A-Za-z0-9_\-+/=])"
 )
 
