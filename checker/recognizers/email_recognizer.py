@@ -146,7 +146,7 @@ class EmailRecognizer(PresidioEmailRecognizer):
         """Each candidate scored as PatternRecognizer scores a match of the pattern:
         the TLD check decides between the maximum score and none."""
         pattern: Pattern = self.patterns[0]  # Presidio's, named in explanations
-        flags = regex_flags or self.global_regex_flags
+        flags = regex_flags or self.global_regex_flags or 0
         results = []
         for start, end in email_spans(text):
             candidate = text[start:end]
