@@ -137,7 +137,8 @@ class Metrics:
         self._db_probe_started: float | None = None
         self._db_flight = _SingleFlight()
         self._pool_flight = _SingleFlight()
-        self._restarts_base = 0  # restarts of pools a policy switch replaced
+        # Restarts and kills of pools a policy switch replaced.
+        self._restarts_base = self._kills_base = 0
         self._seen_pool: ScanPool | None = None
         self._probing: asyncio.Task[None] | None = None
         self._restarting: asyncio.Task[None] | None = None
@@ -228,14 +229,25 @@ class Metrics:
 
     # ---- probes -----------------------------------------------------------
     def restarts(self) -> int:
-        """Worker-pool restarts since start, across pools replaced by policy switches."""
+        """Checker workers replaced since start (killed after a scan timeout, or died),
+        across pools replaced by policy switches."""
+        pool = self._pool()
+        return self._restarts_base + (pool.restarts if pool is not None else 0)
+
+    def kills(self) -> int:
+        """Checker workers killed because a scan ran past its timeout, since start."""
+        pool = self._pool()
+        return self._kills_base + (pool.kills if pool is not None else 0)
+
+    def _pool(self) -> ScanPool | None:
         active = self.source.active
         pool = active.pool if active is not None else None
         if pool is not self._seen_pool:
             if self._seen_pool is not None:
                 self._restarts_base += self._seen_pool.restarts
+                self._kills_base += self._seen_pool.kills
             self._seen_pool = pool
-        return self._restarts_base + (pool.restarts if pool is not None else 0)
+        return pool
 
     def db_write_lag(self) -> float:
         """Seconds a row handed to the writer now waits: the last probe's round trip,
@@ -362,8 +374,13 @@ class _StateCollector(Collector):
             )
         yield CounterMetricFamily(
             "leitplanke_checker_restarts",
-            "Times the checker pool was rebuilt after a worker died.",
+            "Checker worker processes replaced (killed after a scan timeout, or died).",
             value=m.restarts(),
+        )
+        yield CounterMetricFamily(
+            "leitplanke_checker_kills",
+            "Checker worker processes killed because a scan ran past its timeout.",
+            value=m.kills(),
         )
         if m.checker_up is not None:
             yield GaugeMetricFamily(

@@ -194,14 +194,17 @@ async def test_gauges_policy_pool_and_spool(
     assert sample(out, "leitplanke_policy_info", version=version) == 1
     assert sample(out, "leitplanke_checker_workers") == 0
     assert sample(out, "leitplanke_checker_restarts_total") == 0
+    assert sample(out, "leitplanke_checker_kills_total") == 0
     assert "leitplanke_checker_up" not in out  # not probed yet
 
-    # Restarts add up across a pool that a policy switch replaced.
-    source.active.pool.restarts = 2
+    # Restarts and kills add up across a pool that a policy switch replaced.
+    source.active.pool.restarts, source.active.pool.kills = 2, 1
     metrics.restarts()
     tctx.configure(source, leitplanke_workers=0)  # a new worker count: a new pool
-    source.active.pool.restarts = 1
-    assert sample(text(metrics), "leitplanke_checker_restarts_total") == 3
+    source.active.pool.restarts, source.active.pool.kills = 1, 1
+    out = text(metrics)
+    assert sample(out, "leitplanke_checker_restarts_total") == 3
+    assert sample(out, "leitplanke_checker_kills_total") == 2
 
     spool = metrics.recorder.spool
     assert spool is not None
