@@ -53,8 +53,13 @@ _FIRM_AFTER = re.compile(
     re.IGNORECASE,
 )
 # What ends a diagnosis written after a label: end of line, sentence or list item.
-_LABEL_VALUE = re.compile(r"[ \t]*:[ \t]*([^\n.;,()\[\]]+)")
-_NO_VALUE = re.compile(r"(?i)^(?:keine?|none|n/?a|-+|–|unbekannt|unknown|siehe|see|tbd)\b")
+# The value is the run of characters up to _VALUE_END (at least one); found with
+# _ValueEnds, which does not re-read a long unterminated run once per label in it.
+_LABEL_COLON = re.compile(r"[ \t]*:[ \t]*")
+_VALUE_END = re.compile(r"[\n.;,()\[\]]")
+_NO_VALUE = re.compile(r"(?i)(?:keine?|none|n/?a|-+|–|unbekannt|unknown|siehe|see|tbd)\b")
+_NON_BLANK = re.compile(r"\S")
+_WORD = re.compile(r"\S+")
 
 
 @cache
@@ -234,6 +239,7 @@ class HealthDataRecognizer(PatternRecognizer):
         by_end_added: list[RecognizerResult] = []  # the same, by end
         added_ends: list[int] = []
         dropped: set[int] = set()  # id() of results that are a label's own
+        value_ends = _ValueEnds(text)
         for label in _label_re().finditer(text):
             start, end = label.span()
             # Results starting within LABEL_REACH after the label on its line; the
@@ -252,14 +258,15 @@ class HealthDataRecognizer(PatternRecognizer):
             if following:
                 dropped.update(id(r) for r in own)
                 continue
-            value = _LABEL_VALUE.match(text, end)
-            if value is None or _NO_VALUE.match(value.group(1).strip()):
+            span = _value_span(text, end, value_ends)
+            if span is None:
                 continue
-            words = list(re.finditer(r"\S+", value.group(1)))[:LABEL_WORDS]
-            if not words or not any(c.isalpha() or c.isdigit() for c in value.group(1)):
+            words = _first_words(text, *span)
+            if not words or _NO_VALUE.match(text, words[0][0], _rstrip(text, *span)):
                 continue
-            v_start = value.start(1) + words[0].start()
-            v_end = value.start(1) + words[-1].end()
+            if not _has_alnum(text, *span):
+                continue
+            v_start, v_end = words[0][0], words[-1][1]
             dropped.update(id(r) for r in own)
             found = self._result(text, v_start, v_end, LABEL_SCORE, "after a diagnosis label")
             added.append(found)
@@ -283,6 +290,53 @@ class HealthDataRecognizer(PatternRecognizer):
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
             },
         )
+
+
+class _ValueEnds:
+    """Where the value that starts at a position ends (the next _VALUE_END, or the end
+    of the text), for positions in ascending order: one search per stretch of text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._from, self._end = 0, -1  # no value end in text[_from:_end]
+
+    def after(self, pos: int) -> int:
+        if not self._from <= pos <= self._end:
+            found = _VALUE_END.search(self.text, pos)
+            self._from, self._end = pos, found.start() if found else len(self.text)
+        return self._end
+
+
+def _value_span(text: str, label_end: int, ends: _ValueEnds) -> tuple[int, int] | None:
+    """The value after the label's colon and blanks, up to a line break, ".", ";",
+    ",", a parenthesis or a bracket (not included; at least one character), or None."""
+    colon = _LABEL_COLON.match(text, label_end)
+    if colon is None:
+        return None
+    start = colon.end()
+    end = ends.after(start)
+    return (start, end) if end > start else None
+
+
+def _first_words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the first LABEL_WORDS words of text[start:end]."""
+    words = []
+    for word in _WORD.finditer(text, start, end):
+        words.append(word.span())
+        if len(words) == LABEL_WORDS:
+            break
+    return words
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _has_alnum(text: str, start: int, end: int) -> bool:
+    """Any letter or digit in text[start:end] (read up to the first one)."""
+    return any(text[i].isalpha() or text[i].isdigit() for i in range(start, end))
 
 
 def _drop_contained(results: list[RecognizerResult]) -> list[RecognizerResult]:
