@@ -21,8 +21,10 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import ahocorasick
+import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 
 from checker.recognizers.credential_recognizer import CredentialRecognizer
@@ -44,6 +46,8 @@ MARGIN = 120
 SNAP = 120
 # Above this share of the text the windows save little: scan everything.
 MAX_COVERAGE = 0.6
+# A policy regex that runs longer than this on one text makes the whole text a window.
+UNTRUSTED_TIMEOUT_S = 0.5
 
 # --- shapes -------------------------------------------------------------------------
 # Patterns start with a literal or a character class, so the regex engine skips ahead
@@ -55,6 +59,11 @@ MAX_COVERAGE = 0.6
 class Shape:
     pattern: str
     before: str | None = None
+    # A policy's own regex: it may backtrack for ever ("(a+)+$"), so it runs with a
+    # timeout (the gateway's pre-check thread cannot be killed like a worker), and a
+    # text it times out on counts as a hit on all of it (a worker scans it, under the
+    # scan timeout). Leitplanke's own shapes are linear (tests/checker/test_linear_time).
+    untrusted: bool = False
 
 
 # Two digits close together: numbers, dates, IBANs, phone numbers (also spaced digit by
@@ -286,7 +295,7 @@ def triggers_for(
         )
         patterns: list[Pattern] = getattr(recognizer, "patterns", [])
         scoped = (f"(?{flags}:{p.regex})" if flags else p.regex for p in patterns)
-        return Triggers(patterns=tuple(Shape(p) for p in scoped))
+        return Triggers(patterns=tuple(Shape(p, untrusted=True) for p in scoped))
     return TRIGGERS.get(type(recognizer).__name__)
 
 
@@ -296,6 +305,7 @@ class Prefilter:
 
     triggers: Sequence[Triggers]
     _patterns: list[tuple[re.Pattern[str], re.Pattern[str] | None]] = field(init=False)
+    _untrusted: list[Any] = field(init=False)  # regex.Pattern: policy regexes
     _automaton: ahocorasick.Automaton = field(init=False)
     _first_names: frozenset[str] = field(init=False)  # and surnames: any name word
     _lower_first: frozenset[str] = field(init=False)  # first names also found lower-case
@@ -305,7 +315,9 @@ class Prefilter:
         self._patterns = [
             (_compile(s.pattern), None if s.before is None else re.compile(s.before))
             for s in shapes
+            if not s.untrusted
         ]
+        self._untrusted = [regex.compile(s.pattern, regex.MULTILINE) for s in shapes if s.untrusted]
         cues: dict[str, set[tuple[bool, str | None]]] = {}
         anywhere: set[str] = set()  # words that may also stand inside another word
         for t in self.triggers:
@@ -346,6 +358,11 @@ class Prefilter:
                 start = m.start()
                 if before is None or before.search(text, max(0, start - 8), start):
                     spans.append(m.span())
+        for untrusted in self._untrusted:
+            try:
+                spans += [m.span() for m in untrusted.finditer(text, timeout=UNTRUSTED_TIMEOUT_S)]
+            except TimeoutError:
+                return [(0, len(text))]
         if len(self._automaton):
             lowered = text.lower()
             # str.lower() keeps offsets except for a few characters ("İ" → "i̇"); then
@@ -451,8 +468,6 @@ def _compile(pattern: str) -> re.Pattern[str]:
         return re.compile(pattern, re.MULTILINE)
     except re.error:
         # Presidio compiles with the `regex` module, which knows more syntax.
-        import regex
-
         return regex.compile(pattern, regex.MULTILINE)
 
 

@@ -16,7 +16,7 @@ from checker.evaluation.freeform import load as load_freeform
 from checker.evaluation.handwritten import handwritten
 from checker.findings import Finding
 from checker.prefilter import MARGIN, TRIGGERS, build_prefilter
-from checker.scan import WINDOW, Scanner, _segments
+from checker.scan import WINDOW, Scanner, _segments, light_prefilter
 from policy.loader import load_policy
 
 IBAN = "DE89 3704 0044 0532 0130 00"  # the standard example IBAN
@@ -143,6 +143,27 @@ def test_policy_terms_and_patterns_are_their_own_triggers() -> None:
     text = f"{prose} Zum projekt nordlicht gehört Kunde KD-123456. {prose}"
     found = scanner.scan_text(text)
     assert sorted(f.value for f in found) == ["KD-123456", "projekt nordlicht"]
+
+
+def test_a_policy_regex_that_backtracks_for_ever_makes_the_whole_text_a_window() -> None:
+    """The gateway runs the pre-check in a thread it cannot kill: a policy regex that
+    would take hours gives up after UNTRUSTED_TIMEOUT_S, and the text goes to a worker
+    (which the pool kills at the scan timeout) instead of hanging every later prompt."""
+    config = ScanConfig(
+        classes={
+            "codes": ClassRules(
+                entities=(),
+                terms=(),
+                patterns=(PatternSpec(r"(a|aa)+$", None, 0.8),),  # exponential on "aaa…b"
+                min_score=0.5,
+            )
+        }
+    )
+    prefilter = light_prefilter(config)
+    assert prefilter is not None
+    text = "a" * 60 + "b"
+    assert prefilter.windows(text) == [(0, len(text))]
+    assert prefilter.windows("nichts davon") == []
 
 
 def test_segments_join_windows_and_map_offsets_back() -> None:
