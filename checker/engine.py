@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import presidio_analyzer.pattern_recognizer as presidio_patterns
 from presidio_analyzer import (
     AnalyzerEngine,
     EntityRecognizer,
@@ -52,6 +53,16 @@ CARD_CONTEXT = [
     "credit",
     "card",
 ]
+
+# Presidio gives up on a regex that runs longer than REGEX_TIMEOUT_SECONDS (60 s unless
+# the environment says otherwise) and reports nothing for it: a policy pattern that
+# backtracks badly would let its matches through. A scan is bounded by
+# leitplanke_scan_timeout_ms instead (at most 10 minutes; the pool then kills the worker
+# and the fail mode applies), so Presidio's own limit must never come first.
+PRESIDIO_REGEX_TIMEOUT_S = 3600
+presidio_patterns.REGEX_TIMEOUT_SECONDS = max(
+    presidio_patterns.REGEX_TIMEOUT_SECONDS, PRESIDIO_REGEX_TIMEOUT_S
+)
 
 TERM_RECOGNIZER_PREFIX = "policy_terms:"
 PATTERN_RECOGNIZER_PREFIX = "policy_patterns:"

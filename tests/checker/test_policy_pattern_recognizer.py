@@ -41,3 +41,14 @@ def test_min_score_per_class_filters_weak_findings() -> None:
     sample = "Vorgang ID-1234"
     assert Scanner(ScanConfig.from_policy(strict.policy)).scan_text(sample) == []
     assert len(Scanner(ScanConfig.from_policy(loose.policy)).scan_text(sample)) == 1
+
+
+def test_presidio_never_skips_a_slow_policy_regex_before_the_scan_timeout() -> None:
+    """Presidio drops a regex that runs past REGEX_TIMEOUT_SECONDS without a finding;
+    the scan timeout (at most 10 minutes, then the fail mode) must always come first."""
+    import presidio_analyzer.pattern_recognizer as presidio_patterns
+
+    import checker.engine  # noqa: F401  (sets the limit)
+    from proxy_addon.guard import SCAN_TIMEOUT_MS
+
+    assert SCAN_TIMEOUT_MS[1] / 1000 < presidio_patterns.REGEX_TIMEOUT_SECONDS
