@@ -206,11 +206,14 @@ class HealthDataRecognizer(PatternRecognizer):
     def _promote_weak(self, text: str, results: list[RecognizerResult]) -> None:
         """A weak term ("Rollstuhl", "Sauerstoff", "Reha") is health data next to another
         health statement or where a person is named ("Mein Vater … im Rollstuhl")."""
-        strong = [r for r in results if r.score >= STRONG_SCORE]
+        # Starts of the strong results, sorted: "is one near" is a bisection, not a pass
+        # over all of them per weak term (quadratic on a text full of health terms).
+        strong = sorted(r.start for r in results if r.score >= STRONG_SCORE)
         for r in results:
             if r.score != WEAK_SCORE:
                 continue
-            near = any(abs(s.start - r.start) <= PROMOTE_REACH for s in strong if s is not r)
+            i = bisect.bisect_left(strong, r.start - PROMOTE_REACH)
+            near = i < len(strong) and strong[i] <= r.start + PROMOTE_REACH
             if near or has_anchor(text, r.start, r.end):
                 r.score = STRONG_SCORE
 

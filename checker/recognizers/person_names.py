@@ -21,6 +21,7 @@ Homograph surnames (Koch, Winter, Fuchs …) never count alone outside these str
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator
@@ -167,14 +168,34 @@ def repeated_surnames(
     if not lasts:
         return []
     found = []
+    inside = _Spans(named)
     for m in _CAP_RE.finditer(text):
-        if any(s <= m.start() < e for s, e in named):
+        if inside.holds(m.start()):
             continue  # the full name itself
         if m.group() in lasts and not _NOUN_BEFORE_RE.search(
             text, max(0, m.start() - 12), m.start()
         ):
             found.append(NameCandidate(m.start(), m.end(), PAIR_SCORE, "surname of a named person"))
     return found
+
+
+class _Spans:
+    """Whether a position lies in any of some spans, by bisection over their merged
+    union (a pass over all spans per word was quadratic on long texts)."""
+
+    def __init__(self, spans: Collection[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def holds(self, position: int) -> bool:
+        i = bisect.bisect_right(self.starts, position) - 1
+        return i >= 0 and position < self.ends[i]
 
 
 # A number right after a lone name makes it a hall, gate or product model ("Halle 20",
@@ -193,11 +214,11 @@ def _lone_names(
     text: str, lex: NameLexicon, stop: Collection[str], ambiguous: Collection[str]
 ) -> Iterator[NameCandidate]:
     words = list(_CAP_RE.finditer(text))
-    tables = [
-        (t.header[0].start, t.rows[-1][-1].end) for t in parse_tables(text) if t.header and t.rows
-    ]
+    tables = _Spans(
+        [(t.header[0].start, t.rows[-1][-1].end) for t in parse_tables(text) if t.header and t.rows]
+    )
     for i, m in enumerate(words):
-        if any(lo <= m.start() < hi for lo, hi in tables):
+        if tables.holds(m.start()):
             continue  # cells of a table: its header decides (table_columns)
         word = m.group()
         if word in stop or word in ambiguous or _INSTITUTION_RE.search(word):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -98,7 +99,9 @@ _TAIL_GROUPS = ("tail1", "tail2", "tail3", "en_tail")
 # Any one to three words + house number + PLZ + city, in any case: the postcode and
 # city are the evidence, so street names without a suffix and lower-case chat count
 # ("Lange Reihe 23, 20099 Hamburg", "an der alster 7, 20099 hamburg").
-_WORDS_ANY_CASE = r"[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,3}"
+_WORDS_ANY_CASE = (
+    rf"[^\W\d_][\w'’.-]{{0,{_MAX_NAME}}}(?:[ \t]+[^\W\d_][\w'’.-]{{0,{_MAX_NAME}}}){{0,3}}"
+)
 _PLZ_ADDRESS_RE = re.compile(
     rf"(?<![\w-])(?P<street>{_WORDS_ANY_CASE}){_SP}+(?<![\d.,])[1-9]\d{{0,2}}(?:[ ]?[a-zA-Z])?"
     rf"(?![\w])(?:,{_SP}*|{_SP}*\r?\n{_SP}*|{_SP}+)(?:(?:D|A|CH|DE|AT)-)?(?<!\d)\d{{5}}(?!\d)"
@@ -370,20 +373,26 @@ def _street_start(text: str, match: re.Match[str]) -> int | None:
 
 
 def _longest(found: list[_Candidate]) -> list[_Candidate]:
-    """Overlapping candidates: the longer (then stronger) one."""
+    """Overlapping candidates: the longer (then stronger) one. Kept characters are
+    marked, so a test costs the candidate's length, not a pass over all kept ones."""
     kept: list[_Candidate] = []
+    taken = bytearray(max((c.end for c in found), default=0))
     for c in sorted(found, key=lambda c: (c.start - c.end, -c.score, c.start)):
-        if all(c.end <= k.start or k.end <= c.start for k in kept):
+        if taken.find(1, c.start, c.end) < 0:
             kept.append(c)
+            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
     return sorted(kept, key=lambda c: c.start)
 
 
 def _organisation_address(text: str, start: int) -> bool:
     if _FIRM_BEFORE_RE.search(text, max(0, start - 80), start):
         return True
-    for table in parse_tables(text):
-        if table.rows and table.header[0].start <= start <= table.rows[-1][-1].end:
-            return bool(_SITE_HEADERS & set(table.header_keys()))
+    # Tables are disjoint and in text order: the one that ends at or after `start`
+    # first is the only one that can hold it (bisection, not a pass per candidate).
+    tables = [t for t in parse_tables(text) if t.rows]
+    i = bisect.bisect_left([t.rows[-1][-1].end for t in tables], start)
+    if i < len(tables) and tables[i].header[0].start <= start:
+        return bool(_SITE_HEADERS & set(tables[i].header_keys()))
     return False
 
 
