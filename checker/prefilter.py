@@ -35,6 +35,7 @@ from checker.recognizers.person_cue_recognizer import (
     CLOSING_RE,
     load_first_names,
 )
+from checker.recognizers.spans import AfterWord
 from checker.recognizers.table_columns import parse_tables
 
 # Characters of context kept on each side of a hit. The widest look-around of any
@@ -369,7 +370,7 @@ class Prefilter:
             # the hit positions could drift, so such texts get no cue windows trimmed.
             if len(lowered) != len(text):
                 return [(0, len(text))]
-            after_word = _AfterWord(text)
+            after_word = AfterWord(text)
             for end, (length, conditions, word_start) in self._automaton.iter(lowered):
                 start = end - length + 1
                 if (
@@ -431,30 +432,6 @@ class Prefilter:
 def _any_of(patterns: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted(patterns)
     return re.compile("|".join(f"(?:{p})" for p in ordered)) if ordered else None
-
-
-_WORD_REST = re.compile(r"[\w-]*")
-
-
-class _AfterWord:
-    """`pattern` at the end of the word that goes on at `pos` (Cue.rest), for positions
-    in increasing order: each word's end is found once, and each pattern is tried once
-    per word end, however many cues stand in the word."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._word = (-1, -1)  # text[from:to] is word characters, text[to] is not
-        self._seen: dict[re.Pattern[str], bool] = {}  # results at the current word end
-
-    def matches(self, pattern: re.Pattern[str], pos: int) -> bool:
-        start, end = self._word
-        if not start <= pos <= end:
-            word = _WORD_REST.match(self.text, pos)
-            end = word.end() if word else pos
-            self._word, self._seen = (pos, end), {}
-        if pattern not in self._seen:
-            self._seen[pattern] = pattern.match(self.text, end) is not None
-        return self._seen[pattern]
 
 
 # Capitalised, lower-case and upper-case words (first names in chat, surnames on forms).

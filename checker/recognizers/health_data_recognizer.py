@@ -16,6 +16,7 @@ from checker.recognizers.health_context import (
     has_anchor,
     list_items,
 )
+from checker.recognizers.spans import NextMatch
 from rules import rules_yaml
 
 STRONG_SCORE = 0.7  # a health statement on its own
@@ -54,7 +55,7 @@ _FIRM_AFTER = re.compile(
 )
 # What ends a diagnosis written after a label: end of line, sentence or list item.
 # The value is the run of characters up to _VALUE_END (at least one); found with
-# _ValueEnds, which does not re-read a long unterminated run once per label in it.
+# NextMatch, which does not re-read a long unterminated run once per label in it.
 _LABEL_COLON = re.compile(r"[ \t]*:[ \t]*")
 _VALUE_END = re.compile(r"[\n.;,()\[\]]")
 _NO_VALUE = re.compile(r"(?i)(?:keine?|none|n/?a|-+|–|unbekannt|unknown|siehe|see|tbd)\b")
@@ -242,7 +243,7 @@ class HealthDataRecognizer(PatternRecognizer):
         by_end_added: list[RecognizerResult] = []  # the same, by end
         added_ends: list[int] = []
         dropped: set[int] = set()  # id() of results that are a label's own
-        value_ends = _ValueEnds(text)
+        value_ends = NextMatch(_VALUE_END, text)
         for label in _label_re().finditer(text):
             start, end = label.span()
             # Results starting within LABEL_REACH after the label on its line; the
@@ -295,29 +296,14 @@ class HealthDataRecognizer(PatternRecognizer):
         )
 
 
-class _ValueEnds:
-    """Where the value that starts at a position ends (the next _VALUE_END, or the end
-    of the text), for positions in ascending order: one search per stretch of text."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._from, self._end = 0, -1  # no value end in text[_from:_end]
-
-    def after(self, pos: int) -> int:
-        if not self._from <= pos <= self._end:
-            found = _VALUE_END.search(self.text, pos)
-            self._from, self._end = pos, found.start() if found else len(self.text)
-        return self._end
-
-
-def _value_span(text: str, label_end: int, ends: _ValueEnds) -> tuple[int, int] | None:
+def _value_span(text: str, label_end: int, ends: NextMatch) -> tuple[int, int] | None:
     """The value after the label's colon and blanks, up to a line break, ".", ";",
     ",", a parenthesis or a bracket (not included; at least one character), or None."""
     colon = _LABEL_COLON.match(text, label_end)
     if colon is None:
         return None
     start = colon.end()
-    end = ends.after(start)
+    end = ends.at(start)
     return (start, end) if end > start else None
 
 

@@ -25,6 +25,7 @@ from checker.recognizers.person_words import (
     STOP_WORDS,
 )
 from checker.recognizers.results import explained_result
+from checker.recognizers.spans import NextMatch, keep_non_overlapping
 from checker.recognizers.table_columns import normalize_header, parse_tables
 
 # --- name words -------------------------------------------------------------------
@@ -132,7 +133,7 @@ _NON_BLANK_RE = re.compile(r"\S")
 # ("von Can Meyer", "HR note: Can Schwarz", "- Stellplatz 4: Can Fischer"), not
 # Title Case ("How We Can Help"); and no question after it ("Can Siemens deliver?").
 _AMBIGUOUS_BEFORE_RE = re.compile(r"(?:(?<![\w])[a-zß-öø-ÿ]+[ \t]+|(?:^|[:(,;\n])[ \t]*)\Z")
-_SENTENCE_END_RE = re.compile(r"[.!?\n]")
+_SENTENCE_END_RE = re.compile(r"[.!?\n]")  # the sentence is a question if it is "?"
 _CLAUSE_END_RE = re.compile(r"[ \t]*(?:[,.!?;:)]|\r?\n|\Z)")
 
 # The word lists (checker/recognizers/person_words.py), under the names used below.
@@ -364,7 +365,7 @@ class PersonCueRecognizer(LocalRecognizer):
     def _first_names(self, text: str) -> list[_Candidate]:
         found = []
         covered_until = 0
-        sentence_ends = _SentenceEnds(text)
+        sentence_ends = NextMatch(_SENTENCE_END_RE, text)  # one search per sentence
         for match in _WORD_RE.finditer(text):
             if match.start() < covered_until:
                 continue
@@ -377,7 +378,7 @@ class PersonCueRecognizer(LocalRecognizer):
                     len(words) > 1
                     and words[1].text not in _STOP
                     and _AMBIGUOUS_BEFORE_RE.search(text, max(0, match.start() - 40), match.start())
-                    and not sentence_ends.question_at(words[1].end)
+                    and not _is_question_mark(text, sentence_ends.at(words[1].end))
                 ):
                     continue
             name = self._first_name_run(_read_words(text, match.start()))
@@ -480,31 +481,12 @@ def _candidate(words: list[_Word], score: float, rule: str) -> _Candidate:
 
 
 def _best_non_overlapping(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Highest score first, then longest span; drop anything overlapping a kept one.
-
-    The characters of kept candidates are marked in a bytearray, so a test costs the
-    candidate's length, not one comparison per kept candidate (quadratic in a long
-    list of names)."""
-    kept: list[_Candidate] = []
-    taken = bytearray(max((c.end for c in candidates), default=0))
-    for cand in sorted(candidates, key=lambda c: (-c.score, c.start - c.end, c.start)):
-        if taken.find(1, cand.start, cand.end) < 0:
-            kept.append(cand)
-            taken[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
+    """Highest score first, then longest span; drop anything overlapping a kept one."""
+    kept = keep_non_overlapping(
+        candidates, lambda c: (c.start, c.end), lambda c: (-c.score, c.start - c.end, c.start)
+    )
     return sorted(kept, key=lambda c: c.start)
 
 
-class _SentenceEnds:
-    """Whether the sentence going on at a position ends with "?" (the next ".", "!",
-    "?" or line break is a "?"), for positions in ascending order: each stretch of text
-    is searched once, not once per name in a long sentence."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._from, self._end = 0, -1  # no sentence end in text[_from:_end]
-
-    def question_at(self, pos: int) -> bool:
-        if not self._from <= pos <= self._end:
-            found = _SENTENCE_END_RE.search(self.text, pos)
-            self._from, self._end = pos, found.start() if found else len(self.text)
-        return self._end < len(self.text) and self.text[self._end] == "?"
+def _is_question_mark(text: str, position: int) -> bool:
+    return position < len(text) and text[position] == "?"

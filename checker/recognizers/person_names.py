@@ -21,13 +21,13 @@ Homograph surnames (Koch, Winter, Fuchs …) never count alone outside these str
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from checker.recognizers.name_lexicon import NameLexicon
+from checker.recognizers.spans import SpanUnion
 from checker.recognizers.table_columns import parse_tables
 
 LONE_SCORE = 0.6  # a known name on its own
@@ -168,7 +168,7 @@ def repeated_surnames(
     if not lasts:
         return []
     found = []
-    inside = _Spans(named)
+    inside = SpanUnion(named)
     for m in _CAP_RE.finditer(text):
         if inside.holds(m.start()):
             continue  # the full name itself
@@ -177,25 +177,6 @@ def repeated_surnames(
         ):
             found.append(NameCandidate(m.start(), m.end(), PAIR_SCORE, "surname of a named person"))
     return found
-
-
-class _Spans:
-    """Whether a position lies in any of some spans, by bisection over their merged
-    union (a pass over all spans per word was quadratic on long texts)."""
-
-    def __init__(self, spans: Collection[tuple[int, int]]) -> None:
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-            else:
-                merged.append((start, end))
-        self.starts = [start for start, _ in merged]
-        self.ends = [end for _, end in merged]
-
-    def holds(self, position: int) -> bool:
-        i = bisect.bisect_right(self.starts, position) - 1
-        return i >= 0 and position < self.ends[i]
 
 
 # A number right after a lone name makes it a hall, gate or product model ("Halle 20",
@@ -214,7 +195,7 @@ def _lone_names(
     text: str, lex: NameLexicon, stop: Collection[str], ambiguous: Collection[str]
 ) -> Iterator[NameCandidate]:
     words = list(_CAP_RE.finditer(text))
-    tables = _Spans(
+    tables = SpanUnion(
         [(t.header[0].start, t.rows[-1][-1].end) for t in parse_tables(text) if t.header and t.rows]
     )
     for i, m in enumerate(words):

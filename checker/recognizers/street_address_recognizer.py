@@ -11,6 +11,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from checker.recognizers.cue_context import WholeWordCues
 from checker.recognizers.results import explained_result
+from checker.recognizers.spans import keep_non_overlapping
 from checker.recognizers.table_columns import parse_tables
 
 _UP = "A-ZÄÖÜ"
@@ -373,14 +374,10 @@ def _street_start(text: str, match: re.Match[str]) -> int | None:
 
 
 def _longest(found: list[_Candidate]) -> list[_Candidate]:
-    """Overlapping candidates: the longer (then stronger) one. Kept characters are
-    marked, so a test costs the candidate's length, not a pass over all kept ones."""
-    kept: list[_Candidate] = []
-    taken = bytearray(max((c.end for c in found), default=0))
-    for c in sorted(found, key=lambda c: (c.start - c.end, -c.score, c.start)):
-        if taken.find(1, c.start, c.end) < 0:
-            kept.append(c)
-            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+    """Overlapping candidates: the longer (then stronger) one."""
+    kept = keep_non_overlapping(
+        found, lambda c: (c.start, c.end), lambda c: (c.start - c.end, -c.score, c.start)
+    )
     return sorted(kept, key=lambda c: c.start)
 
 
