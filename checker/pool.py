@@ -38,7 +38,7 @@ from checker.config import ScanConfig
 from checker.findings import Finding
 from checker.pool_worker import worker_main
 from checker.prefilter import Prefilter
-from checker.scan import Scanner, light_prefilter
+from checker.scan import Scanner, any_trigger, light_prefilter
 
 log = logging.getLogger(__name__)
 
@@ -230,8 +230,10 @@ class ScanPool:
         return await asyncio.wait_for(asyncio.wrap_future(job.future), slack)
 
     def _any_trigger(self, texts: list[str]) -> bool:
+        """As the scanner sees the texts: normalised, and with the seams between parts
+        (a value split into parts that have no trigger alone)."""
         assert self._prefilter is not None
-        return any(text.strip() and self._prefilter.windows(text) for text in texts)
+        return any_trigger(self._prefilter, texts)
 
     # ---- workers ---------------------------------------------------------------
     def _spawn(self) -> _Worker:

@@ -243,5 +243,9 @@ async def test_prompts_without_any_trigger_need_no_worker(config: ScanConfig) ->
         assert pool.prechecked_clean == 1
         big = "x " * 40_000 + IBAN_TEXT  # over the pre-check size: straight to a worker
         assert [f.entity_type for f in await pool.scan([big], timeout=60)] == ["IBAN_CODE"]
+        # No part has a trigger alone, their seams do: a worker scans them.
+        split = list("DE89370400440532013000")
+        assert "IBAN_CODE" in {f.entity_type for f in await pool.scan(split, timeout=60)}
+        assert pool.prechecked_clean == 1
     finally:
         pool.close()
