@@ -335,9 +335,11 @@ class ScanPool:
             if w.job and w.job.deadline is not None and w.job.deadline <= now:
                 log.error("leitplanke: a scan ran past its timeout; killing its checker worker")
                 self.kills += 1
-                _settle(w.job.future, error=TimeoutError("the scan ran past its timeout"))
-                w.job = None
+                job, w.job = w.job, None
+                # Replace first, then answer: whoever sees the timeout also sees the
+                # replacement counted (kills and restarts move together).
                 self._retire(w)
+                _settle(job.future, error=TimeoutError("the scan ran past its timeout"))
             elif w.kill_at is not None and w.kill_at <= now:
                 w.process.kill()
                 w.kill_at = now + KILL_GRACE_S
