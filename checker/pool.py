@@ -13,7 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from checker.config import ScanConfig
 from checker.findings import Finding
 from checker.prefilter import Prefilter
-from checker.scan import Scanner, light_prefilter
+from checker.scan import Scanner, any_trigger, light_prefilter
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class ScanPool:
 
     def _any_trigger(self, texts: list[str]) -> bool:
         assert self._prefilter is not None
-        return any(text.strip() and self._prefilter.windows(text) for text in texts)
+        return any_trigger(self._prefilter, texts)
 
     def _restart(self) -> None:
         log.error("a checker worker died; restarting the pool")
