@@ -1,14 +1,22 @@
 import json
+from dataclasses import replace
 
 from checker.findings import Finding
+from extract import registry
 from extract.model import Api, Prompt, TextPart
 from extract.path import ROOT
-from extract.registry import extract
 from redaction.memory import PlaceholderMap
 from redaction.redact import redact_body
 from redaction.restore import restore_text
 
 MESSAGES = ROOT.key("messages")
+
+
+def extract(api: Api, body: bytes, content_type: str | None = None) -> Prompt:
+    """The extractor's own parts only, so that part numbers here count them (the
+    residual walker's parts are redacted the same way, by path: see the tests at the end)."""
+    prompt = registry.extract(api, body, content_type)
+    return replace(prompt, parts=prompt.parts[prompt.residual :], residual=0)
 
 
 def _finding(prompt: Prompt, part: int, value: str, entity: str, occurrence: int = 0) -> Finding:
@@ -228,10 +236,11 @@ def test_openai_responses_and_generic_json_locations() -> None:
         {"q": {"max@example.org": "schreib max@example.org", "list": ["a", "Ruf 030 1234567"]}}
     ).encode()
     prompt = extract("generic", generic, "application/json")
-    assert [p.location for p in prompt.parts] == ["$.q[#0]", "$.q.list[1]"]
+    locations = [p.location for p in prompt.parts]
+    assert locations == ["$.q[#0]", "$.q.list[0]", "$.q.list[1]", "${keys}"]
     findings = [
         _finding(prompt, 0, "max@example.org", "EMAIL_ADDRESS"),
-        _finding(prompt, 1, "030 1234567", "PHONE_NUMBER"),
+        _finding(prompt, 2, "030 1234567", "PHONE_NUMBER"),
     ]
     result = redact_body("generic", generic, prompt, findings, mapping)
     assert result.body is not None
