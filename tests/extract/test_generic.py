@@ -48,7 +48,6 @@ GENERIC: list[tuple[str, str | None, bytes, list[tuple[str, str]]]] = [
         json.dumps(CHATGPT_WEB).encode(),
         [
             ("$.action", "next"),
-            ("$.messages[0].author.role", "user"),
             ("$.messages[0].content.content_type", "text"),
             ("$.messages[0].content.parts[0]", "Hallo Welt"),
             ("$.model", "auto"),
