@@ -59,6 +59,7 @@ eval: $(STAMP)
 # docs/cli.md: every command's --help (tests/cli/test_cli_reference.py fails when it is stale).
 docs: $(STAMP)
 	$(BIN)/python -m cli.reference --write
+	$(BIN)/python -m extract.coverage docs/security.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

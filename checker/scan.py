@@ -78,7 +78,7 @@ class Scanner:
         for part, view in enumerate(views):
             findings.extend(self._scan_view(view, part))
         if len(views) > 1 and self._entities:
-            findings.extend(self._split_values(views))
+            findings.extend(_not_glued(self._split_values(views), findings))
         return _drop_contained(_dedupe(findings))
 
     def scan_text(self, text: str, part: int = 0) -> list[Finding]:
@@ -312,6 +312,30 @@ def _windows(text: str) -> list[tuple[int, str]]:
         return [(0, text)]
     step = WINDOW - OVERLAP
     return [(start, text[start : start + WINDOW]) for start in range(0, len(text) - OVERLAP, step)]
+
+
+def _not_glued(split: list[Finding], whole: list[Finding]) -> list[Finding]:
+    """The split values that are more than a whole value with a neighbour glued on.
+
+    The seam text joins parts directly, so a part ending in letters runs into an e-mail
+    address at the start of the next ("content" + "erika@…" reads "contenterika@…"): a
+    "split" value whose piece in one part is already a whole finding of the same type
+    there adds only the neighbour's characters, and redacting would rewrite that
+    unrelated neighbour (a message's role, a field name). Such seam findings are
+    dropped; the whole finding stays. (A real split whose one piece is itself a whole
+    value of its type — "erika.muster" + "mann@firma.de" — is then reported by that
+    piece alone: the request is blocked or that piece redacted all the same.)
+    """
+    covered: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    for f in whole:
+        covered.setdefault((f.part, f.entity_type), []).append((f.start, f.end))
+
+    def inside(piece: Finding) -> bool:
+        spans = covered.get((piece.part, piece.entity_type), [])
+        return any(start <= piece.start and piece.end <= end for start, end in spans)
+
+    glued = {(f.entity_type, f.split_across, f.value) for f in split if inside(f)}
+    return [f for f in split if (f.entity_type, f.split_across, f.value) not in glued]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -10,12 +10,14 @@ any other name is located by its position ("[#2]"), and file names never appear 
 from collections.abc import Iterator, Sequence
 from email.message import Message
 
+from extract.coverage import string_rule
 from extract.forms import form_name, parse_form, parse_multipart
 from extract.inline_file import file_content
-from extract.json_walk import json_leaves, load_json, name_segment, parse_json, worth_scanning
+from extract.json_walk import load_json, name_segment, parse_json
 from extract.media import codec, decode, is_document, is_textual, media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
 from extract.path import BODY, JSON_ROOT, ROOT, Path
+from extract.residual import KEY_SEPARATOR, residual
 
 FORM = ROOT.mark("form", "form")  # then the field's name
 PART = ROOT.mark("part", "multipart")  # then the part's name
@@ -47,8 +49,8 @@ def _generic_model(data: object) -> str | None:
 
 
 def _json_leaves(data: object) -> list[TextPart]:
-    """Every string leaf in document order; keys are schema, numbers carry no prose."""
-    return json_leaves(data, JSON_ROOT, segment=name_segment)
+    """Every string and number in document order, then the keys (extract/residual.py)."""
+    return residual(data, JSON_ROOT)
 
 
 def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[Found], str | None]:
@@ -68,21 +70,29 @@ def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[Found
             return list(_json_leaves(data)), _generic_model(data)
         except ExtractError:
             pass
-    return ([TextPart(BODY, text)] if worth_scanning(text) else []), None
+    return ([TextPart(BODY, text)] if string_rule(text) is None else []), None
 
 
 def _form(body: bytes, charset: str) -> list[TextPart]:
     """application/x-www-form-urlencoded: every field value, URL-decoded."""
     parts: list[TextPart] = []
+    names: list[str] = []
     for index, (name, value) in enumerate(parse_form(body, charset)):
         if value is None:
             # A body that is no form at all (JSON or text posted with the form type)
             # arrives as a single name without a value: that name is the content.
             name, value = "", name
+        names.append(name)
         where = FORM.then(name_segment(name, index))
-        if worth_scanning(value):
+        if string_rule(value) is None:
             parts.append(TextPart(where, value))
-    return parts
+    return parts + _names(FORM, names)
+
+
+def _names(where: Path, names: list[str]) -> list[TextPart]:
+    """Field and part names are caller data too ("max@firma.de=1"): one part of them."""
+    text = KEY_SEPARATOR.join(dict.fromkeys(name for name in names if name.strip()))
+    return [TextPart(where.mark("keys", "{keys}"), text)] if text else []
 
 
 def _multipart(body: bytes, content_type: str) -> list[Found]:
@@ -90,13 +100,15 @@ def _multipart(body: bytes, content_type: str) -> list[Found]:
     message = parse_multipart(body, content_type)
     try:
         parts: list[Found] = []
+        names: list[str] = []
         for index, part in enumerate(message.iter_parts()):
-            base = PART.then(name_segment(form_name(part), index))
+            names.append(form_name(part))
+            base = PART.then(name_segment(names[-1], index))
             leaves = [p for p in part.walk() if not p.is_multipart()]
             for number, leaf in enumerate(leaves):
                 where = base if len(leaves) == 1 and leaf is part else base.index(number)
                 parts.extend(_part(leaf, where))
-        return parts
+        return parts + _names(PART, names)
     except RecursionError:
         raise ExtractError("multipart body is nested too deeply") from None
 
@@ -106,7 +118,7 @@ def _part(part: Message, where: Path) -> Iterator[Found]:
     data = part.get_payload(decode=True)
     if filename is not None:
         # File names carry names ("Abmahnung_Max_Mustermann.docx"): scanned, never a location.
-        if worth_scanning(filename):
+        if string_rule(filename) is None:
             yield TextPart(where.mark("filename", ".filename"), filename)
         where = where.mark("content", ".content")
     if not isinstance(data, bytes) or not data:
@@ -122,7 +134,7 @@ def _part(part: Message, where: Path) -> Iterator[Found]:
             text = None
     if text is None:
         yield from file_content(data, filename, media, where)
-    elif worth_scanning(text):
+    elif string_rule(text) is None:
         yield TextPart(where, text)
 
 

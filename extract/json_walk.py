@@ -18,6 +18,7 @@ from extract.path import ROOT, Key, Path
 # names appear verbatim; any other name is located by its position ("[#2]").
 MAX_JSON_DEPTH = 64
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+_DIGIT_RUN = re.compile(r"[0-9]{4}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -173,8 +174,11 @@ def worth_scanning(value: str) -> bool:
 
 
 def name_segment(name: str, index: int) -> Key:
-    """A key as shown by the generic reader: .name, else [#position]."""
-    return Key(name, index, "name" if _NAME.fullmatch(name) else "position")
+    """A key as shown by the generic reader and the residual walker: .name when it looks
+    like a field name, else [#position] (an identifier with a run of digits may be an
+    account or customer number: "DE89370400440532013000")."""
+    named = _NAME.fullmatch(name) and not _DIGIT_RUN.search(name)
+    return Key(name, index, "name" if named else "position")
 
 
 def path_segment(key: str, index: int) -> Key:

@@ -21,7 +21,7 @@ Locations (TextPart.location, Prompt.unscanned):
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -71,6 +71,14 @@ class Unscanned:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A value an extractor read and deliberately does not scan (token ids), by a row of
+    extract/coverage.py's table: the residual walker leaves it alone too."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
 class Prompt:
     api: Api
     parts: tuple[TextPart, ...]
@@ -81,6 +89,12 @@ class Prompt:
     # stored elsewhere (file ids, URLs, asset pointers) are not listed: no data of theirs
     # travels in the request.
     unscanned: tuple[str, ...] = ()
+    # Paths of what the extractor took without a text part of its own (inline files it
+    # could not read, token ids): the residual walker (extract/residual.py) skips them.
+    consumed: tuple[Path, ...] = field(default=(), repr=False, compare=False)
+    # How many parts in front are not the extractor's own: what the residual walker
+    # added (extract/residual.py), and the URL and header parts the guard puts first.
+    residual: int = 0
 
 
 class ExtractError(ValueError):
@@ -90,7 +104,7 @@ class ExtractError(ValueError):
     """
 
 
-Found = TextPart | Unscanned
+Found = TextPart | Unscanned | Skipped
 
 
 # Reads one request body (bytes, the Content-Type header) into a Prompt.
@@ -101,4 +115,5 @@ def prompt_of(api: Api, found: Sequence[Found], *, stream: bool, model: str | No
     """A Prompt from what a walker found: text parts and unscanned locations."""
     parts = tuple(f for f in found if isinstance(f, TextPart))
     unscanned = tuple(str(f.path) for f in found if isinstance(f, Unscanned))
-    return Prompt(api=api, parts=parts, stream=stream, model=model, unscanned=unscanned)
+    consumed = tuple(f.path for f in found if not isinstance(f, TextPart))
+    return Prompt(api, parts, stream, model, unscanned, consumed)

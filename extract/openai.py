@@ -16,7 +16,7 @@ from extract.json_walk import (
     str_field,
     text_part,
 )
-from extract.model import Api, ExtractError, Found, Reader, TextPart, Unscanned
+from extract.model import Api, ExtractError, Found, Reader, Skipped, TextPart, Unscanned
 from extract.path import ROOT, Path
 
 # --- content parts (chat and responses) ---------------------------------------
@@ -199,7 +199,7 @@ def _strings(value: object, where: Path) -> Iterator[Found]:
         if isinstance(item, str):
             yield from text_part(item, location)
         elif isinstance(item, list | int) and not isinstance(item, bool):
-            continue  # tokens
+            yield Skipped(location)  # token ids (extract/coverage.py)
         else:
             raise ExtractError(f"{location}: expected a string or tokens, got {kind_of(item)}")
 

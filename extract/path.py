@@ -32,6 +32,11 @@ MarkKind = Literal[
     "file",  # text decoded from a file (not a substring of the field it came from)
     "string_json",  # a JSON document held in a string ("→")
     "message",  # a WebSocket message or record
+    "keys",  # the distinct object keys of a JSON document, scanned as one text
+    "joined",  # array elements from the one before to the one named, read as one text
+    "url",  # the request's URL path or query
+    "header",  # a request header
+    "raw",  # a body that did not parse: its string literals and the text between them
 ]
 
 

@@ -15,10 +15,18 @@ extract/model.py.
 """
 
 import re
+from dataclasses import replace
+from email.message import Message
 from urllib.parse import unquote
 
 from extract import anthropic, gemini, generic, ollama, openai
+from extract.body_decode import utf8_body
+from extract.json_walk import load_json, parse_json
+from extract.media import media_type
 from extract.model import Api, ExtractError, Prompt, Reader
+from extract.path import JSON_ROOT, ROOT
+from extract.raw_json import raw_parts
+from extract.residual import consumed_paths, residual
 from extract.web import chatgpt, claude, deepseek, huggingchat, lechat, perplexity, poe
 from extract.web import gemini as gemini_web
 
@@ -68,22 +76,16 @@ _ROUTES: dict[str, tuple[tuple[str, Api], ...]] = {
 }
 
 
-# Methods that carry a body a web app may put a prompt in.
-_GENERIC_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-
-def match_endpoint(family: str, method: str, path: str) -> Api | None:
-    """Which prompt-carrying API a request targets, or None if it carries no prompt."""
-    if method.upper() not in _GENERIC_METHODS:
-        return None
+def match_endpoint(family: str, method: str, path: str) -> Api:
+    """Which API reads a request: a dedicated extractor for the POST routes it knows."""
     if method.upper() == "POST":
         route = _normalize_path(path)
         for pattern, api in _ROUTES.get(family, ()):
             if re.search(pattern, route):
                 return api
     # Every other body to an AI host (batches, token counting, file uploads, families
-    # and paths without a dedicated extractor) is read generically, so that nothing
-    # reaches an AI service unscanned.
+    # and paths without a dedicated extractor, bodies of DELETE, QUERY, GET …) is read
+    # generically, so that nothing reaches an AI service unscanned.
     return "generic"
 
 
@@ -118,13 +120,66 @@ def extract(api: Api, body: bytes, content_type: str | None = None) -> Prompt:
 
     content_type (the request's Content-Type header) matters for "generic" and the web
     apps with form or multipart bodies; the provider APIs are JSON whatever a client
-    declares.
+    declares. A body in UTF-16/32 or with a byte order mark is read as the UTF-8 it
+    stands for. What a dedicated extractor leaves of a JSON body is scanned too
+    (extract/residual.py): its parts follow the extractor's.
     """
     reader = READERS.get(api)
     if reader is None:
         raise ExtractError(f"no extractor for {api}")
+    body, content_type = _as_utf8(body, content_type)
     try:
-        return reader(body, content_type)
+        prompt = reader(body, content_type)
+        return prompt if api == "generic" else _with_residual(prompt, body)
     except RecursionError:
         # Backstop only: readers bound their depth, json.dumps of tool input may not.
         raise ExtractError("request body is nested too deeply") from None
+
+
+def read(api: Api, body: bytes, content_type: str | None = None) -> tuple[Prompt, str | None]:
+    """The prompt in a body, and why it had to be read as raw text (None if it did not).
+
+    A body that is not what the endpoint expects is still scanned whole rather than let
+    through: as generic JSON when it parses (every leaf at its path), else leniently
+    (extract/raw_json.py: string literals decoded, and the text between them).
+    """
+    try:
+        return extract(api, body, content_type), None
+    except ExtractError as exc:
+        error = f"unparsed_body: {exc}"
+    body, content_type = _as_utf8(body, content_type)
+    _, charset = media_type(content_type)
+    # A byte that is no text is dropped (as the checker drops invisible characters):
+    # "D\xffE89…" reads as the IBAN a lenient upstream's reader shows with a U+FFFD.
+    text = body.decode(charset or "utf-8", errors="ignore")
+    try:
+        found = residual(parse_json(text), JSON_ROOT)
+    except ExtractError:
+        found = raw_parts(text)
+    return Prompt(api=api, parts=tuple(found), stream=False, model=None), error
+
+
+def _as_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    _, charset = media_type(content_type)
+    utf8 = utf8_body(body, charset)
+    if utf8 is None:
+        return body, content_type
+    header = Message()
+    header["content-type"] = content_type or "text/plain"
+    header.set_param("charset", "utf-8")
+    return utf8, header["content-type"] if content_type else None
+
+
+def _with_residual(prompt: Prompt, body: bytes) -> Prompt:
+    """The prompt with what its extractor left of a JSON body (forms and multipart
+    bodies of web apps are read whole by their extractors)."""
+    if body.lstrip()[:1] not in (b"{", b"["):
+        return prompt
+    try:
+        data = load_json(body)
+    except ExtractError:
+        return prompt
+    rest = residual(data, ROOT, consumed_paths(prompt))
+    # In front: the checker joins adjacent parts at their seams (checker/seams.py), and
+    # a value split over the extractor's last parts must not run into a residual one.
+    return replace(prompt, parts=(*rest, *prompt.parts), residual=len(rest))

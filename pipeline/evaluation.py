@@ -58,6 +58,11 @@ class Evaluation:
     scan_ms: float | None = None
 
     @property
+    def clean(self) -> bool:
+        """Checked, and nothing found."""
+        return self.checked == "findings" and self.error is None and not self.findings
+
+    @property
     def policy(self) -> Policy:
         return self.active.loaded.policy
 

@@ -1,7 +1,10 @@
 """The Guard addon: extract → scan (worker pool) → decide → act → record.
 
-Only requests that Identify attributed to a catalog service and whose endpoint
-an extractor understands are scanned; everything else passes untouched. The
+Only requests that Identify attributed to a catalog service are scanned; everything
+else passes untouched. Of those, everything the vendor receives counts: the body of any
+method, the URL path and query, the headers (extract/coverage.py lists what is left out
+and why). A request without a body (GET, DELETE …) is no prompt: it is checked only
+for what its URL and headers carry, and recorded only when that is something. The
 active policy and the checker come from PolicySource, the sender from Identify, the
 findings store from Recorder. `request` reads top-down: evaluate (read the body,
 extract, scan and decide: pipeline/evaluation.py), apply (coach or redact, then the
@@ -45,10 +48,10 @@ from mitmproxy import ctx, http
 
 from answers.messages import LANGUAGES, decision_message, pick_language
 from answers.responders import block_response
-from extract.body_decode import BodyTooLarge, decode_body
-from extract.model import Api, ExtractError, Prompt, TextPart
-from extract.path import BODY
-from extract.registry import extract, match_endpoint
+from extract.body_decode import BodyTooLarge, read_body
+from extract.model import Api, Prompt, TextPart
+from extract.registry import match_endpoint, read
+from extract.request_parts import header_parts, url_parts
 from pipeline.coaching import Coaching
 from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
 from policy.catalog import Catalog, Service, default_catalog
@@ -80,6 +83,9 @@ async def off_loop[**P, T](size: int, fn: Callable[P, T], *args: P.args, **kwarg
     return await asyncio.to_thread(fn, *args, **kwargs)
 
 
+# Methods whose requests are prompts even without a body (their decision is recorded).
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
 # flow.metadata key: the placeholder map whose values the answer gets back.
 REDACTION = "leitplanke.redaction"
 
@@ -91,7 +97,7 @@ class Checked:
 
     evaluation: Evaluation
     prompt: Prompt | None = None  # None when the body could not be read
-    body: bytes | None = None  # decoded, for redaction
+    body: bytes | None = None  # decoded, for redaction (None: not to be rewritten)
 
 
 class Guard:
@@ -161,13 +167,18 @@ class Guard:
         if service_id is None or flow.response is not None:
             return
         service = self.catalog.services[service_id]
-        api = match_endpoint(service.extractor, flow.request.method, flow.request.path)
-        if api is None:
+        request = flow.request
+        api = match_endpoint(service.extractor, request.method, request.path)
+        outside = (*url_parts(request.path), *header_parts(request.headers.items(multi=True)))
+        prompt = request.raw_content != b"" or request.method.upper() in BODY_METHODS
+        if not prompt and not outside:
             return
         active = self.source.active
         assert active is not None, "PolicySource is configured before requests arrive"
         try:
-            checked = await self.evaluate(flow, active, service, api)
+            checked = await self.evaluate(flow, active, service, api, outside)
+            if not prompt and checked.evaluation.clean:
+                return  # a GET with nothing in its URL and headers: not a prompt
             outcome, coach_token = await self.apply(flow, checked)
             if outcome.action in ("block", "warn"):
                 self.respond(flow, checked, outcome, coach_token)
@@ -176,9 +187,15 @@ class Guard:
         self.recorder.record_decision(flow, checked.evaluation, outcome)
 
     async def evaluate(
-        self, flow: http.HTTPFlow, active: Active, service: Service, api: Api
+        self,
+        flow: http.HTTPFlow,
+        active: Active,
+        service: Service,
+        api: Api,
+        outside: tuple[TextPart, ...] = (),
     ) -> Checked:
-        """Read the body (size limits, Content-Encoding), extract the prompt, scan, decide."""
+        """Read the body (size limits, Content-Encoding, compression its bytes show),
+        extract the prompt, scan it with the `outside` parts (URL, headers), decide."""
         policy = active.loaded.policy
         group = identity_of(flow).group(policy)
         raw = flow.request.raw_content
@@ -188,7 +205,7 @@ class Guard:
             return Checked(unchecked(active, service, api, group, "oversize", action, size=size))
         encoding = flow.request.headers.get("content-encoding")
         try:  # the decoded size counts too, and a bomb is stopped at the limit
-            body = await off_loop(len(raw), decode_body, raw, encoding, policy.max_body_bytes)
+            decoded = await off_loop(len(raw), read_body, raw, encoding, policy.max_body_bytes)
         except BodyTooLarge:
             size = policy.max_body_bytes + 1
             action = policy.oversize_action
@@ -196,7 +213,12 @@ class Guard:
         except ValueError:
             action = fail_action(policy, ctx.options.leitplanke_fail_mode)
             return Checked(unchecked(active, service, api, group, "undecodable_body", action))
+        body = decoded.data
         prompt, error = await self.read(flow, service, api, body)
+        # URL and header parts first: a value split over the body's last parts must not
+        # run into them where the checker joins adjacent parts (checker/seams.py).
+        residual = prompt.residual + len(outside)
+        prompt = replace(prompt, parts=(*outside, *prompt.parts), residual=residual)
         evaluation = await evaluate(
             active,
             service,
@@ -209,7 +231,9 @@ class Guard:
             fail_mode=ctx.options.leitplanke_fail_mode,
             current=lambda: self.source.active,
         )
-        return Checked(evaluation, prompt, body)
+        # A body whose compression only its bytes showed is not rewritten (redaction
+        # would send it in another form than the client did): blocked instead.
+        return Checked(evaluation, prompt, None if decoded.sniffed else body)
 
     async def read(
         self, flow: http.HTTPFlow, service: Service, api: Api, body: bytes
@@ -217,13 +241,10 @@ class Guard:
         """The prompt in the body; a body that is not what the endpoint expects is
         scanned whole as text rather than let through unscanned."""
         content_type = flow.request.headers.get("content-type")
-        try:
-            return await off_loop(len(body), extract, api, body, content_type), None
-        except ExtractError as exc:
-            log.warning("leitplanke: %s %s: %s; scanning raw body", service.id, api, exc)
-            text = body.decode("utf-8", errors="replace")
-            prompt = Prompt(api=api, parts=(TextPart(BODY, text),), stream=False, model=None)
-            return prompt, f"unparsed_body: {exc}"
+        prompt, error = await off_loop(len(body), read, api, body, content_type)
+        if error is not None:
+            log.warning("leitplanke: %s %s: %s; scanning raw body", service.id, api, error)
+        return prompt, error
 
     async def apply(self, flow: http.HTTPFlow, checked: Checked) -> tuple[Applied, str | None]:
         """Coach a "warn", redact a "redact"; then the action applied (and the coaching
@@ -265,7 +286,14 @@ class Guard:
         """Replace the violating values with placeholders in the body sent upstream;
         False when the body cannot be rewritten (then it is blocked)."""
         evaluation, prompt, body = checked.evaluation, checked.prompt, checked.body
-        assert prompt is not None and body is not None
+        assert prompt is not None
+        if body is None:
+            log.info(
+                "leitplanke: cannot redact %s %s: sniffed body",
+                evaluation.service.id,
+                evaluation.api,
+            )
+            return False
         violating = set(evaluation.decision.data_classes)
         findings = [f for f in evaluation.findings if f.data_class in violating]
         mapping = self.memory.get((identity_of(flow).pseudonym, evaluation.service.id))

@@ -9,14 +9,21 @@ What can be rewritten:
 - JSON bodies (the OpenAI and Anthropic APIs, and generic JSON documents): the body is
   parsed, each TextPart's path (extract/path.py) is walked, member by member and element
   by element, to its string (or, for tool input objects the extractor scanned as
-  `json.dumps(...)`, to that object),
+  `json.dumps(...)`, to that object; for a number the residual walker scanned, to that
+  number, which becomes a string with the placeholder),
   the spans are replaced from the end backwards and the document is serialised again
   (compact separators, `ensure_ascii=False`; the caller sets Content-Length).
 - A generic plain-text body (the path BODY) that is UTF-8.
-Form fields, multipart parts, decoded files and JSON held in strings are not rewritten:
+Form fields, multipart parts, decoded files, JSON held in strings, a document's keys
+(`{keys}`), array elements read joined, the URL, headers and the text of a body that
+did not parse are not rewritten:
 the result then has `body=None` and a reason, and the gateway falls back to block. So
 does any path that does not lead to exactly the text that was scanned — a body must
 never go out half redacted.
+
+A value split across parts (Finding.split_across: half an IBAN in one message, the rest
+in the next) is replaced in every part it touches, each piece by a placeholder of its
+own; when one of those parts cannot be rewritten, nothing is (the gateway blocks).
 
 Overlapping or nested findings are merged into their union (nothing detected may be
 left behind), labelled after the longest of them. A span that already is a placeholder
@@ -33,6 +40,7 @@ from typing import Any
 from checker.findings import Finding
 from extract.model import Prompt, TextPart
 from extract.path import BODY, Index, Key, Path
+from extract.residual import number_text
 from redaction.memory import PLACEHOLDER, PlaceholderMap
 
 
@@ -172,6 +180,10 @@ def _redact_json(
             if node != part.text:
                 return _fail(f"location does not hold the scanned text: {part.location}")
             targets.append((container, accessor, node, False, spans))
+        elif _is_number(node) and number_text(node) == part.text:
+            # A number the residual walker scanned (a card number sent as a number):
+            # it becomes a string with the placeholder in it.
+            targets.append((container, accessor, part.text, False, spans))
         elif json.dumps(node, ensure_ascii=False) == part.text:
             targets.append((container, accessor, part.text, True, spans))  # tool input object
         else:
@@ -199,6 +211,10 @@ def _redact_json(
             container[accessor] = new_text
         replaced += len(spans)
     return RedactResult(body=_dump(data), replaced=replaced)
+
+
+def _is_number(node: object) -> bool:
+    return isinstance(node, int | float) and not isinstance(node, bool)
 
 
 def _json_string_content(raw: str) -> str | None:

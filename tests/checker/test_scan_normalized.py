@@ -249,3 +249,20 @@ def test_precheck_sees_what_the_scanner_sees(config: ScanConfig) -> None:
     assert not prefilter.windows("Hallo Welt, wie geht es dir heute?")
     assert any_trigger(prefilter, list(IBAN))  # no part alone has two digits
     assert not any_trigger(prefilter, ["Hallo", "Welt"])
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ["model, messages, role, content", f"{EMAIL} bitte anschreiben"],
+        ["user", EMAIL],
+        ["Hallo", f"{EMAIL} und {IBAN}"],
+    ],
+)
+def test_a_whole_value_with_a_neighbour_glued_on_is_not_split(
+    scanner: Scanner, parts: list[str]
+) -> None:
+    """The seam text reads "user" + "max@…" as "usermax@…": that is the whole address
+    of the second part, not a value split across both (redaction would rewrite "user")."""
+    findings = scanner.scan(parts)
+    assert findings and all(f.part == 1 and not f.split_across for f in findings)

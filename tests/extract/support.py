@@ -19,7 +19,12 @@ def run(api: Api, body: dict[str, Any]) -> Prompt:
 
 
 def pairs(prompt: Prompt) -> list[tuple[str, str]]:
-    return [(p.location, p.text) for p in prompt.parts]
+    """The extractor's own parts (what the residual walker adds: residual_pairs)."""
+    return [(p.location, p.text) for p in prompt.parts[prompt.residual :]]
+
+
+def residual_pairs(prompt: Prompt) -> list[tuple[str, str]]:
+    return [(p.location, p.text) for p in prompt.parts[: prompt.residual]]
 
 
 UUID = "5f1c2d3e-aaaa-4bbb-8ccc-123456789abc"

@@ -1,7 +1,9 @@
-"""decode_body: every Content-Encoding, bounded by a limit (decompression bombs)."""
+"""decode_body: every Content-Encoding, bounded by a limit (decompression bombs);
+read_body: compression the bytes show; UTF-16/32 and byte order marks."""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import zlib
 
@@ -9,7 +11,14 @@ import brotli
 import pytest
 import zstandard
 
-from extract.body_decode import BodyTooLarge, decode_body
+from extract.body_decode import (
+    Body,
+    BodyTooLarge,
+    decode_body,
+    read_body,
+    unicode_codec,
+    utf8_body,
+)
 
 TEXT = "Überweise an DE89 3704 0044 0532 0130 00".encode()
 LIMIT = 10 * 1024 * 1024
@@ -93,3 +102,98 @@ def test_broken_or_unknown_encodings_are_value_errors(encoding: str, data: bytes
     with pytest.raises(ValueError) as caught:
         decode_body(data, encoding, LIMIT)
     assert not isinstance(caught.value, BodyTooLarge)
+
+
+# --- read_body: compression the bytes show, whatever the header says --------------------
+
+JSON_TEXT = '{"messages": [{"role": "user", "content": "Grüße an DE89 3704 0044"}]}'.encode()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "raw"),
+    [
+        (None, gzip.compress(JSON_TEXT, mtime=0)),
+        (None, zlib.compress(JSON_TEXT)),
+        (None, raw_deflate(JSON_TEXT)),
+        (None, brotli.compress(JSON_TEXT)),
+        (None, zstandard.ZstdCompressor().compress(JSON_TEXT)),
+        (None, gzip.compress(gzip.compress(JSON_TEXT, mtime=0), mtime=0)),
+        ("gzip", gzip.compress(gzip.compress(JSON_TEXT, mtime=0), mtime=0)),  # declared once
+        ("br", gzip.compress(JSON_TEXT, mtime=0)),  # declared wrong
+        ("identity", zstandard.ZstdCompressor().compress(JSON_TEXT)),
+    ],
+    ids=[
+        "gzip",
+        "zlib",
+        "raw-deflate",
+        "brotli",
+        "zstd",
+        "gzip-twice",
+        "declared-once",
+        "wrong",
+        "identity",
+    ],
+)
+def test_read_body_finds_compression_by_its_bytes(encoding: str | None, raw: bytes) -> None:
+    body = read_body(raw, encoding, LIMIT)
+    assert body.data == JSON_TEXT and body.sniffed
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        JSON_TEXT,
+        b"x^2 + y^2 = z^2",  # looks like a zlib header, is text
+        "Grüße an DE89".encode("latin-1"),  # no UTF-8, but text: never "decompressed"
+        b"%PDF-1.4\n" + bytes(range(256)) * 4,
+        b"PK\x03\x04" + bytes(range(256)) * 4,
+        bytes(range(256)) * 4,  # binary that is no compression
+    ],
+)
+def test_read_body_leaves_other_bytes_alone(raw: bytes) -> None:
+    assert read_body(raw, None, LIMIT) == Body(raw, sniffed=False)
+
+
+def test_read_body_keeps_the_limit_for_sniffed_bombs() -> None:
+    bomb = gzip.compress(b"\0" * (4 << 20), mtime=0)
+    with pytest.raises(BodyTooLarge):
+        read_body(bomb, None, 1 << 20)
+    with pytest.raises(BodyTooLarge):
+        read_body(gzip.compress(bomb, mtime=0), "gzip", 1 << 20)
+
+
+def test_read_body_undecodable_stays_an_error() -> None:
+    with pytest.raises(ValueError):
+        read_body(b"definitely not gzip", "gzip", LIMIT)
+
+
+# --- Unicode other than UTF-8 --------------------------------------------------------------
+
+TEXT_DE = '{"q": "Grüße, DE89 3704 0044 0532 0130 00"}'
+
+
+@pytest.mark.parametrize(
+    ("data", "charset", "codec"),
+    [
+        (codecs.BOM_UTF8 + TEXT_DE.encode(), None, ("utf-8", 3)),
+        (codecs.BOM_UTF16_LE + TEXT_DE.encode("utf-16-le"), None, ("utf-16-le", 2)),
+        (codecs.BOM_UTF16_BE + TEXT_DE.encode("utf-16-be"), None, ("utf-16-be", 2)),
+        (codecs.BOM_UTF32_LE + TEXT_DE.encode("utf-32-le"), None, ("utf-32-le", 4)),
+        (codecs.BOM_UTF32_BE + TEXT_DE.encode("utf-32-be"), None, ("utf-32-be", 4)),
+        (TEXT_DE.encode("utf-16-le"), None, ("utf-16-le", 0)),  # recognised by its zeros
+        (TEXT_DE.encode("utf-16-be"), None, ("utf-16-be", 0)),
+        (TEXT_DE.encode("utf-32-le"), None, ("utf-32-le", 0)),
+        (TEXT_DE.encode("utf-32-be"), None, ("utf-32-be", 0)),
+        (TEXT_DE.encode("utf-16-le"), "utf-16", ("utf-16-le", 0)),  # declared, order sniffed
+        (TEXT_DE.encode("utf-16-be"), "utf-16-be", ("utf-16-be", 0)),
+        (codecs.BOM_UTF16_LE + TEXT_DE.encode(), None, ("utf-8", 2)),  # a BOM lies
+        (TEXT_DE.encode(), "utf-16", ("utf-8", 0)),  # so does a charset
+        (TEXT_DE.encode(), None, None),
+        (TEXT_DE.encode("latin-1"), "iso8859-1", None),  # other charsets: the readers'
+        (b"\x89PNG\r\n\x1a\n" + bytes(64), None, None),
+    ],
+)
+def test_unicode_codec(data: bytes, charset: str | None, codec: tuple[str, int] | None) -> None:
+    assert unicode_codec(data, charset) == codec
+    if codec is not None:
+        assert utf8_body(data, charset) == TEXT_DE.encode()

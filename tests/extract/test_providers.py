@@ -326,8 +326,9 @@ def test_extracts_every_text_with_its_location(
 
 def test_parts_are_hashable_value_objects() -> None:
     prompt = run("openai_chat", {"model": "m", "messages": [{"role": "user", "content": "hi"}]})
-    assert prompt.parts == (TextPart(ROOT.key("messages").index(0).key("content"), "hi"),)
-    assert prompt.parts[0].location == "messages[0].content"
+    content = TextPart(ROOT.key("messages").index(0).key("content"), "hi")
+    assert prompt.parts[prompt.residual :] == (content,)
+    assert content.location == "messages[0].content"
     assert isinstance(prompt.parts, tuple)
     assert hash(prompt)
 
@@ -367,7 +368,6 @@ MALFORMED: list[tuple[str, Api, bytes, str]] = [
     ("json_string", "anthropic_messages", f'"{SECRET}"'.encode(), "not string"),
     ("json_null", "openai_responses", b"null", "not null"),
     ("invalid_utf8", "openai_chat", b'{"messages": "\xff\xfe"}', "UTF-8"),
-    ("utf16_body", "openai_chat", '{"messages": []}'.encode("utf-16"), "UTF-8"),
     ("messages_missing", "openai_chat", b'{"model": "gpt-4o"}', "messages: required"),
     (
         "messages_not_list",
@@ -471,7 +471,7 @@ def test_deep_tool_input_is_scanned_or_rejected_never_crashes() -> None:
         prompt = extract("anthropic_messages", body)
     except ExtractError:
         return
-    assert "Müller" in prompt.parts[0].text
+    assert "Müller" in prompt.parts[prompt.residual].text
 
 
 def test_nested_tool_results_are_bounded() -> None:
@@ -485,4 +485,4 @@ def test_nested_tool_results_are_bounded() -> None:
 def test_large_body_is_extracted_whole() -> None:
     text = "Zeile mit Daten. " * 300_000  # ~5 MB
     prompt = run("openai_chat", {"messages": [{"role": "user", "content": text}]})
-    assert prompt.parts[0].text == text
+    assert prompt.parts[prompt.residual].text == text

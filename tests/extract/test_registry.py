@@ -22,13 +22,13 @@ from extract.registry import match_endpoint
         ("anthropic", "POST", "/v1/messages", "anthropic_messages"),
         ("anthropic", "POST", "/v1/messages?beta=true", "anthropic_messages"),
         ("anthropic", "POST", "/api/anthropic/v1/messages", "anthropic_messages"),
-        ("openai", "GET", "/v1/chat/completions", None),
-        ("openai", "DELETE", "/v1/files/file-1", None),
+        ("openai", "GET", "/v1/chat/completions", "generic"),
+        ("openai", "DELETE", "/v1/files/file-1", "generic"),
         ("openai", "PUT", "/v1/uploads/up_1/parts", "generic"),
-        ("anthropic", "GET", "/v1/messages", None),
+        ("anthropic", "GET", "/v1/messages", "generic"),
         ("openai", "POST", "/v1/models", "generic"),
         ("openai", "POST", "/v1/embeddings", "openai_embeddings"),
-        ("openai", "GET", "/v1/responses/resp_123", None),
+        ("openai", "GET", "/v1/responses/resp_123", "generic"),
         ("openai", "POST", "/v1/responses/resp_123/cancel", "generic"),
         ("anthropic", "POST", "/v1/messages/count_tokens", "generic"),
         ("anthropic", "POST", "/v1/messages/batches", "generic"),
@@ -38,7 +38,7 @@ from extract.registry import match_endpoint
         ("openai", "POST", "/", "generic"),
     ],
 )
-def test_match_endpoint(family: str, method: str, path: str, api: Api | None) -> None:
+def test_match_endpoint(family: str, method: str, path: str, api: Api) -> None:
     assert match_endpoint(family, method, path) == api
 
 
@@ -48,14 +48,17 @@ def test_match_endpoint(family: str, method: str, path: str, api: Api | None) ->
         ("POST", "generic"),
         ("PUT", "generic"),
         ("patch", "generic"),
-        ("GET", None),
-        ("HEAD", None),
-        ("DELETE", None),
-        ("OPTIONS", None),
+        # Bodies of any method are read (DELETE, QUERY, GET with a body …); the guard
+        # checks a request without one for its URL and headers only.
+        ("GET", "generic"),
+        ("HEAD", "generic"),
+        ("DELETE", "generic"),
+        ("OPTIONS", "generic"),
+        ("QUERY", "generic"),
     ],
 )
 @pytest.mark.parametrize("path", ["/backend-api/conversation", "/", "/v1/translate?x=1", ""])
-def test_match_endpoint_generic(method: str, path: str, api: Api | None) -> None:
+def test_match_endpoint_generic(method: str, path: str, api: Api) -> None:
     assert match_endpoint("generic", method, path) == api
 
 

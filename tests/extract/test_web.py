@@ -31,7 +31,8 @@ def fixture(name: str) -> bytes:
 
 
 def pairs(prompt: Prompt) -> list[tuple[str, str]]:
-    return [(p.location, p.text) for p in prompt.parts]
+    """The extractor's own parts (the residual walker's come first)."""
+    return [(p.location, p.text) for p in prompt.parts[prompt.residual :]]
 
 
 # (fixture, family, path, content type, api, stream, model, parts, unscanned)
@@ -206,7 +207,7 @@ def test_web_fixture_yields_exact_parts(
         ("chatgpt-web", "POST", "/backend-anon/f/conversation/", "chatgpt_web"),
         ("chatgpt-web", "PATCH", "/backend-api/conversation/abc", "generic"),
         ("chatgpt-web", "POST", "/backend-api/conversation/init", "generic"),
-        ("chatgpt-web", "GET", "/backend-api/conversation", None),
+        ("chatgpt-web", "GET", "/backend-api/conversation", "generic"),
         (
             "claude-web",
             "POST",

@@ -198,7 +198,7 @@ def test_inline_files_that_yield_no_text_are_unscanned() -> None:
     }
     prompt = run("openai_responses", body)
     assert prompt.unscanned == ("input[0].content[0].file_data", "input[0].content[1].file_data")
-    assert [p.location for p in prompt.parts] == [
+    assert [p.location for p in prompt.parts[prompt.residual :]] == [
         "input[0].content[0].filename",
         "input[0].content[1].filename",
         "input[0].content[2].filename",

@@ -25,7 +25,7 @@ import zstandard
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from extract.body_decode import BodyTooLarge, decode_body
+from extract.body_decode import BodyTooLarge, read_body
 from extract.model import ExtractError
 from extract.registry import extract, match_endpoint
 from tests.fuzz.support import (
@@ -184,7 +184,7 @@ def expected_error(harness: Harness, request: Request, api: str) -> str | None:
     if len(request.raw) > limit:
         return "oversize"
     try:
-        body = decode_body(request.raw, request.header("content-encoding"), limit)
+        body = read_body(request.raw, request.header("content-encoding"), limit).data
     except BodyTooLarge:
         return "oversize"
     except ValueError:

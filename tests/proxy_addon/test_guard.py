@@ -759,7 +759,7 @@ async def test_an_internal_error_fails_closed_instead_of_forwarding(
     def broken(*args: object, **kwargs: object) -> None:
         raise LookupError("unknown charset")  # a bug of ours, not an ExtractError
 
-    monkeypatch.setattr("proxy_addon.guard.extract", broken)
+    monkeypatch.setattr("proxy_addon.guard.read", broken)
     flow = await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(IBAN)))
     assert flow.response is not None and flow.response.status_code == 403
     ((action, error),) = harness.rows("select action, error from decisions")

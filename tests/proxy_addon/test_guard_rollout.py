@@ -170,7 +170,7 @@ async def test_an_internal_error_still_fails_closed_for_an_enforce_group(
     def broken(*args: object, **kwargs: object) -> None:
         raise LookupError("unknown charset")
 
-    monkeypatch.setattr("proxy_addon.guard.extract", broken)
+    monkeypatch.setattr("proxy_addon.guard.read", broken)
     enforced = await harness.send(ai_flow(f"Konto {IBAN}", user="max"))
     assert enforced.response is not None and enforced.response.status_code == 403
     monitored = await harness.send(ai_flow(f"Konto {IBAN}", user="lena"))

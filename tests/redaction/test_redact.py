@@ -1,14 +1,24 @@
 import json
+from dataclasses import replace
+
+import pytest
 
 from checker.findings import Finding
+from extract import registry
 from extract.model import Api, Prompt, TextPart
 from extract.path import ROOT
-from extract.registry import extract
 from redaction.memory import PlaceholderMap
 from redaction.redact import redact_body
 from redaction.restore import restore_text
 
 MESSAGES = ROOT.key("messages")
+
+
+def extract(api: Api, body: bytes, content_type: str | None = None) -> Prompt:
+    """The extractor's own parts only, so that part numbers here count them (the
+    residual walker's parts are redacted the same way, by path: see the tests at the end)."""
+    prompt = registry.extract(api, body, content_type)
+    return replace(prompt, parts=prompt.parts[prompt.residual :], residual=0)
 
 
 def _finding(prompt: Prompt, part: int, value: str, entity: str, occurrence: int = 0) -> Finding:
@@ -228,10 +238,11 @@ def test_openai_responses_and_generic_json_locations() -> None:
         {"q": {"max@example.org": "schreib max@example.org", "list": ["a", "Ruf 030 1234567"]}}
     ).encode()
     prompt = extract("generic", generic, "application/json")
-    assert [p.location for p in prompt.parts] == ["$.q[#0]", "$.q.list[1]"]
+    locations = [p.location for p in prompt.parts]
+    assert locations == ["$.q[#0]", "$.q.list[0]", "$.q.list[1]", "${keys}"]
     findings = [
         _finding(prompt, 0, "max@example.org", "EMAIL_ADDRESS"),
-        _finding(prompt, 1, "030 1234567", "PHONE_NUMBER"),
+        _finding(prompt, 2, "030 1234567", "PHONE_NUMBER"),
     ]
     result = redact_body("generic", generic, prompt, findings, mapping)
     assert result.body is not None
@@ -321,3 +332,75 @@ def test_placeholder_shaped_text_this_conversation_never_issued_is_redacted() ->
     )
     assert result.body is not None and result.replaced == 1
     assert key not in result.body.decode()
+
+
+# --- the residual walker's parts ------------------------------------------------------------
+
+
+def _located(prompt: Prompt, location: str, value: str, entity: str) -> Finding:
+    index = next(i for i, p in enumerate(prompt.parts) if p.location == location)
+    start = prompt.parts[index].text.index(value)
+    return Finding(entity, "pii", start, start + len(value), 0.9, index, value)
+
+
+def test_residual_strings_and_numbers_are_redacted_at_their_path() -> None:
+    body = json.dumps(
+        {
+            "model": "gpt-4o",
+            "messages": [{"role": "user", "content": "Hallo"}],
+            "metadata": {"kunde": "Konto DE89 3704 0044 0532 0130 00"},
+            "ref": 4111111111111111,
+        }
+    ).encode()
+    prompt = registry.extract("openai_chat", body)
+    findings = [
+        _located(prompt, "metadata.kunde", "DE89 3704 0044 0532 0130 00", "IBAN_CODE"),
+        _located(prompt, "ref", "4111111111111111", "CREDIT_CARD"),
+    ]
+    mapping = PlaceholderMap()
+    result = redact_body("openai_chat", body, prompt, findings, mapping)
+    assert result.body is not None and result.replaced == 2
+    data = json.loads(result.body)
+    assert data["metadata"]["kunde"] == "Konto <IBAN_1>"
+    assert data["ref"] == "<CARD_1>"  # a number becomes a string with the placeholder
+    assert mapping.original("<CARD_1>") == "4111111111111111"
+
+
+@pytest.mark.parametrize(
+    ("body", "location", "value"),
+    [
+        ({"messages": [], "x": {"erika@firma.de": 1}}, "{keys}", "erika@firma.de"),
+        (
+            {"messages": [], "ref": list("DE89370400440532013000")},
+            "ref[0]…[21]",
+            "DE89370400440532013000",
+        ),
+    ],
+)
+def test_keys_and_joined_fragments_are_not_rewritten(
+    body: dict[str, object], location: str, value: str
+) -> None:
+    raw = json.dumps(body).encode()
+    prompt = registry.extract("openai_chat", raw)
+    finding = _located(prompt, location, value, "PII")
+    result = redact_body("openai_chat", raw, prompt, [finding], PlaceholderMap())
+    assert result.body is None and "cannot be rewritten" in (result.reason or "")
+
+
+def test_a_split_value_is_redacted_in_every_part_or_not_at_all() -> None:
+    texts = ["Meine IBAN ist DE89 3704 0044", "0532 0130 00 – danke!"]
+    raw = _chat(*texts)
+    prompt = extract("openai_chat", raw)
+    pieces = [
+        Finding("IBAN_CODE", "pii", 15, 29, 1.0, 0, "DE89370400440532013000", split_across=(0, 1)),
+        Finding("IBAN_CODE", "pii", 0, 12, 1.0, 1, "DE89370400440532013000", split_across=(0, 1)),
+    ]
+    both = redact_body("openai_chat", raw, prompt, pieces, PlaceholderMap())
+    assert both.body is not None and both.replaced == 2
+    sent = [m["content"] for m in json.loads(both.body)["messages"]]
+    assert sent == ["Meine IBAN ist <IBAN_1>", "<IBAN_2> – danke!"]
+    # The second piece in a part that has no place for a placeholder (a file's text):
+    unrewritable = (TextPart(prompt.parts[1].path.mark("file"), prompt.parts[1].text),)
+    mixed = replace(prompt, parts=(prompt.parts[0], *unrewritable))
+    result = redact_body("openai_chat", raw, mixed, pieces, PlaceholderMap())
+    assert result.body is None

@@ -1,0 +1,283 @@
+"""What of a request the gateway scans, and what it ignores and why: the one table.
+
+Every byte a vendor receives in a request to an AI host is either scanned (by a
+dedicated extractor, the residual walker, the generic reader or as URL and header
+text) or ignored by a row of TABLE with its reason. The code asks this module
+(`header_rule`, `string_rule`); docs/security.md shows the table (a test keeps both
+the same, tests/extract/test_coverage.py walks real requests against it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rules import rules_yaml
+
+
+@dataclass(frozen=True)
+class Rule:
+    part: str  # which part of a request, as the docs name it
+    scanned: bool
+    why: str  # how it is scanned, or why it is not
+
+
+SCANNED = (
+    Rule(
+        "URL path",
+        True,
+        "every segment, percent-decoded, joined by blanks (one part, `url.path`)",
+    ),
+    Rule(
+        "URL query",
+        True,
+        "every parameter, name and value, percent-decoded (one part each, `url.query…`)",
+    ),
+    Rule(
+        "Request headers",
+        True,
+        "every header not listed below, custom ones included (one part each, `header.<name>`)",
+    ),
+    Rule(
+        "Body, any method",
+        True,
+        "POST, PUT, PATCH, DELETE, QUERY, OPTIONS, GET … with a body: decoded "
+        "(Content-Encoding, or compression found by its magic bytes; BOM, UTF-16/32) "
+        "and read by the API's extractor or the generic reader",
+    ),
+    Rule(
+        "JSON strings",
+        True,
+        "structured parts of the API's extractor (messages, system prompts, tool calls, "
+        "files), then every other string leaf by the residual walker at its exact path",
+    ),
+    Rule(
+        "JSON object keys",
+        True,
+        "all distinct keys of the document in one part (`{keys}`); keys are data "
+        "when a caller makes them so (a map keyed by e-mail address)",
+    ),
+    Rule(
+        "JSON numbers",
+        True,
+        "each number as written, at its exact path (a card number sent as a number)",
+    ),
+    Rule(
+        "Values split across leaves",
+        True,
+        "a run of short array elements (up to 4 characters or digits) is read as one "
+        "text: an IBAN as an array of characters, a card number as an array of digits; "
+        "adjacent parts are also scanned joined (checker/seams.py)",
+    ),
+    Rule(
+        "Unparsable bodies",
+        True,
+        "every JSON string literal decoded (escapes undone), and the text between them",
+    ),
+    Rule(
+        "Form fields and multipart parts",
+        True,
+        "names, values, file names; files by extract/file_text",
+    ),
+)
+
+IGNORED = (
+    Rule(
+        "URL fragment (`#…`)",
+        False,
+        "never sent: clients keep it to themselves",
+    ),
+    Rule(
+        "Headers `host`, `content-length`, `content-type`, `content-encoding`, "
+        "`transfer-encoding`, `connection`, `keep-alive`, `proxy-connection`, `te`, "
+        "`trailer`, `upgrade`, `expect`",
+        False,
+        "HTTP framing: the client's HTTP library writes them; their meaning is applied "
+        "(the body is decoded by them) and a value outside the grammar breaks the request",
+    ),
+    Rule(
+        "Headers `accept`, `accept-*`, `cache-control`, `pragma`, `if-*`, `range`, "
+        "`priority`, `dnt`",
+        False,
+        "content negotiation and caching: fixed tokens written by the client's HTTP library",
+    ),
+    Rule(
+        "Headers `authorization`, `proxy-authorization`, `x-api-key`, `api-key`, `x-goog-api-key`",
+        False,
+        "credentials: the company's own key to the vendor (or the gateway's login) — "
+        "the vendor needs it and keeps it as a credential, not as content sent to the model",
+    ),
+    Rule(
+        "Header `cookie`",
+        False,
+        "session state the vendor set itself (Set-Cookie) and gets back",
+    ),
+    Rule(
+        "Header `user-agent`",
+        False,
+        "the client program's name and version; scanning it on every request of a web "
+        "app costs more than it finds",
+    ),
+    Rule(
+        "Header `referer`",
+        False,
+        "the page that made the request: a page of the AI service was itself requested "
+        "(and scanned) through the gateway; browsers send other sites only as origin",
+    ),
+    Rule(
+        "Headers `origin`, `sec-ch-*`, `sec-fetch-*`, `sec-websocket-*`",
+        False,
+        "written by the browser itself, not by the page: origins and fixed tokens",
+    ),
+    Rule(
+        "Headers `x-stainless-*`",
+        False,
+        "the official SDKs' telemetry: SDK, language, OS and runtime versions",
+    ),
+    Rule(
+        "Headers `traceparent`, `tracestate`, `x-request-id`, `x-client-request-id`",
+        False,
+        "random trace and request ids",
+    ),
+    Rule(
+        "Headers `forwarded`, `via`, `x-forwarded-*`, `x-real-ip`",
+        False,
+        "network addresses added by proxies on the way, not by the sender",
+    ),
+    Rule(
+        "Tenant restriction headers (rules/tenant_headers.yaml)",
+        False,
+        "set by the gateway itself from the policy; a client's copy is replaced",
+    ),
+    Rule(
+        "JSON `true`, `false`, `null`",
+        False,
+        "carry no text",
+    ),
+    Rule(
+        "Vocabulary values of `role`, `type`, `object`, `status`, `detail` fields",
+        False,
+        "the API's fixed words (`user`, `assistant`, `input_text`, `image_url` …): "
+        "lower-case letters and underscores only; any other value there is scanned",
+    ),
+    Rule(
+        "Blank strings and UUIDs",
+        False,
+        "no characters to find anything in; random ids (message and conversation ids)",
+    ),
+    Rule(
+        "Token ids (OpenAI completions `prompt`, embeddings `input` as numbers)",
+        False,
+        "text encoded with the model's tokenizer: a deliberate cipher (see below)",
+    ),
+    Rule(
+        "Numbers and keys inside the JSON of Gemini web's form and HuggingChat's multipart bodies",
+        False,
+        "the app's own structure; their readers (extract/web/) take every string of it",
+    ),
+    Rule(
+        "Inline images and files without text",
+        False,
+        "the policy's `unscanned_files` action decides (no OCR)",
+    ),
+)
+
+TABLE = SCANNED + IGNORED
+
+_FRAMING = frozenset(
+    {
+        "host",
+        "content-length",
+        "content-type",
+        "content-encoding",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+    }
+)
+_NEGOTIATION = frozenset({"accept", "cache-control", "pragma", "range", "priority", "dnt"})
+_CREDENTIALS = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key"}
+)
+_TRACES = frozenset({"traceparent", "tracestate", "x-request-id", "x-client-request-id"})
+_HOPS = frozenset({"forwarded", "via", "x-real-ip"})
+_VOCABULARY_KEYS = frozenset({"role", "type", "object", "status", "detail"})
+_VOCABULARY_WORD = re.compile(r"[a-z][a-z_]{0,39}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _rule(prefix: str) -> Rule:
+    return next(rule for rule in IGNORED if rule.part.startswith(prefix))
+
+
+@cache
+def _tenant_headers() -> frozenset[str]:
+    restrictions = rules_yaml("tenant_headers.yaml")["restrictions"]
+    return frozenset(entry["header"].lower() for entry in restrictions.values())
+
+
+def header_rule(name: str) -> Rule | None:
+    """The row that ignores header `name`, or None when the header is scanned."""
+    name = name.lower()
+    if name in _FRAMING:
+        return _rule("Headers `host`")
+    if name in _NEGOTIATION or name.startswith(("accept", "if-")):
+        return _rule("Headers `accept`")
+    if name in _CREDENTIALS:
+        return _rule("Headers `authorization`")
+    if name == "cookie":
+        return _rule("Header `cookie`")
+    if name == "user-agent":
+        return _rule("Header `user-agent`")
+    if name == "referer":
+        return _rule("Header `referer`")
+    if name == "origin" or name.startswith(("sec-ch-", "sec-fetch-", "sec-websocket-")):
+        return _rule("Headers `origin`")
+    if name.startswith("x-stainless-"):
+        return _rule("Headers `x-stainless-*`")
+    if name in _TRACES:
+        return _rule("Headers `traceparent`")
+    if name in _HOPS or name.startswith("x-forwarded-"):
+        return _rule("Headers `forwarded`")
+    if name in _tenant_headers():
+        return _rule("Tenant restriction headers")
+    return None
+
+
+def string_rule(value: str, key: str | None = None) -> Rule | None:
+    """The row that ignores a string leaf (the value of `key`), or None when it is scanned."""
+    stripped = value.strip()
+    if not stripped or _UUID.fullmatch(stripped):
+        return _rule("Blank strings and UUIDs")
+    if key in _VOCABULARY_KEYS and _VOCABULARY_WORD.fullmatch(value):
+        return _rule("Vocabulary values")
+    return None
+
+
+def markdown() -> str:
+    """The table as docs/security.md shows it (a test keeps the two the same)."""
+    lines = ["| part of a request | scanned | how, or why not |", "| --- | --- | --- |"]
+    lines += [f"| {r.part} | {'yes' if r.scanned else 'no'} | {r.why} |" for r in TABLE]
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(path: str) -> None:
+    """Put the table between the markers of a Markdown file (`make docs`)."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    start, end = "<!-- coverage-table -->\n", "<!-- /coverage-table -->"
+    head, rest = text.split(start, 1)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(head + start + markdown() + end + rest.split(end, 1)[1])
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_docs(sys.argv[1] if len(sys.argv) > 1 else "docs/security.md")
