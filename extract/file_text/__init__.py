@@ -52,11 +52,19 @@ ooxml.py, the outcome types in outcome.py.
 
 from __future__ import annotations
 
+from functools import partial
+
+from extract.file_text.archive import read_tar
+from extract.file_text.bounds import Budget
+from extract.file_text.compressed import read_bzip2, read_gzip, read_xz
 from extract.file_text.detect import claimed_kind, looks_like_text, sniff
-from extract.file_text.ooxml import read_office
+from extract.file_text.image_meta import read_image
+from extract.file_text.ooxml import read_zip_file
 from extract.file_text.outcome import (
+    ARCHIVE,
+    CORRUPT,
     DOCX,
-    ERROR,
+    ENCRYPTED,
     IMAGE,
     IMAGE_NOT_SCANNED,
     PDF,
@@ -64,15 +72,21 @@ from extract.file_text.outcome import (
     SCANNED,
     TEXT,
     UNKNOWN,
+    UNKNOWN_FORMAT,
+    UNREADABLE,
     UNSUPPORTED,
     XLSX,
     FileText,
-    run,
+    unreadable,
 )
 from extract.file_text.pdf import read_pdf
+from extract.file_text.runner import run
 from extract.file_text.text import read_text
 
-__all__ = ["FileText", "file_text"]
+__all__ = ["UNREADABLE", "FileText", "file_text"]
+
+# An encrypted Office document is an OLE2 container with this stream (UTF-16 name).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 def file_text(data: bytes, filename: str | None, content_type: str | None, limit: int) -> FileText:
@@ -82,12 +96,14 @@ def file_text(data: bytes, filename: str | None, content_type: str | None, limit
     only decide when the bytes do not say. Never raises for any input.
     """
     try:
-        return _file_text(bytes(data), filename, content_type, limit)
+        return _file_text(bytes(data), filename, content_type, Budget(limit, _file_text))
     except Exception as exc:  # last line of defence: a defined outcome, always
-        return FileText(None, ERROR, type(exc).__name__, UNKNOWN)
+        return unreadable(CORRUPT, type(exc).__name__, UNKNOWN)
 
 
-def _file_text(data: bytes, filename: str | None, content_type: str | None, limit: int) -> FileText:
+def _file_text(
+    data: bytes, filename: str | None, content_type: str | None, budget: Budget
+) -> FileText:
     hint = claimed_kind(content_type, filename)
     if not data:
         return FileText("", SCANNED, "empty file", hint or UNKNOWN)
@@ -95,18 +111,29 @@ def _file_text(data: bytes, filename: str | None, content_type: str | None, limi
     magic = sniff(data)
     if magic is None:
         if hint == TEXT or looks_like_text(data):
-            return run(TEXT, data, limit, read_text)
+            return run(TEXT, data, budget, read_text)
         if hint == IMAGE:
             return FileText(None, IMAGE_NOT_SCANNED, "image (by name or type)", IMAGE)
-        if hint in (PDF, DOCX, XLSX, PPTX):
-            return FileText(None, ERROR, f"not a valid {hint} file", hint)
+        if hint in (PDF, DOCX, XLSX, PPTX, ARCHIVE):
+            return unreadable(CORRUPT, f"not a valid {hint} file", hint)
         return FileText(None, UNSUPPORTED, "unknown binary", UNKNOWN)
 
     kind, what = magic
     if kind == IMAGE:
-        return FileText(None, IMAGE_NOT_SCANNED, f"image, {what}", IMAGE)
+        return run(IMAGE, data, budget, partial(read_image, what=what))
     if kind == PDF:
-        return run(PDF, data, limit, read_pdf)
+        return run(PDF, data, budget, read_pdf)
     if kind == "zip":
-        return read_office(data, hint, limit)
+        return read_zip_file(data, hint, budget)
+    if kind == "tar":
+        return run(ARCHIVE, data, budget, read_tar)
+    if kind in _COMPRESSED:
+        return run(ARCHIVE, data, budget, partial(_COMPRESSED[kind], filename=filename))
+    if kind == "unknown_archive":
+        return unreadable(UNKNOWN_FORMAT, what, ARCHIVE)
+    if kind == "ole2" and _ENCRYPTED_PACKAGE in data:
+        return unreadable(ENCRYPTED, "encrypted office document", hint or UNKNOWN)
     return FileText(None, UNSUPPORTED, what, UNKNOWN)
+
+
+_COMPRESSED = {"gzip": read_gzip, "bzip2": read_bzip2, "xz": read_xz}

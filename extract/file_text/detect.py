@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from extract.file_text.outcome import DOCX, IMAGE, PDF, PPTX, TEXT, XLSX
+from extract.file_text.outcome import ARCHIVE, DOCX, IMAGE, PDF, PPTX, TEXT, XLSX
 from extract.file_text.text import utf16_guess
 
 _PDF_MAGIC_WINDOW = 1024  # %PDF- may follow some junk; readers accept it within 1 KB
@@ -19,6 +19,27 @@ _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"II*\x00", "tiff"),
     (b"MM\x00*", "tiff"),
     (b"\x00\x00\x01\x00", "ico"),
+)
+
+
+# Archive and compression formats the gateway reads (extract/file_text/archive.py,
+# compressed.py) ...
+_COMPRESSED_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip"),
+    (b"\xfd7zXZ\x00", "xz"),
+)
+# ... and those it cannot read: their members would pass unread, so they are
+# "unreadable" (unknown_format), not an unsupported type.
+_UNREADABLE_ARCHIVES: tuple[tuple[bytes, str], ...] = (
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"Rar!\x1a\x07", "rar archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd stream"),
+    (b"MSCF\x00\x00\x00\x00", "cab archive"),
+    (b"\x04\x22\x4d\x18", "lz4 stream"),
+    (b"\x1f\x9d", "compress (.Z) stream"),
+    (b"LZIP", "lzip stream"),
+    (b"PK\x07\x08", "split zip archive"),
+    (b"\x60\xea", "arj archive"),
 )
 
 
@@ -42,6 +63,16 @@ def sniff(data: bytes) -> tuple[str, str] | None:
         return PDF, "pdf"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip", "zip"
+    for prefix, name in _COMPRESSED_MAGIC:
+        if data.startswith(prefix):
+            return name, name
+    if data[:3] == b"BZh" and data[4:10] in (b"1AY&SY", b"\x17\x72\x45\x38\x50\x90"):
+        return "bzip2", "bzip2"  # "BZh" + level, then a block's or the end's magic
+    if data[257:262] == b"ustar":
+        return "tar", "tar"
+    for prefix, name in _UNREADABLE_ARCHIVES:
+        if data.startswith(prefix):
+            return "unknown_archive", name
     for prefix, name in _IMAGE_MAGIC:
         if data.startswith(prefix):
             if name == "bmp" and len(data) < 26:
@@ -70,6 +101,11 @@ _IMAGE_EXTENSIONS = frozenset(
 )
 
 
+_ARCHIVE_EXTENSIONS = frozenset(
+    """zip jar gz tgz gzip tar bz2 tbz tbz2 xz txz 7z rar zst zstd cab lz4 z lz arj""".split()  # noqa: SIM905
+)
+
+
 _EXT_KIND = {"pdf": PDF, "docx": DOCX, "docm": DOCX, "dotx": DOCX, "dotm": DOCX}
 _EXT_KIND |= {"xlsx": XLSX, "xlsm": XLSX, "xltx": XLSX, "xltm": XLSX}
 _EXT_KIND |= {"pptx": PPTX, "pptm": PPTX, "ppsx": PPTX, "ppsm": PPTX, "potx": PPTX}
@@ -93,6 +129,13 @@ _CT_KIND = {
     "application/vnd.ms-excel.sheet.macroenabled.12": XLSX,
     "application/vnd.ms-powerpoint.presentation.macroenabled.12": PPTX,
 }
+_CT_KIND |= dict.fromkeys(
+    """application/zip application/x-zip-compressed application/gzip application/x-gzip
+    application/x-tar application/x-gtar application/x-bzip2 application/x-xz
+    application/x-7z-compressed application/vnd.rar application/x-rar-compressed
+    application/zstd application/x-compress""".split(),  # noqa: SIM905
+    ARCHIVE,
+)
 
 
 def claimed_kind(content_type: str | None, filename: str | None) -> str | None:
@@ -113,6 +156,8 @@ def claimed_kind(content_type: str | None, filename: str | None) -> str | None:
         return _EXT_KIND[ext]
     if ext in _IMAGE_EXTENSIONS:
         return IMAGE
+    if ext in _ARCHIVE_EXTENSIONS:
+        return ARCHIVE
     if ext in _TEXT_EXTENSIONS:
         return TEXT
     return None
