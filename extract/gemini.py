@@ -64,6 +64,7 @@ def _gemini_part(part: dict[str, Any], where: Path) -> Iterator[Found]:
             location = where.key(key).key("data")
             name = blob.get("displayName")
             filename = name if isinstance(name, str) else None
+            yield from str_field(blob, "displayName", where.key(key))  # file names carry names
             yield from inline_file(raw, filename, media, location)
     key, call = _either(part, "functionCall", "function_call")
     if isinstance(call, dict):

@@ -3,7 +3,7 @@
 Every text part carries its structured path (extract/path.py); its location is that
 path rendered, as the findings log keeps it.
 
-Locations (TextPart.location, Prompt.unscanned):
+Locations (TextPart.location, Prompt.unscanned, Unreadable.location):
 - JSON bodies of dedicated extractors: the exact JSON path from the root, keys joined by
   ".", array indexes in brackets, e.g. "messages[1].content[0].text"; a key that is not
   an identifier is written quoted in brackets, e.g. '["0"].json.content'.
@@ -71,6 +71,21 @@ class Unscanned:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A file that could not be read completely (over a bound, encrypted, broken, an
+    archive format without a reader, a slice of a file uploaded in parts): its path and
+    why (extract/file_text/outcome.py UNREADABLE_REASONS), never its content. The text
+    that could be read of it is a TextPart all the same."""
+
+    path: Path
+    why: str
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
 class Prompt:
     api: Api
     parts: tuple[TextPart, ...]
@@ -81,6 +96,8 @@ class Prompt:
     # stored elsewhere (file ids, URLs, asset pointers) are not listed: no data of theirs
     # travels in the request.
     unscanned: tuple[str, ...] = ()
+    # Files that could not be read completely: the policy's `unreadable_files` decides.
+    unreadable: tuple[Unreadable, ...] = ()
 
 
 class ExtractError(ValueError):
@@ -90,7 +107,7 @@ class ExtractError(ValueError):
     """
 
 
-Found = TextPart | Unscanned
+Found = TextPart | Unscanned | Unreadable
 
 
 # Reads one request body (bytes, the Content-Type header) into a Prompt.
@@ -98,7 +115,15 @@ Reader = Callable[[bytes, str | None], Prompt]
 
 
 def prompt_of(api: Api, found: Sequence[Found], *, stream: bool, model: str | None) -> Prompt:
-    """A Prompt from what a walker found: text parts and unscanned locations."""
+    """A Prompt from what a walker found: text parts, unscanned and unreadable files."""
     parts = tuple(f for f in found if isinstance(f, TextPart))
     unscanned = tuple(str(f.path) for f in found if isinstance(f, Unscanned))
-    return Prompt(api=api, parts=parts, stream=stream, model=model, unscanned=unscanned)
+    unreadable = tuple(f for f in found if isinstance(f, Unreadable))
+    return Prompt(
+        api=api,
+        parts=parts,
+        stream=stream,
+        model=model,
+        unscanned=unscanned,
+        unreadable=unreadable,
+    )

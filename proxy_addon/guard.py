@@ -22,9 +22,11 @@ placeholder → value map in memory only (per user and service, with expiry), an
 restores the values in the answer, streamed SSE included (redaction/restore.py, stream.py).
 A body that cannot be rewritten safely (form fields, files) is blocked instead.
 
-Inline files the gateway cannot read (images, encrypted PDFs; `Prompt.unscanned`)
-get the policy's `unscanned_files` action, combined with the findings' decision
-(policy.decide.with_unscanned).
+Inline files the gateway has no reader for (images; `Prompt.unscanned`) get the
+policy's `unscanned_files` action, files it could not read completely (encrypted, over
+a bound, broken, a slice of an upload in parts; `Prompt.unreadable`) its
+`unreadable_files` action, each combined with the findings' decision
+(policy.decide.with_unscanned, with_unreadable).
 
 The rollout mode of the sender's group (policy `mode:` / `groups.<id>.mode:`) decides
 what is done with the policy action (`Decision.effective`, policy/decide.py): in
@@ -204,6 +206,7 @@ class Guard:
             group,
             prompt.parts,
             unscanned=len(prompt.unscanned),
+            unreadable=[file.why for file in prompt.unreadable],
             error=error,
             timeout_s=ctx.options.leitplanke_scan_timeout_ms / 1000,
             fail_mode=ctx.options.leitplanke_fail_mode,
