@@ -87,9 +87,7 @@ def test_lint_names_entity_types_without_recognizer() -> None:
         ("unreadable_files: log\nunscanned_files: block\n", False),  # block wins
     ],
 )
-def test_lint_warns_when_unreadable_files_pass(
-    tmp_path: Path, settings: str, warned: bool
-) -> None:
+def test_lint_warns_when_unreadable_files_pass(tmp_path: Path, settings: str, warned: bool) -> None:
     from policy.lint import policy_warnings
     from policy.loader import load_policy
 
