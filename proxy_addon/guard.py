@@ -51,6 +51,7 @@ from extract.body_decode import BodyTooLarge, decode_body
 from extract.model import Api, ExtractError, Prompt, TextPart
 from extract.path import BODY
 from extract.registry import extract, match_endpoint
+from extract.upload_slices import as_slice, is_upload_slice
 from pipeline.coaching import Coaching
 from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
 from policy.catalog import Catalog, Service, default_catalog
@@ -199,6 +200,8 @@ class Guard:
             action = fail_action(policy, ctx.options.leitplanke_fail_mode)
             return Checked(unchecked(active, service, api, group, "undecodable_body", action))
         prompt, error = await self.read(flow, service, api, body)
+        if is_upload_slice(flow.request.method, flow.request.path, flow.request.headers):
+            prompt = as_slice(prompt)  # a part of a file cannot be checked alone
         evaluation = await evaluate(
             active,
             service,
