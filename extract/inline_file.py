@@ -113,6 +113,8 @@ def file_content(
     if result.text is not None and result.text.strip():
         # The file's text, not a substring of the field it came in.
         yield TextPart(where.mark("file"), result.text)
+    if result.authors:
+        yield TextPart(where.mark("file").mark("author", "#author"), result.authors)
     if result.status == UNREADABLE:
         yield Unreadable(where, result.why or CORRUPT)
     elif result.status != "scanned":

@@ -92,6 +92,21 @@ def unchecked(
     )
 
 
+def without_author_names(parts: Sequence[TextPart], findings: Sequence[Finding]) -> list[Finding]:
+    """A person's name in a file's author fields (extract/file_text/metadata.py) is
+    whoever saved the file, ordinarily the employee sending it: not counted, also where
+    the scan across part boundaries joined it to the text before it. Everything else
+    found there counts, and so does a name anywhere else."""
+    authors = {index for index, part in enumerate(parts) if "author" in part.path.marks()}
+    if not authors:
+        return list(findings)
+    return [
+        finding
+        for finding in findings
+        if finding.entity_type != "PERSON" or not ({finding.part, *finding.split_across} & authors)
+    ]
+
+
 async def evaluate(
     active: Active,
     service: Service,
@@ -127,6 +142,7 @@ async def evaluate(
         error = f"checker_error: {type(exc).__name__}"
         return unchecked(active, service, api, group, error, action, parts=parts)
     scan_ms = (time.perf_counter() - started) * 1000
+    findings = without_author_names(parts, findings)
     decision = with_unscanned(decide(policy, service.id, group, findings), unscanned, policy)
     decision = with_unreadable(decision, unreadable, policy, service.id, group)
     return Evaluation(

@@ -1,18 +1,16 @@
 """Text outside a file's body: document properties, XMP, image metadata.
 
-All of it is scanned, with one exception: a field whose role is to name the file's
-author or last editor (PDF /Author, Office creator and lastModifiedBy, XMP dc:creator,
-EXIF Artist, IPTC By-line, PNG "Author") is skipped when it holds nothing but a plain
-personal name. Office fills these in with the name of whoever saved the file -- the
-employee sending it -- so scanning them would make every document count as "contains a
-person's name". Anything else in such a field (digits, an e-mail address, a sentence)
-is scanned like every other field.
+All of it is scanned. The fields whose role is to name the file's author or last editor
+(PDF /Author, Office creator and lastModifiedBy, XMP dc:creator, EXIF Artist, IPTC
+By-line, PNG "Author") go to the collector's `authors` (FileText.authors): Office fills
+them in with the name of whoever saved the file -- ordinarily the employee sending it --
+so a person's name found there does not count (pipeline/evaluation.py); anything else
+in them (an e-mail address, an IBAN, a health term, a confidential term) does.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable
 from xml.etree import ElementTree
 
@@ -32,21 +30,15 @@ AUTHOR_FIELDS = frozenset(
     }
 )
 
-# One to five words of letters, joined by spaces, dots, hyphens, apostrophes or a comma
-# ("Mustermann, Max", "Dr. Erika Musterfrau", "O'Neill", "Anne-Marie").
-_PLAIN_NAME = re.compile(r"[^\W\d_]+\.?(?:(?:[ \-']|, ?)[^\W\d_]+\.?){0,4}")
-
-
-def plain_name(value: str) -> bool:
-    return len(value) <= 80 and _PLAIN_NAME.fullmatch(value.strip()) is not None
-
 
 def field(out: Collector, key: str, value: object) -> None:
     """One metadata field's value (str, bytes or a list of them) into `out`."""
+    author = key.lower().lstrip("/") in AUTHOR_FIELDS
     for text in _texts(value):
-        if key.lower().lstrip("/") in AUTHOR_FIELDS and plain_name(text):
-            continue
-        out.line(text)
+        if author:
+            out.author(text)
+        else:
+            out.line(text)
 
 
 def _texts(value: object) -> Iterable[str]:

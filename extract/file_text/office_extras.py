@@ -21,7 +21,9 @@ from extract.file_text.outcome import DOCX, PPTX, XLSX, Collector
 # Parts whose every text node is read.
 _PROPERTIES = re.compile(r"docProps/[^/]+\.xml|customXml/item\d+\.xml", re.I)
 _STRINGS = {
-    XLSX: re.compile(r"xl/(?:comments\d*|threadedComments/[^/]+|charts/chart\d+)\.xml", re.I),
+    XLSX: re.compile(
+        r"xl/(?:comments[^/]*|comments/[^/]+|threadedComments/[^/]+|charts/chart\d+)\.xml", re.I
+    ),
     PPTX: re.compile(r"ppt/(?:comments/[^/]+|charts/chart\d+)\.xml", re.I),
     DOCX: re.compile(r"word/charts/chart\d+\.xml", re.I),
 }

@@ -59,6 +59,10 @@ class FileText:
     detail: short reason or description, never file content ("pdf, 3 pages").
     kind:   "pdf" | "docx" | "xlsx" | "pptx" | "text" | "image" | "archive" | "unknown"
     why:    for "unreadable" only: one of UNREADABLE_REASONS.
+    authors: what the fields naming the file's author or last editor hold (PDF /Author,
+            Office creator and lastModifiedBy, EXIF Artist …), apart from `text`: the
+            gateway does not count a person's name found there (it is whoever saved the
+            file, ordinarily the employee sending it) but everything else it finds.
     """
 
     text: str | None
@@ -66,6 +70,7 @@ class FileText:
     detail: str
     kind: str
     why: str | None = None
+    authors: str | None = None
 
 
 class Unreadable(Exception):
@@ -99,7 +104,8 @@ def unreadable(why: str, detail: str, kind: str, text: str | None = None) -> Fil
     return FileText(text or None, UNREADABLE, detail, kind, why)
 
 
-_RANK = {SCANNED: 0, IMAGE_NOT_SCANNED: 1, UNSUPPORTED: 1, UNREADABLE: 2}
+# How much less than everything was read: a container is as unread as its worst member.
+RANK = {SCANNED: 0, IMAGE_NOT_SCANNED: 1, UNSUPPORTED: 1, UNREADABLE: 2}
 
 
 class Collector:
@@ -112,6 +118,7 @@ class Collector:
         self.limit = limit
         self.kind = kind
         self.worst: FileText | None = None  # None: everything nested was read
+        self.authors: list[str] = []  # author fields (FileText.authors), also nested ones
 
     def add(self, piece: str) -> None:
         if not piece:
@@ -128,11 +135,24 @@ class Collector:
                 self.add("\n")
             self.add(piece.rstrip("\n"))
 
+    def author(self, value: str) -> None:
+        """The value of a field naming the file's author (see FileText.authors)."""
+        if value.strip():
+            self.authors.append(value.strip())
+            self.size += len(value)
+            if self.size > self.limit:
+                raise TooLarge(f"{self.kind}; text exceeds {self.limit}")
+
+    def author_text(self) -> str | None:
+        return "\n".join(self.authors) or None
+
     def merge(self, nested: FileText) -> None:
         """A nested file's outcome: its text goes in, its status counts for this file."""
         if nested.text:
             self.line(nested.text)
-        if _RANK[nested.status] > _RANK[self.worst.status if self.worst else SCANNED]:
+        if nested.authors:
+            self.author(nested.authors)
+        if RANK[nested.status] > RANK[self.worst.status if self.worst else SCANNED]:
             self.worst = nested
 
     def text(self) -> str:

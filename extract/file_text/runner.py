@@ -9,9 +9,11 @@ from extract.file_text.bounds import Budget
 from extract.file_text.outcome import (
     CORRUPT,
     IMAGE_NOT_SCANNED,
+    RANK,
     SCANNED,
     TEXT,
     TOO_LARGE,
+    UNREADABLE,
     UNSUPPORTED,
     Collector,
     FileText,
@@ -37,17 +39,27 @@ def run(kind: str, data: bytes, budget: Budget, extract: Extract) -> FileText:
     try:
         detail = extract(data, out, budget)
     except Unreadable as exc:
-        return unreadable(exc.why, exc.detail, kind, out.text()[:limit])
+        return _result(out, UNREADABLE, exc.detail, kind, exc.why)
     except Unsupported as exc:
-        return FileText(out.text()[:limit] or None, UNSUPPORTED, exc.detail, kind)
+        return _result(out, UNSUPPORTED, exc.detail, kind)
     except NoTextLayer as exc:
-        return FileText(out.text()[:limit] or None, IMAGE_NOT_SCANNED, exc.detail, kind)
+        return _result(out, IMAGE_NOT_SCANNED, exc.detail, kind)
     except RecursionError:
-        return unreadable(CORRUPT, "RecursionError", kind, out.text()[:limit])
+        return _result(out, UNREADABLE, "RecursionError", kind, CORRUPT)
     except Exception as exc:  # a parser giving up on broken input
-        return unreadable(CORRUPT, type(exc).__name__, kind, out.text()[:limit])
-    text = out.text()
+        return _result(out, UNREADABLE, type(exc).__name__, kind, CORRUPT)
+    return _result(out, SCANNED, detail, kind)
+
+
+def _result(
+    out: Collector, status: str, detail: str, kind: str, why: str | None = None
+) -> FileText:
+    """The FileText of what `out` collected; a nested file (archive member, attachment)
+    that was read less completely than this one makes this one that much less read."""
     worst = out.worst
-    if worst is not None:  # a nested file (member, attachment) was not read completely
-        return FileText(text or None, worst.status, f"{detail}; {worst.detail}", kind, worst.why)
-    return FileText(text, SCANNED, detail, kind)
+    if worst is not None and RANK[worst.status] > RANK[status]:
+        status, detail, why = worst.status, f"{detail}; {worst.detail}", worst.why
+    text = out.text()[: out.limit]
+    if status == SCANNED:
+        return FileText(text, status, detail, kind, authors=out.author_text())
+    return FileText(text or None, status, detail, kind, why, out.author_text())
