@@ -10,6 +10,7 @@ any other name is located by its position ("[#2]"), and file names never appear 
 from collections.abc import Iterator, Sequence
 from email.message import Message
 
+from extract.file_text.detect import name_text
 from extract.forms import form_name, parse_form, parse_multipart
 from extract.inline_file import file_content
 from extract.json_walk import json_leaves, load_json, name_segment, parse_json, worth_scanning
@@ -107,7 +108,7 @@ def _part(part: Message, where: Path) -> Iterator[Found]:
     if filename is not None:
         # File names carry names ("Abmahnung_Max_Mustermann.docx"): scanned, never a location.
         if worth_scanning(filename):
-            yield TextPart(where.mark("filename", ".filename"), filename)
+            yield TextPart(where.mark("filename", ".filename"), name_text(filename))
         where = where.mark("content", ".content")
     if not isinstance(data, bytes) or not data:
         return

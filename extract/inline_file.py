@@ -12,12 +12,14 @@ import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from extract.file_text import UNREADABLE, file_text
+from extract.file_text.detect import name_text
 from extract.file_text.outcome import CORRUPT
-from extract.json_walk import worth_scanning
-from extract.model import Found, TextPart, Unreadable, Unscanned
+from extract.json_walk import kind_of, worth_scanning
+from extract.model import ExtractError, Found, TextPart, Unreadable, Unscanned
 from extract.path import Path
 
 
@@ -84,12 +86,21 @@ def data_url_file(url: DataUrl, filename: str | None, where: Path) -> Iterator[F
     """The file a data URL holds: its name parameter (a file name carries names, so it is
     scanned), then its content (base64, or percent-encoded bytes)."""
     if url.name and worth_scanning(url.name):
-        yield TextPart(where.mark("filename", ".name"), url.name)
+        yield TextPart(where.mark("filename", ".name"), name_text(url.name))
     name = filename or url.name
     if url.base64:
         yield from inline_file(url.payload, name, url.media, where)
     else:
         yield from file_content(unquote_to_bytes(url.payload), name, url.media, where)
+
+
+def file_name_field(obj: dict[str, Any], key: str, where: Path) -> Iterator[Found]:
+    """A JSON field holding a file's name (a name carries names: scanned, see name_text)."""
+    value = obj.get(key)
+    if isinstance(value, str) and worth_scanning(value):
+        yield TextPart(where.key(key), name_text(value))
+    elif value is not None and not isinstance(value, str):
+        raise ExtractError(f"{where.key(key)}: expected a string, got {kind_of(value)}")
 
 
 # Bytes of an inline file, and characters of its text, that are read at most (the

@@ -4,7 +4,7 @@ responses, legacy completions and embeddings."""
 from collections.abc import Iterator
 from typing import Any
 
-from extract.inline_file import data_url_file, inline_file, parse_data_url
+from extract.inline_file import data_url_file, file_name_field, inline_file, parse_data_url
 from extract.json_walk import (
     as_list,
     as_object,
@@ -40,13 +40,13 @@ def _openai_part(part: object, where: Path) -> Iterator[Found]:
     obj = as_object(part, where)
     yield from str_field(obj, "text", where)
     yield from str_field(obj, "refusal", where)
-    yield from str_field(obj, "filename", where)  # responses input_file
+    yield from file_name_field(obj, "filename", where)  # responses input_file
     yield from _data_url_field(obj, "file_data", where, obj.get("filename"))
     yield from str_field(obj, "stdout", where)  # responses shell_call_output
     yield from str_field(obj, "stderr", where)
     file = obj.get("file")
     if isinstance(file, dict):  # chat "file" part
-        yield from str_field(file, "filename", where.key("file"))
+        yield from file_name_field(file, "filename", where.key("file"))
         yield from _data_url_field(file, "file_data", where.key("file"), file.get("filename"))
     image = obj.get("image_url")  # chat: {"url": …}; responses input_image: the URL itself
     if isinstance(image, dict):

@@ -17,6 +17,7 @@ import tarfile
 import zipfile
 
 from extract.file_text.bounds import Budget
+from extract.file_text.detect import name_text
 from extract.file_text.outcome import (
     CORRUPT,
     ENCRYPTED,
@@ -65,9 +66,9 @@ def read_zip(data: bytes, out: Collector, budget: Budget) -> str:
         comment = zf.comment.decode("utf-8", errors="replace")
         out.line(comment)
         for info in infos:  # names first: they are scanned even when a bound stops us
-            out.line(info.filename)
+            out.line(name_text(info.filename))
             if info.orig_filename != info.filename:
-                out.line(info.orig_filename)
+                out.line(name_text(info.orig_filename))
             out.line(info.comment.decode("utf-8", errors="replace"))
         budget.take_members(len(infos), "zip")
         for info in infos:
@@ -123,8 +124,8 @@ def read_tar(data: bytes, out: Collector, budget: Budget) -> str:
         while (member := tf.next()) is not None:
             count += 1
             budget.take_members(1, "tar")
-            out.line(member.name)
-            out.line(member.linkname)
+            out.line(name_text(member.name))
+            out.line(name_text(member.linkname))
             out.line(member.uname)
             out.line(member.gname)
             for key, value in member.pax_headers.items():

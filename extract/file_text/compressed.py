@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from extract.file_text.bounds import MAX_RATIO, RATIO_FLOOR, Budget
+from extract.file_text.detect import name_text
 from extract.file_text.outcome import (
     CORRUPT,
     INFLATES_TOO_MUCH,
@@ -51,7 +52,7 @@ def read_gzip(data: bytes, out: Collector, budget: Budget, filename: str | None)
                 raise Unreadable(CORRUPT, "gzip: data after the stream")
             break
         name, comment = _gzip_header_text(rest)
-        out.line(name)
+        out.line(name_text(name))
         out.line(comment)
         inner = inner or name
         members += 1

@@ -177,3 +177,24 @@ def looks_like_text(data: bytes) -> bool:
         return False
     controls = sum(1 for b in head if b in _CONTROL)
     return controls <= len(head) // 100
+
+
+_KNOWN_EXTENSIONS = _TEXT_EXTENSIONS | _IMAGE_EXTENSIONS | _ARCHIVE_EXTENSIONS | set(_EXT_KIND)
+_KNOWN_EXTENSIONS |= {"doc", "xls", "ppt", "odt", "ods", "odp", "rtf", "pages", "numbers", "key"}
+
+
+def name_text(name: str) -> str:
+    """A file name as it is scanned: the name, and -- when it holds an "@" and ends in
+    known extensions -- the name without them on a line of its own, so that
+    "max@firma.de.pdf" is found as the address it is (".pdf" is no top-level domain);
+    the whole name stays too ("max@firma.pl": Poland, or Perl). Other values end at the
+    dot anyway."""
+    if "@" not in name:
+        return name
+    stem = name
+    while "." in stem:
+        head, _, extension = stem.rpartition(".")
+        if not head or extension.lower() not in _KNOWN_EXTENSIONS:
+            break
+        stem = head
+    return name if stem == name else f"{name}\n{stem}"

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from extract.file_text.bounds import Budget
+from extract.file_text.detect import name_text
 from extract.file_text.metadata import field, xml_strings
 from extract.file_text.outcome import (
     ENCRYPTED,
@@ -125,7 +126,7 @@ def _outline(items: Any, out: Collector, budget: list[int], depth: int = 0) -> N
 def _attachments(reader: Any, out: Collector, budget: Budget) -> None:
     """Embedded files (the /EmbeddedFiles name tree): name, then content as a file."""
     for name, contents in reader.attachments.items():
-        out.line(str(name))
+        out.line(name_text(str(name)))
         for content in contents:
             budget.take_members(1, "pdf attachment")
             budget.take_bytes(len(content), "pdf attachment")

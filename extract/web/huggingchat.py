@@ -7,6 +7,7 @@ multipart/form-data: a "data" part with JSON {"inputs": …, "id": …, "is_retr
 from collections.abc import Iterator
 from email.message import Message
 
+from extract.file_text.detect import name_text
 from extract.forms import FORM_NAME, form_name, parse_multipart
 from extract.inline_file import file_content
 from extract.json_walk import json_leaves, kind_of, load_object, parse_json, worth_scanning
@@ -41,7 +42,7 @@ def _huggingchat_part(part: Message, where: Path, name: str) -> Iterator[Found]:
     data = part.get_payload(decode=True)
     filename = part.get_filename()
     if filename is not None and worth_scanning(filename):
-        yield TextPart(where.mark("filename", ".filename"), filename)
+        yield TextPart(where.mark("filename", ".filename"), name_text(filename))
     if not isinstance(data, bytes) or not data:
         return
     media = part.get_content_type()

@@ -86,3 +86,19 @@ def test_author_fields_are_read_apart_from_the_text(
     result = file_text(build(value), None, None, LIMIT)
     assert result.authors is not None and value in result.authors
     assert result.text is None or value not in result.text
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Kündigung max@firma.de.pdf", "Kündigung max@firma.de.pdf\nKündigung max@firma.de"),
+        ("max@firma.de.csv.gz", "max@firma.de.csv.gz\nmax@firma.de"),
+        ("max@firma.pl", "max@firma.pl\nmax@firma"),  # the whole name stays: .pl is Poland
+        ("Gehalt_DE89370400440532013000.txt", "Gehalt_DE89370400440532013000.txt"),
+        (".pdf", ".pdf"),
+    ],
+)
+def test_file_names_are_scanned_with_and_without_extensions(name: str, text: str) -> None:
+    from extract.file_text.detect import name_text
+
+    assert name_text(name) == text
