@@ -28,10 +28,12 @@ from tests.adversarial.files_harness import (
     verify,
 )
 from tests.extract.file_samples import zip_bomb_docx
-from tests.extract.hidden_archives import oversize_member
+from tests.extract.hidden_archives import ARCHIVE_PLACES, oversize_member
+from tests.extract.hidden_documents import DOCUMENT_PLACES
 
 pytestmark = pytest.mark.e2e
 
+PLACES = {**DOCUMENT_PLACES, **ARCHIVE_PLACES}
 # Requests of a blocked case that may reach the upstream: they carry no file content.
 METADATA_ONLY = ("/v1/uploads", "/upload/v1beta/files")
 
@@ -115,3 +117,16 @@ def test_a_bomb_leaves_the_gateway_responsive(
     messages = [{"role": "user", "content": "Hallo"}]
     assert sdk_status(lambda: chat(model="gpt-4o", messages=messages)) == 200
     assert refused < 30 and time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_the_same_file_without_the_value_passes(
+    place: str, gateway: tuple[Gateway, Client], upstream: FilesUpstream
+) -> None:
+    """The place cases are blocked for the value, not for the file: without it, each
+    passes (images too: `unscanned_files: log`)."""
+    _, client = gateway
+    name, build = PLACES[place]
+    mark = upstream.mark()
+    assert openai_file(name, lambda: build("Nichts Besonderes hier"))(client) == 200
+    assert len(upstream.since(mark)) == 1
