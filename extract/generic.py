@@ -14,7 +14,7 @@ from extract.file_text.detect import name_text
 from extract.forms import form_name, parse_form, parse_multipart
 from extract.inline_file import file_content
 from extract.json_walk import json_leaves, load_json, name_segment, parse_json, worth_scanning
-from extract.media import codec, decode, is_document, is_textual, media_type
+from extract.media import codec, decode, is_document, is_file, is_textual, media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
 from extract.path import BODY, JSON_ROOT, ROOT, Path
 
@@ -53,6 +53,8 @@ def _json_leaves(data: object) -> list[TextPart]:
 
 
 def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[Found], str | None]:
+    if is_file(body):  # a zip or PDF sent as text/plain is read as what it is
+        return list(file_content(body, None, media or None, BODY)), None
     text = decode(body, charset)
     if text is None:
         if is_textual(media):
@@ -113,7 +115,7 @@ def _part(part: Message, where: Path) -> Iterator[Found]:
     if not isinstance(data, bytes) or not data:
         return
     media, charset = part.get_content_type(), codec(part.get_content_charset())
-    if is_textual(media):  # no Content-Type at all defaults to text/plain
+    if is_textual(media) and not is_file(data):  # no Content-Type: text/plain
         text: str | None = data.decode(charset or "utf-8", errors="replace")
     else:
         # Undeclared text (a .csv sent as application/vnd.ms-excel, a .md as octet-stream)

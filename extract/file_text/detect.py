@@ -37,9 +37,8 @@ _UNREADABLE_ARCHIVES: tuple[tuple[bytes, str], ...] = (
     (b"MSCF\x00\x00\x00\x00", "cab archive"),
     (b"\x04\x22\x4d\x18", "lz4 stream"),
     (b"\x1f\x9d", "compress (.Z) stream"),
-    (b"LZIP", "lzip stream"),
+    (b"LZIP\x01", "lzip stream"),
     (b"PK\x07\x08", "split zip archive"),
-    (b"\x60\xea", "arj archive"),
 )
 
 
@@ -68,15 +67,15 @@ def sniff(data: bytes) -> tuple[str, str] | None:
             return name, name
     if data[:3] == b"BZh" and data[4:10] in (b"1AY&SY", b"\x17\x72\x45\x38\x50\x90"):
         return "bzip2", "bzip2"  # "BZh" + level, then a block's or the end's magic
-    if data[257:262] == b"ustar":
+    if data[257:262] == b"ustar" and _tar_checksum(data[:512]):
         return "tar", "tar"
     for prefix, name in _UNREADABLE_ARCHIVES:
         if data.startswith(prefix):
             return "unknown_archive", name
     for prefix, name in _IMAGE_MAGIC:
         if data.startswith(prefix):
-            if name == "bmp" and len(data) < 26:
-                continue  # "BM" alone is too weak: a text file may start with it
+            if name == "bmp" and not _bitmap_header(data):
+                continue  # "BM" alone is too weak: "BMW 320d, …" is text
             return IMAGE, name
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return IMAGE, "webp"
@@ -85,6 +84,22 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole2", "ole2 container (legacy office file or encrypted office document)"
     return None
+
+
+def _bitmap_header(data: bytes) -> bool:
+    """BITMAPFILEHEADER: reserved zeros, then a DIB header of a known size."""
+    dib = int.from_bytes(data[14:18], "little")
+    return len(data) >= 26 and data[6:10] == b"\x00" * 4 and dib in (12, 40, 52, 56, 64, 108, 124)
+
+
+def _tar_checksum(header: bytes) -> bool:
+    """A ustar header's checksum (octal at 148, summed with its own field as spaces):
+    "ustar" at offset 257 of a text file is no tar."""
+    try:
+        stored = int(header[148:156].replace(b"\x00", b" ").strip() or b"-1", 8)
+    except ValueError:
+        return False
+    return stored == sum(header[:148]) + 8 * 32 + sum(header[156:512])
 
 
 _TEXT_EXTENSIONS = frozenset(

@@ -102,3 +102,33 @@ def test_file_names_are_scanned_with_and_without_extensions(name: str, text: str
     from extract.file_text.detect import name_text
 
     assert name_text(name) == text
+
+
+def test_the_bytes_decide_not_the_declared_type() -> None:
+    """A zip sent as text/plain (a multipart part, a raw body) is read as a zip."""
+    from extract.registry import extract
+    from tests.extract.hidden_archives import zip_member
+
+    data = zip_member(EMAIL)
+    boundary = "xyz"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    prompt = extract("generic", body, f"multipart/form-data; boundary={boundary}")
+    assert any(EMAIL in part.text for part in prompt.parts)
+    raw = extract("generic", data, "text/plain; charset=utf-8")
+    assert any(EMAIL in part.text for part in raw.parts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BMW 320d, Kennzeichen M-AB 123, Fahrer Max Mustermann, max@beispiel.de",
+        " " * 257 + "ustar: Gustav Mustermann, max@beispiel.de" + " " * 300,
+        "LZIP ist ein Format. Kontakt: max@beispiel.de",
+    ],
+)
+def test_text_that_starts_like_a_format_is_text(text: str) -> None:
+    result = file_text(text.encode(), "notiz.txt", None, LIMIT)
+    assert (result.status, result.kind) == ("scanned", "text")
