@@ -16,7 +16,7 @@ from extract.inline_file import file_content
 from extract.json_walk import json_leaves, load_json, name_segment, parse_json, worth_scanning
 from extract.media import codec, decode, is_document, is_file, is_textual, media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
-from extract.path import BODY, JSON_ROOT, ROOT, Path
+from extract.path import BODY, JSON_ROOT, ROOT, Key, Path
 
 FORM = ROOT.mark("form", "form")  # then the field's name
 PART = ROOT.mark("part", "multipart")  # then the part's name
@@ -47,9 +47,22 @@ def _generic_model(data: object) -> str | None:
     return model if isinstance(model, str) else None
 
 
+# Keys whose string is a file's name (the Uploads API's create, Files APIs' metadata).
+_FILE_NAME_KEYS = frozenset({"filename", "file_name", "fileName", "display_name", "displayName"})
+
+
 def _json_leaves(data: object) -> list[TextPart]:
-    """Every string leaf in document order; keys are schema, numbers carry no prose."""
-    return json_leaves(data, JSON_ROOT, segment=name_segment)
+    """Every string leaf in document order; keys are schema, numbers carry no prose. A
+    file's name is scanned as name_text says ("max@firma.de.pdf" without ".pdf" too)."""
+    return [
+        TextPart(part.path, name_text(part.text)) if _names_a_file(part.path) else part
+        for part in json_leaves(data, JSON_ROOT, segment=name_segment)
+    ]
+
+
+def _names_a_file(path: Path) -> bool:
+    last = path.steps[-1] if path.steps else None
+    return isinstance(last, Key) and last.name in _FILE_NAME_KEYS
 
 
 def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[Found], str | None]:

@@ -242,3 +242,16 @@ CASES += [
         marker="liesmich.txt",
     ),
 ]
+
+CASES.append(
+    Case(
+        "files: Uploads API create, an address in the file name",
+        "file-name",
+        lambda client: sdk_status(
+            lambda: client.openai().uploads.create(
+                bytes=10, filename=f"{EMAIL}.pdf", mime_type="application/pdf", purpose="assistants"
+            )
+        ),
+        values=(EMAIL,),
+    )
+)
