@@ -324,7 +324,7 @@ def test_the_page_says_what_happens_to_files(
 ) -> None:
     policy = DEFAULT.policy.model_copy(update=settings)
     page = render(policy, "md", lang)
-    files = page.split("## Dateien" if lang == "de" else "## Files", 1)[1].split("\n## ", 1)[0]
-    lines = [line for line in files.splitlines() if line.startswith("- ")]
-    assert unreadable in lines[0] and unscanned in lines[1]
-    assert ".zip" in files
+    files = page.split("**Dateien:**" if lang == "de" else "**Files:**", 1)[1].split("\n", 1)[0]
+    first, second = files.split("Bilder" if lang == "de" else "Images", 1)
+    assert unreadable in first and unscanned in second
+    assert "Archivinhalte" in files or "archive contents" in files
