@@ -166,6 +166,12 @@ class Labels:
             return s["coached"]
         if "justified" in codes:
             return s["justified"]
+        if (
+            enforced in ("block", "warn")
+            and any(str(code).startswith("unreadable_file:") for code in codes)
+            and not any(":not_allowed:" in str(code) for code in codes)
+        ):
+            return s["file"]
         if enforced in ("block", "warn"):
             return s["block"]
         if enforced == "redact":
