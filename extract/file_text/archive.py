@@ -78,6 +78,7 @@ def read_zip(data: bytes, out: Collector, budget: Budget) -> str:
             raise Unreadable(CORRUPT, "zip has entries outside its directory")
         for info in infos:
             if not info.is_dir():
+                budget.check_time("zip")
                 out.merge(_zip_member(zf, info, budget))
     return f"zip, {plural(len(infos), 'member')}"
 
@@ -123,6 +124,7 @@ def read_tar(data: bytes, out: Collector, budget: Budget) -> str:
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tf:
         while (member := tf.next()) is not None:
             count += 1
+            budget.check_time("tar")
             budget.take_members(1, "tar")
             out.line(name_text(member.name))
             out.line(name_text(member.linkname))

@@ -8,6 +8,7 @@ them take, so that no shape of nesting multiplies the work: beyond a bound the f
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from extract.file_text.outcome import (
@@ -34,6 +35,11 @@ INFLATE_CAP = 100 * 1024 * 1024
 # XML ~20x); zeros and other bomb fillers reach 1000x.
 MAX_RATIO = 200
 RATIO_FLOOR = 1024 * 1024
+# Seconds one upload may take to read, checked between pages, members and attachments
+# (a parser cannot be interrupted inside one): a PDF whose every page inflates the same
+# 75 MB stream must not hold a reader thread for minutes. Generous: a 500-page PDF
+# reads in about two seconds.
+READ_SECONDS = 60.0
 
 # Reads nested bytes (name, content type) within a budget: file_text's dispatcher.
 Reader = Callable[[bytes, str | None, str | None, "Budget"], FileText]
@@ -48,6 +54,12 @@ class Budget:
         self.depth = 0
         self.members = 0
         self.inflated = 0
+        self.deadline = time.monotonic() + READ_SECONDS
+
+    def check_time(self, what: str) -> None:
+        """Between two pages or members: past the deadline the upload is too large."""
+        if time.monotonic() > self.deadline:
+            raise Unreadable(TOO_LARGE, f"{what}: not read within {READ_SECONDS:g} s")
 
     @property
     def inflate_bound(self) -> int:

@@ -25,6 +25,7 @@ def read_xlsx(data: bytes, out: Collector, budget: Budget) -> str:
             if not hasattr(sheet, "iter_rows"):
                 continue  # chartsheets
             sheets += 1
+            budget.check_time("xlsx")
             out.line(str(sheet.title))
             if hasattr(sheet, "reset_dimensions"):
                 # A forged <dimension ref="A1:XFD1048576"> would make openpyxl pad

@@ -50,6 +50,7 @@ def read_pdf(data: bytes, out: Collector, budget: Budget) -> str:
     count = min(total, PDF_MAX_PAGES)
     body = 0
     for index in range(count):
+        budget.check_time("pdf")
         page_text = reader.pages[index].extract_text() or ""
         body += len(page_text.strip())
         out.line(page_text)
@@ -128,6 +129,7 @@ def _attachments(reader: Any, out: Collector, budget: Budget) -> None:
     for name, contents in reader.attachments.items():
         out.line(name_text(str(name)))
         for content in contents:
+            budget.check_time("pdf attachment")
             budget.take_members(1, "pdf attachment")
             budget.take_bytes(len(content), "pdf attachment")
             out.merge(budget.nested(content, str(name)))

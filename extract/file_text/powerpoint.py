@@ -24,6 +24,7 @@ def read_pptx(data: bytes, out: Collector, budget: Budget) -> str:
         return _pptx_parts(data, out)
     slides = 0
     for slide in presentation.slides:
+        budget.check_time("pptx")
         slides += 1
         for shape in slide.shapes:
             _shape_text(shape, out, depth=0)

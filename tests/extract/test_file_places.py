@@ -132,3 +132,18 @@ def test_the_bytes_decide_not_the_declared_type() -> None:
 def test_text_that_starts_like_a_format_is_text(text: str) -> None:
     result = file_text(text.encode(), "notiz.txt", None, LIMIT)
     assert (result.status, result.kind) == ("scanned", "text")
+
+
+def test_an_upload_that_takes_too_long_to_read_is_unreadable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Checked between pages and members: no parser is interrupted, none starts late."""
+    from extract.file_text import bounds
+    from tests.extract.file_samples import pdf_bytes
+    from tests.extract.hidden_archives import zip_member
+
+    monkeypatch.setattr(bounds, "READ_SECONDS", -1.0)
+    for name, data in (("a.pdf", pdf_bytes(["x"], pages=2)), ("a.zip", zip_member(EMAIL))):
+        result = file_text(data, name, None, LIMIT)
+        assert (result.status, result.why) == ("unreadable", "too_large"), name
+        assert "not read within" in result.detail
