@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any, Protocol
 
+from extract.file_text.outcome import UNREADABLE_REASONS
 from policy.decide import Checked, Decision
 from policy.entities import entity_labels
 from policy.model import Policy
@@ -100,6 +101,30 @@ def _classes_and_alternative(policy: Policy, decision: Decision, lang: str) -> d
     return classes_and_alternative(policy, decision.data_classes, decision.alternatives, lang)
 
 
+def file_reason(decision: Decision) -> str | None:
+    """Why an attached file stopped the prompt (a key of file_reasons in
+    rules/messages.yaml), when a file did and neither data found nor the tool itself
+    did: the most specific unreadable reason, else "unscanned"; None otherwise."""
+    if decision.data_classes:
+        return None
+    whys = set()
+    for reason in decision.reasons:
+        head, _, rest = reason.partition(":")
+        action = rest.rsplit(":", 1)[-1]
+        if (head.startswith("tool_") or head == "unlisted_tool") and action in ("warn", "block"):
+            return None  # using the tool at all is what stops it: that message
+        if head == "unreadable_file" and action == decision.action:
+            whys.add(rest.split(":", 1)[0])
+        elif head == "unscanned_files" and action == decision.action:
+            whys.add("unscanned")
+    return next((why for why in (*UNREADABLE_REASONS, "unscanned") if why in whys), None)
+
+
+def _file_why(why: str, lang: str) -> str:
+    entry = _texts()["file_reasons"].get(why) or _texts()["file_reasons"]["corrupt"]
+    return str(entry.get(lang) or entry["de"])
+
+
 def block_message(
     policy: Policy,
     decision: Decision,
@@ -109,6 +134,9 @@ def block_message(
     approval_link: str | None = None,
 ) -> str:
     common = _common(policy, service_name, approval_link)
+    why = file_reason(decision)
+    if why is not None:
+        return _t("unreadable_file", lang, policy).format(**common, why=_file_why(why, lang))
     if not decision.data_classes:
         return _t("unlisted_tool", lang, policy).format(**common)
     return _t("block", lang, policy).format(
@@ -131,6 +159,11 @@ def coach_message(
 ) -> str:
     """Policy action "warn": what was found (kinds and counts) and the one-time link."""
     common = _common(policy, service_name, approval_link)
+    why = file_reason(decision)
+    if why is not None:  # a file nobody could read, in the coaching rollout mode
+        return _t("coach_unreadable_file", lang, policy).format(
+            **common, why=_file_why(why, lang), coach_link=coach_link, minutes=minutes
+        )
     if not decision.data_classes:  # "warn" for using the tool at all
         return _t("coach_tool", lang, policy).format(
             **common, coach_link=coach_link, minutes=minutes

@@ -6,7 +6,7 @@ Protobuf JSON: the REST API accepts camelCase and snake_case field names alike.
 from collections.abc import Iterator
 from typing import Any
 
-from extract.inline_file import inline_file
+from extract.inline_file import file_name_field, inline_file
 from extract.json_walk import (
     as_list,
     as_object,
@@ -64,6 +64,7 @@ def _gemini_part(part: dict[str, Any], where: Path) -> Iterator[Found]:
             location = where.key(key).key("data")
             name = blob.get("displayName")
             filename = name if isinstance(name, str) else None
+            yield from file_name_field(blob, "displayName", where.key(key))
             yield from inline_file(raw, filename, media, location)
     key, call = _either(part, "functionCall", "function_call")
     if isinstance(call, dict):

@@ -11,12 +11,13 @@ from collections.abc import Iterator, Sequence
 from email.message import Message
 
 from extract.coverage import string_rule
+from extract.file_text.detect import name_text
 from extract.forms import form_name, parse_form, parse_multipart
 from extract.inline_file import file_content
 from extract.json_walk import load_json, name_segment, parse_json
-from extract.media import codec, decode, is_document, is_textual, media_type
+from extract.media import codec, decode, is_document, is_file, is_textual, media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
-from extract.path import BODY, JSON_ROOT, ROOT, Path
+from extract.path import BODY, JSON_ROOT, ROOT, Key, Path
 from extract.residual import KEY_SEPARATOR, residual
 
 FORM = ROOT.mark("form", "form")  # then the field's name
@@ -48,12 +49,27 @@ def _generic_model(data: object) -> str | None:
     return model if isinstance(model, str) else None
 
 
+# Keys whose string is a file's name (the Uploads API's create, Files APIs' metadata).
+_FILE_NAME_KEYS = frozenset({"filename", "file_name", "fileName", "display_name", "displayName"})
+
+
 def _json_leaves(data: object) -> list[TextPart]:
-    """Every string and number in document order, then the keys (extract/residual.py)."""
-    return residual(data, JSON_ROOT)
+    """Every string and number in document order, then the keys (extract/residual.py).
+    A file's name is scanned as name_text says ("max@firma.de.pdf" without ".pdf" too)."""
+    return [
+        TextPart(part.path, name_text(part.text)) if _names_a_file(part.path) else part
+        for part in residual(data, JSON_ROOT)
+    ]
+
+
+def _names_a_file(path: Path) -> bool:
+    last = path.steps[-1] if path.steps else None
+    return isinstance(last, Key) and last.name in _FILE_NAME_KEYS
 
 
 def _text_body(body: bytes, media: str, charset: str | None) -> tuple[list[Found], str | None]:
+    if is_file(body):  # a zip or PDF sent as text/plain is read as what it is
+        return list(file_content(body, None, media or None, BODY)), None
     text = decode(body, charset)
     if text is None:
         if is_textual(media):
@@ -119,12 +135,12 @@ def _part(part: Message, where: Path) -> Iterator[Found]:
     if filename is not None:
         # File names carry names ("Abmahnung_Max_Mustermann.docx"): scanned, never a location.
         if string_rule(filename) is None:
-            yield TextPart(where.mark("filename", ".filename"), filename)
+            yield TextPart(where.mark("filename", ".filename"), name_text(filename))
         where = where.mark("content", ".content")
     if not isinstance(data, bytes) or not data:
         return
     media, charset = part.get_content_type(), codec(part.get_content_charset())
-    if is_textual(media):  # no Content-Type at all defaults to text/plain
+    if is_textual(media) and not is_file(data):  # no Content-Type: text/plain
         text: str | None = data.decode(charset or "utf-8", errors="replace")
     else:
         # Undeclared text (a .csv sent as application/vnd.ms-excel, a .md as octet-stream)

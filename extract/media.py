@@ -4,6 +4,8 @@ import codecs
 from email.message import Message
 from functools import lru_cache
 
+from extract.file_text.detect import sniff
+
 
 def media_type(content_type: str | None) -> tuple[str, str | None]:
     """("type/subtype" lower-cased or "", usable charset or None) of a Content-Type."""
@@ -42,6 +44,12 @@ def decode(data: bytes, charset: str | None) -> str | None:
 def is_document(media: str, data: bytes) -> bool:
     """A PDF, even one that happens to be ASCII: its text is in content streams."""
     return media == "application/pdf" or data.lstrip()[:5] == b"%PDF-"
+
+
+def is_file(data: bytes) -> bool:
+    """Bytes a file format claims by its magic (PDF, zip, images, archives): read as that
+    file whatever type the sender declared -- a zip sent as text/plain is still a zip."""
+    return sniff(data) is not None
 
 
 def is_textual(media: str) -> bool:

@@ -3,7 +3,7 @@
 Every text part carries its structured path (extract/path.py); its location is that
 path rendered, as the findings log keeps it.
 
-Locations (TextPart.location, Prompt.unscanned):
+Locations (TextPart.location, Prompt.unscanned, Unreadable.location):
 - JSON bodies of dedicated extractors: the exact JSON path from the root, keys joined by
   ".", array indexes in brackets, e.g. "messages[1].content[0].text"; a key that is not
   an identifier is written quoted in brackets, e.g. '["0"].json.content'.
@@ -79,6 +79,21 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A file that could not be read completely (over a bound, encrypted, broken, an
+    archive format without a reader, a slice of a file uploaded in parts): its path and
+    why (extract/file_text/outcome.py UNREADABLE_REASONS), never its content. The text
+    that could be read of it is a TextPart all the same."""
+
+    path: Path
+    why: str
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
 class Prompt:
     api: Api
     parts: tuple[TextPart, ...]
@@ -95,6 +110,8 @@ class Prompt:
     # How many parts in front are not the extractor's own: what the residual walker
     # added (extract/residual.py), and the URL and header parts the guard puts first.
     residual: int = 0
+    # Files that could not be read completely: the policy's `unreadable_files` decides.
+    unreadable: tuple[Unreadable, ...] = ()
 
 
 class ExtractError(ValueError):
@@ -104,7 +121,7 @@ class ExtractError(ValueError):
     """
 
 
-Found = TextPart | Unscanned | Skipped
+Found = TextPart | Unscanned | Skipped | Unreadable
 
 
 # Reads one request body (bytes, the Content-Type header) into a Prompt.
@@ -112,8 +129,19 @@ Reader = Callable[[bytes, str | None], Prompt]
 
 
 def prompt_of(api: Api, found: Sequence[Found], *, stream: bool, model: str | None) -> Prompt:
-    """A Prompt from what a walker found: text parts and unscanned locations."""
+    """A Prompt from what a walker found: text parts, unscanned and unreadable files."""
     parts = tuple(f for f in found if isinstance(f, TextPart))
     unscanned = tuple(str(f.path) for f in found if isinstance(f, Unscanned))
+    # Unscanned and unreadable files and skipped values were taken by the extractor
+    # without a text part of their own: the residual walker must not read them again.
     consumed = tuple(f.path for f in found if not isinstance(f, TextPart))
-    return Prompt(api, parts, stream, model, unscanned, consumed)
+    unreadable = tuple(f for f in found if isinstance(f, Unreadable))
+    return Prompt(
+        api=api,
+        parts=parts,
+        stream=stream,
+        model=model,
+        unscanned=unscanned,
+        consumed=consumed,
+        unreadable=unreadable,
+    )

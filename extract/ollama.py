@@ -4,8 +4,9 @@ read by extract/openai.py."""
 from collections.abc import Iterator
 from typing import Any
 
+from extract.inline_file import inline_file
 from extract.json_walk import as_list, as_object, json_reader, json_value, required_list, str_field
-from extract.model import Api, Found, Reader, Unscanned
+from extract.model import Api, Found, Reader
 from extract.path import ROOT, Path
 
 
@@ -40,8 +41,8 @@ def _ollama_images(obj: dict[str, Any], where: Path) -> Iterator[Found]:
     if images is None:
         return
     for index, image in enumerate(as_list(images, location)):
-        if isinstance(image, str) and image:
-            yield Unscanned(location.index(index))
+        if isinstance(image, str) and image:  # base64: the bytes say what it is
+            yield from inline_file(image, None, None, location.index(index))
 
 
 READERS: dict[Api, Reader] = {

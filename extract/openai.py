@@ -4,7 +4,7 @@ responses, legacy completions and embeddings."""
 from collections.abc import Iterator
 from typing import Any
 
-from extract.inline_file import inline_file
+from extract.inline_file import data_url_file, file_name_field, inline_file, parse_data_url
 from extract.json_walk import (
     as_list,
     as_object,
@@ -40,13 +40,13 @@ def _openai_part(part: object, where: Path) -> Iterator[Found]:
     obj = as_object(part, where)
     yield from str_field(obj, "text", where)
     yield from str_field(obj, "refusal", where)
-    yield from str_field(obj, "filename", where)  # responses input_file
+    yield from file_name_field(obj, "filename", where)  # responses input_file
     yield from _data_url_field(obj, "file_data", where, obj.get("filename"))
     yield from str_field(obj, "stdout", where)  # responses shell_call_output
     yield from str_field(obj, "stderr", where)
     file = obj.get("file")
     if isinstance(file, dict):  # chat "file" part
-        yield from str_field(file, "filename", where.key("file"))
+        yield from file_name_field(file, "filename", where.key("file"))
         yield from _data_url_field(file, "file_data", where.key("file"), file.get("filename"))
     image = obj.get("image_url")  # chat: {"url": …}; responses input_image: the URL itself
     if isinstance(image, dict):
@@ -60,8 +60,14 @@ def _openai_part(part: object, where: Path) -> Iterator[Found]:
 
 def _inline_image(url: object, where: Path) -> Iterator[Found]:
     # Only inline images (data URLs) travel in the request; http(s) URLs are references.
+    # The bytes decide what it is: an image's metadata is read, a "data:image/png" that
+    # holds a PDF is read as a PDF.
     if isinstance(url, str) and url[:5].lower() == "data:":
-        yield Unscanned(where)
+        parsed = parse_data_url(url)
+        if parsed is None:
+            yield Unscanned(where)
+        else:
+            yield from data_url_file(parsed, None, where)
 
 
 def _data_url_field(
@@ -74,15 +80,14 @@ def _data_url_field(
         return
     if not isinstance(value, str):
         raise ExtractError(f"{location}: expected a string, got {kind_of(value)}")
-    media: str | None = None
-    payload = value
-    if value[:5].lower() == "data:":
-        header, comma, payload = value[5:].partition(",")
-        if not comma or not header.lower().endswith(";base64"):
-            raise ExtractError(f"{location}: expected a base64 data URL")
-        media = header[: -len(";base64")].split(";", 1)[0].strip().lower() or None
     name = filename if isinstance(filename, str) else None
-    yield from inline_file(payload, name, media, location)
+    if value[:5].lower() == "data:":
+        parsed = parse_data_url(value)
+        if parsed is None or not parsed.base64:
+            raise ExtractError(f"{location}: expected a base64 data URL")
+        yield from data_url_file(parsed, name, location)
+    else:
+        yield from inline_file(value, name, None, location)
 
 
 # --- chat completions ----------------------------------------------------------

@@ -30,6 +30,7 @@ MarkKind = Literal[
     "filename",  # a file's name
     "content",  # a file part's content
     "file",  # text decoded from a file (not a substring of the field it came from)
+    "author",  # a file's author fields: a person's name there does not count
     "string_json",  # a JSON document held in a string ("→")
     "message",  # a WebSocket message or record
     "keys",  # the distinct object keys of a JSON document, scanned as one text

@@ -24,6 +24,7 @@ from policy.decide import (
     decide,
     fail_action,
     unchecked_decision,
+    with_unreadable,
     with_unscanned,
 )
 from policy.loader import LoadedPolicy
@@ -96,6 +97,21 @@ def unchecked(
     )
 
 
+def without_author_names(parts: Sequence[TextPart], findings: Sequence[Finding]) -> list[Finding]:
+    """A person's name in a file's author fields (extract/file_text/metadata.py) is
+    whoever saved the file, ordinarily the employee sending it: not counted, also where
+    the scan across part boundaries joined it to the text before it. Everything else
+    found there counts, and so does a name anywhere else."""
+    authors = {index for index, part in enumerate(parts) if "author" in part.path.marks()}
+    if not authors:
+        return list(findings)
+    return [
+        finding
+        for finding in findings
+        if finding.entity_type != "PERSON" or not ({finding.part, *finding.split_across} & authors)
+    ]
+
+
 async def evaluate(
     active: Active,
     service: Service,
@@ -107,9 +123,11 @@ async def evaluate(
     fail_mode: str,
     current: Callable[[], Active | None],
     unscanned: int = 0,
+    unreadable: Sequence[str] = (),
     error: str | None = None,
 ) -> Evaluation:
-    """Scan `parts` and decide; `unscanned` inline files get the policy's unscanned_files.
+    """Scan `parts` and decide; `unscanned` inline files get the policy's unscanned_files,
+    files not read completely (`unreadable`: why, one per file) its unreadable_files.
 
     A policy switch may have closed the pool this prompt started with (e.g. while a big
     upload was read): then the pool of the `current` policy scans it. Any checker failure
@@ -129,7 +147,9 @@ async def evaluate(
         error = f"checker_error: {type(exc).__name__}"
         return unchecked(active, service, api, group, error, action, parts=parts)
     scan_ms = (time.perf_counter() - started) * 1000
+    findings = without_author_names(parts, findings)
     decision = with_unscanned(decide(policy, service.id, group, findings), unscanned, policy)
+    decision = with_unreadable(decision, unreadable, policy, service.id, group)
     return Evaluation(
         active, service, api, group, decision, tuple(parts), tuple(findings), error, scan_ms=scan_ms
     )

@@ -22,7 +22,8 @@ gateway does with it in that mode (`enforced` in the log).
 
 The rest of the pipeline is decided here too, as pure functions: the action for a
 prompt that could not be checked (`fail_action`, `unchecked_decision`), inline files
-that could not be read (`with_unscanned`), and what the gateway applies once coaching
+without a reader (`with_unscanned`) or not read completely (`with_unreadable`,
+`unreadable_action`), and what the gateway applies once coaching
 and redaction had their say (`applied`): computed once, before the answer and the
 record.
 """
@@ -165,6 +166,54 @@ def with_unscanned(decision: Decision, unscanned: int, policy: Policy) -> Decisi
         decision,
         action=most_restrictive([decision.action, policy.unscanned_files]),
         reasons=(*decision.reasons, f"unscanned_files:{unscanned}:{policy.unscanned_files}"),
+    )
+
+
+def unreadable_action(policy: Policy, service: str | None, group: str | None) -> Action:
+    """What a file that could not be read completely gets, for this tool and group.
+
+    The policy's `unreadable_files`; by default ("as_data_classes") the file counts as
+    holding every data class the tool does not allow: the most restrictive of their
+    actions, where "warn" and "redact" become "block" (nobody could justify or rewrite
+    what nobody could read). A tool that allows every class takes the file. Either way
+    never more lenient than `unscanned_files`: a file read in part is no safer than
+    one not read at all.
+    """
+    action: Action
+    if policy.unreadable_files == "as_data_classes":
+        listed = policy.tool_for_service(service)
+        tool_id = listed[0] if listed else None
+        allowed = set(allowed_classes(policy, tool_id, group)) if tool_id else set()
+        action = most_restrictive(
+            class_action(policy, tool_id, group, name)
+            for name in policy.data_classes
+            if name not in allowed
+        )
+        if action in ("warn", "redact"):
+            action = "block"
+    else:
+        action = policy.unreadable_files
+    return most_restrictive([action, policy.unscanned_files])
+
+
+def with_unreadable(
+    decision: Decision,
+    whys: Iterable[str],
+    policy: Policy,
+    service: str | None,
+    group: str | None,
+) -> Decision:
+    """Files that could not be read completely (`whys`: one reason each, e.g.
+    "encrypted") get `unreadable_action`; the more restrictive of that and the
+    decision so far wins. Recorded once per reason: `unreadable_file:<why>:<action>`."""
+    distinct = tuple(dict.fromkeys(whys))
+    if not distinct:
+        return decision
+    action = unreadable_action(policy, service, group)
+    return replace(
+        decision,
+        action=most_restrictive([decision.action, action]),
+        reasons=(*decision.reasons, *(f"unreadable_file:{why}:{action}" for why in distinct)),
     )
 
 

@@ -94,6 +94,15 @@ def policy_warnings(loaded: LoadedPolicy, detectable: Iterable[str] | None = Non
                 "'closed' is the safe default",
             )
         )
+    if policy.unreadable_files in ("allow", "log") and policy.unscanned_files != "block":
+        warnings.append(
+            loaded.problem(
+                ("unreadable_files",),
+                "files that could not be checked completely (encrypted, too large, "
+                "10,000 archive members …) pass to every tool",
+                "'as_data_classes' (the default) treats them like the data they may hold",
+            )
+        )
     if not policy.examples:
         warnings.append(
             loaded.problem(

@@ -7,7 +7,6 @@ loader turns each problem into `file:line:column: what — did you mean …`.
 
 from __future__ import annotations
 
-import importlib
 import ipaddress
 import re
 import string
@@ -21,6 +20,7 @@ from policy.entities import KNOWN_ENTITIES, class_of_entity
 from policy.tenant_rules import as_lists as tenant_as_lists
 from policy.tenant_rules import check_tools as check_tenant_tools
 from policy.tenant_rules import validate_tenant
+from policy.validators import KNOWN_VALIDATORS, stdnum_validator
 
 Action = Literal["allow", "log", "warn", "redact", "block"]
 ToolStatus = Literal["approved", "tolerated", "unapproved"]
@@ -113,33 +113,6 @@ class PatternRule(_Strict):
                 value,
             )
         return value
-
-
-KNOWN_VALIDATORS = [
-    "iban",
-    "luhn",
-    "de.idnr",
-    "de.vat",
-    "de.stnr",
-    "de.handelsregisternummer",
-    "isin",
-    "eu.vat",
-    "at.uid",
-    "ch.uid",
-    "ch.ssn",
-    "bic",
-]
-
-
-def stdnum_validator(name: str) -> object | None:
-    """The `is_valid` function of python-stdnum module `name`, or None."""
-    if not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?", name):
-        return None
-    try:
-        module = importlib.import_module(f"stdnum.{name}")
-    except ImportError:
-        return None
-    return getattr(module, "is_valid", None)
 
 
 class DataClass(_Strict):
@@ -299,6 +272,8 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "alternative": {"tools"},
     "no_alternative": set(),
     "unlisted_tool": _COMMON,
+    "unreadable_file": _COMMON | {"why"},
+    "coach_unreadable_file": _COMMON | {"why", "coach_link", "minutes"},
     "checker_error": _COMMON,
     "oversize": _COMMON | {"size_mb", "limit_mb"},
 }
@@ -326,11 +301,16 @@ class Policy(_Strict):
     fail_mode: Literal["closed", "open"] = "closed"
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     oversize_action: Action = "block"
-    # Uploaded files the gateway cannot read (images — no OCR —, encrypted PDFs,
-    # unknown binary formats): what happens to a prompt that carries one.
-    # (allow, log or block: an unreadable file can be neither redacted nor justified
-    # by the data classes found in it)
+    # Files the gateway has no reader for (images — no OCR —, legacy Office files, audio):
+    # what happens to a prompt that carries one (allow, log or block: such a file can be
+    # neither redacted nor justified by the data classes found in it).
     unscanned_files: Literal["allow", "log", "block"] = "log"
+    # Files that could not be read completely (over a size, page or member bound,
+    # encrypted, broken, an archive format without a reader, a slice of a file uploaded
+    # in parts). "as_data_classes": as if the file held every data class the tool does
+    # not allow (policy/decide.py unreadable_action); or allow, log, block. Never more
+    # lenient than unscanned_files.
+    unreadable_files: Literal["as_data_classes", "allow", "log", "block"] = "as_data_classes"
     examples: tuple[Example, ...] = ()
 
     @field_validator("messages")

@@ -34,6 +34,9 @@ ACTION_WORDS: dict[Action, dict[str, str]] = _TEXTS["actions"]
 UNLISTED_WORDS: dict[Action, dict[str, str]] = _TEXTS["unlisted"]
 # A department's rollout mode (groups.<id>.mode) in the introduction-phase table.
 MODE_WORDS: dict[Mode, dict[str, str]] = _TEXTS["modes"]
+# What happens to files that could not be checked completely, and to images.
+UNREADABLE_WORDS: dict[str, dict[str, str]] = _TEXTS["unreadable"]
+UNSCANNED_WORDS: dict[str, dict[str, str]] = _TEXTS["unscanned"]
 
 STATUS_ORDER: dict[ToolStatus, int] = {"approved": 0, "tolerated": 1, "unapproved": 2}
 
@@ -93,6 +96,16 @@ class Rollout:
 
 
 @dataclass(frozen=True)
+class Files:
+    """What happens to attachments the gateway cannot check completely, and to images."""
+
+    unreadable: str
+    unreadable_action: str  # the setting: as_data_classes, allow, log, block
+    unscanned: str
+    unscanned_action: Action
+
+
+@dataclass(frozen=True)
 class Page:
     lang: Lang
     title: str
@@ -106,6 +119,7 @@ class Page:
     stores: str
     version: str
     rollout: Rollout | None = None  # None: every group enforces the policy as written
+    files: Files | None = None
 
 
 def render(
@@ -148,6 +162,19 @@ def build_page(policy: Policy, lang: Lang, version_id: str | None = None) -> Pag
         stores=_stores(policy, lang),
         version=w("version", version=version_id or policy.version),
         rollout=_rollout(policy, lang),
+        files=_files(policy, lang),
+    )
+
+
+def _files(policy: Policy, lang: Lang) -> Files:
+    # A file that is never more leniently treated than an image (policy/decide.py): the
+    # page says "not sent" when unscanned_files blocks, whatever unreadable_files says.
+    unreadable = "block" if policy.unscanned_files == "block" else policy.unreadable_files
+    return Files(
+        unreadable=UNREADABLE_WORDS[unreadable][lang],
+        unreadable_action=unreadable,
+        unscanned=UNSCANNED_WORDS[policy.unscanned_files][lang],
+        unscanned_action=policy.unscanned_files,
     )
 
 

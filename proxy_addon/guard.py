@@ -25,9 +25,11 @@ placeholder → value map in memory only (per user and service, with expiry), an
 restores the values in the answer, streamed SSE included (redaction/restore.py, stream.py).
 A body that cannot be rewritten safely (form fields, files) is blocked instead.
 
-Inline files the gateway cannot read (images, encrypted PDFs; `Prompt.unscanned`)
-get the policy's `unscanned_files` action, combined with the findings' decision
-(policy.decide.with_unscanned).
+Inline files the gateway has no reader for (images; `Prompt.unscanned`) get the
+policy's `unscanned_files` action, files it could not read completely (encrypted, over
+a bound, broken, a slice of an upload in parts; `Prompt.unreadable`) its
+`unreadable_files` action, each combined with the findings' decision
+(policy.decide.with_unscanned, with_unreadable).
 
 The rollout mode of the sender's group (policy `mode:` / `groups.<id>.mode:`) decides
 what is done with the policy action (`Decision.effective`, policy/decide.py): in
@@ -52,6 +54,7 @@ from extract.body_decode import BodyTooLarge, read_body
 from extract.model import Api, Prompt, TextPart
 from extract.registry import match_endpoint, read
 from extract.request_parts import header_parts, url_parts
+from extract.upload_slices import as_slice, is_upload_slice
 from pipeline.coaching import Coaching
 from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
 from policy.catalog import Catalog, Service, default_catalog
@@ -215,6 +218,8 @@ class Guard:
             return Checked(unchecked(active, service, api, group, "undecodable_body", action))
         body = decoded.data
         prompt, error = await self.read(flow, service, api, body)
+        if is_upload_slice(flow.request.method, flow.request.path, flow.request.headers):
+            prompt = as_slice(prompt)  # a part of a file cannot be checked alone
         # URL and header parts first: a value split over the body's last parts must not
         # run into them where the checker joins adjacent parts (checker/seams.py).
         residual = prompt.residual + len(outside)
@@ -226,6 +231,7 @@ class Guard:
             group,
             prompt.parts,
             unscanned=len(prompt.unscanned),
+            unreadable=[file.why for file in prompt.unreadable],
             error=error,
             timeout_s=ctx.options.leitplanke_scan_timeout_ms / 1000,
             fail_mode=ctx.options.leitplanke_fail_mode,

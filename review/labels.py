@@ -143,6 +143,9 @@ class Labels:
             return r["enforced_as"].format(
                 action=act.get(head, head), enforced=act.get(enforced, enforced)
             )
+        if head == "unreadable_file" and len(parts) == 3:
+            why = self.t["file_reasons"].get(parts[1], parts[1])
+            return r["unreadable_file"].format(why=why, action=act.get(parts[2], parts[2]))
         if head == "unscanned_files" and len(parts) == 3:
             return r["unscanned_files"].format(count=parts[1], action=act.get(parts[2], parts[2]))
         return r.get(head, r["other"])
@@ -163,6 +166,12 @@ class Labels:
             return s["coached"]
         if "justified" in codes:
             return s["justified"]
+        if (
+            enforced in ("block", "warn")
+            and any(str(code).startswith("unreadable_file:") for code in codes)
+            and not any(":not_allowed:" in str(code) for code in codes)
+        ):
+            return s["file"]
         if enforced in ("block", "warn"):
             return s["block"]
         if enforced == "redact":

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from policy.entities import PATTERN_ENTITY
-from policy.model import stdnum_validator
+from policy.validators import stdnum_validator
 
 
 class PolicyPatternRecognizer(PatternRecognizer):

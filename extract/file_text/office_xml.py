@@ -8,7 +8,10 @@ from collections.abc import Iterable, Iterator
 from xml.etree import ElementTree
 
 # Local element names -> what they contribute (WordprocessingML and DrawingML).
-_TEXT_ELEMENTS = frozenset({"t", "delText"})
+# instrText: field codes (HYPERLINK "mailto:…", MERGEFIELD); delInstrText: deleted ones.
+_TEXT_ELEMENTS = frozenset({"t", "delText", "instrText", "delInstrText"})
+# Drawing properties whose attributes hold alternative text of pictures and shapes.
+_ALT_TEXT_ELEMENTS = frozenset({"docPr", "cNvPr"})
 _BREAK_ELEMENTS = frozenset({"br", "cr"})
 
 
@@ -20,6 +23,10 @@ def xml_text(xml: bytes) -> str:
         name = elem.tag.rsplit("}", 1)[-1]
         if event == "start":
             stack.append(name)
+            if name in _ALT_TEXT_ELEMENTS:
+                for attribute in ("descr", "title"):
+                    if elem.get(attribute):
+                        pieces.append(f"\n{elem.get(attribute)}\n")
             continue
         stack.pop()
         parent = stack[-1] if stack else ""

@@ -1,31 +1,31 @@
-"""Office Open XML packages (ZIP): bounds checked before any parser runs, then the
-Word, Excel or PowerPoint reader."""
+"""Zip files: Office Open XML packages go to the Word, Excel or PowerPoint reader (plus
+the package's other text, office_extras.py); every other zip is an archive
+(archive.py). The bounds are checked before any parser runs."""
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 
+from extract.file_text.archive import open_zip, read_zip
+from extract.file_text.bounds import MAX_MEMBERS, Budget
 from extract.file_text.excel import read_xlsx
+from extract.file_text.office_extras import read_extras
 from extract.file_text.outcome import (
+    ARCHIVE,
+    CORRUPT,
     DOCX,
-    ERROR,
     PPTX,
-    TOO_LARGE,
-    UNKNOWN,
-    UNSUPPORTED,
+    TOO_MANY_MEMBERS,
     XLSX,
+    Collector,
     FileText,
-    run,
+    Unreadable,
+    unreadable,
 )
 from extract.file_text.powerpoint import read_pptx
+from extract.file_text.runner import Extract, run
 from extract.file_text.word import read_docx
-
-ZIP_INFLATE_FACTOR = 20
-ZIP_INFLATE_CAP = 100 * 1024 * 1024
-ZIP_MAX_MEMBERS = 10_000
-
 
 _MAIN_TYPES = (
     (re.compile(rb"(?:wordprocessingml|ms-word)\.[A-Za-z.]*main\+xml", re.I), DOCX),
@@ -40,28 +40,39 @@ _MAIN_PARTS = (
     ("ppt/presentation.xml", PPTX),
 )
 
+_READERS: dict[str, Extract] = {DOCX: read_docx, XLSX: read_xlsx, PPTX: read_pptx}
 
-def read_office(data: bytes, hint: str | None, limit: int) -> FileText:
-    office_hint = hint if hint in (DOCX, XLSX, PPTX) else UNKNOWN
+
+def read_zip_file(data: bytes, hint: str | None, budget: Budget) -> FileText:
+    office_hint = hint if hint in (DOCX, XLSX, PPTX) else ARCHIVE
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with open_zip(data, budget, "zip") as zf:
             infos = zf.infolist()
             kind = _ooxml_kind(zf, infos)
+    except Unreadable as exc:
+        return unreadable(exc.why, exc.detail, office_hint)
     except Exception as exc:
-        return FileText(None, ERROR, f"{type(exc).__name__} (broken zip)", office_hint)
+        return unreadable(CORRUPT, f"{type(exc).__name__} (broken zip)", office_hint)
     if kind is None:
-        names = {info.filename for info in infos}
-        what = "opendocument" if "mimetype" in names else "zip archive"
-        return FileText(None, UNSUPPORTED, what, UNKNOWN)
-    if len(data) > limit:
-        return FileText(None, TOO_LARGE, f"{kind} file exceeds {limit} bytes", kind)
-    bound = min(ZIP_INFLATE_FACTOR * max(limit, 0), ZIP_INFLATE_CAP)
-    if len(infos) > ZIP_MAX_MEMBERS:
-        return FileText(None, TOO_LARGE, f"zip has more than {ZIP_MAX_MEMBERS} members", kind)
-    if sum(info.file_size for info in infos) > bound:
-        return FileText(None, TOO_LARGE, f"zip inflates beyond {bound} bytes", kind)
-    extract = {DOCX: read_docx, XLSX: read_xlsx, PPTX: read_pptx}[kind]
-    return run(kind, data, limit, extract)
+        return run(ARCHIVE, data, budget, read_zip)
+    if len(infos) > MAX_MEMBERS:
+        return unreadable(TOO_MANY_MEMBERS, f"{kind} has more than {MAX_MEMBERS} parts", kind)
+    if len(data) > budget.limit:
+        return run(kind, data, budget, _READERS[kind])  # "exceeds" before inflating anything
+    try:
+        budget.take_bytes(sum(info.file_size for info in infos), kind)
+    except Unreadable as exc:
+        return unreadable(exc.why, exc.detail, kind)
+    return run(kind, data, budget, _with_extras(kind))
+
+
+def _with_extras(kind: str) -> Extract:
+    def extract(data: bytes, out: Collector, budget: Budget) -> str:
+        detail = _READERS[kind](data, out, budget)
+        read_extras(data, kind, out, budget)
+        return detail
+
+    return extract
 
 
 def _ooxml_kind(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str | None:

@@ -1,5 +1,7 @@
 """PowerPoint (PPTX/PPTM; python-pptx): text frames, tables and speaker notes of every
-slide, group shapes included."""
+slide (hidden ones too), group shapes included. Masters and layouts, comments, SmartArt,
+charts, alternative text, properties and embedded objects:
+extract/file_text/office_extras.py."""
 
 from __future__ import annotations
 
@@ -8,20 +10,21 @@ import re
 import zipfile
 from typing import Any
 
+from extract.file_text.bounds import Budget
 from extract.file_text.office_xml import cells, xml_text
 from extract.file_text.outcome import Collector, plural
 
 
-def read_pptx(data: bytes, limit: int) -> tuple[str, str]:
+def read_pptx(data: bytes, out: Collector, budget: Budget) -> str:
     import pptx
 
     try:
         presentation = pptx.Presentation(io.BytesIO(data))
     except ValueError:  # slide shows and templates (.ppsx, .potx): python-pptx refuses them
-        return _pptx_parts(data, limit)
-    out = Collector(limit, "pptx")
+        return _pptx_parts(data, out)
     slides = 0
     for slide in presentation.slides:
+        budget.check_time("pptx")
         slides += 1
         for shape in slide.shapes:
             _shape_text(shape, out, depth=0)
@@ -29,15 +32,14 @@ def read_pptx(data: bytes, limit: int) -> tuple[str, str]:
             frame = slide.notes_slide.notes_text_frame
             if frame is not None:
                 out.line(frame.text)
-    return out.text(), f"pptx, {plural(slides, 'slide')}"
+    return f"pptx, {plural(slides, 'slide')}"
 
 
 _SLIDE_PART = re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)(\d+)\.xml")
 
 
-def _pptx_parts(data: bytes, limit: int) -> tuple[str, str]:
+def _pptx_parts(data: bytes, out: Collector) -> str:
     """Slides and notes read straight from the package, in slide order."""
-    out = Collector(limit, "pptx")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         parts = []
         for name in zf.namelist():
@@ -47,7 +49,7 @@ def _pptx_parts(data: bytes, limit: int) -> tuple[str, str]:
         for _, _, name in sorted(parts):
             out.line(xml_text(zf.read(name)))
     slides = sum(1 for _, notes, _ in parts if not notes)
-    return out.text(), f"pptx, {plural(slides, 'slide')}"
+    return f"pptx, {plural(slides, 'slide')}"
 
 
 def _shape_text(shape: Any, out: Collector, depth: int) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import codecs
 
+from extract.file_text.bounds import Budget
+from extract.file_text.outcome import Collector
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -42,6 +45,7 @@ def decode(data: bytes, final: bool = True) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-def read_text(data: bytes, limit: int) -> tuple[str, str]:
+def read_text(data: bytes, out: Collector, budget: Budget) -> str:
     text, encoding = decode(data)
-    return text, f"text, {encoding}"
+    out.add(text)
+    return f"text, {encoding}"

@@ -1,12 +1,15 @@
 """Word (DOCX/DOCM/DOTX; python-docx opens the package): main document, headers,
-footers, footnotes, endnotes and comments, including tables (cells tab-separated), text
-boxes, content controls and tracked deletions."""
+footers, footnotes, endnotes, comments and building blocks, including tables (cells
+tab-separated), text boxes, content controls, tracked deletions, field codes (a
+HYPERLINK's mailto: target) and pictures' alternative text. Properties, embedded
+objects and the rest of the package: extract/file_text/office_extras.py."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
+from extract.file_text.bounds import Budget
 from extract.file_text.office_xml import xml_text
 from extract.file_text.outcome import Collector, plural
 
@@ -17,6 +20,7 @@ _WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 _WML_TEXT_PARTS = (
     "document.main+xml",
     "template.main+xml",
+    "document.glossary+xml",  # building blocks and AutoText stored in the document
     "header+xml",
     "footer+xml",
     "footnotes+xml",
@@ -33,7 +37,7 @@ _DOCM_MAIN = frozenset(
 )
 
 
-def read_docx(data: bytes, limit: int) -> tuple[str, str]:
+def read_docx(data: bytes, out: Collector, budget: Budget) -> str:
     from docx.opc.package import OpcPackage
 
     package = OpcPackage.open(io.BytesIO(data))
@@ -49,7 +53,6 @@ def read_docx(data: bytes, limit: int) -> tuple[str, str]:
         ranked.append((rank, str(part.partname), part))
     if not any(rank <= 1 for rank, _, _ in ranked):
         raise ValueError("no main document part")
-    out = Collector(limit, "docx")
     for _, _, part in sorted(ranked, key=lambda item: item[:2]):
         out.line(xml_text(part.blob))
-    return out.text(), f"docx, {plural(len(ranked), 'text part')}"
+    return f"docx, {plural(len(ranked), 'text part')}"

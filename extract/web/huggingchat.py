@@ -7,10 +7,11 @@ multipart/form-data: a "data" part with JSON {"inputs": …, "id": …, "is_retr
 from collections.abc import Iterator
 from email.message import Message
 
+from extract.file_text.detect import name_text
 from extract.forms import FORM_NAME, form_name, parse_multipart
 from extract.inline_file import file_content
 from extract.json_walk import json_leaves, kind_of, load_object, parse_json, worth_scanning
-from extract.media import codec, decode, is_textual, media_type
+from extract.media import codec, decode, is_file, is_textual, media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
 from extract.path import ROOT, Path
 
@@ -41,11 +42,15 @@ def _huggingchat_part(part: Message, where: Path, name: str) -> Iterator[Found]:
     data = part.get_payload(decode=True)
     filename = part.get_filename()
     if filename is not None and worth_scanning(filename):
-        yield TextPart(where.mark("filename", ".filename"), filename)
+        yield TextPart(where.mark("filename", ".filename"), name_text(filename))
     if not isinstance(data, bytes) or not data:
         return
     media = part.get_content_type()
-    if filename is not None or not (is_textual(media) or decode(data, None) is not None):
+    if (
+        filename is not None
+        or is_file(data)
+        or not (is_textual(media) or decode(data, None) is not None)
+    ):
         yield from file_content(data, filename, media, where)
         return
     # Through codec, as in the generic reader: an unknown or non-text charset ("bogus",

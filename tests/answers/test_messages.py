@@ -7,10 +7,11 @@ from answers.messages import (
     checker_error_message,
     coach_message,
     describe_found,
+    file_reason,
     oversize_message,
     pick_language,
 )
-from policy.decide import decide
+from policy.decide import Decision, decide, with_unreadable, with_unscanned
 from policy.loader import load_policy
 
 POLICY = load_policy().policy
@@ -108,3 +109,80 @@ def test_approval_page_is_the_request_target_unless_the_policy_names_one() -> No
     own = POLICY.model_copy(update={"approval_request": "https://intranet.example/ki"})
     text = block_message(own, decision, ["IBAN_CODE"], "OpenAI API", "de", link)
     assert "https://intranet.example/ki" in text and link not in text
+
+
+# ---- files that could not be checked completely --------------------------------------
+
+
+def _file_decision(whys: list[str], service: str = "openai-api", **policy: object):  # type: ignore[no-untyped-def]
+    active = POLICY.model_copy(update=policy)
+    return with_unscanned(
+        with_unreadable(decide(active, service, None, ()), whys, active, service, None),
+        0,
+        active,
+    )
+
+
+@pytest.mark.parametrize(
+    ("whys", "lang", "expected"),
+    [
+        (
+            ["encrypted"],
+            "de",
+            "Eine angehängte Datei konnte nicht vollständig geprüft werden: "
+            "sie ist verschlüsselt oder kennwortgeschützt.",
+        ),
+        (
+            ["too_many_members"],
+            "en",
+            "An attached file could not be checked completely: the archive holds too many files.",
+        ),
+        # the most specific reason explains it: a slice is what made it unreadable
+        (["corrupt", "part_of_file"], "de", "in Teilen hochgeladen"),
+        (["too_large", "too_many_pages"], "en", "more pages than are checked"),
+        (["inflates_too_much"], "de", "Vielfaches seiner Größe"),
+        (["unknown_format"], "en", "archive or compression format cannot be read"),
+    ],
+)
+def test_unreadable_file_message_explains_why_without_a_file_name(
+    whys: list[str], lang: str, expected: str
+) -> None:
+    decision = _file_decision(whys)
+    assert file_reason(decision) is not None
+    text = block_message(POLICY, decision, [], "OpenAI API", lang)
+    assert expected in text
+    assert POLICY.contact in text
+
+
+def test_image_blocked_by_unscanned_files_is_explained() -> None:
+    active = POLICY.model_copy(update={"unscanned_files": "block"})
+    decision = with_unscanned(decide(active, "openai-api", None, ()), 1, active)
+    assert file_reason(decision) == "unscanned"
+    text = block_message(active, decision, [], "OpenAI API", "de")
+    assert "Bilder und Dateien dieses Typs kann Leitplanke nicht lesen" in text
+
+
+def test_data_found_or_the_tool_itself_take_precedence_over_the_file() -> None:
+    found = with_unreadable(
+        decide(POLICY, "openai-api", None, {"personal"}), ["encrypted"], POLICY, "openai-api", None
+    )
+    assert file_reason(found) is None
+    assert "Personenbezogene Daten" in block_message(POLICY, found, ["IBAN_CODE"], "X", "de")
+    tool = Decision(
+        "block",
+        ("tool_unapproved:block", "unreadable_file:corrupt:block"),
+        (),
+        "t",
+        "unapproved",
+        (),
+    )
+    assert file_reason(tool) is None
+
+
+def test_coaching_an_unreadable_file() -> None:
+    decision = _file_decision(["encrypted"])
+    text = coach_message(
+        POLICY, decision, [], "OpenAI API", "en", coach_link="http://portal/c/abc", minutes=10
+    )
+    assert "could not be checked completely: it is encrypted" in text
+    assert "http://portal/c/abc" in text

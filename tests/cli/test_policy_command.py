@@ -77,6 +77,27 @@ def test_lint_names_entity_types_without_recognizer() -> None:
     assert not any("EMAIL_ADDRESS is not detected" in w for w in warnings)
 
 
+@pytest.mark.parametrize(
+    ("settings", "warned"),
+    [
+        ("unreadable_files: log\n", True),
+        ("unreadable_files: allow\n", True),
+        ("unreadable_files: block\n", False),
+        ("", False),  # the default, as_data_classes
+        ("unreadable_files: log\nunscanned_files: block\n", False),  # block wins
+    ],
+)
+def test_lint_warns_when_unreadable_files_pass(tmp_path: Path, settings: str, warned: bool) -> None:
+    from policy.lint import policy_warnings
+    from policy.loader import load_policy
+
+    source = EXAMPLES[[p.name for p in EXAMPLES].index("default.de.yaml")]
+    path = tmp_path / "p.yaml"
+    path.write_text(source.read_text("utf-8") + settings, "utf-8")
+    warnings = [str(w) for w in policy_warnings(load_policy(path))]
+    assert any("could not be checked completely" in w for w in warnings) == warned
+
+
 @pytest.mark.parametrize("command", ["check", "test", "render"])
 def test_broken_policy_exits_2_with_location(runner: CliRunner, command: str) -> None:
     result = runner.invoke(cli, ["policy", command, str(BROKEN)])

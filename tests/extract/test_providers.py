@@ -189,6 +189,7 @@ SHAPES: list[tuple[str, Api, dict[str, Any], list[tuple[str, str]]]] = [
             ("input[0].content", "Regeln: keine Namen."),
             ("input[1].content[0].text", "Rechnung für Frau Schmidt"),
             ("input[1].content[2].filename", "schmidt.pdf"),
+            ("input[1].content[2].file_data", "JVBER"),  # no base64: sent as it is
             ("input[2].content[0].text", "Gern."),
             ("input[3].arguments", '{"q": "Schmidt"}'),
             ("input[4].output", "Tel. 0171 555"),
@@ -301,6 +302,7 @@ SHAPES: list[tuple[str, Api, dict[str, Any], list[tuple[str, str]]]] = [
             ("system[0].text", "System A"),
             ("system[1].text", "System B"),
             ("messages[0].content[0].text", "Lies das:"),
+            ("messages[0].content[1].source.data", "\u2030"),  # b"\x89": no image, text
             ("messages[0].content[2].title", "Personalakte"),
             ("messages[0].content[2].source.data", "Name: Jörg Müller"),
             ("messages[1].content[0].thinking", "Er will Jörg finden."),

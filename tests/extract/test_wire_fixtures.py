@@ -182,7 +182,7 @@ def test_wire_fixture_yields_exact_parts(
     assert (prompt.stream, prompt.model) == (stream, model)
 
 
-def test_inline_files_that_yield_no_text_are_unscanned() -> None:
+def test_inline_files_that_cannot_be_read_are_unreadable() -> None:
     body = {
         "input": [
             {
@@ -197,9 +197,14 @@ def test_inline_files_that_yield_no_text_are_unscanned() -> None:
         ]
     }
     prompt = run("openai_responses", body)
-    assert prompt.unscanned == ("input[0].content[0].file_data", "input[0].content[1].file_data")
+    assert prompt.unscanned == ()
+    assert [(u.location, u.why) for u in prompt.unreadable] == [
+        ("input[0].content[0].file_data", "corrupt"),  # no base64
+        ("input[0].content[1].file_data", "corrupt"),  # a zip cut off after its first bytes
+    ]
     assert [p.location for p in prompt.parts[prompt.residual :]] == [
         "input[0].content[0].filename",
+        "input[0].content[0].file_data",  # what is no base64 reaches the vendor as text
         "input[0].content[1].filename",
         "input[0].content[2].filename",
     ]

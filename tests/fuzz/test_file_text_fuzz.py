@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from extract.file_text import FileText, file_text
 from tests.fuzz.support import CHARSETS, MEDIA, _files, budget, mutated_bytes, tick
 
-STATUSES = {"scanned", "image_not_scanned", "unsupported", "too_large", "error"}
-KINDS = {"pdf", "docx", "xlsx", "pptx", "text", "image", "unknown"}
+STATUSES = {"scanned", "image_not_scanned", "unsupported", "unreadable"}
+KINDS = {"pdf", "docx", "xlsx", "pptx", "text", "image", "archive", "unknown"}
 MAGIC = (
     b"%PDF-1.4\n",
     b"PK\x03\x04",
@@ -41,6 +41,7 @@ def check(data: bytes, filename: str | None, content_type: str | None, limit: in
     result = file_text(data, filename, content_type, limit)
     assert isinstance(result, FileText)
     assert result.status in STATUSES and result.kind in KINDS
+    assert (result.status == "unreadable") == (result.why is not None)
     assert isinstance(result.detail, str)
     assert result.text is None or isinstance(result.text, str)
     if result.status == "scanned":

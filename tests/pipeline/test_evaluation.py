@@ -86,3 +86,23 @@ def test_oversize_is_an_unchecked_evaluation(active: Active) -> None:
     evaluation = unchecked(active, SERVICE, "openai_chat", None, "oversize", "block", size=9)
     assert (evaluation.checked, evaluation.size, evaluation.error) == ("oversize", 9, "oversize")
     assert evaluation.decision.reasons[0] == "oversize"
+
+
+def test_a_name_in_a_files_author_fields_does_not_count() -> None:
+    from checker.findings import Finding
+    from pipeline.evaluation import without_author_names
+
+    where = ROOT.key("file_data")
+    parts = [
+        TextPart(where.mark("file"), "Frau Weiß ist krank"),
+        TextPart(where.mark("file").mark("author", "#author"), "Max Mustermann\nmax@firma.de"),
+    ]
+    findings = [
+        Finding("PERSON", "personal", 0, 9, 0.9, part=0),  # in the text: counts
+        Finding("PERSON", "personal", 0, 14, 0.7, part=1),  # the author: does not
+        Finding("EMAIL_ADDRESS", "personal", 15, 27, 1.0, part=1),  # anything else does
+        Finding("PERSON", "personal", 15, 19, 0.6, part=0, split_across=(0, 1)),  # joined
+    ]
+    kept = without_author_names(parts, findings)
+    assert kept == [findings[0], findings[2]]
+    assert without_author_names(parts[:1], findings[:1]) == findings[:1]

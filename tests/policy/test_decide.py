@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from policy.decide import Decision, applied, decide, fail_action, most_restrictive, with_unscanned
+from policy.decide import (
+    Decision,
+    applied,
+    decide,
+    fail_action,
+    most_restrictive,
+    unreadable_action,
+    with_unreadable,
+    with_unscanned,
+)
 from policy.loader import load_policy, parse_policy
 
 POLICY = parse_policy(
@@ -215,6 +224,103 @@ def test_with_unscanned_takes_the_more_restrictive_action() -> None:
     assert with_unscanned(clean, 0, POLICY) == clean
     blocked = with_unscanned(clean, 2, POLICY.model_copy(update={"unscanned_files": "block"}))
     assert blocked.action == "block" and blocked.reasons[-1] == "unscanned_files:2:block"
+
+
+# A file that could not be read completely counts, by default, as holding every class the
+# tool does not allow: the most restrictive of their actions, warn/redact as block.
+@pytest.mark.parametrize(
+    ("setting", "unscanned", "service", "group", "action"),
+    [
+        # chatgpt allows personal and confidential; special and secrets block
+        ("as_data_classes", "log", "chatgpt", None, "block"),
+        # deepl allows nothing: personal redact → block (nothing to rewrite)
+        ("as_data_classes", "log", "deepl", None, "block"),
+        # no tool at all (leitplanke check): every class
+        ("as_data_classes", "log", None, None, "block"),
+        # explicit settings hold for every tool …
+        ("log", "log", "chatgpt", None, "log"),
+        ("allow", "allow", "deepl", None, "allow"),
+        ("block", "allow", "chatgpt", None, "block"),
+        # … but never more lenient than unscanned_files
+        ("allow", "block", "chatgpt", None, "block"),
+        ("log", "block", "deepl", None, "block"),
+    ],
+)
+def test_unreadable_action(
+    setting: str, unscanned: str, service: str | None, group: str | None, action: str
+) -> None:
+    policy = POLICY.model_copy(update={"unreadable_files": setting, "unscanned_files": unscanned})
+    assert unreadable_action(policy, service, group) == action
+
+
+LENIENT = parse_policy(
+    """
+version: 1
+organization: Muster GmbH
+contact: dsb@muster.example
+data_classes:
+  personal: {entities: [PERSON, IBAN_CODE]}
+  confidential: {terms: ["Projekt Falke"]}
+tools:
+  onprem: {services: [chatgpt], allowed: [personal, confidential]}
+  deepl: {services: [deepl], status: tolerated, allowed: [personal]}
+on_violation: {personal: log, confidential: warn}
+groups:
+  legal: {users: [r.richter], tools: {deepl: {allowed: [confidential]}}}
+""",
+    "lenient.yaml",
+).policy
+
+
+@pytest.mark.parametrize(
+    ("unscanned", "service", "group", "action"),
+    [
+        # a tool that allows every class takes a file nobody could read (logged by
+        # unscanned_files' default, "log")
+        ("log", "chatgpt", None, "log"),
+        ("allow", "chatgpt", None, "allow"),
+        # confidential warns at deepl: nobody can justify an unread file → block
+        ("allow", "deepl", None, "block"),
+        # the legal group's exception lets deepl take every class
+        ("allow", "deepl", "legal", "allow"),
+        # an unlisted tool: personal logs, confidential warns → block
+        ("allow", "perplexity", None, "block"),
+    ],
+)
+def test_unreadable_action_follows_the_tools_and_groups(
+    unscanned: str, service: str, group: str | None, action: str
+) -> None:
+    policy = LENIENT.model_copy(update={"unscanned_files": unscanned})
+    assert unreadable_action(policy, service, group) == action
+
+
+def test_with_unreadable_records_each_reason_once() -> None:
+    clean = decide(POLICY, "chatgpt", None, [])
+    assert with_unreadable(clean, [], POLICY, "chatgpt", None) == clean
+    whys = ["encrypted", "too_many_members", "encrypted"]
+    blocked = with_unreadable(clean, whys, POLICY, "chatgpt", None)
+    assert blocked.action == "block"
+    assert blocked.reasons[-2:] == (
+        "unreadable_file:encrypted:block",
+        "unreadable_file:too_many_members:block",
+    )
+    assert blocked.data_classes == ()  # nothing was found: it could not be read
+    logged = with_unreadable(clean, ["corrupt"], LENIENT, "chatgpt", None)
+    assert logged.action == "log" and logged.reasons[-1] == "unreadable_file:corrupt:log"
+    # more restrictive findings stay
+    found = decide(POLICY, "chatgpt", None, ["secrets"])
+    assert with_unreadable(found, ["corrupt"], LENIENT, "chatgpt", None).action == "block"
+
+
+def test_default_policies_block_unreadable_files() -> None:
+    """Every shipped policy protects personal data: an unreadable file is blocked."""
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parents[2] / "policy" / "examples").glob("*.yaml")):
+        policy = load_policy(path).policy
+        assert policy.unreadable_files == "as_data_classes"
+        for service in ("chatgpt", "openai-api", "claude"):
+            assert unreadable_action(policy, service, None) == "block", (path, service)
 
 
 def _decision(action: str, mode: str = "enforce") -> Decision:

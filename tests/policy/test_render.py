@@ -297,3 +297,34 @@ def test_class_without_description_is_explained_by_what_it_detects() -> None:
     )
     never = section(render(loaded.policy, "md", "de"), "Was nie in KI-Werkzeuge gehört")
     assert "E-Mail-Adressen" in never and "IBAN (Bankverbindung)" in never
+
+
+@pytest.mark.parametrize(
+    ("settings", "lang", "unreadable", "unscanned"),
+    [
+        ({}, "de", "werden behandelt, als enthielten sie jede", "das wird protokolliert"),
+        ({"unreadable_files": "log"}, "en", "may be sent; this is logged", "this is logged"),
+        (
+            {"unreadable_files": "block", "unscanned_files": "allow"},
+            "de",
+            "werden nicht gesendet",
+            "dürfen gesendet werden.",
+        ),
+        # never more lenient than images: unscanned_files block wins on the page too
+        (
+            {"unreadable_files": "allow", "unscanned_files": "block"},
+            "en",
+            "are not sent",
+            "are not sent",
+        ),
+    ],
+)
+def test_the_page_says_what_happens_to_files(
+    settings: dict[str, str], lang: Lang, unreadable: str, unscanned: str
+) -> None:
+    policy = DEFAULT.policy.model_copy(update=settings)
+    page = render(policy, "md", lang)
+    files = page.split("**Dateien:**" if lang == "de" else "**Files:**", 1)[1].split("\n", 1)[0]
+    first, second = files.split("Bilder" if lang == "de" else "Images", 1)
+    assert unreadable in first and unscanned in second
+    assert "Archivinhalte" in files or "archive contents" in files
