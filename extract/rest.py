@@ -18,17 +18,21 @@ Steps = tuple[str | int, ...]
 
 
 def _steps(path: Path) -> Steps:
-    """The JSON steps of a path up to its first mark (a decoded file, a JSON string):
-    what part of the document the path consumed."""
+    """The JSON steps of a path up to its first mark that leaves the document (a decoded
+    file, a JSON held in a string): what part of the document the path consumed. Root
+    marks (a WebSocket message, a generic document's "$") are no step."""
     out: list[str | int] = []
     for step in path.steps:
         if isinstance(step, Key):
             out.append(step.name)
         elif isinstance(step, Index):
             out.append(step.index)
-        else:
+        elif step.kind not in _ROOT_MARKS:
             break
     return tuple(out)
+
+
+_ROOT_MARKS = frozenset({"message", "json"})
 
 
 def rest_leaves(data: object, root: Path, taken: Iterable[Found]) -> list[TextPart]:
