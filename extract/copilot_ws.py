@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from extract.model import TextPart
+from extract.model import ExtractError, TextPart
 from extract.path import ROOT, Key, Path
 from extract.rest import rest_leaves
 from extract.ws_frames import MESSAGE, ClientFrame, Decoded, Protocol, leaves, parse_generic
@@ -74,7 +74,7 @@ def read(decoded: Decoded) -> ClientFrame | None:
         return _parse_msgpack(decoded) if isinstance(decoded, list) else parse_generic(decoded)
     try:
         return _parse_frame(decoded)
-    except RecursionError:  # JSON nested deeper than the parser goes: scan it whole
+    except (RecursionError, ExtractError):  # nested deeper than we walk: scan it whole
         return _unparsed(decoded)
 
 

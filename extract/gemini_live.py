@@ -55,12 +55,13 @@ def read(decoded: Decoded) -> ClientFrame | None:
         return _as_live(parse_generic(decoded))
     try:
         found = list(_message(data))
-    except ExtractError:  # a Content of the wrong shape: every leaf, generically
+        rest = rest_leaves(data, _ROOT, found)
+    except ExtractError:  # a Content of the wrong shape, or too deep: read generically
         return _as_live(parse_generic(decoded))
     kind = next((k for k, snake in _KINDS.items() if k in data or snake in data), None)
     parts = [f for f in found if isinstance(f, TextPart)]
     unscanned = tuple(str(f.path) for f in found if isinstance(f, Unscanned))
-    parts.extend(rest_leaves(data, _ROOT, found))
+    parts.extend(rest)
     if not parts and not unscanned:
         return None
     media = kind == "realtimeInput" and not any(isinstance(f, TextPart) for f in found)

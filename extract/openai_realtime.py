@@ -27,10 +27,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from extract.model import Found, TextPart, Unscanned
+from extract.model import ExtractError, Found, TextPart, Unscanned
 from extract.path import ROOT, Path
 from extract.rest import rest_leaves
-from extract.ws_frames import ClientFrame, Decoded, parse_generic, parse_json_text
+from extract.ws_frames import FRAME, ClientFrame, Decoded, parse_generic, parse_json_text
 
 API = "openai_realtime"
 
@@ -64,7 +64,10 @@ def read(decoded: Decoded) -> ClientFrame | None:
         return _as_realtime(parse_generic(decoded))
     if not isinstance(data, dict):
         return _as_realtime(parse_generic(decoded))
-    return read_event(data)
+    try:
+        return read_event(data)
+    except ExtractError:  # nested deeper than the walk goes: the whole message
+        return ClientFrame("openai_realtime", (TextPart(FRAME, decoded),), unparsed=True)
 
 
 def read_event(event: dict[str, Any]) -> ClientFrame | None:

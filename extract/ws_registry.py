@@ -12,12 +12,14 @@ reader, so that no client message reaches an AI service unscanned:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
 from extract import copilot_ws, gemini_live, openai_realtime
-from extract.ws_frames import ClientFrame, Decoded, decode_message, parse_generic
+from extract.model import ExtractError, TextPart
+from extract.ws_frames import FRAME, ClientFrame, Decoded, Protocol, decode_message, parse_generic
 
 Reader = Callable[[Decoded], ClientFrame | None]
 
@@ -46,7 +48,26 @@ def ws_api(extractor: str, path: str) -> str:
 def read_message(api: str, content: bytes, is_text: bool, limit: int) -> ClientFrame | None:
     """What a client message carries; None when nothing in it is worth scanning.
 
-    Raises extract.body_decode.BodyTooLarge when a compressed message inflates past
-    `limit`.
+    A message a reader cannot walk (JSON nested deeper than the walk goes) is scanned
+    whole. Raises extract.body_decode.BodyTooLarge when a compressed message inflates
+    past `limit`.
     """
-    return READERS[api](decode_message(content, is_text, limit))
+    decoded = decode_message(content, is_text, limit)
+    try:
+        return READERS[api](decoded)
+    except (ExtractError, RecursionError):
+        text = decoded if isinstance(decoded, str) else json.dumps(decoded, default=str)
+        protocol = answer_protocol(api, text.encode())
+        return ClientFrame(protocol, (TextPart(FRAME, text),), unparsed=True)
+
+
+def answer_protocol(api: str, content: bytes) -> Protocol:
+    """The answer format for a message of this reader that was not read (too large,
+    too deep, a bug of ours)."""
+    if api == copilot_ws.API:
+        return copilot_ws.guess_protocol(content[-16:])
+    if api == openai_realtime.API:
+        return "openai_realtime"
+    if api == gemini_live.API:
+        return "gemini_live"
+    return "json" if content.lstrip()[:1] == b"{" else "opaque"

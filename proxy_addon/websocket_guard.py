@@ -35,10 +35,9 @@ from mitmproxy.websocket import WebSocketMessage
 
 from answers.messages import decision_message, pick_language
 from answers.ws_answers import block_messages
-from extract import copilot_ws
 from extract.body_decode import BodyTooLarge
 from extract.ws_frames import ClientFrame, Protocol
-from extract.ws_registry import read_message, ws_api
+from extract.ws_registry import answer_protocol, read_message, ws_api
 from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
 from policy.catalog import Catalog, Service, default_catalog
 from policy.decide import Applied, applied, fail_action
@@ -145,7 +144,7 @@ class WebSocketGuard:
             oversize = unchecked(
                 active, service, api, group, "oversize", policy.oversize_action, size=size
             )
-            return Checked(oversize, _protocol(api, content, is_text), None)
+            return Checked(oversize, answer_protocol(api, content), None)
         if frame is None:
             return None
         timeout_ms = _option("leitplanke_scan_timeout_ms")
@@ -184,7 +183,7 @@ class WebSocketGuard:
         action = fail_action(policy, str(_option("leitplanke_fail_mode")))
         error = f"internal_error: {type(exc).__name__}"
         evaluation = unchecked(active, service, api, group, error, action)
-        return Checked(evaluation, _protocol(api, content, True), None)
+        return Checked(evaluation, answer_protocol(api, content), None)
 
     def respond(self, flow: http.HTTPFlow, checked: Checked) -> None:
         """Answer the client in its own protocol; the server never sees the message."""
@@ -241,12 +240,3 @@ class WebSocketGuard:
             or evaluation.decision.action not in ("allow", "log")
             or outcome.action not in ("allow", "log")
         )
-
-
-def _protocol(api: str, content: bytes, is_text: bool) -> Protocol:
-    """The answer format for a message that was not read (too large, a bug of ours)."""
-    if api == copilot_ws.API:
-        return copilot_ws.guess_protocol(content[-16:])
-    if api in ("openai_realtime", "gemini_live"):
-        return api  # type: ignore[return-value]
-    return "json" if is_text and content[:1] == b"{" else "opaque"
