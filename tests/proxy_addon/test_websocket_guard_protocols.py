@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,7 +127,8 @@ async def test_unscanned_audio_blocked_by_policy_is_answered_once(tmp_path: Path
         assert all(chunk.dropped for chunk in chunks)
         assert len(h.injected.calls) == 1  # one warning for the stream, not one per chunk
         assert [row[2] for row in decisions(h)] == ["block"]
-        noise = await h.message(flow("chatgpt.com", "/ws"), os.urandom(512), text=False)
+        bytes_ = random.Random(5).randbytes(512)
+        noise = await h.message(flow("chatgpt.com", "/ws"), bytes_, text=False)
         assert noise.dropped  # unreadable binary: the unscanned action, here block
         huge = await h.message(f, gzip.compress(item("x" * 100_000)), text=False)
         assert huge.dropped  # inflates past max_body_bytes: the oversize action
