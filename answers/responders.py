@@ -57,6 +57,8 @@ def block_response(
         return _sse(_chatgpt_web_stream(model_name, message))
     if api == "gemini_generate":  # streamed or not, the SDKs raise on the status first
         return _error(_gemini_error(message), {})
+    if api in ("bedrock_invoke", "bedrock_converse", "bedrock_other"):
+        return _bedrock_error(message)
     if api in ("ollama_chat", "ollama_generate"):
         return _error({"error": message}, {})
     if api in ("openai_chat", "openai_responses", "openai_completions", "openai_embeddings"):
@@ -247,6 +249,20 @@ def _anthropic_stream(model: str, message: str) -> list[str]:
 def _gemini_error(message: str) -> dict[str, Any]:
     # google.rpc.Status as the Gemini API and Vertex AI send it.
     return {"error": {"code": _ERROR_STATUS, "message": message, "status": "PERMISSION_DENIED"}}
+
+
+def _bedrock_error(message: str) -> Response:
+    """Bedrock's rest-json error (AccessDeniedException, HTTP 403, as in its API model):
+    botocore takes the code from x-amzn-ErrorType and raises
+    `ClientError: An error occurred (AccessDeniedException) when calling the Converse
+    operation: <message>`; streaming operations fail the same way, before any event.
+    403 is not retried by botocore's retry modes."""
+    headers = {
+        "content-type": "application/json",
+        "x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+        "x-amzn-requestid": str(uuid.uuid4()),
+    }
+    return _ERROR_STATUS, headers, _json({"message": message}).encode("utf-8")
 
 
 # --- ChatGPT web app ----------------------------------------------------------------------

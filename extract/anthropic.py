@@ -98,3 +98,7 @@ def _anthropic_source(block: dict[str, Any], where: Path, filename: str | None) 
 READERS: dict[Api, Reader] = {
     "anthropic_messages": json_reader("anthropic_messages", _anthropic_messages),
 }
+
+# The Messages walk, for readers of bodies that embed a Messages request (Bedrock's
+# InvokeModel with an Anthropic model, Vertex AI's rawPredict).
+walk_messages = _anthropic_messages

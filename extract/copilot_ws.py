@@ -25,34 +25,28 @@ JSON records each terminated by the record separator 0x1E, several per frame all
              {"type": 3, "invocationId": "0"}␞
 
 Both shapes are reconstructed from public descriptions of the web clients and
-observed traffic as we knew it, not from a vendor specification: fields this module
-does not read are ignored, and a frame that does not look like a prompt passes.
+observed traffic as we knew it, not from a vendor specification. Whatever the dedicated
+reading does not take is scanned too: other events' and fields' string leaves (as
+protocol chatter, `prompt=False`), a batch of events sent as one JSON array, the same
+JSON sent as a binary message (decoded by extract/ws_frames.py), SignalR's binary
+MessagePack records.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from extract.model import TextPart
-from extract.path import ROOT, Path
+from extract.model import ExtractError, TextPart
+from extract.path import ROOT, Key, Path
+from extract.rest import rest_leaves
+from extract.ws_frames import MESSAGE, ClientFrame, Decoded, Protocol, leaves, parse_generic
 
 RS = "\x1e"  # SignalR record separator
 
-Protocol = Literal["copilot", "signalr"]
 API = "copilot_ws"
 
-
-@dataclass(frozen=True)
-class ClientFrame:
-    """A client frame that carries prompt text."""
-
-    protocol: Protocol
-    parts: tuple[TextPart, ...]  # e.g. at send.content[0].text
-    conversation_id: str | None = None
-    invocation_id: str | None = None  # SignalR: the invocation the answer belongs to
-    unparsed: bool = False  # not the expected JSON; the whole frame is one part
+__all__ = ["API", "RS", "ClientFrame", "Protocol", "guess_protocol", "parse_client_frame"]
 
 
 def frame_text(data: str | bytes) -> str:
@@ -65,16 +59,23 @@ def guess_protocol(data: str | bytes) -> Protocol:
 
 
 def parse_client_frame(data: str | bytes) -> ClientFrame | None:
-    """The prompt parts of a client→server frame, or None for a frame without one.
+    """What a client→server text frame carries, or None when nothing is worth scanning.
 
     A text frame that is not JSON at all is returned whole (`unparsed`), so that it is
-    still scanned; JSON frames of other events (handshake, ping, options) give None.
+    still scanned; other events (handshake, ping, options) give their string leaves as
+    protocol chatter (`prompt=False`).
     """
-    text = frame_text(data)
+    return read(frame_text(data))
+
+
+def read(decoded: Decoded) -> ClientFrame | None:
+    """A decoded message (extract/ws_frames.py): text, or MessagePack records."""
+    if decoded is None or isinstance(decoded, dict | list):
+        return _parse_msgpack(decoded) if isinstance(decoded, list) else parse_generic(decoded)
     try:
-        return _parse_frame(text)
-    except RecursionError:  # JSON nested deeper than the parser goes: scan it whole
-        return _unparsed(text)
+        return _parse_frame(decoded)
+    except (RecursionError, ExtractError):  # nested deeper than we walk: scan it whole
+        return _unparsed(decoded)
 
 
 def _parse_frame(text: str) -> ClientFrame | None:
@@ -84,11 +85,49 @@ def _parse_frame(text: str) -> ClientFrame | None:
         obj = json.loads(text)
     except ValueError:
         return _unparsed(text)
+    return _parse_object(obj, text)
+
+
+def _parse_object(obj: object, text: str) -> ClientFrame | None:
+    if isinstance(obj, list):  # a batch of events in one message
+        frames = [_parse_object(item, json.dumps(item)) for item in obj]
+        return _combine([f for f in frames if f is not None], obj)
     if isinstance(obj, dict) and obj.get("event") == "send":
-        return _parse_send(obj)
+        return _with_rest(_parse_send(obj), obj)
     if isinstance(obj, dict) and obj.get("type") in (1, 4):  # SignalR without separator
         return _parse_signalr(text + RS)
-    return None
+    return _chatter(obj)
+
+
+def _chatter(obj: object) -> ClientFrame | None:
+    """Another event: its string leaves, scanned, recorded only when they matter."""
+    parts = leaves(obj, MESSAGE)
+    return ClientFrame("copilot", tuple(parts), prompt=False) if parts else None
+
+
+def _with_rest(frame: ClientFrame | None, obj: dict[str, Any]) -> ClientFrame | None:
+    """The send event's fields the dedicated reading left (ids, mode, options) are
+    scanned too, as chatter when the event carries no prompt text."""
+    taken = frame.parts if frame else ()
+    rest = [p for p in rest_leaves(obj, _SEND, taken) if str(p.path) != "send.event"]
+    if frame is None:
+        return ClientFrame("copilot", tuple(rest), prompt=False) if rest else None
+    return ClientFrame("copilot", (*frame.parts, *rest), conversation_id=frame.conversation_id)
+
+
+def _combine(frames: list[ClientFrame], obj: object) -> ClientFrame | None:
+    """A batch of events: all their parts; answered like its first prompt."""
+    if not frames:
+        return None
+    first = next((f for f in frames if f.prompt), frames[0])
+    return ClientFrame(
+        first.protocol,
+        tuple(p for f in frames for p in f.parts),
+        conversation_id=first.conversation_id,
+        invocation_id=first.invocation_id,
+        unparsed=any(f.unparsed for f in frames),
+        prompt=any(f.prompt for f in frames),
+    )
 
 
 def _unparsed(text: str) -> ClientFrame | None:
@@ -98,27 +137,12 @@ def _unparsed(text: str) -> ClientFrame | None:
 
 
 def _parse_send(obj: dict[str, Any]) -> ClientFrame | None:
-    parts: list[TextPart] = []
-    content = obj.get("content")
-    at = _SEND.key("content")
-    if isinstance(content, str):
-        parts.append(TextPart(at, content))
-    elif isinstance(content, list):
-        for i, item in enumerate(content):
-            if isinstance(item, str):
-                parts.append(TextPart(at.index(i), item))
-            elif isinstance(item, dict):
-                # type "text" carries the prompt; any other item's strings (pasted
-                # documents, captions) are scanned too, metadata keys aside.
-                for key, value in item.items():
-                    if isinstance(value, str) and key not in _ITEM_META:
-                        parts.append(TextPart(at.index(i).key(key), value))
-    else:
-        # An unexpected shape: every string leaf outside the envelope is scanned.
-        rest = {k: v for k, v in obj.items() if k not in _SEND_META}
-        parts.extend(_leaves(rest, _SEND))
-    if "context" in obj:  # page or document context the client attaches
-        parts.extend(_leaves(obj["context"], _SEND.key("context")))
+    """The prompt: every string of `content` (text items, captions, pasted documents,
+    whatever their shape) and of the page or document `context` the client attaches."""
+    content = _SEND.key("content")
+    parts = [p for p in leaves(obj.get("content"), content) if not _item_meta(p, content)]
+    if "context" in obj:
+        parts.extend(leaves(obj["context"], _SEND.key("context")))
     parts = [part for part in parts if part.text.strip()]
     if not parts:
         return None
@@ -130,51 +154,102 @@ def _parse_send(obj: dict[str, Any]) -> ClientFrame | None:
     )
 
 
+# Item fields that say what an item is rather than what it says: left to the rest.
+_ITEM_META = frozenset({"type", "mimeType", "id", "url"})
+
+
+def _item_meta(part: TextPart, content: Path) -> bool:
+    steps = part.path.steps
+    last = steps[-1]
+    return (
+        len(steps) == len(content.steps) + 2 and isinstance(last, Key) and last.name in _ITEM_META
+    )
+
+
 # Locations start with the event ("send") or the SignalR target ("chat"); "frame" is a
 # whole frame that is no JSON, "record[i]" a SignalR record that is none.
 _SEND = ROOT.mark("message", "send")
 _FRAME = ROOT.mark("message", "frame")
-
-# The send envelope; "context" is scanned on its own, whatever the content's shape.
-_SEND_META = frozenset({"event", "conversationId", "mode", "messageId", "context"})
-_ITEM_META = frozenset({"type", "mimeType", "id", "url"})
-
-
-def _leaves(value: object, where: Path) -> list[TextPart]:
-    if isinstance(value, str):
-        return [TextPart(where, value)]
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in _leaves(v, where.key(k))]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in _leaves(v, where.index(i))]
-    return []
+_EVENT_KEY = _SEND.key("event").steps[-1]
 
 
 def _parse_signalr(text: str) -> ClientFrame | None:
+    records: list[object] = []
     parts: list[TextPart] = []
-    invocation: str | None = None
-    conversation: str | None = None
     for index, record in enumerate(r for r in text.split(RS) if r.strip()):
         try:
-            obj = json.loads(record)
+            records.append(json.loads(record))
         except ValueError:
             parts.append(TextPart(ROOT.mark("message", "record").index(index), record))
-            continue
+    frame = _signalr_records(records)
+    if not parts:
+        return frame
+    return ClientFrame(
+        "signalr",
+        (*parts, *(frame.parts if frame else ())),
+        conversation_id=frame.conversation_id if frame else None,
+        invocation_id=frame.invocation_id if frame else None,
+        unparsed=True,
+    )
+
+
+def _parse_msgpack(records: list[object]) -> ClientFrame | None:
+    """SignalR's MessagePack hub protocol: [type, headers, invocationId, target,
+    arguments, …] per record, read as the JSON protocol's records."""
+    shaped: list[object] = []
+    for record in records:
+        if isinstance(record, list) and record and record[0] in (1, 4) and len(record) >= 5:
+            _, headers, invocation, target, arguments, *more = record
+            shaped.append(
+                {
+                    "type": record[0],
+                    "headers": headers,
+                    "invocationId": invocation,
+                    "target": target,
+                    "arguments": arguments,
+                    "streamIds": more,
+                }
+            )
+        else:
+            shaped.append(record)
+    frame = _signalr_records(shaped)
+    generic = parse_generic(records)  # binary values inside are unscanned
+    if frame is None:
+        return generic
+    unscanned = generic.unscanned if generic else ()
+    return ClientFrame(
+        "signalr",
+        frame.parts,
+        conversation_id=frame.conversation_id,
+        invocation_id=frame.invocation_id,
+        unscanned=unscanned,
+        prompt=frame.prompt,
+    )
+
+
+def _signalr_records(records: list[object]) -> ClientFrame | None:
+    parts: list[TextPart] = []
+    prompt = False
+    invocation: str | None = None
+    conversation: str | None = None
+    for obj in records:
         if not isinstance(obj, dict) or obj.get("type") not in (1, 4):
-            continue  # handshake, ping, completion, close: no prompt
-        target = str(obj.get("target") or "invoke")
+            parts.extend(leaves(obj, MESSAGE))  # handshake, ping, completion: chatter
+            continue
+        root = ROOT.mark("message", _target(obj.get("target")))
         if invocation is None and isinstance(obj.get("invocationId"), str):
             invocation = obj["invocationId"]
+        taken: list[TextPart] = []
         arguments = obj.get("arguments")
         for i, arg in enumerate(arguments if isinstance(arguments, list) else []):
             if not isinstance(arg, dict):
                 continue
-            where = ROOT.mark("message", target).key("arguments").index(i)
+            where = root.key("arguments").index(i)
             if conversation is None and isinstance(arg.get("conversationId"), str):
                 conversation = arg["conversationId"]
             message = arg.get("message")
             if isinstance(message, dict) and isinstance(message.get("text"), str):
-                parts.append(TextPart(where.key("message").key("text"), message["text"]))
+                taken.append(TextPart(where.key("message").key("text"), message["text"]))
             previous = arg.get("previousMessages")
             for j, item in enumerate(previous if isinstance(previous, list) else []):
                 if not isinstance(item, dict):
@@ -182,10 +257,24 @@ def _parse_signalr(text: str) -> ClientFrame | None:
                 for key in ("text", "description"):  # description: page/document context
                     if isinstance(item.get(key), str):
                         at = where.key("previousMessages").index(j).key(key)
-                        parts.append(TextPart(at, item[key]))
-    parts = [part for part in parts if part.text.strip()]
+                        taken.append(TextPart(at, item[key]))
+        taken = [part for part in taken if part.text.strip()]
+        prompt = prompt or bool(taken)
+        parts.extend(taken)
+        parts.extend(rest_leaves(obj, root, taken))
     if not parts:
         return None
     return ClientFrame(
-        "signalr", tuple(parts), conversation_id=conversation, invocation_id=invocation
+        "signalr",
+        tuple(parts),
+        conversation_id=conversation,
+        invocation_id=invocation,
+        prompt=prompt,
     )
+
+
+def _target(target: object) -> str:
+    """The hub method as shown in locations ("chat"); a caller's odd name is not shown."""
+    if isinstance(target, str) and target.isidentifier() and len(target) <= 32:
+        return target
+    return "invoke"

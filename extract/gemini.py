@@ -83,3 +83,7 @@ def _gemini_part(part: dict[str, Any], where: Path) -> Iterator[Found]:
 READERS: dict[Api, Reader] = {
     "gemini_generate": json_reader("gemini_generate", _gemini_generate),
 }
+
+# One Content (role and parts), for readers of other messages that embed Contents
+# (the Live API's setup.systemInstruction and clientContent.turns).
+walk_content = _gemini_content

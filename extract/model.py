@@ -37,6 +37,9 @@ Api = Literal[
     "ollama_generate",
     "anthropic_messages",
     "gemini_generate",
+    "bedrock_invoke",
+    "bedrock_converse",
+    "bedrock_other",
     # web apps (extract/web/)
     "chatgpt_web",
     "claude_web",

@@ -19,7 +19,7 @@ from dataclasses import replace
 from email.message import Message
 from urllib.parse import unquote
 
-from extract import anthropic, gemini, generic, ollama, openai
+from extract import anthropic, bedrock, gemini, generic, ollama, openai
 from extract.body_decode import utf8_body
 from extract.json_walk import load_json, parse_json
 from extract.media import media_type
@@ -57,6 +57,20 @@ _ROUTES: dict[str, tuple[tuple[str, Api], ...]] = {
         # Gemini API (/v1beta/models/m:…) and Vertex AI (…/publishers/google/models/m:…)
         (_GEMINI_MODEL, "gemini_generate"),
         (r"/openai/chat/completions$", "openai_chat"),  # Gemini's OpenAI compatibility
+        # Vertex AI partner models: Claude's Messages body (anthropic_version
+        # "vertex-2023-10-16"), and the OpenAI-compatible endpoint
+        (r"/publishers/anthropic/models/[^/:]+:(?:stream)?[rR]awPredict$", "anthropic_messages"),
+        (r"/endpoints/openapi/chat/completions$", "openai_chat"),
+    ),
+    "bedrock": (
+        (r"^/model/.+/invoke(?:-with-response-stream)?$", "bedrock_invoke"),
+        (r"^/model/.+/converse(?:-stream)?$", "bedrock_converse"),
+        # OpenAI-compatible (bedrock-runtime /openai/v1, bedrock-mantle /v1) and
+        # Anthropic-compatible (bedrock-mantle /anthropic/v1) APIs answer like those SDKs
+        (r"/v1/chat/completions$", "openai_chat"),
+        (r"/v1/responses$", "openai_responses"),
+        (r"/v1/messages$", "anthropic_messages"),
+        (r"", "bedrock_other"),  # agents, guardrails, async invoke: Bedrock's answer
     ),
     "chatgpt-web": ((r"^/backend-(?:api|anon)(?:/f)?/conversation$", "chatgpt_web"),),
     "claude-web": (
@@ -103,6 +117,7 @@ READERS: dict[Api, Reader] = {
     **ollama.READERS,
     **anthropic.READERS,
     **gemini.READERS,
+    **bedrock.READERS,
     **chatgpt.READERS,
     **claude.READERS,
     **gemini_web.READERS,

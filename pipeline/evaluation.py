@@ -140,7 +140,9 @@ async def evaluate(
         pool = latest.pool
     started = time.perf_counter()
     try:
-        findings = await pool.scan([part.text for part in parts], timeout=timeout_s)
+        # Nothing to read (an audio chunk, a file that has no text): no worker round trip.
+        texts = [part.text for part in parts]
+        findings = await pool.scan(texts, timeout=timeout_s) if texts else []
     except Exception as exc:  # any checker failure gets the fail action, never a crash
         log.error("leitplanke: checker failed for %s %s: %r", service.id, api, exc)
         action = fail_action(policy, fail_mode)

@@ -2,6 +2,10 @@
 
 Every entry is validated when the catalog loads (a pydantic model with unknown keys
 forbidden), and a bad entry raises `CatalogError` naming the service id and field.
+A service names exact hosts and/or host families (`host_patterns`,
+policy/host_patterns.py); `Catalog.lookup` is the one host matcher identify, discovery
+and the portal use, and policy/intercept.py and policy/pac.py build their regexes from
+the same hosts and patterns.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
+from policy.host_patterns import PatternError, check_pattern, compile_pattern, sample_host
 from rules import read_rules_yaml
 
 Category = Literal[
@@ -41,6 +47,7 @@ Extractor = Literal[
     "openai",
     "anthropic",
     "gemini",
+    "bedrock",
     "ollama",
     "chatgpt-web",
     "claude-web",
@@ -137,7 +144,9 @@ class ServiceEntry(BaseModel):
     name: str = Field(min_length=1)
     vendor: str = Field(min_length=1)
     category: Category
-    hosts: tuple[str, ...] = Field(min_length=1)
+    hosts: tuple[str, ...] = ()
+    # Families of regional endpoints (policy/host_patterns.py), e.g. `*-aiplatform.googleapis.com`.
+    host_patterns: tuple[str, ...] = ()
     upload_hosts: tuple[str, ...] = ()
     hq_country: str = Field(pattern=r"^[A-Z]{2}$")
     processing_region: str
@@ -160,6 +169,24 @@ class ServiceEntry(BaseModel):
             raise ValueError(f"duplicate host in {list(value)}")
         return value
 
+    @field_validator("host_patterns")
+    @classmethod
+    def _pattern_syntax(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                check_pattern(pattern, SHARED_HOSTS)
+            except PatternError as exc:
+                raise ValueError(str(exc)) from None
+        if len(set(value)) != len(value):
+            raise ValueError(f"duplicate pattern in {list(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _some_host(self) -> ServiceEntry:
+        if not self.hosts and not self.host_patterns:
+            raise ValueError("hosts: list at least one host (or a host_patterns family)")
+        return self
+
     @field_validator("processing_region")
     @classmethod
     def _region_list(cls, value: str) -> str:
@@ -177,8 +204,12 @@ class ServiceEntry(BaseModel):
     @classmethod
     def _uploads_within_hosts(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         hosts = info.data.get("hosts", ())  # absent if hosts itself was invalid
+        families = [compile_pattern(p) for p in info.data.get("host_patterns", ())]
         for upload in value:
-            if hosts and not any(covers(host, upload) for host in hosts):
+            if (hosts or families) and not (
+                any(covers(host, upload) for host in hosts)
+                or any(f.match(level) for f in families for level in _levels(upload))
+            ):
                 raise ValueError(f"{upload!r} is neither one of hosts nor a subdomain of one")
         return value
 
@@ -196,12 +227,25 @@ class Service:
     eu_data_residency: str = "unknown"
     upload_hosts: tuple[str, ...] = ()
     source: str = ""
+    host_patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Family:
+    pattern: str
+    regex: re.Pattern[str]
+    service: Service
 
 
 class Catalog:
+    """Every service and the one host matcher all consumers use (lookup, intercept,
+    PAC, tenant restrictions, discovery): exact hosts and host families, each also
+    standing for its subdomains; the most specific name wins."""
+
     def __init__(self, services: Iterable[Service]) -> None:
         self.services: dict[str, Service] = {}
         self._by_host: dict[str, Service] = {}
+        self._families: list[_Family] = []
         for service in services:
             if service.id in self.services:
                 raise CatalogError(f"service {service.id!r} is listed twice")
@@ -214,29 +258,67 @@ class Catalog:
                         f"service {service.id!r}: host {key!r} already belongs to {owner.id!r}"
                     )
                 self._by_host[key] = service
+            for pattern in service.host_patterns:
+                self._families.append(_Family(pattern, compile_pattern(pattern), service))
+        self._check_families()
+
+    def _check_families(self) -> None:
+        """A family must not claim another service's host or family: which service a
+        request is for would depend on the order of checks."""
+        for family in self._families:
+            for host, owner in self._by_host.items():
+                if owner.id != family.service.id and family.regex.match(host):
+                    raise CatalogError(
+                        f"service {family.service.id!r}: pattern {family.pattern!r} "
+                        f"matches host {host!r} of {owner.id!r}"
+                    )
+            for other in self._families:
+                if other.service.id != family.service.id and other.regex.match(
+                    sample_host(family.pattern)
+                ):
+                    raise CatalogError(
+                        f"service {family.service.id!r}: pattern {family.pattern!r} "
+                        f"overlaps {other.pattern!r} of {other.service.id!r}"
+                    )
 
     def lookup(self, host: str | None) -> Service | None:
-        """Exact host or a subdomain of a catalog host: `eu.api.openai.com` is OpenAI,
-        `evilapi.openai.com.example` and `evilchatgpt.com` are not.
+        """Exact host, a host family, or a subdomain of either: `eu.api.openai.com` is
+        OpenAI, `europe-west4-aiplatform.googleapis.com` Vertex AI;
+        `evilapi.openai.com.example`, `evilchatgpt.com` and `storage.googleapis.com`
+        are no AI service.
 
-        The longest (most specific) matching catalog host wins, so a child host of
-        another service (`api.perplexity.ai` under `perplexity.ai`) resolves to its
-        own service.
+        The name is tried level by level from the most specific (the host itself) up;
+        on each level a listed host before a family. So a child host of another
+        service (`api.perplexity.ai` under `perplexity.ai`) resolves to its own service.
         """
         if not host:
             return None
-        name = host.lower().rstrip(".")
-        while name:
+        for name in _levels(host.lower().rstrip(".")):
             if name in self._by_host:
                 return self._by_host[name]
-            _, dot, name = name.partition(".")
-            if not dot:
-                break
+            for family in self._families:
+                if family.regex.match(name):
+                    return family.service
         return None
 
     def all_hosts(self) -> tuple[str, ...]:
         """Every catalog host, sorted and unique (each also stands for its subdomains)."""
         return tuple(sorted(self._by_host))
+
+    def all_patterns(self) -> tuple[str, ...]:
+        """Every host family pattern, sorted (each also stands for its subdomains)."""
+        return tuple(sorted({f.pattern for f in self._families}))
+
+
+def _levels(name: str) -> list[str]:
+    """The name and each parent domain: a.b.example.com, b.example.com, example.com, com."""
+    levels = []
+    while name:
+        levels.append(name)
+        _, dot, name = name.partition(".")
+        if not dot:
+            break
+    return levels
 
 
 def parse_catalog(data: object, origin: str = "<catalog>") -> Catalog:
@@ -273,6 +355,7 @@ def parse_catalog(data: object, origin: str = "<catalog>") -> Catalog:
                 eu_data_residency=entry.eu_data_residency,
                 upload_hosts=entry.upload_hosts,
                 source=entry.source,
+                host_patterns=entry.host_patterns,
             )
         )
     try:

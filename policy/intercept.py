@@ -2,8 +2,8 @@
 
 One list feeds both the PAC file (what browsers send to the gateway) and
 `allow_hosts` (what the gateway decrypts), so the two never disagree: every AI
-host from the catalog, plus the sign-in hosts that need a tenant-restriction
-header when the policy configures one.
+host and host family (policy/host_patterns.py) from the catalog, plus the sign-in
+hosts that need a tenant-restriction header when the policy configures one.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from policy.catalog import Catalog, default_catalog
+from policy.host_patterns import regex_body
 from policy.model import Policy
 from policy.tenant import tenant_exact_hosts, tenant_hosts
 
@@ -32,9 +33,13 @@ class Hosts:
     # Passed-through hosts that a listed parent domain would otherwise cover
     # (e.g. a tunnelled `sora.chatgpt.com` under a decrypted `chatgpt.com`).
     excluded: tuple[str, ...] = ()
+    # Host families (with their subdomains), e.g. "*-aiplatform.googleapis.com".
+    patterns: tuple[str, ...] = ()
 
     def all(self) -> tuple[str, ...]:
-        return tuple(sorted({*self.domains, *self.exact}))
+        """Names and family patterns: what the PAC file routes (policy/pac.py tells
+        a pattern by its '*')."""
+        return tuple(sorted({*self.domains, *self.exact, *self.patterns}))
 
 
 def gateway_hosts(
@@ -61,12 +66,14 @@ def decrypted_hosts(
     `gateway_names` the gateway answers itself (the coaching/approval portal)."""
     cat = catalog or default_catalog()
     skipped = {h for sid in passthrough for h in cat.services[sid].hosts}
+    skipped_patterns = {p for sid in passthrough for p in cat.services[sid].host_patterns}
     exact = set(tenant_exact_hosts(policy)) | {n for n in gateway_names if n}
     domains = (set(cat.all_hosts()) - skipped) | (set(tenant_hosts(policy)) - exact)
     return Hosts(
         tuple(sorted(domains)),
         tuple(sorted(exact - domains)),
         tuple(sorted(skipped - domains - exact)),
+        tuple(sorted(set(cat.all_patterns()) - skipped_patterns)),
     )
 
 
@@ -77,6 +84,9 @@ def allow_hosts_pattern(hosts: Hosts) -> str:
     alternatives = []
     if hosts.domains:
         alternatives.append(rf"(?:[^:]+\.)?(?:{_names(hosts.domains)})")
+    if hosts.patterns:  # families, with their subdomains like domains
+        families = "|".join(regex_body(p) for p in hosts.patterns)
+        alternatives.append(rf"(?:[^:]+\.)?(?:{families})")
     if hosts.exact:
         alternatives.append(rf"(?:{_names(hosts.exact)})")
     if not alternatives:

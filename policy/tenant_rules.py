@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from policy.catalog import covers
 from rules import rules_yaml
 
 RULES_FILE = "tenant_headers.yaml"
@@ -59,7 +60,7 @@ class TenantRule:
             return False
         if name in self.hosts:
             return True
-        return any(name == domain or name.endswith("." + domain) for domain in self.domains)
+        return any(covers(domain, name) for domain in self.domains)
 
     @property
     def names(self) -> tuple[str, ...]:

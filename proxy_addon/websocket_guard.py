@@ -1,39 +1,55 @@
-"""The WebSocketGuard addon: check prompts that Copilot sends over a WebSocket.
+"""The WebSocketGuard addon: check every message a client sends over a WebSocket to an AI host.
 
-For client→server text messages on flows that Identify attributed to a service with
-the `copilot-ws` extractor: extract the prompt (extract/copilot_ws.py), scan it in
-the worker pool and decide (pipeline/evaluation.py, shared with the HTTP Guard), and on
-a block drop the message and answer the client with the protocol's own frames (an
-assistant message carrying the warning, then the completion: answers/copilot_ws.py).
+For each client→server message (text or binary) on a flow that Identify attributed to a
+catalog service: read it with the reader for that service and path (extract/ws_registry.py:
+Copilot, OpenAI Realtime, Gemini Live, or every string leaf of anything else; binary
+messages decoded by extract/ws_frames.py), scan it in the worker pool and decide
+(pipeline/evaluation.py, shared with the HTTP Guard), and on a block drop the message and
+answer the client in its own protocol (answers/ws_answers.py). mitmproxy hands us whole
+messages: fragments joined, per-message deflate undone.
+
 There is no coaching or redaction on this path: a "warn" or "redact" is enforced as a
-block (policy.decide.applied with inline=False). Every evaluated prompt frame becomes
-a DecisionRecord (api "copilot_ws").
+block (policy.decide.applied with inline=False). A message larger than the policy's
+`max_body_bytes` (also once inflated) gets the oversize action; content that cannot be
+read (audio, images, unknown binary) the policy's `unscanned_files` action; a checker
+failure or a bug of ours the fail mode — never a pass by accident.
 
-Frames without a prompt, server→client frames, and frames we injected ourselves pass
-untouched. Options (scan timeout, fail mode, language) are the Guard's.
+What is recorded: every prompt (a chat message, a conversation item, session
+instructions), and any message with findings, an error or an action stricter than "log".
+Protocol chatter (pings, options) is scanned but not recorded when clean; a media stream
+(audio chunks, many per second) is recorded once per connection and action, and a block
+of it answered once. A Gemini Live session whose setup message was blocked never
+reaches the server: its later messages are dropped too.
+
+Server→client messages and messages we injected ourselves pass untouched. Options (scan
+timeout, fail mode, language) are the Guard's.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from mitmproxy import ctx, http
+from mitmproxy.websocket import WebSocketMessage
 
-from answers.copilot_ws import block_frames
 from answers.messages import decision_message, pick_language
-from extract import copilot_ws
-from extract.copilot_ws import ClientFrame, Protocol
+from answers.ws_answers import block_messages
+from extract.body_decode import BodyTooLarge
+from extract.ws_frames import ClientFrame, Protocol
+from extract.ws_registry import answer_protocol, read_message, ws_api
 from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
 from policy.catalog import Catalog, Service, default_catalog
-from policy.decide import applied
+from policy.decide import Applied, applied, fail_action
 from proxy_addon.identify import SERVICE, identity_of
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.recorder import Recorder
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR = "copilot-ws"
-API = copilot_ws.API
+# flow.metadata keys
+BLOCKED_SESSION = "leitplanke.ws_blocked_session"  # the warning of a blocked Gemini setup
+MEDIA_SEEN = "leitplanke.ws_media"  # actions of media chunks already recorded / answered
 
 # The Guard declares these; the fallbacks only matter when it is not loaded.
 _DEFAULTS: dict[str, object] = {
@@ -50,6 +66,16 @@ def _option(name: str) -> object:
         return _DEFAULTS[name]
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One client message after evaluation; `frame` is None when it was not read
+    (too large, or a bug of ours)."""
+
+    evaluation: Evaluation
+    protocol: Protocol
+    frame: ClientFrame | None
+
+
 class WebSocketGuard:
     def __init__(
         self,
@@ -63,8 +89,7 @@ class WebSocketGuard:
 
     def _service(self, flow: http.HTTPFlow) -> Service | None:
         service_id = flow.metadata.get(SERVICE)
-        service = self.catalog.services.get(service_id) if service_id else None
-        return service if service is not None and service.extractor == EXTRACTOR else None
+        return self.catalog.services.get(service_id) if service_id else None
 
     async def websocket_message(self, flow: http.HTTPFlow) -> None:
         assert flow.websocket is not None
@@ -74,34 +99,52 @@ class WebSocketGuard:
         service = self._service(flow)
         if service is None:
             return
+        api = ws_api(service.extractor, flow.request.path)
+        if BLOCKED_SESSION in flow.metadata:
+            self.blocked_session(flow, message, api)
+            return
         active = self.source.active
         assert active is not None, "PolicySource is configured before messages arrive"
-        checked = await self.evaluate(flow, active, service, message.content, message.is_text)
+        try:
+            content, is_text = message.content, message.is_text
+            checked = await self.evaluate(flow, active, service, api, content, is_text)
+        except Exception as exc:  # a bug of ours must not let a message through unchecked
+            checked = self.internal_error(flow, active, service, api, message.content, exc)
         if checked is None:
             return
-        evaluation, protocol, frame = checked
-        outcome = applied(evaluation.decision, evaluation.checked, inline=False)
+        outcome = applied(checked.evaluation.decision, checked.evaluation.checked, inline=False)
+        first = self._first_of_media(flow, checked.frame, outcome)
         if outcome.action == "block":
             message.drop()
-            self.respond(flow, evaluation, protocol, frame)
-        self.recorder.record_decision(flow, evaluation, outcome)
+            if first:
+                self.respond(flow, checked)
+        if first and self._worth_recording(checked, outcome):
+            self.recorder.record_decision(flow, checked.evaluation, outcome)
 
     async def evaluate(
-        self, flow: http.HTTPFlow, active: Active, service: Service, content: bytes, is_text: bool
-    ) -> tuple[Evaluation, Protocol, ClientFrame | None] | None:
-        """The evaluation of one client message (with the protocol to answer in and the
-        frame), or None when it carries no prompt."""
+        self,
+        flow: http.HTTPFlow,
+        active: Active,
+        service: Service,
+        api: str,
+        content: bytes,
+        is_text: bool,
+    ) -> Checked | None:
+        """The evaluation of one client message, or None when nothing in it is worth
+        scanning (an empty message, a lone ping)."""
         policy = active.loaded.policy
+        group = identity_of(flow).group(policy)
         size = len(content)
-        if size > policy.max_body_bytes:
-            group = identity_of(flow).group(policy)
-            protocol = copilot_ws.guess_protocol(content[-16:])
-            action = policy.oversize_action
-            oversize = unchecked(active, service, API, group, "oversize", action, size=size)
-            return oversize, protocol, None
-        if not is_text:
-            return None  # binary frames (e.g. SignalR MessagePack) are not read
-        frame = copilot_ws.parse_client_frame(content)
+        limit = policy.max_body_bytes
+        try:
+            frame = None if size > limit else read_message(api, content, is_text, limit)
+        except BodyTooLarge:
+            size, frame = limit + 1, None
+        if size > limit:
+            oversize = unchecked(
+                active, service, api, group, "oversize", policy.oversize_action, size=size
+            )
+            return Checked(oversize, answer_protocol(api, content), None)
         if frame is None:
             return None
         timeout_ms = _option("leitplanke_scan_timeout_ms")
@@ -109,32 +152,91 @@ class WebSocketGuard:
         evaluation = await evaluate(
             active,
             service,
-            API,
-            identity_of(flow).group(policy),
+            api,
+            group,
             frame.parts,
+            unscanned=len(frame.unscanned),
             error="unparsed_frame" if frame.unparsed else None,
             timeout_s=timeout_ms / 1000,
             fail_mode=str(_option("leitplanke_fail_mode")),
             current=lambda: self.source.active,
         )
-        return evaluation, frame.protocol, frame
+        return Checked(evaluation, frame.protocol, frame)
 
-    def respond(
+    def internal_error(
         self,
         flow: http.HTTPFlow,
-        evaluation: Evaluation,
-        protocol: Protocol,
-        frame: ClientFrame | None,
-    ) -> None:
-        """Answer the client in its own protocol; the server never sees the prompt."""
+        active: Active,
+        service: Service,
+        api: str,
+        content: bytes,
+        exc: Exception,
+    ) -> Checked:
+        """The fail mode for a bug of ours (the type only is logged: messages may
+        quote input)."""
+        log.error("leitplanke: internal error on %s %s: %s", service.id, api, type(exc).__name__)
+        policy = active.loaded.policy
+        try:
+            group = identity_of(flow).group(policy)
+        except Exception:
+            group = None
+        action = fail_action(policy, str(_option("leitplanke_fail_mode")))
+        error = f"internal_error: {type(exc).__name__}"
+        evaluation = unchecked(active, service, api, group, error, action)
+        return Checked(evaluation, answer_protocol(api, content), None)
+
+    def respond(self, flow: http.HTTPFlow, checked: Checked) -> None:
+        """Answer the client in its own protocol; the server never sees the message."""
         default = _option("leitplanke_language")
         lang = pick_language(flow.request.headers.get("accept-language"), str(default))
-        frames = block_frames(
-            protocol,
-            decision_message(evaluation, lang),
-            conversation_id=frame.conversation_id if frame else None,
-            invocation_id=frame.invocation_id if frame else None,
-        )
-        for data in frames:
+        text = decision_message(checked.evaluation, lang)
+        frame = checked.frame
+        if checked.protocol == "gemini_live" and frame is not None and frame.event == "setup":
+            # Without its setup the session is nothing the server may ever see.
+            flow.metadata[BLOCKED_SESSION] = text
+        self.inject(flow, checked.protocol, text, frame)
+
+    def blocked_session(self, flow: http.HTTPFlow, message: WebSocketMessage, api: str) -> None:
+        """A message of a session whose setup was blocked: dropped, and answered with
+        the same warning unless it is a media chunk."""
+        message.drop()
+        active = self.source.active
+        limit = active.loaded.policy.max_body_bytes if active else 0
+        try:
+            frame = read_message(api, message.content, message.is_text, limit)
+        except Exception:  # too large or unreadable: dropped all the same
+            frame = None
+        if frame is not None and not frame.media:
+            self.inject(flow, frame.protocol, str(flow.metadata[BLOCKED_SESSION]), frame)
+
+    def inject(
+        self, flow: http.HTTPFlow, protocol: Protocol, text: str, frame: ClientFrame | None
+    ) -> None:
+        for data, is_text in block_messages(protocol, text, frame):
             # Queued behind this hook: mitmproxy delivers them once it returns.
-            ctx.master.commands.call("inject.websocket", flow, True, data.encode(), True)
+            ctx.master.commands.call("inject.websocket", flow, True, data, is_text)
+
+    @staticmethod
+    def _first_of_media(flow: http.HTTPFlow, frame: ClientFrame | None, outcome: Applied) -> bool:
+        """False for a media chunk whose action this connection already recorded (and,
+        for a block, answered): one row and one warning per stream, not one per chunk."""
+        if frame is None or not frame.media:
+            return True
+        seen: set[str] = flow.metadata.setdefault(MEDIA_SEEN, set())
+        if outcome.action in seen:
+            return False
+        seen.add(outcome.action)
+        return True
+
+    @staticmethod
+    def _worth_recording(checked: Checked, outcome: Applied) -> bool:
+        evaluation, frame = checked.evaluation, checked.frame
+        return (
+            frame is None
+            or frame.prompt
+            or frame.media
+            or bool(evaluation.findings)
+            or evaluation.error is not None
+            or evaluation.decision.action not in ("allow", "log")
+            or outcome.action not in ("allow", "log")
+        )

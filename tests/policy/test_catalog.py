@@ -140,12 +140,26 @@ def _catalog(**changes: Any) -> Catalog:
         ("us-central1-aiplatform.googleapis.com", "vertex-ai"),
         ("aiplatform.googleapis.com", "vertex-ai"),
         ("bedrock-runtime.eu-central-1.amazonaws.com", "amazon-bedrock"),
+        # host families: every region, also ones no list knew
+        ("europe-west12-aiplatform.googleapis.com", "vertex-ai"),
+        ("eu-aiplatform.googleapis.com", "vertex-ai"),
+        ("aiplatform.eu.rep.googleapis.com", "vertex-ai"),
+        ("x.europe-west4-aiplatform.googleapis.com", "vertex-ai"),
+        ("bedrock-runtime.ap-southeast-7.amazonaws.com", "amazon-bedrock"),
+        ("bedrock-runtime-fips.us-east-1.amazonaws.com", "amazon-bedrock"),
+        ("bedrock-runtime.eu-central-1.api.aws", "amazon-bedrock"),
+        ("bedrock-agent-runtime.eu-west-1.amazonaws.com", "amazon-bedrock"),
+        ("bedrock-mantle.eu-central-1.api.aws", "amazon-bedrock"),
+        ("westeurope.api.cognitive.microsoft.com", "azure-ai-foundry"),
         ("api.individual.githubcopilot.com", "github-copilot"),
         # shared infrastructure is never attributed to an AI service
         ("google.com", None),
         ("www.google.com", None),
         ("storage.googleapis.com", None),
-        ("evil-aiplatform.googleapis.com", None),
+        ("aiplatform.googleapis.com.evil.test", None),
+        ("europe-west4-aiplatform.googleapis.com.evil.test", None),
+        ("bedrock.eu-central-1.amazonaws.com", None),  # control plane: no prompts
+        ("s3.eu-central-1.amazonaws.com", None),
         ("s3.amazonaws.com", None),
         ("other-bucket.s3.amazonaws.com", None),
         ("azure.com", None),
@@ -189,7 +203,8 @@ def test_the_named_services_are_present() -> None:
 
 def test_every_service_has_its_facts() -> None:
     for service in default_catalog().services.values():
-        assert service.hosts and service.extractor and service.name and service.vendor
+        assert service.hosts or service.host_patterns, service.id
+        assert service.extractor and service.name and service.vendor
         assert len(service.hq_country) == 2 and service.source
         assert service.eu_data_residency in ("yes", "no", "unknown")
         if service.eu_data_residency == "yes":
@@ -231,10 +246,13 @@ def test_all_hosts_is_sorted_unique_and_complete() -> None:
     assert {"api.openai.com", "chatgpt.com", "openai.azure.com"} <= set(hosts)
 
 
-def test_vertex_lists_eu_and_us_regions() -> None:
-    hosts = set(default_catalog().services["vertex-ai"].hosts)
-    for region in ("europe-west3", "europe-west4", "europe-west1", "us-central1", "us-east4"):
-        assert f"{region}-aiplatform.googleapis.com" in hosts
+def test_vertex_and_bedrock_cover_every_region_by_family() -> None:
+    catalog = default_catalog()
+    for region in ("europe-west3", "europe-west4", "europe-west1", "us-central1", "me-west1"):
+        assert catalog.lookup(f"{region}-aiplatform.googleapis.com").id == "vertex-ai"  # type: ignore[union-attr]
+    for region in ("eu-central-1", "eu-west-3", "us-east-1", "ap-northeast-3", "il-central-1"):
+        host = f"bedrock-runtime.{region}.amazonaws.com"
+        assert catalog.lookup(host).id == "amazon-bedrock"  # type: ignore[union-attr]
 
 
 def test_default_catalog_is_the_rules_file(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ from policy.intercept import Hosts, allow_hosts_pattern, decrypted_hosts, gatewa
 
 
 def test_gateway_hosts_are_the_catalog_hosts_without_a_policy() -> None:
-    assert gateway_hosts() == default_catalog().all_hosts()
+    catalog = default_catalog()
+    assert gateway_hosts() == tuple(sorted(catalog.all_hosts() + catalog.all_patterns()))
+    assert "*-aiplatform.googleapis.com" in gateway_hosts()
     assert {"api.openai.com", "chatgpt.com", "claude.ai"} <= set(gateway_hosts())
 
 

@@ -169,19 +169,30 @@ async def test_untouched_frames(harness: Harness) -> None:
     dirty = send(f"IBAN {IBAN}")
     server = await harness.message(f, dirty, from_client=False)  # answers are not checked
     options = await harness.message(f, json.dumps({"event": "setOptions"}).encode())
-    binary = await harness.message(f, dirty, text=False)
     injected = WebSocketMessage(Opcode.TEXT, True, dirty, injected=True)
     assert f.websocket is not None
     f.websocket.messages.append(injected)
     await harness.ws.websocket_message(f)
     other = ws_flow("example.com")  # not an AI service
     elsewhere = await harness.message(other, dirty)
-    chatgpt = ws_flow("chatgpt.com")  # an AI service, but not the copilot-ws extractor
-    chatgpt_msg = await harness.message(chatgpt, dirty)
-    for msg in (server, options, binary, injected, elsewhere, chatgpt_msg):
+    for msg in (server, options, injected, elsewhere):
         assert not msg.dropped
     assert harness.injected.calls == []
+    # clean protocol chatter is scanned but not recorded as usage
     assert harness.rows("select count(*) from decisions") == [(0,)]
+
+
+async def test_binary_and_other_services_frames_are_checked_too(harness: Harness) -> None:
+    dirty = send(f"IBAN {IBAN}")
+    binary = await harness.message(ws_flow(), dirty, text=False)  # the same JSON, as binary
+    assert binary.dropped
+    assert answer_text(harness.injected.frames()).count("IBAN") >= 1
+    chatgpt = await harness.message(ws_flow("chatgpt.com"), dirty)  # generic reader
+    assert chatgpt.dropped
+    error = json.loads(harness.injected.calls[-1][1])
+    assert error["error"]["code"] == "leitplanke_policy_block" and IBAN not in str(error)
+    rows = harness.rows("select service, api, action from decisions order by id")
+    assert rows == [("copilot-consumer", "copilot_ws", "block"), ("chatgpt", "websocket", "block")]
 
 
 async def test_non_json_text_frame_is_scanned(harness: Harness) -> None:
