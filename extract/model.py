@@ -44,8 +44,12 @@ Api = Literal[
     "perplexity_web",
     "deepseek_web",
     "lechat_web",
+    "lechat_chat",
+    "lechat_upload",
     "poe_graphql",
+    "poe_upload",
     "huggingchat",
+    "m365_upload",
     # anything else
     "generic",
 ]
@@ -81,6 +85,11 @@ class Prompt:
     # stored elsewhere (file ids, URLs, asset pointers) are not listed: no data of theirs
     # travels in the request.
     unscanned: tuple[str, ...] = ()
+    # Locations of requests for uploads that bypass the gateway (see Unseen).
+    unseen: tuple[str, ...] = ()
+    # The answer encoding the client asked for, when it says (ChatGPT's
+    # `supported_encodings`: "v1"); answers/ replies in it.
+    answer_encoding: str | None = None
 
 
 class ExtractError(ValueError):
@@ -90,15 +99,39 @@ class ExtractError(ValueError):
     """
 
 
-Found = TextPart | Unscanned
+@dataclass(frozen=True)
+class Unseen:
+    """A file the request prepares to send where the gateway never sees it (Le Chat asks
+    for a signed upload URL on a storage host outside the catalog): its path only."""
+
+    path: Path
+
+
+Found = TextPart | Unscanned | Unseen
 
 
 # Reads one request body (bytes, the Content-Type header) into a Prompt.
 Reader = Callable[[bytes, str | None], Prompt]
 
 
-def prompt_of(api: Api, found: Sequence[Found], *, stream: bool, model: str | None) -> Prompt:
-    """A Prompt from what a walker found: text parts and unscanned locations."""
+def prompt_of(
+    api: Api,
+    found: Sequence[Found],
+    *,
+    stream: bool,
+    model: str | None,
+    answer_encoding: str | None = None,
+) -> Prompt:
+    """A Prompt from what a walker found: text parts, unscanned and unseen locations."""
     parts = tuple(f for f in found if isinstance(f, TextPart))
     unscanned = tuple(str(f.path) for f in found if isinstance(f, Unscanned))
-    return Prompt(api=api, parts=parts, stream=stream, model=model, unscanned=unscanned)
+    unseen = tuple(str(f.path) for f in found if isinstance(f, Unseen))
+    return Prompt(
+        api=api,
+        parts=parts,
+        stream=stream,
+        model=model,
+        unscanned=unscanned,
+        unseen=unseen,
+        answer_encoding=answer_encoding,
+    )
