@@ -25,6 +25,7 @@ from policy.decide import (
     fail_action,
     unchecked_decision,
     with_unscanned,
+    with_unseen,
 )
 from policy.loader import LoadedPolicy
 from policy.model import Action, Policy
@@ -102,9 +103,11 @@ async def evaluate(
     fail_mode: str,
     current: Callable[[], Active | None],
     unscanned: int = 0,
+    unseen: int = 0,
     error: str | None = None,
 ) -> Evaluation:
-    """Scan `parts` and decide; `unscanned` inline files get the policy's unscanned_files.
+    """Scan `parts` and decide; `unscanned` inline files get the policy's unscanned_files,
+    `unseen` uploads (bytes that bypass the gateway) are blocked (with_unseen).
 
     A policy switch may have closed the pool this prompt started with (e.g. while a big
     upload was read): then the pool of the `current` policy scans it. Any checker failure
@@ -125,6 +128,7 @@ async def evaluate(
         return unchecked(active, service, api, group, error, action, parts=parts)
     scan_ms = (time.perf_counter() - started) * 1000
     decision = with_unscanned(decide(policy, service.id, group, findings), unscanned, policy)
+    decision = with_unseen(decision, unseen, policy)
     return Evaluation(
         active, service, api, group, decision, tuple(parts), tuple(findings), error, scan_ms=scan_ms
     )

@@ -22,7 +22,8 @@ gateway does with it in that mode (`enforced` in the log).
 
 The rest of the pipeline is decided here too, as pure functions: the action for a
 prompt that could not be checked (`fail_action`, `unchecked_decision`), inline files
-that could not be read (`with_unscanned`), and what the gateway applies once coaching
+that could not be read (`with_unscanned`), uploads that bypass the gateway
+(`with_unseen`), and what the gateway applies once coaching
 and redaction had their say (`applied`): computed once, before the answer and the
 record.
 """
@@ -165,6 +166,20 @@ def with_unscanned(decision: Decision, unscanned: int, policy: Policy) -> Decisi
         decision,
         action=most_restrictive([decision.action, policy.unscanned_files]),
         reasons=(*decision.reasons, f"unscanned_files:{unscanned}:{policy.unscanned_files}"),
+    )
+
+
+def with_unseen(decision: Decision, unseen: int, policy: Policy) -> Decision:
+    """Uploads whose bytes bypass the gateway (Le Chat's signed storage URLs): blocked,
+    fail-closed, unless the policy lets files it cannot read pass (`unscanned_files:
+    allow`); the more restrictive of that and the findings' decision wins."""
+    if not unseen:
+        return decision
+    action: Action = "allow" if policy.unscanned_files == "allow" else "block"
+    return replace(
+        decision,
+        action=most_restrictive([decision.action, action]),
+        reasons=(*decision.reasons, f"unseen_upload:{unseen}:{action}"),
     )
 
 

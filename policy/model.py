@@ -298,8 +298,7 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "coach_tool": _COMMON | {"coach_link", "minutes"},
     "alternative": {"tools"},
     "no_alternative": set(),
-    "unlisted_tool": _COMMON,
-    "checker_error": _COMMON,
+    **dict.fromkeys(("unlisted_tool", "upload_unseen", "checker_error"), _COMMON),
     "oversize": _COMMON | {"size_mb", "limit_mb"},
 }
 MESSAGE_KEYS = tuple(MESSAGE_PLACEHOLDERS)

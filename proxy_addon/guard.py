@@ -204,6 +204,7 @@ class Guard:
             group,
             prompt.parts,
             unscanned=len(prompt.unscanned),
+            unseen=len(prompt.unseen),
             error=error,
             timeout_s=ctx.options.leitplanke_scan_timeout_ms / 1000,
             fail_mode=ctx.options.leitplanke_fail_mode,
@@ -308,6 +309,8 @@ class Guard:
             message=message,
             accept=flow.request.headers.get("accept"),
             lang=lang,
+            path=flow.request.path,
+            encoding=prompt.answer_encoding if prompt else None,
         )
         headers = {
             **headers,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from policy.decide import Decision, applied, decide, fail_action, most_restrictive, with_unscanned
+from policy.decide import (
+    Decision,
+    applied,
+    decide,
+    fail_action,
+    most_restrictive,
+    with_unscanned,
+    with_unseen,
+)
 from policy.loader import load_policy, parse_policy
 
 POLICY = parse_policy(
@@ -215,6 +223,25 @@ def test_with_unscanned_takes_the_more_restrictive_action() -> None:
     assert with_unscanned(clean, 0, POLICY) == clean
     blocked = with_unscanned(clean, 2, POLICY.model_copy(update={"unscanned_files": "block"}))
     assert blocked.action == "block" and blocked.reasons[-1] == "unscanned_files:2:block"
+
+
+@pytest.mark.parametrize(
+    ("unscanned_files", "action"), [("log", "block"), ("block", "block"), ("allow", "allow")]
+)
+def test_with_unseen_blocks_unless_unreadable_files_may_pass(
+    unscanned_files: str, action: str
+) -> None:
+    """An upload whose bytes bypass the gateway is refused fail-closed; only a policy
+    that lets files it cannot read pass (`unscanned_files: allow`) lets it through."""
+    clean = decide(POLICY, "chatgpt", None, [])
+    assert with_unseen(clean, 0, POLICY) == clean
+    policy = POLICY.model_copy(update={"unscanned_files": unscanned_files})
+    decision = with_unseen(clean, 1, policy)
+    assert decision.action == action
+    assert decision.reasons[-1] == f"unseen_upload:1:{action}"
+    # the findings' decision still wins when it is stricter
+    found = decide(POLICY, "mistral", None, ["secrets"])
+    assert with_unseen(found, 1, policy).action == "block"
 
 
 def _decision(action: str, mode: str = "enforce") -> Decision:
