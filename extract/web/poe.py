@@ -23,6 +23,7 @@ from extract.json_walk import (
     parse_json,
     worth_scanning,
 )
+from extract.media import media_type
 from extract.model import Api, ExtractError, Found, Prompt, Reader, TextPart, prompt_of
 from extract.path import ROOT, Path
 from extract.web.parts import named_parts, part_text
@@ -47,6 +48,8 @@ def _poe(body: bytes, content_type: str | None) -> Prompt:
 
 
 def _poe_upload(body: bytes, content_type: str | None) -> Prompt:
+    if not media_type(content_type)[0].startswith("multipart/"):
+        raise ExtractError("expected a multipart/form-data body")
     found: list[Found] = []
     model: str | None = None
     has_operations = False
