@@ -23,11 +23,14 @@ from tests.answers.reference_parsers import (
 )
 from tests.answers.reference_parsers.copilot import pyrit_upload
 
-# A message as the gateway writes it, plus what breaks naive framing: a line break, a
-# Unicode line separator, quotes, an astral-plane emoji (two UTF-16 code units).
+# A message as the gateway writes it (a coaching one, with its link), plus what breaks
+# naive framing: a line break, a Unicode line separator, quotes, an astral-plane emoji
+# (two UTF-16 code units), a URL with a query.
 MESSAGE = (
-    "⚠️ Leitplanke: Ihre Anfrage wurde nicht an Gemini gesendet. Sie enthält "
-    'IBAN (Bankverbindung) (1×).\nFragen: "datenschutz@muster.example" \u2028 🙂 Ende'
+    "⚠️ Leitplanke: Ihre Anfrage wurde noch nicht an Gemini gesendet. Sie enthält "
+    "IBAN (Bankverbindung) (1×). Begründen Sie es kurz hier: "
+    "http://leitplanke.portal/coach?t=Zk3_a-9&lang=de – danach 15 Minuten."
+    '\nFragen: "datenschutz@muster.example" \u2028 🙂 Ende'
 )
 
 
