@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from answers.copilot_ws import block_frames
 from answers.responders import Response, block_response
 from answers.web import poe as poe_answer
 from tests.answers.reference_parsers import (
@@ -21,7 +22,8 @@ from tests.answers.reference_parsers import (
     perplexity,
     poe,
 )
-from tests.answers.reference_parsers.copilot import pyrit_upload
+from tests.answers.reference_parsers.copilot import gpt4free as copilot_gpt4free
+from tests.answers.reference_parsers.copilot import pyrit, pyrit_upload
 
 # A message as the gateway writes it (a coaching one, with its link), plus what breaks
 # naive framing: a line break, a Unicode line separator, quotes, an astral-plane emoji
@@ -111,6 +113,11 @@ def test_poe_send_is_refused_with_the_message(api: str) -> None:
 
 def test_poe_update_socket_frame_carries_the_message() -> None:
     assert poe.socket_text([poe_answer.message_added_frame(MESSAGE)]) == MESSAGE
+
+
+def test_copilot_websocket_answers_are_read_by_gpt4free_and_pyrit() -> None:
+    assert copilot_gpt4free(block_frames("copilot", MESSAGE, conversation_id="c-1")) == MESSAGE
+    assert pyrit(block_frames("signalr", MESSAGE, invocation_id="3")) == MESSAGE
 
 
 def test_m365_upload_is_refused_with_the_message() -> None:
