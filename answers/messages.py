@@ -138,12 +138,22 @@ def block_message(
     if why is not None:
         return _t("unreadable_file", lang, policy).format(**common, why=_file_why(why, lang))
     if not decision.data_classes:
-        return _t("unlisted_tool", lang, policy).format(**common)
+        key = "upload_unseen" if _only_unseen_upload(decision) else "unlisted_tool"
+        return _t(key, lang, policy).format(**common)
     return _t("block", lang, policy).format(
         **common,
         found=describe_found(entity_types, lang),
         **_classes_and_alternative(policy, decision, lang),
     )
+
+
+def _only_unseen_upload(decision: Decision) -> bool:
+    """Blocked for an upload that bypasses the gateway, not for using the tool at all."""
+    reasons = decision.reasons
+    tool_blocked = any(
+        r.startswith(("tool_", "unlisted_tool:")) and r.endswith(":block") for r in reasons
+    )
+    return not tool_blocked and any(r.startswith("unseen_upload:") for r in reasons)
 
 
 def coach_message(

@@ -4,29 +4,28 @@ Each answer is shaped like the provider's own, so that unmodified clients and th
 official SDKs show the policy message: as a typed error for plain requests, as the
 assistant's streamed reply for streaming requests (a stream that fails mid-way is
 rendered by most chat UIs as a generic network error and the message would be lost).
-Web apps whose own stream format we can speak get the policy message as the assistant's
-streamed answer: ChatGPT (its conversation SSE) and Claude (the Messages-style SSE of
-its completion endpoint). The other web apps (Gemini, Perplexity, DeepSeek, Le Chat,
-Poe, HuggingChat) and services without a dedicated format ("generic") get an
-OpenAI-shaped JSON error when the client asked for JSON or a stream, and a small HTML
-page otherwise.
+The web apps get the policy message in their own answer format (answers/web/, one
+module per app; docs/web-apps.md says what each shows): as the assistant's streamed
+answer where the app streams one (ChatGPT, Claude, Gemini, Perplexity, DeepSeek, Le
+Chat's chat), as the error its UI displays where the request carries no answer
+(HuggingChat, Le Chat's tRPC calls, Poe's send, M365 Copilot's upload). Services
+without a format of their own ("generic") get an OpenAI-shaped JSON error when the
+client asked for JSON or a stream, and a small HTML page otherwise.
 """
 
 import html
-import json
 import re
-import secrets
 import time
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
+from answers.encoding import Response, error, event, new_id, sse
+from answers.encoding import json_text as _json
+from answers.web import chatgpt, copilot, deepseek, gemini, huggingchat, lechat, perplexity, poe
 from extract.model import Api
 
-Response = tuple[int, dict[str, str], bytes]
+__all__ = ["Response", "block_response"]
 
-# 403 maps to PermissionDeniedError in both SDKs and is not retried by them
-# (unlike 408/409/429/5xx); x-should-retry makes that explicit for any client.
 _ERROR_STATUS = 403
 _FALLBACK_MODEL = "leitplanke"
 
@@ -40,68 +39,69 @@ def block_response(
     code: str = "leitplanke_policy_block",
     accept: str | None = None,
     lang: str = "de",
+    path: str = "",
+    encoding: str | None = None,
 ) -> Response:
     """Status, headers and body to send back in place of the upstream answer.
 
     accept (the request's Accept header) and lang (the page language) only shape the
-    "generic" answer; the provider APIs always get their own format.
+    "generic" answer; the provider APIs always get their own format. path (the request
+    path with its query) and encoding (Prompt.answer_encoding) shape the web apps'.
     """
     model_name = model or _FALLBACK_MODEL
     if api == "anthropic_messages":
         if stream:
-            return _sse(_anthropic_stream(model_name, message))
-        return _error(_anthropic_error(message), {"request-id": _new_id("req_leitplanke_")})
-    if api == "claude_web":  # the web app always streams
-        return _sse(_anthropic_stream(model_name, message))
-    if api == "chatgpt_web":
-        return _sse(_chatgpt_web_stream(model_name, message))
+            return sse(_anthropic_stream(model_name, message))
+        return error(_anthropic_error(message), {"request-id": new_id("req_leitplanke_")})
     if api == "gemini_generate":  # streamed or not, the SDKs raise on the status first
-        return _error(_gemini_error(message), {})
+        return error(_gemini_error(message), {})
     if api in ("bedrock_invoke", "bedrock_converse", "bedrock_other"):
         return _bedrock_error(message)
     if api in ("ollama_chat", "ollama_generate"):
-        return _error({"error": message}, {})
+        return error({"error": message}, {})
     if api in ("openai_chat", "openai_responses", "openai_completions", "openai_embeddings"):
         if stream and api == "openai_chat":
-            return _sse(_chat_stream(model_name, message))
+            return sse(_chat_stream(model_name, message))
         if stream and api == "openai_responses":
-            return _sse(_responses_stream(model_name, message))
+            return sse(_responses_stream(model_name, message))
         if stream and api == "openai_completions":
-            return _sse(_completions_stream(model_name, message))
-        headers = {"x-request-id": _new_id("req_leitplanke_")}
-        return _error(_openai_error(message, code), headers)
-    # generic, and the web apps without an answer format of their own
+            return sse(_completions_stream(model_name, message))
+        headers = {"x-request-id": new_id("req_leitplanke_")}
+        return error(_openai_error(message, code), headers)
+    web = _web_app(api, model_name, message, path, encoding)
+    if web is not None:
+        return web
+    # generic: any other service
     if _wants_json(accept):
-        return _error(_openai_error(message, code), {})
+        return error(_openai_error(message, code), {})
     return _html_page(message, lang)
 
 
-# --- encoding -------------------------------------------------------------------------
-
-
-def _json(obj: object) -> str:
-    # ensure_ascii=False keeps umlauts readable on the wire; the Unicode line separators
-    # it would leave raw are escaped so that no line-splitting SSE reader breaks a frame.
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
-
-
-def _new_id(prefix: str) -> str:
-    return prefix + secrets.token_hex(12)
-
-
-def _error(payload: dict[str, Any], extra_headers: dict[str, str]) -> Response:
-    headers = {"content-type": "application/json; charset=utf-8", "x-should-retry": "false"}
-    return _ERROR_STATUS, headers | extra_headers, _json(payload).encode("utf-8")
-
-
-def _sse(frames: Iterable[str]) -> Response:
-    headers = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
-    return 200, headers, "".join(frames).encode("utf-8")
-
-
-def _event(name: str, data: dict[str, Any]) -> str:
-    return f"event: {name}\ndata: {_json(data)}\n\n"
+def _web_app(
+    api: str, model: str, message: str, path: str, encoding: str | None
+) -> Response | None:
+    """The web apps' answers (answers/web/), or None for an Api that is no web app."""
+    if api == "claude_web":  # the web app always streams, in the Messages API's events
+        return sse(_anthropic_stream(model, message))
+    if api == "chatgpt_web":
+        return chatgpt.conversation_stream(model, message, encoding)
+    if api == "gemini_web":
+        return gemini.stream_generate(message)
+    if api == "perplexity_web":
+        return perplexity.ask_stream(None if model == _FALLBACK_MODEL else model, message)
+    if api == "deepseek_web":
+        return deepseek.completion_stream(message)
+    if api == "lechat_chat":
+        return lechat.chat_stream(message)
+    if api in ("lechat_web", "lechat_upload"):
+        return lechat.trpc_error(path, message)
+    if api in ("poe_graphql", "poe_upload"):
+        return poe.send_refusal(message)
+    if api == "huggingchat":
+        return huggingchat.refusal(message)
+    if api == "m365_upload":
+        return copilot.upload_refusal(message)
+    return None
 
 
 # --- OpenAI -------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def _openai_error(message: str, code: str) -> dict[str, Any]:
 
 
 def _chat_stream(model: str, message: str) -> list[str]:
-    chunk_id, created = _new_id("chatcmpl-leitplanke-"), int(time.time())
+    chunk_id, created = new_id("chatcmpl-leitplanke-"), int(time.time())
 
     def chunk(delta: dict[str, Any], finish_reason: str | None) -> str:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
@@ -136,7 +136,7 @@ def _chat_stream(model: str, message: str) -> list[str]:
 
 def _completions_stream(model: str, message: str) -> list[str]:
     """Legacy /v1/completions stream: text_completion chunks, then [DONE]."""
-    chunk_id, created = _new_id("cmpl-leitplanke-"), int(time.time())
+    chunk_id, created = new_id("cmpl-leitplanke-"), int(time.time())
 
     def chunk(text: str, finish_reason: str | None) -> str:
         choice = {"text": text, "index": 0, "logprobs": None, "finish_reason": finish_reason}
@@ -153,7 +153,7 @@ def _completions_stream(model: str, message: str) -> list[str]:
 
 
 def _responses_stream(model: str, message: str) -> list[str]:
-    response_id, item_id = _new_id("resp_leitplanke_"), _new_id("msg_leitplanke_")
+    response_id, item_id = new_id("resp_leitplanke_"), new_id("msg_leitplanke_")
     created = int(time.time())
     empty_part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
     part = empty_part | {"text": message}
@@ -172,7 +172,7 @@ def _responses_stream(model: str, message: str) -> list[str]:
         ("response.completed", {"response": _response(response_id, model, created, [done_item])}),
     ]
     return [
-        _event(name, {"type": name, "sequence_number": seq} | data)
+        event(name, {"type": name, "sequence_number": seq} | data)
         for seq, (name, data) in enumerate(events)
     ]
 
@@ -217,7 +217,7 @@ def _anthropic_error(message: str) -> dict[str, Any]:
 
 def _anthropic_stream(model: str, message: str) -> list[str]:
     start: dict[str, Any] = {
-        "id": _new_id("msg_leitplanke_"),
+        "id": new_id("msg_leitplanke_"),
         "type": "message",
         "role": "assistant",
         "content": [],
@@ -240,7 +240,7 @@ def _anthropic_stream(model: str, message: str) -> list[str]:
         ),
         ("message_stop", {}),
     ]
-    return [_event(name, {"type": name} | data) for name, data in events]
+    return [event(name, {"type": name} | data) for name, data in events]
 
 
 # --- Gemini API -------------------------------------------------------------------------
@@ -263,52 +263,6 @@ def _bedrock_error(message: str) -> Response:
         "x-amzn-requestid": str(uuid.uuid4()),
     }
     return _ERROR_STATUS, headers, _json({"message": message}).encode("utf-8")
-
-
-# --- ChatGPT web app ----------------------------------------------------------------------
-# Reconstructed from the app's conversation stream as of 2024/25: SSE "data:" frames each
-# holding the whole assistant message so far ({"message": …, "conversation_id": …}), then
-# {"type": "message_stream_complete"} and "data: [DONE]". Newer clients ask for the "v1"
-# delta encoding (JSON-patch deltas after "event: delta_encoding"), but still render
-# full-message frames, which need no patch base and are what we send.
-
-
-def _chatgpt_web_stream(model: str, message: str) -> list[str]:
-    conversation_id, message_id = str(uuid.uuid4()), str(uuid.uuid4())
-    created = time.time()
-
-    def frame(parts: list[str], status: str, end_turn: bool | None) -> str:
-        body: dict[str, Any] = {
-            "message": {
-                "id": message_id,
-                "author": {"role": "assistant", "name": None, "metadata": {}},
-                "create_time": created,
-                "update_time": None,
-                "content": {"content_type": "text", "parts": parts},
-                "status": status,
-                "end_turn": end_turn,
-                "weight": 1.0,
-                "metadata": {
-                    "model_slug": model,
-                    "default_model_slug": model,
-                    "finish_details": {"type": "stop", "stop_tokens": []} if end_turn else None,
-                    "is_complete": True if end_turn else None,
-                },
-                "recipient": "all",
-                "channel": None,
-            },
-            "conversation_id": conversation_id,
-            "error": None,
-        }
-        return f"data: {_json(body)}\n\n"
-
-    complete = {"type": "message_stream_complete", "conversation_id": conversation_id}
-    return [
-        frame([""], "in_progress", None),
-        frame([message], "finished_successfully", True),
-        f"data: {_json(complete)}\n\n",
-        "data: [DONE]\n\n",
-    ]
 
 
 # --- generic: any other service ---------------------------------------------------------

@@ -1,5 +1,6 @@
 """HTML form bodies: application/x-www-form-urlencoded fields and multipart parts."""
 
+import email.errors
 import email.parser
 import email.policy
 import re
@@ -38,6 +39,10 @@ def parse_multipart(body: bytes, content_type: str) -> EmailMessage:
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
     except RecursionError:
         raise ExtractError("multipart body is nested too deeply") from None
+    except (IndexError, email.errors.HeaderParseError):
+        # The stdlib's header parser fails on some parameter syntax ("multipart/x;0*")
+        # instead of recording a defect.
+        raise ExtractError("multipart content type is malformed") from None
     if not message.is_multipart() or message.defects:
         problems = ", ".join(type(d).__name__ for d in message.defects) or "no parts"
         raise ExtractError(f"multipart body is malformed: {problems}")

@@ -47,8 +47,12 @@ Api = Literal[
     "perplexity_web",
     "deepseek_web",
     "lechat_web",
+    "lechat_chat",
+    "lechat_upload",
     "poe_graphql",
+    "poe_upload",
     "huggingchat",
+    "m365_upload",
     # anything else
     "generic",
 ]
@@ -115,6 +119,11 @@ class Prompt:
     residual: int = 0
     # Files that could not be read completely: the policy's `unreadable_files` decides.
     unreadable: tuple[Unreadable, ...] = ()
+    # Locations of requests for uploads that bypass the gateway (see Unseen).
+    unseen: tuple[str, ...] = ()
+    # The answer encoding the client asked for, when it says (ChatGPT's
+    # `supported_encodings`: "v1"); answers/ replies in it.
+    answer_encoding: str | None = None
 
 
 class ExtractError(ValueError):
@@ -124,21 +133,39 @@ class ExtractError(ValueError):
     """
 
 
-Found = TextPart | Unscanned | Skipped | Unreadable
+@dataclass(frozen=True)
+class Unseen:
+    """A file the request prepares to send where the gateway never sees it (Le Chat asks
+    for a signed upload URL on a storage host outside the catalog): its path only."""
+
+    path: Path
+
+
+Found = TextPart | Unscanned | Skipped | Unreadable | Unseen
 
 
 # Reads one request body (bytes, the Content-Type header) into a Prompt.
 Reader = Callable[[bytes, str | None], Prompt]
 
 
-def prompt_of(api: Api, found: Sequence[Found], *, stream: bool, model: str | None) -> Prompt:
-    """A Prompt from what a walker found: text parts, unscanned and unreadable files."""
+def prompt_of(
+    api: Api,
+    found: Sequence[Found],
+    *,
+    stream: bool,
+    model: str | None,
+    answer_encoding: str | None = None,
+) -> Prompt:
+    """A Prompt from what a walker found: text parts, unscanned, unreadable and unseen
+    files."""
     parts = tuple(f for f in found if isinstance(f, TextPart))
     unscanned = tuple(str(f.path) for f in found if isinstance(f, Unscanned))
-    # Unscanned and unreadable files and skipped values were taken by the extractor
-    # without a text part of their own: the residual walker must not read them again.
+    # Unscanned, unreadable and unseen files and skipped values were taken by the
+    # extractor without a text part of their own: the residual walker must not read
+    # them again.
     consumed = tuple(f.path for f in found if not isinstance(f, TextPart))
     unreadable = tuple(f for f in found if isinstance(f, Unreadable))
+    unseen = tuple(str(f.path) for f in found if isinstance(f, Unseen))
     return Prompt(
         api=api,
         parts=parts,
@@ -147,4 +174,6 @@ def prompt_of(api: Api, found: Sequence[Found], *, stream: bool, model: str | No
         unscanned=unscanned,
         consumed=consumed,
         unreadable=unreadable,
+        unseen=unseen,
+        answer_encoding=answer_encoding,
     )

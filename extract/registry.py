@@ -8,10 +8,10 @@ because pasted personal data travels in all of them.
 One extractor per wire format, chosen by the catalog's extractor id (the family) and
 the request path: the provider APIs (extract/openai.py incl. Azure and Ollama's OpenAI
 compatibility, anthropic.py, gemini.py, ollama.py) and the web apps (extract/web/:
-ChatGPT, Claude, Gemini, Perplexity, DeepSeek, Le Chat, Poe, HuggingChat). Every other
-body to an AI host gets the generic one (generic.py): JSON string leaves, form fields,
-multipart text parts and file names, or the whole text body. Location formats:
-extract/model.py.
+ChatGPT, Claude, Gemini, Perplexity, DeepSeek, Le Chat, Poe, HuggingChat, M365
+Copilot's uploads). Every other body to an AI host gets the generic one (generic.py):
+JSON string leaves, form fields, multipart text parts and file names, or the whole text
+body. Location formats: extract/model.py.
 """
 
 import re
@@ -28,6 +28,7 @@ from extract.path import JSON_ROOT, ROOT
 from extract.raw_json import raw_parts
 from extract.residual import consumed_paths, residual
 from extract.web import chatgpt, claude, deepseek, huggingchat, lechat, perplexity, poe
+from extract.web import copilot as copilot_web
 from extract.web import gemini as gemini_web
 
 # Routes per family: a regex searched against the normalized path (so that a proxy
@@ -83,10 +84,23 @@ _ROUTES: dict[str, tuple[tuple[str, Api], ...]] = {
     ),
     "gemini-web": ((r"/assistant\.lamda\.BardFrontendService/StreamGenerate$", "gemini_web"),),
     "perplexity-web": ((r"^/rest/sse/perplexity_ask$", "perplexity_web"),),
-    "deepseek-web": ((r"^/api/v0/chat/completion$", "deepseek_web"),),
-    "lechat-web": ((r"^/api/trpc/[^/]+$", "lechat_web"),),
-    "poe-graphql": ((r"^/api/gql_POST$", "poe_graphql"),),
-    "huggingchat": ((r"^(?:/chat)?/conversation/[^/]+$", "huggingchat"),),
+    # A new message and an edited one stream the same answer.
+    "deepseek-web": ((r"^/api/v0/chat/(?:completion|edit_message)$", "deepseek_web"),),
+    "lechat-web": (
+        (r"^/api/chat$", "lechat_chat"),
+        # tRPC batches name their procedures comma-separated in the path.
+        (r"^/api/trpc/(?:[^/]*,)?file\.uploadFile(?:,[^/]*)?$", "lechat_upload"),
+        (r"^/api/trpc/[^/]+$", "lechat_web"),
+    ),
+    "poe-graphql": (
+        (r"^/api/gql_POST$", "poe_graphql"),
+        (r"^/api/gql_upload_POST$", "poe_upload"),
+    ),
+    # A new conversation (/conversation) and a message (/conversation/<id>).
+    "huggingchat": ((r"^(?:/chat)?/conversation(?:/[^/]+)?$", "huggingchat"),),
+    # The chat goes over the WebSocket (proxy_addon/websocket_guard.py); M365 Copilot
+    # uploads files first, as a data URL in a form.
+    "copilot-ws": ((r"^/m365Copilot/UploadFile$", "m365_upload"),),
 }
 
 
@@ -126,6 +140,7 @@ READERS: dict[Api, Reader] = {
     **lechat.READERS,
     **poe.READERS,
     **huggingchat.READERS,
+    **copilot_web.READERS,
     **generic.READERS,
 }
 

@@ -26,6 +26,7 @@ from policy.decide import (
     unchecked_decision,
     with_unreadable,
     with_unscanned,
+    with_unseen,
 )
 from policy.loader import LoadedPolicy
 from policy.model import Action, Policy
@@ -124,10 +125,12 @@ async def evaluate(
     current: Callable[[], Active | None],
     unscanned: int = 0,
     unreadable: Sequence[str] = (),
+    unseen: int = 0,
     error: str | None = None,
 ) -> Evaluation:
     """Scan `parts` and decide; `unscanned` inline files get the policy's unscanned_files,
-    files not read completely (`unreadable`: why, one per file) its unreadable_files.
+    files not read completely (`unreadable`: why, one per file) its unreadable_files,
+    `unseen` uploads (bytes that bypass the gateway) are blocked (with_unseen).
 
     A policy switch may have closed the pool this prompt started with (e.g. while a big
     upload was read): then the pool of the `current` policy scans it. Any checker failure
@@ -152,6 +155,7 @@ async def evaluate(
     findings = without_author_names(parts, findings)
     decision = with_unscanned(decide(policy, service.id, group, findings), unscanned, policy)
     decision = with_unreadable(decision, unreadable, policy, service.id, group)
+    decision = with_unseen(decision, unseen, policy)
     return Evaluation(
         active, service, api, group, decision, tuple(parts), tuple(findings), error, scan_ms=scan_ms
     )

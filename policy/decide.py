@@ -23,7 +23,8 @@ gateway does with it in that mode (`enforced` in the log).
 The rest of the pipeline is decided here too, as pure functions: the action for a
 prompt that could not be checked (`fail_action`, `unchecked_decision`), inline files
 without a reader (`with_unscanned`) or not read completely (`with_unreadable`,
-`unreadable_action`), and what the gateway applies once coaching
+`unreadable_action`), uploads that bypass the gateway (`with_unseen`), and what the
+gateway applies once coaching
 and redaction had their say (`applied`): computed once, before the answer and the
 record.
 """
@@ -214,6 +215,20 @@ def with_unreadable(
         decision,
         action=most_restrictive([decision.action, action]),
         reasons=(*decision.reasons, *(f"unreadable_file:{why}:{action}" for why in distinct)),
+    )
+
+
+def with_unseen(decision: Decision, unseen: int, policy: Policy) -> Decision:
+    """Uploads whose bytes bypass the gateway (Le Chat's signed storage URLs): blocked,
+    fail-closed, unless the policy lets files it cannot read pass (`unscanned_files:
+    allow`); the more restrictive of that and the findings' decision wins."""
+    if not unseen:
+        return decision
+    action: Action = "allow" if policy.unscanned_files == "allow" else "block"
+    return replace(
+        decision,
+        action=most_restrictive([decision.action, action]),
+        reasons=(*decision.reasons, f"unseen_upload:{unseen}:{action}"),
     )
 
 

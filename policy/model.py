@@ -271,10 +271,9 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "coach_tool": _COMMON | {"coach_link", "minutes"},
     "alternative": {"tools"},
     "no_alternative": set(),
-    "unlisted_tool": _COMMON,
+    **dict.fromkeys(("unlisted_tool", "upload_unseen", "checker_error"), _COMMON),
     "unreadable_file": _COMMON | {"why"},
     "coach_unreadable_file": _COMMON | {"why", "coach_link", "minutes"},
-    "checker_error": _COMMON,
     "oversize": _COMMON | {"size_mb", "limit_mb"},
 }
 MESSAGE_KEYS = tuple(MESSAGE_PLACEHOLDERS)

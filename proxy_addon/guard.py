@@ -232,6 +232,7 @@ class Guard:
             prompt.parts,
             unscanned=len(prompt.unscanned),
             unreadable=[file.why for file in prompt.unreadable],
+            unseen=len(prompt.unseen),
             error=error,
             timeout_s=ctx.options.leitplanke_scan_timeout_ms / 1000,
             fail_mode=ctx.options.leitplanke_fail_mode,
@@ -342,6 +343,8 @@ class Guard:
             message=message,
             accept=flow.request.headers.get("accept"),
             lang=lang,
+            path=flow.request.path,
+            encoding=prompt.answer_encoding if prompt else None,
         )
         headers = {
             **headers,

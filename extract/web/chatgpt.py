@@ -20,8 +20,22 @@ def _chatgpt(body: bytes, content_type: str | None) -> Prompt:
     found: list[Found] = []
     for index, message in enumerate(optional_list(data, "messages", ROOT)):
         found.extend(_chatgpt_message(message, ROOT.key("messages").index(index)))
-    # The answer always streams (SSE), whatever the body says.
-    return prompt_of("chatgpt_web", found, stream=True, model=model_field(data))
+    # The answer always streams (SSE), whatever the body says; in the delta encoding
+    # "v1" when the client lists it.
+    return prompt_of(
+        "chatgpt_web",
+        found,
+        stream=True,
+        model=model_field(data),
+        answer_encoding=_encoding(data),
+    )
+
+
+def _encoding(data: dict[str, object]) -> str | None:
+    encodings = data.get("supported_encodings")
+    if isinstance(encodings, list) and "v1" in encodings:
+        return "v1"
+    return None
 
 
 def _chatgpt_message(message: object, where: Path) -> Iterator[Found]:

@@ -11,7 +11,7 @@ from answers.messages import (
     oversize_message,
     pick_language,
 )
-from policy.decide import Decision, decide, with_unreadable, with_unscanned
+from policy.decide import Decision, decide, with_unreadable, with_unscanned, with_unseen
 from policy.loader import load_policy
 
 POLICY = load_policy().policy
@@ -55,6 +55,21 @@ def test_block_message_english() -> None:
     decision = decide(POLICY, "anthropic-api", None, {"secrets"})
     text = block_message(POLICY, decision, ["SECRET"], "Anthropic API", "en")
     assert "was not sent to Anthropic API" in text and "credentials or keys (1×)" in text
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_a_refused_unseen_upload_says_why_not_that_the_tool_is_unapproved(lang: str) -> None:
+    approved = load_policy().policy.model_copy(
+        update={"tools": {}, "unlisted_ai_tools": "allow", "unscanned_files": "log"}
+    )
+    decision = with_unseen(decide(approved, "mistral", None, set()), 1, approved)
+    text = block_message(approved, decision, [], "Mistral Le Chat", lang)
+    assert ("hochgeladen" if lang == "de" else "uploaded") in text
+    assert "Mistral Le Chat" in text and approved.contact in text
+    # a tool that is not allowed at all keeps its own message
+    unlisted = POLICY.model_copy(update={"unlisted_ai_tools": "block"})
+    decision = with_unseen(decide(unlisted, "mistral", None, set()), 1, unlisted)
+    assert "freigegeben" in block_message(unlisted, decision, [], "Mistral Le Chat", "de")
 
 
 def test_describe_found_has_no_values_only_kinds() -> None:

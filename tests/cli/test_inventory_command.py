@@ -296,6 +296,7 @@ def test_catalog_facts_show_once_the_catalog_has_them(seeded: Path) -> None:
         name=real.name,
         vendor=real.vendor,
         hosts=real.hosts,
+        host_patterns=real.host_patterns,
         category="chat",
         hq_country="US",
         processing_region=None,

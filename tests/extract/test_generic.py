@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from extract.model import ExtractError
+from extract.model import Api, ExtractError
 from extract.registry import extract
 from tests.extract.support import (
     BOUNDARY,
@@ -459,3 +459,14 @@ def test_generic_binary_upload_goes_to_file_text() -> None:
     raw = extract("generic", pdf, content_type="application/pdf")
     assert (pairs(raw), raw.unscanned) == ([("body", PDF_TEXT)], ())
     assert extract("generic", PNG_BYTES, content_type="image/png").unscanned == ("body",)
+
+
+@pytest.mark.parametrize("api", ["generic", "huggingchat", "poe_upload", "m365_upload"])
+@pytest.mark.parametrize("content_type", ["MULTIPART/0;0*", "multipart/form-data; boundary=x;0*"])
+def test_multipart_type_the_stdlib_cannot_parse_is_an_extract_error(
+    api: Api, content_type: str
+) -> None:
+    """Found by fuzzing: email's header parser raised IndexError/HeaderParseError (the
+    guard then answered with its internal-error fail mode instead of scanning the body)."""
+    with pytest.raises(ExtractError, match="multipart content type is malformed"):
+        extract(api, b"Max Mustermann", content_type)

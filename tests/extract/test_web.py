@@ -162,15 +162,19 @@ CASES: list[
         True,
         None,
         [
+            # "base64;<name>": the file, decoded from the part's base64 body and read
+            ("multipart:files[0].filename", "Kundenliste.csv"),
+            ("multipart:files[0]", f"Name;IBAN\nErika Mustermann;{IBAN}\n"),
+            # "hash;<name>": a file uploaded before, by its sha256: the name only
+            ("multipart:files[1].filename", "Vertrag.pdf"),
+            ("multipart:files[2].filename", "scan.png"),
             (
                 "multipart:data[0]→inputs",
                 "Fasse die Liste zusammen. Ansprechpartner: Max Mustermann",
             ),
-            ("multipart:files[0].filename", "Kundenliste.csv"),
-            ("multipart:files[0]", f"Name;IBAN\r\nErika Mustermann;{IBAN}\r\n"),
-            ("multipart:files[1].filename", "scan.png"),
+            ("multipart:data[0]→timezone", "Europe/Berlin"),
         ],
-        ("multipart:files[1]",),
+        ("multipart:files[2]",),  # a PNG: no OCR
     ),
 ]
 
@@ -223,11 +227,17 @@ def test_web_fixture_yields_exact_parts(
         ("deepseek-web", "POST", "/api/v0/chat/completion", "deepseek_web"),
         ("deepseek-web", "POST", "/api/v0/file/upload_file", "generic"),
         ("lechat-web", "POST", "/api/trpc/message.newChat?batch=1", "lechat_web"),
-        ("lechat-web", "POST", "/api/chat", "generic"),
+        ("lechat-web", "POST", "/api/chat", "lechat_chat"),
+        ("lechat-web", "POST", "/api/trpc/file.uploadFile?batch=1", "lechat_upload"),
+        ("lechat-web", "POST", "/api/trpc/chat.list,file.uploadFile?batch=1", "lechat_upload"),
+        ("lechat-web", "POST", "/api/trpc/file.uploadFiles?batch=1", "lechat_web"),
+        ("deepseek-web", "POST", "/api/v0/chat/edit_message", "deepseek_web"),
+        ("copilot-ws", "POST", "/m365Copilot/UploadFile", "m365_upload"),
         ("poe-graphql", "POST", "/api/gql_POST", "poe_graphql"),
-        ("poe-graphql", "POST", "/api/gql_upload_POST", "generic"),
+        ("poe-graphql", "POST", "/api/gql_upload_POST", "poe_upload"),
         ("huggingchat", "POST", "/chat/conversation/6789abcd", "huggingchat"),
-        ("huggingchat", "POST", "/chat/conversation", "generic"),
+        ("huggingchat", "POST", "/chat/conversation", "huggingchat"),
+        ("huggingchat", "POST", "/chat/conversation/6789abcd/message/1/vote", "generic"),
         ("copilot-ws", "POST", "/c/api/conversations", "generic"),
         ("chatgpt-web", "POST", "/rest/sse/perplexity_ask", "generic"),
     ],

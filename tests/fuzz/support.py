@@ -127,13 +127,41 @@ FIXTURES: dict[str, tuple[Api, str, str, str]] = {
         "/chat/conversation/abc",
         f"multipart/form-data; boundary={HF_BOUNDARY}",
     ),
+    "poe_gql_upload.multipart": (
+        "poe_upload",
+        "poe-graphql",
+        "/api/gql_upload_POST",
+        "multipart/form-data; boundary=----WebKitFormBoundaryP0e7Upl0adMulti9",
+    ),
+    "lechat_chat_create.json": ("lechat_chat", "lechat-web", "/api/chat", "application/json"),
+    "lechat_trpc_upload_file.json": (
+        "lechat_upload",
+        "lechat-web",
+        "/api/trpc/file.uploadFile?batch=1",
+        "application/json",
+    ),
+    "deepseek_edit_message.json": (
+        "deepseek_web",
+        "deepseek-web",
+        "/api/v0/chat/edit_message",
+        "application/json",
+    ),
+    "m365_upload_file.form": (
+        "m365_upload",
+        "copilot-ws",
+        "/m365Copilot/UploadFile",
+        "application/x-www-form-urlencoded",
+    ),
 }
 
 # Every Api the extractors define: a new one is fuzzed without touching this file.
 APIS: tuple[Api, ...] = get_args(Api)
 # bedrock_other is the generic reader answered in Bedrock's shape: text is scanned as text.
 JSON_APIS = tuple(
-    a for a in APIS if a not in ("gemini_web", "huggingchat", "generic", "bedrock_other")
+    a
+    for a in APIS
+    if a
+    not in ("gemini_web", "huggingchat", "poe_upload", "m365_upload", "generic", "bedrock_other")
 )
 
 

@@ -237,7 +237,12 @@ def test_deeply_nested_web_bodies(inner: str, embedded: bool) -> None:
 def test_duplicate_keys_are_refused() -> None:
     for api in JSON_APIS:
         tick()
-        assert check_extract(api, b'{"messages": [], "messages": [1]}', None) is None
+        prompt = check_extract(api, b'{"messages": [], "messages": [1]}', None)
+        if api == "lechat_upload":  # readable or not, an unseen upload: the raw body scanned
+            assert prompt is not None and prompt.unseen == ("body",)
+            assert [p.location for p in prompt.parts] == ["body"]
+        else:
+            assert prompt is None
 
 
 # --- huge strings and arrays ------------------------------------------------------------

@@ -56,6 +56,7 @@ HOSTS = {
     "lechat-web": "chat.mistral.ai",
     "poe-graphql": "poe.com",
     "huggingchat": "huggingface.co",
+    "copilot-ws": "substrate.office.com",
 }
 
 

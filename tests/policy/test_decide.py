@@ -13,6 +13,7 @@ from policy.decide import (
     unreadable_action,
     with_unreadable,
     with_unscanned,
+    with_unseen,
 )
 from policy.loader import load_policy, parse_policy
 
@@ -321,6 +322,25 @@ def test_default_policies_block_unreadable_files() -> None:
         assert policy.unreadable_files == "as_data_classes"
         for service in ("chatgpt", "openai-api", "claude"):
             assert unreadable_action(policy, service, None) == "block", (path, service)
+
+
+@pytest.mark.parametrize(
+    ("unscanned_files", "action"), [("log", "block"), ("block", "block"), ("allow", "allow")]
+)
+def test_with_unseen_blocks_unless_unreadable_files_may_pass(
+    unscanned_files: str, action: str
+) -> None:
+    """An upload whose bytes bypass the gateway is refused fail-closed; only a policy
+    that lets files it cannot read pass (`unscanned_files: allow`) lets it through."""
+    clean = decide(POLICY, "chatgpt", None, [])
+    assert with_unseen(clean, 0, POLICY) == clean
+    policy = POLICY.model_copy(update={"unscanned_files": unscanned_files})
+    decision = with_unseen(clean, 1, policy)
+    assert decision.action == action
+    assert decision.reasons[-1] == f"unseen_upload:1:{action}"
+    # the findings' decision still wins when it is stricter
+    found = decide(POLICY, "mistral", None, ["secrets"])
+    assert with_unseen(found, 1, policy).action == "block"
 
 
 def _decision(action: str, mode: str = "enforce") -> Decision:
