@@ -18,6 +18,7 @@ from mitmproxy.tools.main import run
 
 from cli.log_format import use_log_format
 from cli.proxy_config import SetEntry, check_cli_sets, check_options, unread_env_vars
+from proxy_addon import startup
 from proxy_addon.leitplanke_addon import make_addons
 from proxy_addon.unknown_options import PREFIX, unknown_options_error
 
@@ -47,7 +48,14 @@ class LeitplankeMaster(DumpMaster):
         termlog = self.addons.get("termlog")  # before our addons: they log when loaded
         if termlog is not None:
             use_log_format(termlog.logger, self.settings.log_format, termlog.logger.file)
-        self.addons.add(*make_addons())
+        # Our addons act on their options only once mitmproxy has applied the command
+        # line (proxy_addon/startup.py): no ./leitplanke.db, no default policy first.
+        startup.hold()
+        try:
+            self.addons.add(*make_addons())
+        finally:
+            startup.release()
+        opts.errored.connect(self._option_refused)
         for note in self.settings.notes:
             log.info(note)
         # Every option exists now: a config file's unknown or malformed `set:` entry is
@@ -65,6 +73,12 @@ class LeitplankeMaster(DumpMaster):
             for line in mistakes:
                 log.error("leitplanke: %s", line)
             sys.exit(2)
+
+    def _option_refused(self, exc: Exception) -> None:
+        # Before the start a refused value ends the process; mitmproxy's rollback to
+        # the defaults must not open files or load policies for them meanwhile.
+        if not type(self).started:
+            startup.refuse()
 
     async def run(self) -> None:
         type(self).started = True

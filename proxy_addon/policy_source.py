@@ -18,6 +18,7 @@ from checker.config import ScanConfig
 from checker.pool import ScanPool
 from pipeline.evaluation import Active
 from policy.loader import LoadedPolicy, PolicyError, load_policy
+from proxy_addon import startup
 from proxy_addon.option_values import check_range
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class PolicySource:
             "leitplanke_workers", 0, MAX_WORKERS, "0 checks in a thread of the proxy process"
         )
         check_range("leitplanke_policy_reload_s", 0, 24 * 3600, "0 turns hot reload off")
+        if not startup.settled():
+            return
         if updated & {"leitplanke_policy", "leitplanke_workers"} or self.active is None:
             path = opts.leitplanke_policy or None
             try:

@@ -16,6 +16,7 @@ from mitmproxy import ctx, exceptions, http
 
 from pipeline.evaluation import Evaluation
 from policy.decide import Applied
+from proxy_addon import startup
 from proxy_addon.identify import HOST, identity_of
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.siem_sink import SiemSink
@@ -75,6 +76,8 @@ class Recorder:
         )
 
     def configure(self, updated: set[str]) -> None:
+        if not startup.settled():
+            return
         if updated & {"leitplanke_db", "leitplanke_key_file"} or self.store is None:
             db, key_file = ctx.options.leitplanke_db, ctx.options.leitplanke_key_file
             key_option = "leitplanke_key_file" if key_file else "leitplanke_db"

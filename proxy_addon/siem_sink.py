@@ -18,6 +18,7 @@ import threading
 
 from mitmproxy import ctx, exceptions
 
+from proxy_addon import startup
 from proxy_addon.option_values import check_choice
 from siem.events import FACILITIES, FORMATS
 from siem.sender import FLUSH_TIMEOUT_S, Record, Sender, Settings
@@ -78,7 +79,7 @@ class SiemSink:
     def configure(self, updated: set[str]) -> None:
         check_choice("leitplanke_siem_format", FORMATS)
         check_choice("leitplanke_siem_facility", list(FACILITIES))
-        if not any(name.startswith("leitplanke_siem") for name in updated):
+        if not startup.settled() or not any(name.startswith("leitplanke_siem") for name in updated):
             return
         opts = ctx.options
         try:
