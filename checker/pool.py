@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +26,10 @@ PRECHECK_MAX_CHARS = 64 * 1024
 
 def _init_worker(config: ScanConfig) -> None:
     global _worker_scanner
+    # The gateway stops its workers itself (ScanPool.close): a Ctrl-C or a hangup sent
+    # to the whole process group must not kill them mid-scan or print tracebacks.
+    for number in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_IGN)
     _worker_scanner = Scanner(config)
 
 

@@ -6,6 +6,8 @@ cli/proxy.py starts mitmproxy. Both are imported when the command runs.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from cli.errors import FileProblems, load_policy_or_refuse
@@ -140,6 +142,11 @@ def proxy(
         load_policy_or_refuse(values["policy"])
     from cli.proxy import RunSettings, mitmdump_args, run_proxy
 
+    def reread() -> tuple[tuple[str, ...], str]:
+        """SIGHUP: the config file again, under the same flags and environment."""
+        again = resolve(given, explicit, load_config(path), sets, flags) if path else settings
+        return _specs(again.values, again.sets), str(path)
+
     notes = ([f"leitplanke: config {path}"] if path is not None else []) + [
         f"leitplanke: {note}" for note in settings.notes
     ]
@@ -162,5 +169,17 @@ def proxy(
                 for param in ctx.command.params
                 for var in ([param.envvar] if isinstance(param.envvar, str) else param.envvar or [])
             ),
+            reread=reread if path is not None else None,
+            initial=_specs(values, settings.sets),
         ),
+    )
+
+
+def _specs(values: dict[str, Any], sets: tuple[str, ...]) -> tuple[str, ...]:
+    """Every option the gateway runs with, as mitmproxy `--set KEY=VALUE` specs."""
+    from cli.proxy import option_specs
+
+    listen = (f"listen_host={values['listen_host']}", f"listen_port={values['listen_port']}")
+    return listen + option_specs(
+        policy=values["policy"], db=values["db"], confdir=values["confdir"], sets=sets
     )

@@ -17,6 +17,7 @@ from proxy_addon.option_values import one_line_script_errors
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.policy_versions import PolicyVersions
 from proxy_addon.recorder import Recorder
+from proxy_addon.reload import Reload
 from proxy_addon.serve_pac import ServePac
 from proxy_addon.siem_sink import SiemSink
 from proxy_addon.stream import StreamAnswers
@@ -41,6 +42,7 @@ def make_addons() -> list[object]:
         Identify(key=lambda: recorder.key),
         ServePac(source),
         source,
+        Reload(source),
         siem,
         recorder,
         PolicyVersions(source, recorder),

@@ -73,6 +73,9 @@ def test_gateway_unit_config_and_shutdown() -> None:
     # SIGTERM to the gateway only: it stops its checker workers itself.
     assert last(unit, "KillMode") == "mixed"
     assert last(unit, "WorkingDirectory") == "%S/leitplanke"
+    # systemctl reload: SIGHUP to the gateway, which re-reads policy and config
+    # (tests/e2e/test_signals_e2e.py).
+    assert last(unit, "ExecReload") == "/bin/kill -HUP $MAINPID"
 
 
 def test_gateway_exec_start_is_a_real_proxy_command_line(tmp_path: Path) -> None:
