@@ -138,9 +138,7 @@ def upstream() -> Iterator[FakeUpstream]:
     server.stop()
 
 
-def test_sighup_reloads_and_shows_a_rejected_reload(
-    tmp_path: Path, upstream: FakeUpstream
-) -> None:
+def test_sighup_reloads_and_shows_a_rejected_reload(tmp_path: Path, upstream: FakeUpstream) -> None:
     running = launch(tmp_path, upstream)
     gateway = running.gateway
     try:
