@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from cli.errors import FileProblems, load_policy_or_refuse
+from cli.errors import FileProblems, Refused, load_policy_or_refuse
 from cli.options import db_option, policy_option
 
 
@@ -34,7 +34,8 @@ class GatewayCommand(click.Command):
     envvar="LEITPLANKE_CONFIG",
     show_envvar=True,
     help="YAML config file whose keys mirror these options (policy, db, listen_host, "
-    "listen_port, confdir, log_format, set); flags and environment variables win over it "
+    "listen_port, confdir, log_format, upstream_proxy, upstream_auth_file, set); flags and "
+    "environment variables win over it "
     "(default: /etc/leitplanke/config.yaml if it exists).",
 )
 @policy_option(exists=True, envvar="LEITPLANKE_POLICY", show_envvar=True)
@@ -69,6 +70,22 @@ class GatewayCommand(click.Command):
     "(default ~/.mitmproxy).",
 )
 @click.option(
+    "--upstream-proxy",
+    metavar="URL",
+    envvar="LEITPLANKE_UPSTREAM_PROXY",
+    show_envvar=True,
+    help="Send everything the gateway forwards through the company's proxy "
+    "(Squid, Sophos, Zscaler connector), e.g. http://squid.firma.local:3128; "
+    "decrypted and tunnelled HTTPS alike (mitmproxy's upstream mode).",
+)
+@click.option(
+    "--upstream-auth-file",
+    type=click.Path(dir_okay=False),
+    envvar="LEITPLANKE_UPSTREAM_AUTH_FILE",
+    show_envvar=True,
+    help="File (mode 600) with 'user:password' for the upstream proxy (HTTP Basic).",
+)
+@click.option(
     "--set",
     "sets",
     multiple=True,
@@ -96,6 +113,8 @@ def proxy(
     listen_host: str,
     listen_port: int,
     confdir: str | None,
+    upstream_proxy: str | None,
+    upstream_auth_file: str | None,
     sets: tuple[str, ...],
     log_format: str,
 ) -> None:
@@ -120,6 +139,8 @@ def proxy(
         "listen_port": listen_port,
         "confdir": confdir,
         "log_format": log_format,
+        "upstream_proxy": upstream_proxy,
+        "upstream_auth_file": upstream_auth_file,
     }
     explicit = {
         name
@@ -141,11 +162,17 @@ def proxy(
         # Fail early with file:line errors, before mitmproxy starts.
         load_policy_or_refuse(values["policy"])
     from cli.proxy import RunSettings, mitmdump_args, run_proxy
+    from cli.upstream import UpstreamError
+
+    try:
+        all_sets = _with_upstream(values, settings.sets)
+    except UpstreamError as exc:
+        raise Refused(str(exc)) from None
 
     def reread() -> tuple[tuple[str, ...], str]:
         """SIGHUP: the config file again, under the same flags and environment."""
         again = resolve(given, explicit, load_config(path), sets, flags) if path else settings
-        return _specs(again.values, again.sets), str(path)
+        return _specs(again.values, _with_upstream(again.values, again.sets)), str(path)
 
     notes = ([f"leitplanke: config {path}"] if path is not None else []) + [
         f"leitplanke: {note}" for note in settings.notes
@@ -157,7 +184,7 @@ def proxy(
             listen_host=values["listen_host"],
             listen_port=values["listen_port"],
             confdir=values["confdir"],
-            sets=settings.sets,
+            sets=all_sets,
         ),
         RunSettings(
             values["log_format"],
@@ -170,9 +197,16 @@ def proxy(
                 for var in ([param.envvar] if isinstance(param.envvar, str) else param.envvar or [])
             ),
             reread=reread if path is not None else None,
-            initial=_specs(values, settings.sets),
+            initial=_specs(values, all_sets),
         ),
     )
+
+
+def _with_upstream(values: dict[str, Any], sets: tuple[str, ...]) -> tuple[str, ...]:
+    """`sets` and the mitmproxy options for upstream_proxy/upstream_auth_file."""
+    from cli.upstream import upstream_specs
+
+    return sets + upstream_specs(values["upstream_proxy"], values["upstream_auth_file"], sets)
 
 
 def _specs(values: dict[str, Any], sets: tuple[str, ...]) -> tuple[str, ...]:

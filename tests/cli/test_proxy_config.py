@@ -326,6 +326,8 @@ def test_the_proxy_command_passes_its_variables_and_sets(captured: dict[str, Any
         "LEITPLANKE_LISTEN_PORT",
         "LEITPLANKE_CONFDIR",
         "LEITPLANKE_LOG_FORMAT",
+        "LEITPLANKE_UPSTREAM_PROXY",
+        "LEITPLANKE_UPSTREAM_AUTH_FILE",
     }
 
 
