@@ -12,6 +12,7 @@ from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
 from proxy_addon.intercept import Intercept
 from proxy_addon.key_files import KeyFiles
+from proxy_addon.log_privacy import LogPrivacy
 from proxy_addon.metrics import Metrics
 from proxy_addon.option_values import one_line_script_errors
 from proxy_addon.policy_source import PolicySource
@@ -36,6 +37,7 @@ def make_addons() -> list[object]:
     recorder = Recorder(source, siem=siem)  # loads the findings key with the database
     intercept = Intercept(source)
     return [
+        LogPrivacy(),
         UnknownOptions(),
         KeyFiles(),
         ClientAccess(),
