@@ -326,12 +326,12 @@ class Policy(_Strict):
     fail_mode: Literal["closed", "open"] = "closed"
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     oversize_action: Action = "block"
-    # Uploaded files the gateway cannot read (images — no OCR —, encrypted PDFs,
-    # unknown binary formats): what happens to a prompt that carries one.
-    # (allow, log or block: an unreadable file can be neither redacted nor justified
-    # by the data classes found in it)
+    # Uploaded files the gateway cannot read (images — no OCR —, encrypted PDFs, unknown
+    # formats): allow, log or block (such a file can be neither redacted nor justified).
     unscanned_files: Literal["allow", "log", "block"] = "log"
     examples: tuple[Example, ...] = ()
+    # Warning ids (or kinds) `leitplanke policy check --strict` no longer counts.
+    acknowledge: tuple[str, ...] = ()
 
     @field_validator("messages")
     @classmethod
