@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cli.errors import load_policy_or_refuse
-from cli.options import output_option, policy_option
+from cli.options import config_option, output_option, policy_option
 from policy.intercept import PORTAL_HOST, gateway_hosts
 from policy.pac import PacError, pac_file, parse_proxy, parse_route
 
@@ -28,6 +28,7 @@ def _check_route(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 @click.command("pac")
+@config_option()
 @click.option(
     "--proxy",
     required=True,

@@ -38,9 +38,10 @@ class GatewayCommand(click.Command):
     "environment variables win over it "
     "(default: /etc/leitplanke/config.yaml if it exists).",
 )
-@policy_option(exists=True, envvar="LEITPLANKE_POLICY", show_envvar=True)
+@policy_option(exists=True, from_config=False, envvar="LEITPLANKE_POLICY", show_envvar=True)
 @db_option(
     "Findings database (SQLite); its key file is '<db>.key'.",
+    from_config=False,
     envvar="LEITPLANKE_DB",
     show_envvar=True,
 )
