@@ -388,6 +388,7 @@ class _StateCollector(Collector):
                 "1 if the last probe scan (background or /healthz) succeeded.",
                 value=int(m.checker_up),
             )
+        yield from _siem_metrics(m.recorder)
         status = m.source.status
         yield GaugeMetricFamily(
             "leitplanke_config_last_reload_successful",
@@ -420,3 +421,26 @@ class _StateCollector(Collector):
             "Rows waiting in the spool because the database could not take them.",
             value=m.spool_rows,
         )
+
+
+def _siem_metrics(recorder: Recorder) -> Iterator[Any]:
+    """The SIEM target's state, when one is configured (leitplanke_siem)."""
+    sink = recorder.siem
+    worker = sink.worker if sink is not None else None
+    if sink is None or worker is None:
+        return
+    yield GaugeMetricFamily(
+        "leitplanke_siem_up",
+        "1 while the SIEM target is open and takes events; 0 while the gateway retries "
+        "it (down at start, or a send failed).",
+        value=int(worker.up),
+    )
+    events = CounterMetricFamily(
+        "leitplanke_siem_events",
+        "SIEM events by result: sent, failed (target down) or dropped (queue full).",
+        labels=["result"],
+    )
+    events.add_metric(["sent"], worker.sent)
+    events.add_metric(["failed"], worker.failed)
+    events.add_metric(["dropped"], sink.dropped)
+    yield events
