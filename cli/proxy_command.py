@@ -162,8 +162,15 @@ def proxy(
     if values["policy"]:
         # Fail early with file:line errors, before mitmproxy starts.
         load_policy_or_refuse(values["policy"])
+    from cli.preflight import PreflightError, check_confdir, check_listen
     from cli.proxy import RunSettings, mitmdump_args, run_proxy
     from cli.upstream import UpstreamError
+
+    try:
+        check_confdir(values["confdir"])
+        check_listen(values["listen_host"], values["listen_port"])
+    except PreflightError as exc:
+        raise Refused(str(exc)) from None
 
     try:
         all_sets = _with_upstream(values, settings.sets)

@@ -39,6 +39,11 @@ def _cannot(option: str, path: str | Path, exc: Exception) -> str:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     if isinstance(exc, (FileExistsError, NotADirectoryError)):  # mkdir of a file's name
         reason = "a part of the path is a file, not a directory"
+    if isinstance(exc, sqlite3.DatabaseError):  # the file is there, but is no database
+        return (
+            f"{option}: {str(path)!r} is not a Leitplanke database or is damaged ({reason}) "
+            "— restore it from a backup, or move it away to start a new one"
+        )
     return (
         f"{option}: cannot open or create {str(path)!r}: {reason} — choose a writable "
         "directory (e.g. /var/lib/leitplanke)"

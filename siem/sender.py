@@ -84,7 +84,9 @@ class Sender:
         self.up = False
         if not self._failing:  # once per outage, not once per event
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else repr(exc)
-            log.error(
+            # A warning: mitmproxy ends the start on any error line, and a SIEM that is
+            # down must not stop the gateway (leitplanke_siem_up shows it).
+            log.warning(
                 "leitplanke: SIEM %s: %s: %s — retrying every %d s; events wait in the "
                 "queue (leitplanke_siem_up is 0)",
                 describe(self.settings.target),

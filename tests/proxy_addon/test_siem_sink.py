@@ -77,7 +77,7 @@ def test_unwritable_file_is_retried_in_the_background(
     """Not fatal: one error line naming the target, `up` 0, then delivered once the
     directory exists — the events waited in the queue."""
     path = tmp_path / "missing" / "e.jsonl"
-    with caplog.at_level(logging.ERROR), sink(leitplanke_siem=f"jsonl:{path}") as addon:
+    with caplog.at_level(logging.WARNING), sink(leitplanke_siem=f"jsonl:{path}") as addon:
         assert addon.worker is not None
         wait_until(lambda: caplog.records, "the error line")
         assert not addon.worker.up
@@ -86,7 +86,7 @@ def test_unwritable_file_is_retried_in_the_background(
         addon.flush()
         wait_until(lambda: addon.worker is not None and addon.worker.up, "the target to open")
         assert len(path.read_text().splitlines()) == 1
-    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert line.startswith(f"leitplanke: SIEM jsonl:{path}: cannot open: No such file")
     assert "retrying every" in line and "\n" not in line
 
@@ -243,7 +243,7 @@ def test_unreachable_siem_does_not_raise(caplog: pytest.LogCaptureFixture) -> No
     port = free.getsockname()[1]
     free.close()  # nobody listens there
     with (
-        caplog.at_level(logging.ERROR),
+        caplog.at_level(logging.WARNING),
         sink(leitplanke_siem=f"syslog:tcp://127.0.0.1:{port}") as a,
     ):
         worker = a.worker
