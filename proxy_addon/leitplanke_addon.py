@@ -19,6 +19,7 @@ from proxy_addon.policy_source import PolicySource
 from proxy_addon.policy_versions import PolicyVersions
 from proxy_addon.recorder import Recorder
 from proxy_addon.reload import Reload
+from proxy_addon.self_test import SelfTest
 from proxy_addon.serve_pac import ServePac
 from proxy_addon.siem_sink import SiemSink
 from proxy_addon.stream import StreamAnswers
@@ -52,6 +53,7 @@ def make_addons() -> list[object]:
         Discovery(source, recorder, intercept),
         TenantRestrictions(source),
         Banner(source),
+        SelfTest(source),
         Guard(source, recorder),
         WebSocketGuard(source, recorder),
         StreamAnswers(),
