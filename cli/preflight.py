@@ -70,7 +70,7 @@ def check_confdir(confdir: str | None) -> None:
         raise PreflightError(f"{option} {directory}: is a file, not a directory")
     ca_file = directory / CA_FILE
     if ca_file.exists():
-        _check_ca_file(ca_file)
+        check_ca_file(ca_file)
         return
     existing = next((p for p in (directory, *directory.parents) if p.exists()), Path("/"))
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
@@ -81,7 +81,7 @@ def check_confdir(confdir: str | None) -> None:
         )
 
 
-def _check_ca_file(ca_file: Path) -> None:
+def check_ca_file(ca_file: Path) -> None:
     fix = (
         "restore it from a backup, or move the confdir away to have a new CA made (every "
         "client must then trust the new one: docs/ca-rollout.md)"
