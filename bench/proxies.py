@@ -81,10 +81,12 @@ def start_gateway(
     extra: list[str] | None = None,
     env: dict[str, str] | None = None,
     anthropic: Upstream | None = None,
+    own_group: bool = False,
 ) -> Gateway:
     """`leitplanke proxy` on a free port, api.openai.com and api.anthropic.com mapped
     to the upstream (api.anthropic.com to `anthropic` if given); `extra` adds
-    arguments (e.g. `--policy FILE`)."""
+    arguments (e.g. `--policy FILE`); `own_group` starts it in a process group of its
+    own (a test may then signal the whole group, as a terminal's Ctrl-C does)."""
     port = free_port()
     tmp.mkdir(parents=True, exist_ok=True)
     confdir, db, log = tmp / "conf", tmp / "findings.db", tmp / "proxy.log"
@@ -110,7 +112,11 @@ def start_gateway(
     ]
     with log.open("wb") as handle:
         process = subprocess.Popen(
-            cmd, stdout=handle, stderr=subprocess.STDOUT, env={**_environment(), **(env or {})}
+            cmd,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env={**_environment(), **(env or {})},
+            start_new_session=own_group,
         )
     gateway = Gateway(port, confdir, db, log, upstream, process)
     try:

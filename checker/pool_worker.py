@@ -36,9 +36,11 @@ def _exit_with_pool(lifeline: Connection) -> None:
 
 def worker_main(conn: Connection, lifeline: Connection, config: ScanConfig) -> None:
     """Entry point of a worker process."""
-    # Ctrl-C in a terminal reaches the whole process group; the pool decides when a
-    # worker stops (lifeline, SIGTERM, SIGKILL), not a KeyboardInterrupt mid-scan.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C in a terminal and a hangup (reload) reach the whole process group; the
+    # pool decides when a worker stops (lifeline, SIGTERM, SIGKILL), not a signal
+    # mid-scan.
+    for number in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_IGN)
     threading.Thread(target=_exit_with_pool, args=(lifeline,), daemon=True).start()
     from checker.scan import Scanner  # heavy (spaCy, Presidio): only in the worker
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import cast
 
 import click
@@ -11,7 +12,6 @@ from cli.ca_files import (
     BUNDLE_FILE,
     CA_FILE,
     CERT_FILE,
-    DEFAULT_CONFDIR,
     DEFAULT_OVERLAP_DAYS,
     FORMATS,
     NEXT_DIR,
@@ -28,15 +28,13 @@ from cli.ca_files import (
     trusted_certs,
 )
 from cli.errors import Refused
+from cli.options import F, confdir_option, config_option
 
-_CONFDIR = click.option(
-    "--confdir",
-    default=DEFAULT_CONFDIR,
-    show_default=True,
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="mitmproxy confdir of the gateway (the same as 'leitplanke proxy --confdir').",
-)
+
+def _confdir(command: F) -> F:
+    """--config and --confdir: the gateway's confdir as its config file names it."""
+    command = confdir_option("mitmproxy confdir of the gateway (its 'confdir:').")(command)
+    return config_option()(command)
 
 
 @click.group("ca")
@@ -51,7 +49,7 @@ def ca() -> None:
 
 
 @ca.command("export")
-@_CONFDIR
+@_confdir
 @click.option(
     "--format",
     "fmt",
@@ -84,13 +82,23 @@ def ca() -> None:
     type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     help="Write to FILE; - is standard output (der and p12 not to a terminal).",
 )
-def export(confdir: str, fmt: str, bundle: bool, next_only: bool, output: str) -> None:
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Create the CA first if the confdir has none (as 'leitplanke proxy' would). "
+    "Without it a missing CA is an error: a CA created in the wrong place would be "
+    "rolled out to every client and never used.",
+)
+def export(
+    confdir: str, fmt: str, bundle: bool, next_only: bool, output: str, create: bool
+) -> None:
     """Export the PUBLIC CA certificate (never the private key).
 
-    Creates the CA first, exactly as 'leitplanke proxy' would, if the confdir has none.
-    Prints subject, validity and the SHA-256 fingerprint (and the SHA-1 thumbprint
-    Windows shows) to standard error, to compare with what the clients installed.
-    Exit status: 0 exported, 2 the CA cannot be read or created.
+    The confdir is the gateway's: --confdir, LEITPLANKE_CONFDIR or 'confdir:' in the
+    config file. Prints subject, validity and the SHA-256 fingerprint (and the SHA-1
+    thumbprint Windows shows) to standard error, to compare with what the clients
+    installed. Exit status: 0 exported, 2 no CA there (see --create, 'ca init') or it
+    cannot be read.
     """
     if bundle and next_only:
         raise Refused("--bundle and --next exclude each other")
@@ -99,6 +107,13 @@ def export(confdir: str, fmt: str, bundle: bool, next_only: bool, output: str) -
     if fmt != "pem" and output == "-" and sys.stdout.isatty():
         raise Refused(f"{fmt} is binary; write it to a file with --output FILE")
     directory = confdir_path(confdir)
+    if not create and not (directory / CA_FILE).exists():
+        raise Refused(
+            f"no CA in {directory} ({CA_FILE} is missing) — is that the gateway's confdir? "
+            "It is the 'confdir:' of /etc/leitplanke/config.yaml (or --config, --confdir). "
+            "A new gateway creates its CA at the first start; 'leitplanke ca init --org …' "
+            "creates one with your company's name; --create makes mitmproxy's default one"
+        )
     try:
         cert, created = ensure_ca(directory)
         if created:
@@ -120,7 +135,7 @@ def export(confdir: str, fmt: str, bundle: bool, next_only: bool, output: str) -
 
 
 @ca.command("rotate")
-@_CONFDIR
+@_confdir
 @click.option(
     "--overlap-days",
     default=DEFAULT_OVERLAP_DAYS,
@@ -180,3 +195,61 @@ def rotate_command(confdir: str, overlap_days: int, prepare: bool) -> None:
         f"{result.remove_after:%Y-%m-%d} (overlap {overlap_days} days); "
         f"{directory / RETIRED_DIR} keeps its files for a rollback."
     )
+
+
+@ca.command("init")
+@_confdir
+@click.option(
+    "--org",
+    required=True,
+    metavar="NAME",
+    help="The company, as employees should see it in the certificate (O=, and CN=NAME "
+    "Leitplanke CA).",
+)
+@click.option("--cn", metavar="NAME", help="Another common name for the CA.")
+def init_command(confdir: str, org: str, cn: str | None) -> None:
+    """Create the gateway's CA with the company's name (before the first start).
+
+    Without it the gateway creates 'CN=mitmproxy, O=mitmproxy' at its first start.
+    Refuses when the confdir has a CA already ('ca rotate' replaces one). Then export
+    it for the clients with 'leitplanke ca export'. Exit status: 0 created, 2 refused.
+    """
+    from cli.ca_company import init_ca
+
+    directory = confdir_path(confdir)
+    try:
+        cert = init_ca(directory, org, cn)
+    except CaError as exc:
+        raise Refused(str(exc)) from None
+    click.echo(f"created the CA in {directory}:\n  {describe(cert)}")
+
+
+@ca.command("import")
+@_confdir
+@click.argument("cert", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("key", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--chain",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PEM file with the certificates above CERT up to the company root; the "
+    "gateway sends them with every certificate it makes.",
+)
+def import_command(confdir: str, cert: Path, key: Path, chain: Path | None) -> None:
+    """Use an intermediate CA from the company PKI as the gateway's CA.
+
+    CERT is the subordinate CA certificate the PKI issued for the gateway
+    (basicConstraints CA:TRUE), KEY its unencrypted RSA private key (PEM). Written as
+    DIR/mitmproxy-ca.pem (key + certificate + chain, mode 0600) and the public
+    DIR/mitmproxy-ca-cert.pem. Clients that trust the company root need no rollout.
+    Delete KEY afterwards: the confdir holds the only copy the gateway needs.
+    Exit status: 0 imported, 2 refused (a CA there already, key does not match, not a CA).
+    """
+    from cli.ca_company import import_ca
+
+    directory = confdir_path(confdir)
+    try:
+        imported = import_ca(directory, cert, key, chain)
+    except CaError as exc:
+        raise Refused(str(exc)) from None
+    click.echo(f"imported the CA into {directory / CA_FILE}:\n  {describe(imported)}")
+    click.echo("Restart 'leitplanke proxy' if it runs: it loads the CA at start.")

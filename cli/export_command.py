@@ -14,7 +14,7 @@ from typing import IO, Any, cast
 import click
 
 from cli.errors import Refused
-from cli.options import db_option
+from cli.options import config_option, db_option
 from cli.store_access import open_store
 from siem.events import (
     FACILITIES,
@@ -95,6 +95,7 @@ def _open_output(output: str) -> IO[str]:
 
 
 @click.command("export")
+@config_option()
 @click.option(
     "--format",
     "fmt",

@@ -12,6 +12,7 @@ import click
 from cli.errors import Refused, load_policy_or_refuse
 from cli.inventory_render import FORMATS, Format, Lang, data_class_labels, render
 from cli.options import (
+    config_option,
     db_option,
     lang_option,
     min_users_option,
@@ -31,6 +32,7 @@ from store.inventory import inventory as build_inventory
 
 
 @click.command("inventory")
+@config_option()
 @db_option("Findings database the gateway writes (read only; fine while it runs).")
 @click.option(
     "--since",

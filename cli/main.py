@@ -8,6 +8,7 @@ import click
 from cli.bench_command import bench_command
 from cli.ca_command import ca
 from cli.check_command import check
+from cli.doctor_command import doctor
 from cli.eval_command import eval_command
 from cli.export_command import export
 from cli.inventory_command import inventory
@@ -39,6 +40,7 @@ for command in (
     bench_command,
     eval_command,
     ca,
+    doctor,
     inventory,
     merge,
     notify,

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from cli.errors import load_policy_or_refuse
-from cli.options import output_option, policy_option
+from cli.options import config_option, output_option, policy_option
 from policy.intercept import PORTAL_HOST, gateway_hosts
-from policy.pac import PacError, pac_file, parse_proxy
+from policy.pac import PacError, pac_file, parse_proxy, parse_route
 
 
 def _check_proxy(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -20,7 +20,15 @@ def _check_proxy(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
+def _check_route(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return parse_route(value)
+    except PacError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command("pac")
+@config_option()
 @click.option(
     "--proxy",
     required=True,
@@ -42,9 +50,20 @@ def _check_proxy(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option(
     "--fallback-direct",
     is_flag=True,
-    help="Let browsers go DIRECT when the gateway does not answer (fail open). "
+    help="Let browsers go DIRECT (or to the --fallback proxy) when the gateway does "
+    "not answer (fail open). "
     "Default: fail closed, AI hosts are unreachable while the gateway is down, so "
     "an outage never bypasses the policy.",
+)
+@click.option(
+    "--fallback",
+    default="DIRECT",
+    show_default=True,
+    metavar="ROUTE",
+    callback=_check_route,
+    help="Where everything that is not an AI host goes: DIRECT, or the company's "
+    "existing proxy, e.g. \"PROXY squid.firma.local:3128\" (several separated by ';'). "
+    "Plain host names (intranet) always go DIRECT.",
 )
 @click.option(
     "--portal-host",
@@ -54,15 +73,21 @@ def _check_proxy(ctx: click.Context, param: click.Parameter, value: str) -> str:
     "the gateway too; must match the gateway's leitplanke_portal_host. Empty: none.",
 )
 def pac(
-    proxy: str, policy: str | None, output: str, fallback_direct: bool, portal_host: str
+    proxy: str,
+    policy: str | None,
+    output: str,
+    fallback_direct: bool,
+    fallback: str,
+    portal_host: str,
 ) -> None:
     """Write a PAC file (proxy auto-config) for browsers and Windows.
 
     Only the AI services of the catalog (each host with its subdomains, plus the
     sign-in hosts the policy's tenant restrictions need) go to the gateway at
-    HOST:PORT; everything else goes DIRECT and never touches it. Plain host names
-    (intranet) and IP addresses always go DIRECT. The script needs no DNS lookups
-    and runs in Chrome, Edge, Firefox and Windows WinHTTP.
+    HOST:PORT; everything else goes DIRECT (or, with --fallback, to the company's
+    existing proxy) and never touches it. Plain host names (intranet) always go
+    DIRECT. The script needs no DNS lookups and runs in Chrome, Edge, Firefox and
+    Windows WinHTTP.
 
     \b
     Rolling it out:
@@ -82,9 +107,11 @@ def pac(
     """
     loaded = load_policy_or_refuse(policy)
     hosts = gateway_hosts(loaded.policy, gateway_names=[portal_host])
-    text = pac_file(hosts, proxy, fallback_direct=fallback_direct)
+    text = pac_file(hosts, proxy, fallback_direct=fallback_direct, other=fallback)
     if output == "-":
         click.echo(text, nl=False)
         return
     Path(output).write_text(text, encoding="utf-8")
-    click.echo(f"{output}: {len(hosts)} host names to {proxy}, everything else DIRECT", err=True)
+    click.echo(
+        f"{output}: {len(hosts)} host names to {proxy}, everything else {fallback}", err=True
+    )

@@ -32,7 +32,11 @@ def policy_group() -> None:
 
 @policy_group.command("check")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings, too.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when there are warnings the policy does not acknowledge (for CI).",
+)
 @click.option(
     "--no-checker",
     is_flag=True,
@@ -42,25 +46,31 @@ def check_command(file: str, strict: bool, no_checker: bool) -> None:
     """Validate FILE: errors name file:line:column, what is wrong and a fix.
 
     Exits 2 on errors. Warnings (valid but probably unintended, e.g. "no tool is
-    approved for personal data") are listed and exit 0, or 1 with --strict.
+    approved for personal data") are listed in the policy's language, each with an
+    id in brackets, and exit 0, or 1 with --strict. A warning the policy means is
+    acknowledged by its id (or kind) under `acknowledge:` in the policy, e.g.
+    `acknowledge: [no-approved-tool:special]`; --strict then no longer counts it,
+    and an acknowledged id that no longer occurs is a warning itself.
     """
-    from policy.lint import policy_warnings
+    from policy.lint import lint
 
     loaded = load_policy_or_refuse(file)
     detectable = None
     if not no_checker:
         scanner = _scanner(loaded)
         detectable = set(scanner.analyzer.get_supported_entities(scanner.config.languages[0]))
-    warnings = policy_warnings(loaded, detectable)
-    for warning in warnings:
+    result = lint(loaded, detectable)
+    for warning in result.warnings:
         click.echo(f"warning: {warning}")
+    ids = ", ".join(w.id for w in result.acknowledged)
+    acknowledged = f", {len(result.acknowledged)} acknowledged ({ids})" if ids else ""
     policy = loaded.policy
     click.echo(
         f"{file}: valid — version {loaded.version_id}, {len(policy.data_classes)} data classes, "
         f"{len(policy.tools)} tools, {len(policy.groups)} groups, {len(policy.examples)} examples, "
-        f"{len(warnings)} warning(s)"
+        f"{len(result.warnings)} warning(s){acknowledged}"
     )
-    sys.exit(1 if strict and warnings else 0)
+    sys.exit(1 if strict and result.warnings else 0)
 
 
 @policy_group.command("test")

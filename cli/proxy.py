@@ -18,7 +18,9 @@ from mitmproxy.tools.main import run
 
 from cli.log_format import use_log_format
 from cli.proxy_config import SetEntry, check_cli_sets, check_options, unread_env_vars
+from proxy_addon import option_values
 from proxy_addon.leitplanke_addon import make_addons
+from proxy_addon.reload import Reread
 from proxy_addon.unknown_options import PREFIX, unknown_options_error
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,10 @@ class RunSettings:
     file_sets: tuple[SetEntry, ...] = ()  # the config file's `set:` entries, to check
     cli_sets: tuple[str, ...] = ()  # the command line's --set values, to check
     env_read: tuple[str, ...] = ()  # the LEITPLANKE_* variables the command reads
+    # SIGHUP: every option as KEY=VALUE from the config file read again (flags and
+    # environment variables still win), and the specs the gateway started with.
+    reread: Reread | None = None
+    initial: tuple[str, ...] = ()
 
 
 class LeitplankeMaster(DumpMaster):
@@ -47,7 +53,17 @@ class LeitplankeMaster(DumpMaster):
         termlog = self.addons.get("termlog")  # before our addons: they log when loaded
         if termlog is not None:
             use_log_format(termlog.logger, self.settings.log_format, termlog.logger.file)
-        self.addons.add(*make_addons())
+        # Our addons act on their options only once mitmproxy has applied the command
+        # line (proxy_addon/option_values.py): no ./leitplanke.db, no default policy first.
+        option_values.hold()
+        try:
+            self.addons.add(*make_addons())
+        finally:
+            option_values.release()
+        opts.errored.connect(self._option_refused)
+        reload = self.addons.get("reload")
+        if reload is not None:
+            reload.reread, reload.previous = self.settings.reread, self.settings.initial
         for note in self.settings.notes:
             log.info(note)
         # Every option exists now: a config file's unknown or malformed `set:` entry is
@@ -65,6 +81,12 @@ class LeitplankeMaster(DumpMaster):
             for line in mistakes:
                 log.error("leitplanke: %s", line)
             sys.exit(2)
+
+    def _option_refused(self, exc: Exception) -> None:
+        # Before the start a refused value ends the process; mitmproxy's rollback to
+        # the defaults must not open files or load policies for them meanwhile.
+        if not type(self).started:
+            option_values.refuse()
 
     async def run(self) -> None:
         type(self).started = True
@@ -93,21 +115,17 @@ def _try_set(opts: options.Options) -> Callable[[tuple[str, ...]], str | None]:
     return try_set
 
 
-def mitmdump_args(
+def option_specs(
     *,
     policy: str | None,
     db: str,
-    listen_host: str,
-    listen_port: int,
     confdir: str | None,
     sets: tuple[str, ...],
-) -> list[str]:
-    """The mitmdump command line for our flags.
+) -> tuple[str, ...]:
+    """Every option our flags and defaults set, as `KEY=VALUE` (mitmproxy's --set).
 
-    Every --set value goes to mitmproxy in one `options.set(*values)` call (as
-    mitmdump does), so repeated sequence options such as two map_remote rules all
-    survive. Our defaults yield to a user's explicit --set of the same option
-    (mitmproxy rejects two values for a scalar option).
+    Our defaults yield to a user's explicit --set of the same option (mitmproxy
+    rejects two values for a scalar option).
     """
     defaults = {
         "connection_strategy": "lazy",  # nothing connects upstream before a decision
@@ -121,11 +139,27 @@ def mitmdump_args(
     if confdir:
         defaults["confdir"] = confdir
     user_keys = {spec.split("=", 1)[0] for spec in sets}
+    own = tuple(f"{key}={value}" for key, value in defaults.items() if key not in user_keys)
+    return own + tuple(sets)
+
+
+def mitmdump_args(
+    *,
+    policy: str | None,
+    db: str,
+    listen_host: str,
+    listen_port: int,
+    confdir: str | None,
+    sets: tuple[str, ...],
+) -> list[str]:
+    """The mitmdump command line for our flags.
+
+    Every --set value goes to mitmproxy in one `options.set(*values)` call (as
+    mitmdump does), so repeated sequence options such as two map_remote rules all
+    survive.
+    """
     args = ["--listen-host", listen_host, "--listen-port", str(listen_port)]
-    for key, value in defaults.items():
-        if key not in user_keys:
-            args += ["--set", f"{key}={value}"]
-    for spec in sets:
+    for spec in option_specs(policy=policy, db=db, confdir=confdir, sets=sets):
         args += ["--set", spec]
     return args
 

@@ -6,9 +6,11 @@ cli/proxy.py starts mitmproxy. Both are imported when the command runs.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from cli.errors import FileProblems, load_policy_or_refuse
+from cli.errors import FileProblems, Refused, load_policy_or_refuse
 from cli.options import db_option, policy_option
 
 
@@ -32,12 +34,14 @@ class GatewayCommand(click.Command):
     envvar="LEITPLANKE_CONFIG",
     show_envvar=True,
     help="YAML config file whose keys mirror these options (policy, db, listen_host, "
-    "listen_port, confdir, log_format, set); flags and environment variables win over it "
+    "listen_port, confdir, log_format, upstream_proxy, upstream_auth_file, set); flags and "
+    "environment variables win over it "
     "(default: /etc/leitplanke/config.yaml if it exists).",
 )
-@policy_option(exists=True, envvar="LEITPLANKE_POLICY", show_envvar=True)
+@policy_option(exists=True, from_config=False, envvar="LEITPLANKE_POLICY", show_envvar=True)
 @db_option(
     "Findings database (SQLite); its key file is '<db>.key'.",
+    from_config=False,
     envvar="LEITPLANKE_DB",
     show_envvar=True,
 )
@@ -67,6 +71,22 @@ class GatewayCommand(click.Command):
     "(default ~/.mitmproxy).",
 )
 @click.option(
+    "--upstream-proxy",
+    metavar="URL",
+    envvar="LEITPLANKE_UPSTREAM_PROXY",
+    show_envvar=True,
+    help="Send everything the gateway forwards through the company's proxy "
+    "(Squid, Sophos, Zscaler connector), e.g. http://squid.firma.local:3128; "
+    "decrypted and tunnelled HTTPS alike (mitmproxy's upstream mode).",
+)
+@click.option(
+    "--upstream-auth-file",
+    type=click.Path(dir_okay=False),
+    envvar="LEITPLANKE_UPSTREAM_AUTH_FILE",
+    show_envvar=True,
+    help="File (mode 600) with 'user:password' for the upstream proxy (HTTP Basic).",
+)
+@click.option(
     "--set",
     "sets",
     multiple=True,
@@ -94,6 +114,8 @@ def proxy(
     listen_host: str,
     listen_port: int,
     confdir: str | None,
+    upstream_proxy: str | None,
+    upstream_auth_file: str | None,
     sets: tuple[str, ...],
     log_format: str,
 ) -> None:
@@ -118,6 +140,8 @@ def proxy(
         "listen_port": listen_port,
         "confdir": confdir,
         "log_format": log_format,
+        "upstream_proxy": upstream_proxy,
+        "upstream_auth_file": upstream_auth_file,
     }
     explicit = {
         name
@@ -138,7 +162,25 @@ def proxy(
     if values["policy"]:
         # Fail early with file:line errors, before mitmproxy starts.
         load_policy_or_refuse(values["policy"])
+    from cli.preflight import PreflightError, check_confdir, check_listen
     from cli.proxy import RunSettings, mitmdump_args, run_proxy
+    from cli.upstream import UpstreamError
+
+    try:
+        check_confdir(values["confdir"])
+        check_listen(values["listen_host"], values["listen_port"])
+    except PreflightError as exc:
+        raise Refused(str(exc)) from None
+
+    try:
+        all_sets = _with_upstream(values, settings.sets)
+    except UpstreamError as exc:
+        raise Refused(str(exc)) from None
+
+    def reread() -> tuple[tuple[str, ...], str]:
+        """SIGHUP: the config file again, under the same flags and environment."""
+        again = resolve(given, explicit, load_config(path), sets, flags) if path else settings
+        return _specs(again.values, _with_upstream(again.values, again.sets)), str(path)
 
     notes = ([f"leitplanke: config {path}"] if path is not None else []) + [
         f"leitplanke: {note}" for note in settings.notes
@@ -150,7 +192,7 @@ def proxy(
             listen_host=values["listen_host"],
             listen_port=values["listen_port"],
             confdir=values["confdir"],
-            sets=settings.sets,
+            sets=all_sets,
         ),
         RunSettings(
             values["log_format"],
@@ -162,5 +204,24 @@ def proxy(
                 for param in ctx.command.params
                 for var in ([param.envvar] if isinstance(param.envvar, str) else param.envvar or [])
             ),
+            reread=reread if path is not None else None,
+            initial=_specs(values, all_sets),
         ),
+    )
+
+
+def _with_upstream(values: dict[str, Any], sets: tuple[str, ...]) -> tuple[str, ...]:
+    """`sets` and the mitmproxy options for upstream_proxy/upstream_auth_file."""
+    from cli.upstream import upstream_specs
+
+    return sets + upstream_specs(values["upstream_proxy"], values["upstream_auth_file"], sets)
+
+
+def _specs(values: dict[str, Any], sets: tuple[str, ...]) -> tuple[str, ...]:
+    """Every option the gateway runs with, as mitmproxy `--set KEY=VALUE` specs."""
+    from cli.proxy import option_specs
+
+    listen = (f"listen_host={values['listen_host']}", f"listen_port={values['listen_port']}")
+    return listen + option_specs(
+        policy=values["policy"], db=values["db"], confdir=values["confdir"], sets=sets
     )

@@ -54,7 +54,7 @@ LogFormat = Literal["auto", "text", "json"]
 Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
 
 # Top-level keys whose value is a path: relative ones are relative to the config file.
-PATH_KEYS = ("policy", "db", "confdir")
+PATH_KEYS = ("policy", "db", "confdir", "upstream_auth_file")
 
 # What to write instead, per key, for a value of the wrong type.
 EXAMPLES = {
@@ -64,6 +64,8 @@ EXAMPLES = {
     "listen_port": "listen_port: 8080",
     "confdir": "confdir: /var/lib/leitplanke/mitmproxy",
     "log_format": "log_format: json   (auto, text or json)",
+    "upstream_proxy": "upstream_proxy: http://squid.firma.local:3128",
+    "upstream_auth_file": "upstream_auth_file: /etc/leitplanke/upstream-auth",
     "set": "set: {leitplanke_workers: 2}",
 }
 
@@ -79,6 +81,8 @@ class ConfigFile(BaseModel):
     listen_port: StrictInt | None = Field(default=None, ge=1, le=65535)
     confdir: StrictStr | None = None
     log_format: LogFormat | None = None
+    upstream_proxy: StrictStr | None = None
+    upstream_auth_file: StrictStr | None = None
     set: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from cli.errors import Refused, load_policy_or_refuse
-from cli.options import db_option, policy_option
+from cli.locations import key_file_of
+from cli.options import config_option, db_option, policy_option
 from cli.store_access import open_store
-from store.keys import default_key_path
 from store.reidentify import (
     MIN_REASON,
     ReidentifyError,
@@ -25,6 +25,7 @@ from store.reidentify import reidentify as run_reidentify
 
 
 @click.command("reidentify")
+@config_option()
 @click.argument("pseudonym", required=False)
 @click.option(
     "--reason",
@@ -36,7 +37,8 @@ from store.reidentify import reidentify as run_reidentify
 @click.option(
     "--key-file",
     type=click.Path(dir_okay=False),
-    help="The gateway's key file (default: '<db>.key'). Never created here.",
+    help="The gateway's key file (default: 'set: leitplanke_key_file' of the config "
+    "file, else '<db>.key'). Never created here.",
 )
 @click.option(
     "--candidates",
@@ -84,7 +86,7 @@ def reidentify(
     if not Path(db).is_file():
         raise Refused(f"{db}: no such database (the audit is written there; give it with --db)")
     try:
-        key = load_key(key_file or default_key_path(db))
+        key = load_key(key_file or key_file_of(click.get_current_context(), db))
     except ReidentifyError as exc:
         raise Refused(str(exc)) from None
     names: list[str] = []

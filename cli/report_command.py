@@ -14,6 +14,7 @@ import click
 
 from cli.errors import Refused, load_policy_or_refuse
 from cli.options import (
+    config_option,
     db_option,
     lang_option,
     min_users_option,
@@ -57,6 +58,7 @@ def _write(output: str, text: str) -> None:
 
 
 @click.command("report")
+@config_option()
 @db_option("Findings database the gateway writes (read only; fine while it runs).")
 @click.option(
     "--period",

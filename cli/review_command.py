@@ -10,10 +10,11 @@ from pathlib import Path
 import click
 
 from cli.errors import Refused, load_policy_or_refuse
-from cli.options import db_option, lang_option, policy_option
+from cli.options import config_option, db_option, lang_option, policy_option
 
 
 @click.command("review")
+@config_option()
 @db_option("Findings database (SQLite) the gateway writes.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")

@@ -311,6 +311,8 @@ class Policy(_Strict):
     # lenient than unscanned_files.
     unreadable_files: Literal["as_data_classes", "allow", "log", "block"] = "as_data_classes"
     examples: tuple[Example, ...] = ()
+    # Warning ids (or kinds) `leitplanke policy check --strict` no longer counts.
+    acknowledge: tuple[str, ...] = ()
 
     @field_validator("messages")
     @classmethod

@@ -16,6 +16,7 @@ from mitmproxy import connection, ctx, exceptions
 
 from policy.catalog import Catalog, default_catalog
 from policy.intercept import allow_hosts_pattern, decrypted_hosts
+from proxy_addon import option_values
 from proxy_addon.option_values import check_choice
 from proxy_addon.policy_source import PolicySource
 
@@ -69,6 +70,8 @@ class Intercept:
                     f"leitplanke_passthrough: unknown service id(s) {', '.join(unknown)}; "
                     "use ids from rules/ai_services.yaml"
                 )
+        if not option_values.settled():
+            return
         if updated & {"allow_hosts", "ignore_hosts"}:
             own = list(ctx.options.allow_hosts) == ([self._pattern] if self._pattern else [])
             self._user_owned = bool(ctx.options.ignore_hosts) or not own

@@ -12,11 +12,14 @@ from proxy_addon.guard import Guard
 from proxy_addon.identify import Identify
 from proxy_addon.intercept import Intercept
 from proxy_addon.key_files import KeyFiles
+from proxy_addon.log_privacy import LogPrivacy
 from proxy_addon.metrics import Metrics
 from proxy_addon.option_values import one_line_script_errors
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.policy_versions import PolicyVersions
 from proxy_addon.recorder import Recorder
+from proxy_addon.reload import Reload
+from proxy_addon.self_test import SelfTest
 from proxy_addon.serve_pac import ServePac
 from proxy_addon.siem_sink import SiemSink
 from proxy_addon.stream import StreamAnswers
@@ -35,12 +38,14 @@ def make_addons() -> list[object]:
     recorder = Recorder(source, siem=siem)  # loads the findings key with the database
     intercept = Intercept(source)
     return [
+        LogPrivacy(),
         UnknownOptions(),
         KeyFiles(),
         ClientAccess(),
         Identify(key=lambda: recorder.key),
         ServePac(source),
         source,
+        Reload(source),
         siem,
         recorder,
         PolicyVersions(source, recorder),
@@ -48,6 +53,7 @@ def make_addons() -> list[object]:
         Discovery(source, recorder, intercept),
         TenantRestrictions(source),
         Banner(source),
+        SelfTest(source),
         Guard(source, recorder),
         WebSocketGuard(source, recorder),
         StreamAnswers(),

@@ -18,7 +18,9 @@ PROBE_INTERVAL_S, and on /healthz) the write lag and the spooled rows.
 loaded, or the checker pool does not answer a tiny scan within HEALTH_TIMEOUT_S
 (dead worker, broken or hung pool). Database trouble alone is "degraded" with 200:
 prompts are still checked and rows wait in the spool, nothing is lost, and taking
-the gateway out of rotation would not help; alert on the metrics instead.
+the gateway out of rotation would not help; alert on the metrics instead. A rejected
+reload (policy file change or SIGHUP) is "degraded" with 200 and the reason too: the
+last good policy is enforced.
 """
 
 from __future__ import annotations
@@ -317,6 +319,7 @@ class Metrics:
             checks["policy"] = {"status": "ok", "version": active.loaded.version_id}
             checks["checker"] = await self._check_checker(active.pool)
         checks["db"] = await self._check_db()
+        checks["reload"] = self._check_reload()
         states = {c["status"] for c in checks.values()}
         if "fail" in (checks["policy"]["status"], checks["checker"]["status"]):
             overall, code = "fail", 503
@@ -337,6 +340,20 @@ class Metrics:
             return {"status": "fail", "detail": type(exc).__name__, **state}
         ms = round((time.monotonic() - started) * 1000, 1)
         return {"status": "ok", "ms": ms, **state}
+
+    def _check_reload(self) -> dict[str, Any]:
+        """A rejected reload: the gateway enforces the last good policy (so not "fail":
+        every node shares the file, and 503 would take them all out of rotation for a
+        typo), but the policy on disk is not the one in force."""
+        status = self.source.status
+        if status.ok:
+            return {"status": "ok"}
+        return {
+            "status": "degraded",
+            "detail": "reload_rejected",
+            "trigger": status.trigger,
+            "reason": status.reason[:300],
+        }
 
     async def _check_db(self) -> dict[str, Any]:
         try:
@@ -388,6 +405,28 @@ class _StateCollector(Collector):
                 "1 if the last probe scan (background or /healthz) succeeded.",
                 value=int(m.checker_up),
             )
+        yield from _siem_metrics(m.recorder)
+        status = m.source.status
+        yield GaugeMetricFamily(
+            "leitplanke_config_last_reload_successful",
+            "1 if the last reload of the policy or config (file change, SIGHUP) was "
+            "accepted, 0 if it was rejected and the last good one is still in force.",
+            value=int(status.ok),
+        )
+        yield GaugeMetricFamily(
+            "leitplanke_config_last_reload_success_timestamp_seconds",
+            "Unix time of the last accepted reload (or of the start).",
+            value=status.last_success,
+        )
+        failures = CounterMetricFamily(
+            "leitplanke_reload_failures",
+            "Rejected reloads, by trigger (file: hot reload of the policy file; signal: "
+            "SIGHUP / systemctl reload).",
+            labels=["trigger"],
+        )
+        for trigger in ("file", "signal"):
+            failures.add_metric([trigger], status.failures.get(trigger, 0))
+        yield failures
         yield GaugeMetricFamily(
             "leitplanke_db_write_lag_seconds",
             "How long a row handed to the database writer waits (last probe, or the "
@@ -399,3 +438,26 @@ class _StateCollector(Collector):
             "Rows waiting in the spool because the database could not take them.",
             value=m.spool_rows,
         )
+
+
+def _siem_metrics(recorder: Recorder) -> Iterator[Any]:
+    """The SIEM target's state, when one is configured (leitplanke_siem)."""
+    sink = recorder.siem
+    worker = sink.worker if sink is not None else None
+    if sink is None or worker is None:
+        return
+    yield GaugeMetricFamily(
+        "leitplanke_siem_up",
+        "1 while the SIEM target is open and takes events; 0 while the gateway retries "
+        "it (down at start, or a send failed).",
+        value=int(worker.up),
+    )
+    events = CounterMetricFamily(
+        "leitplanke_siem_events",
+        "SIEM events by result: sent, failed (target down) or dropped (queue full).",
+        labels=["result"],
+    )
+    events.add_metric(["sent"], worker.sent)
+    events.add_metric(["failed"], worker.failed)
+    events.add_metric(["dropped"], sink.dropped)
+    yield events

@@ -3,6 +3,8 @@
 Loads the policy named by `leitplanke_policy` (or the embedded default), watches
 the file and switches to a changed version atomically once it validates; an
 invalid edit is logged with its file:line problems and the last good policy stays.
+Whether the last reload (file watch or SIGHUP, proxy_addon/reload.py) was rejected is
+kept in `status`: /healthz shows it as "degraded", /metrics as a gauge and a counter.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import asyncio
 import logging
 import os
 import time
+from dataclasses import dataclass, field
 
 from mitmproxy import ctx, exceptions
 
 from checker.config import ScanConfig
 from checker.pool import ScanPool
 from pipeline.evaluation import Active
-from policy.loader import LoadedPolicy, PolicyError, load_policy
+from policy.loader import LoadedPolicy, PolicyError, ProblemsError, load_policy
+from proxy_addon import option_values
 from proxy_addon.option_values import check_range
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,32 @@ def _file_state(path: str | None) -> tuple[int, int] | None:
     return (info.st_mtime_ns, info.st_size)
 
 
+@dataclass
+class ReloadStatus:
+    """The outcome of the last reload attempt (policy file watch, SIGHUP)."""
+
+    ok: bool = True
+    reason: str = ""  # one line: the first problem, naming its file or option
+    trigger: str = ""  # "file" (hot reload) or "signal" (SIGHUP, systemctl reload)
+    last_success: float = field(default_factory=time.time)  # start counts as one
+    failures: dict[str, int] = field(default_factory=dict)  # by trigger
+
+    def failed(self, trigger: str, reason: str) -> None:
+        self.ok, self.reason, self.trigger = False, reason, trigger
+        self.failures[trigger] = self.failures.get(trigger, 0) + 1
+
+    def succeeded(self, trigger: str) -> None:
+        self.ok, self.reason, self.trigger = True, "", trigger
+        self.last_success = time.time()
+
+
+def first_problem(exc: ProblemsError) -> str:
+    """One line for the log and /healthz: the first problem, and how many follow."""
+    problems = [str(p) for p in exc.problems] or [str(exc)]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return problems[0].splitlines()[0] + more
+
+
 def default_workers() -> int:
     """One checker process per core, leaving one core to mitmproxy's event loop."""
     return min(MAX_WORKERS, max(1, (os.cpu_count() or 2) - 1))
@@ -47,6 +77,7 @@ class PolicySource:
         self.active: Active | None = None
         self._seen: tuple[int, int] | None = None  # file state last loaded or rejected
         self._watch: asyncio.Task[None] | None = None
+        self.status = ReloadStatus()
 
     def load(self, loader: object) -> None:
         add = loader.add_option  # type: ignore[attr-defined]
@@ -71,6 +102,8 @@ class PolicySource:
             "leitplanke_workers", 0, MAX_WORKERS, "0 checks in a thread of the proxy process"
         )
         check_range("leitplanke_policy_reload_s", 0, 24 * 3600, "0 turns hot reload off")
+        if not option_values.settled():
+            return
         if updated & {"leitplanke_policy", "leitplanke_workers"} or self.active is None:
             path = opts.leitplanke_policy or None
             try:
@@ -131,12 +164,25 @@ class PolicySource:
         try:
             loaded = load_policy(path)
         except PolicyError as exc:
-            log.error("leitplanke: policy change rejected, keeping the last good one:\n%s", exc)
+            reason = first_problem(exc)
+            self.status.failed("file", reason)
+            log.error("leitplanke: policy change rejected, keeping the last good one: %s", reason)
             return False
+        self.status.succeeded("file")
         if self.active is not None and loaded.version_id == self.active.loaded.version_id:
             return False
         self._activate(loaded, new_pool=False)
         return True
+
+    def reload_now(self) -> LoadedPolicy:
+        """Read the policy file again whatever its timestamp says (SIGHUP); raises
+        PolicyError and keeps the active policy when the file has a mistake."""
+        path = ctx.options.leitplanke_policy or None
+        self._seen = _file_state(path)
+        loaded = load_policy(path)
+        if self.active is None or loaded.version_id != self.active.loaded.version_id:
+            self._activate(loaded, new_pool=False)
+        return loaded
 
     def done(self) -> None:
         if self._watch is not None:

@@ -42,6 +42,7 @@ class PolicyVersions:
             "first_seen": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "source": loaded.source,
             "organization": loaded.policy.organization,
+            "retention_days": loaded.policy.privacy.retention_days,
         }
         task = asyncio.get_running_loop().create_task(
             self.recorder.write(store.record_policy_version, row)

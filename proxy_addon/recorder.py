@@ -16,6 +16,7 @@ from mitmproxy import ctx, exceptions, http
 
 from pipeline.evaluation import Evaluation
 from policy.decide import Applied
+from proxy_addon import option_values
 from proxy_addon.identify import HOST, identity_of
 from proxy_addon.policy_source import PolicySource
 from proxy_addon.siem_sink import SiemSink
@@ -38,6 +39,11 @@ def _cannot(option: str, path: str | Path, exc: Exception) -> str:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     if isinstance(exc, (FileExistsError, NotADirectoryError)):  # mkdir of a file's name
         reason = "a part of the path is a file, not a directory"
+    if isinstance(exc, sqlite3.DatabaseError):  # the file is there, but is no database
+        return (
+            f"{option}: {str(path)!r} is not a Leitplanke database or is damaged ({reason}) "
+            "— restore it from a backup, or move it away to start a new one"
+        )
     return (
         f"{option}: cannot open or create {str(path)!r}: {reason} — choose a writable "
         "directory (e.g. /var/lib/leitplanke)"
@@ -75,6 +81,8 @@ class Recorder:
         )
 
     def configure(self, updated: set[str]) -> None:
+        if not option_values.settled():
+            return
         if updated & {"leitplanke_db", "leitplanke_key_file"} or self.store is None:
             db, key_file = ctx.options.leitplanke_db, ctx.options.leitplanke_key_file
             key_option = "leitplanke_key_file" if key_file else "leitplanke_db"

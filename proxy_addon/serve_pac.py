@@ -30,7 +30,7 @@ from mitmproxy import ctx, exceptions, http
 
 from policy.intercept import gateway_hosts
 from policy.model import Policy
-from policy.pac import PAC_MEDIA_TYPE, PAC_PATHS, PacError, pac_file, parse_proxy
+from policy.pac import PAC_MEDIA_TYPE, PAC_PATHS, PacError, pac_file, parse_proxy, parse_route
 from proxy_addon.intercept import portal_host
 from proxy_addon.policy_source import PolicySource
 
@@ -95,10 +95,23 @@ class ServePac:
             "leitplanke_pac_fallback_direct",
             bool,
             False,
-            "Served PAC file: go DIRECT when the gateway does not answer (fail open).",
+            "Served PAC file: go DIRECT (or to leitplanke_pac_fallback) when the gateway "
+            "does not answer (fail open).",
+        )
+        add(
+            "leitplanke_pac_fallback",
+            str,
+            "DIRECT",
+            "Served PAC file: where everything but AI hosts goes — DIRECT or the "
+            "company's proxy, e.g. 'PROXY squid.firma.local:3128'.",
         )
 
     def configure(self, updated: set[str]) -> None:
+        if "leitplanke_pac_fallback" in updated:
+            try:
+                parse_route(ctx.options.leitplanke_pac_fallback)
+            except PacError as exc:
+                raise exceptions.OptionsError(f"leitplanke_pac_fallback: {exc}") from None
         if "leitplanke_pac_proxy" in updated:
             value = ctx.options.leitplanke_pac_proxy
             if not value:
@@ -133,6 +146,7 @@ class ServePac:
                 gateway_hosts(self._policy(), gateway_names=[portal_host()]),
                 proxy,
                 fallback_direct=ctx.options.leitplanke_pac_fallback_direct,
+                other=ctx.options.leitplanke_pac_fallback,
             )
         except PacError as exc:  # e.g. a Host header that is no valid host name
             flow.response = http.Response.make(400, f"{exc}\n", {"content-type": "text/plain"})

@@ -6,7 +6,9 @@ or syslog over UDP, TCP (RFC 6587 octet counting) or a local socket
 `leitplanke_siem_format` says what the syslog messages carry (RFC 5424 structured
 data, a CEF line or the JSON event). Events are formatted and sent by one background
 thread from a bounded queue: the event loop never waits for the SIEM; when the queue
-is full, events are dropped, counted and logged once. The event model: docs/siem.md.
+is full, events are dropped, counted and logged once. A target that cannot be opened
+(SIEM down, log file not writable) is retried in the background; `/metrics` shows
+`leitplanke_siem_up` 0 meanwhile. The event model: docs/siem.md.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import threading
 
 from mitmproxy import ctx, exceptions
 
+from proxy_addon import option_values
 from proxy_addon.option_values import check_choice
 from siem.events import FACILITIES, FORMATS
-from siem.sender import FLUSH_TIMEOUT_S, Record, Sender, Settings
+from siem.sender import FLUSH_TIMEOUT_S, RETRY_S, Record, Sender, Settings
 from siem.transport import open_transport, parse_target
 from store.records import UsageRecord
 
@@ -31,8 +34,11 @@ QUEUE_SIZE = 10_000
 
 
 class SiemSink:
-    def __init__(self, queue_size: int = QUEUE_SIZE, hostname: str | None = None) -> None:
+    def __init__(
+        self, queue_size: int = QUEUE_SIZE, hostname: str | None = None, retry_s: float = RETRY_S
+    ) -> None:
         self.queue_size = queue_size
+        self.retry_s = retry_s
         self.hostname = hostname or socket.gethostname()
         self.worker: Sender | None = None
         self.usage = False
@@ -78,7 +84,9 @@ class SiemSink:
     def configure(self, updated: set[str]) -> None:
         check_choice("leitplanke_siem_format", FORMATS)
         check_choice("leitplanke_siem_facility", list(FACILITIES))
-        if not any(name.startswith("leitplanke_siem") for name in updated):
+        if not option_values.settled() or not any(
+            name.startswith("leitplanke_siem") for name in updated
+        ):
             return
         opts = ctx.options
         try:
@@ -99,19 +107,16 @@ class SiemSink:
         self.usage = opts.leitplanke_siem_usage
         if self.worker is not None and settings == self.worker.settings:
             return
-        transport = None
-        if settings is not None:
-            try:
-                transport = open_transport(settings.target)
-            except OSError as exc:
-                raise exceptions.OptionsError(
-                    f"leitplanke_siem {opts.leitplanke_siem!r}: {exc}"
-                ) from None
         old, self.worker = self.worker, None
         if old is not None:
             old.stop()
-        if settings is not None and transport is not None:
-            self.worker = Sender(settings, transport, self.queue_size)
+        if settings is not None:
+            # Opened (and opened again after a failure) by the sending thread: a SIEM
+            # that is down at start is an error line and a metric, never fatal.
+            target = settings.target
+            self.worker = Sender(
+                settings, lambda: open_transport(target), self.queue_size, self.retry_s
+            )
             log.info("leitplanke: SIEM events to %s (%s)", opts.leitplanke_siem, settings.fmt)
 
     def emit(self, row: Record) -> None:

@@ -66,6 +66,9 @@ def _host_port(address: str, text: str, forms: str) -> tuple[str, int]:
 
 
 class Transport:
+    def connect(self) -> None:
+        """Reach the target now (a TCP connection); others are open once built."""
+
     def send(self, line: str) -> None:
         raise NotImplementedError
 
@@ -106,6 +109,10 @@ class _Tcp(Transport):
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
         self.sock: socket.socket | None = None
+
+    def connect(self) -> None:
+        if self.sock is None:
+            self.sock = socket.create_connection((self.host, self.port), timeout=5)
 
     def send(self, line: str) -> None:
         data = line.encode("utf-8")

@@ -278,16 +278,31 @@ class FindingsStore:
                 counts[table] = int(count)
         return counts
 
-    def record_policy_version(self, row: Mapping[str, str | None]) -> int:
-        """Remember a policy version (version_id, first_seen, source, organization);
-        a version already known keeps its first_seen. Returns 1 if it was new."""
+    def record_policy_version(self, row: Mapping[str, str | int | None]) -> int:
+        """Remember a policy version (version_id, first_seen, source, organization,
+        retention_days); a version already known keeps its first_seen. Returns 1 if new."""
         with self.db.conn:
             cursor = self.db.execute(
-                "insert or ignore into policy_versions "
-                "(version_id, first_seen, source, organization) values (?, ?, ?, ?)",
-                [row["version_id"], row["first_seen"], row.get("source"), row.get("organization")],
+                "insert or ignore into policy_versions (version_id, first_seen, source, "
+                "organization, retention_days) values (?, ?, ?, ?, ?)",
+                [
+                    row["version_id"],
+                    row["first_seen"],
+                    row.get("source"),
+                    row.get("organization"),
+                    row.get("retention_days"),
+                ],
             )
         return int(cursor.rowcount)
+
+    def recorded_retention(self) -> tuple[str, int] | None:
+        """(version_id, retention_days) of the newest recorded policy version that
+        says how long it keeps rows; None when no version did."""
+        found = self.db.execute(
+            "select version_id, retention_days from policy_versions "
+            "where retention_days is not null order by first_seen desc limit 1"
+        ).fetchone()
+        return (str(found[0]), int(found[1])) if found else None
 
     def policy_versions(self) -> list[dict[str, Any]]:
         return list(self.db.table("policy_versions").rows_where(order_by="first_seen"))

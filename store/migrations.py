@@ -419,3 +419,10 @@ from approval_requests a""",
   c.allowed_until as allowed_until
 from coaching c""",
     )
+
+
+@migrations()
+def m013_policy_retention(db: Database) -> None:
+    # `leitplanke purge` without --policy keeps what the policy in force keeps: the
+    # retention of the newest version the gateway recorded (older rows: unknown).
+    db.table("policy_versions").add_column("retention_days", int)

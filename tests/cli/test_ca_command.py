@@ -32,7 +32,7 @@ from cli.ca_files import (
 def confdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One CA for the export tests (RSA key generation is the slow part)."""
     path = tmp_path_factory.mktemp("ca") / "confdir"
-    result = CliRunner().invoke(ca, ["export", "--confdir", str(path)])
+    result = CliRunner().invoke(ca, ["export", "--create", "--confdir", str(path)])
     assert result.exit_code == 0, result.output
     return path
 
@@ -69,9 +69,42 @@ def _export(path: Path, *args: str) -> tuple[bytes, str]:
     return result.stdout_bytes, result.stderr
 
 
+def test_export_refuses_a_confdir_without_a_ca(tmp_path: Path) -> None:
+    """Never silently a new CA somewhere else: it would be rolled out and never used."""
+    path = tmp_path / "elsewhere"
+    result = CliRunner().invoke(ca, ["export", "--confdir", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "is that the gateway's confdir?" in result.stderr
+    assert "'confdir:' of /etc/leitplanke/config.yaml" in result.stderr
+    assert not path.exists()
+
+
+def test_export_reads_the_confdir_from_the_config_file(confdir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"confdir: {confdir}\n", encoding="utf-8")
+    result = CliRunner().invoke(ca, ["export", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert x509.load_pem_x509_certificate(result.stdout_bytes) == _active(confdir)
+    by_env = CliRunner().invoke(ca, ["export"], env={"LEITPLANKE_CONFIG": str(config)})
+    assert by_env.stdout_bytes == result.stdout_bytes
+
+
+def test_init_names_the_ca_for_the_company(tmp_path: Path) -> None:
+    path = tmp_path / "conf"
+    result = CliRunner().invoke(ca, ["init", "--org", "Muster GmbH", "--confdir", str(path)])
+    assert result.exit_code == 0, result.output
+    subject = _active(path).subject.rfc4514_string()
+    assert subject == "O=Muster GmbH,CN=Muster GmbH Leitplanke CA"
+    assert stat.S_IMODE((path / CA_FILE).stat().st_mode) == 0o600
+    store = CertStore.from_store(path, basename="mitmproxy", key_size=2048)  # mitmproxy reads it
+    assert store.default_ca.to_cryptography() == _active(path)
+    again = CliRunner().invoke(ca, ["init", "--org", "Other AG", "--confdir", str(path)])
+    assert again.exit_code == 2 and "never overwritten" in again.stderr
+
+
 def test_export_creates_the_ca_as_mitmproxy_does(tmp_path: Path) -> None:
     path = tmp_path / "new"
-    result = CliRunner().invoke(ca, ["export", "--confdir", str(path)])
+    result = CliRunner().invoke(ca, ["export", "--create", "--confdir", str(path)])
     assert result.exit_code == 0, result.output
     assert "created a new CA" in result.stderr
     # the same files, names and modes mitmproxy's CertStore writes

@@ -51,6 +51,8 @@ def test_subcommands_and_full_help_are_rendered() -> None:
         "leitplanke",
         "leitplanke ca",
         "leitplanke ca export",
+        "leitplanke ca import",
+        "leitplanke ca init",
         "leitplanke ca rotate",
     ]
     # the full help, not the one-line summary: every option and the epilog-like paragraphs

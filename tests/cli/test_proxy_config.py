@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from mitmproxy import options
 from mitmproxy.addons import default_addons
 
+import cli.preflight
 import cli.proxy
 from cli.main import cli as leitplanke
 from cli.proxy import RunSettings, _try_set
@@ -326,6 +327,8 @@ def test_the_proxy_command_passes_its_variables_and_sets(captured: dict[str, Any
         "LEITPLANKE_LISTEN_PORT",
         "LEITPLANKE_CONFDIR",
         "LEITPLANKE_LOG_FORMAT",
+        "LEITPLANKE_UPSTREAM_PROXY",
+        "LEITPLANKE_UPSTREAM_AUTH_FILE",
     }
 
 
@@ -351,6 +354,8 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         seen["args"], seen["settings"] = args, settings
 
     monkeypatch.setattr(cli.proxy, "run_proxy", fake_run)
+    # Nothing listens here: the address checks of a real start are not the subject.
+    monkeypatch.setattr(cli.preflight, "check_listen", lambda host, port: None)
     for name in ("CONFIG", "POLICY", "DB", "LISTEN_HOST", "LISTEN_PORT", "CONFDIR", "LOG_FORMAT"):
         monkeypatch.delenv(f"LEITPLANKE_{name}", raising=False)
     return seen

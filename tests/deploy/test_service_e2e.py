@@ -90,7 +90,10 @@ class Service:
         self.state_dir = state / "leitplanke"
         self.state_dir.mkdir(parents=True, mode=0o700)
         self.port, self.admin_port = free_port(), free_port()
+        # deploy/config.example.yaml's db and confdir, in the tmp state directory.
         (etc / "leitplanke" / "config.yaml").write_text(
+            f"db: {self.state_dir}/leitplanke.db\n"
+            f"confdir: {self.state_dir}/mitmproxy\n"
             "listen_host: 127.0.0.1\n"
             f"listen_port: {self.port}\n"
             "set:\n"

@@ -12,6 +12,7 @@ import click
 import pytest
 
 from cli.main import proxy, review
+from rules.strict_yaml import load_yaml
 from tests.deploy.units import (
     INSTALLED_BINARY,
     SYSTEMD,
@@ -73,6 +74,9 @@ def test_gateway_unit_config_and_shutdown() -> None:
     # SIGTERM to the gateway only: it stops its checker workers itself.
     assert last(unit, "KillMode") == "mixed"
     assert last(unit, "WorkingDirectory") == "%S/leitplanke"
+    # systemctl reload: SIGHUP to the gateway, which re-reads policy and config
+    # (tests/e2e/test_signals_e2e.py).
+    assert last(unit, "ExecReload") == "/bin/kill -HUP $MAINPID"
 
 
 def test_gateway_exec_start_is_a_real_proxy_command_line(tmp_path: Path) -> None:
@@ -82,8 +86,13 @@ def test_gateway_exec_start_is_a_real_proxy_command_line(tmp_path: Path) -> None
     assert argv[1] == "proxy"
     ctx = proxy.make_context("proxy", argv[2:])  # click accepts every flag
     assert ctx.params["config_file"] == f"{tmp_path}/etc/leitplanke/config.yaml"
-    assert ctx.params["db"] == f"{tmp_path}/state/leitplanke/leitplanke.db"
-    assert ctx.params["confdir"] == f"{tmp_path}/state/leitplanke/mitmproxy"
+    # No --db/--confdir pinned here: the config file is the one place (ca export,
+    # purge, review… read it too), and the example puts both in the state directory.
+    assert ctx.params["db"] == "./leitplanke.db" and ctx.params["confdir"] is None
+    example = load_yaml((SYSTEMD.parent / "config.example.yaml").read_text("utf-8"))
+    state = "/var/lib/" + last(unit, "StateDirectory")
+    assert example["db"] == f"{state}/leitplanke.db"
+    assert example["confdir"] == f"{state}/mitmproxy"
 
 
 def test_review_exec_start_is_a_real_review_command_line(tmp_path: Path) -> None:
@@ -96,6 +105,9 @@ def test_review_exec_start_is_a_real_review_command_line(tmp_path: Path) -> None
     values = specifiers(tmp_path / "etc", tmp_path / "state", creds)
     argv = command_line(unit, values, "leitplanke")
     assert argv[1] == "review"
+    config = tmp_path / "etc" / "leitplanke" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"db: {tmp_path}/state/leitplanke/leitplanke.db\n", "utf-8")
     ctx = review.make_context("review", argv[2:])
     assert ctx.params["db"] == f"{tmp_path}/state/leitplanke/leitplanke.db"  # the gateway's
     assert ctx.params["host"] == "127.0.0.1"

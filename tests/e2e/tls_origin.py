@@ -8,6 +8,7 @@ must see this origin's certificate, not one minted by the gateway's CA.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,7 +35,7 @@ def self_signed(directory: Path, names: list[str]) -> tuple[Path, Path, bytes]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False)
+        .add_extension(x509.SubjectAlternativeName([_san(n) for n in names]), False)
         .sign(key, hashes.SHA256())
     )
     cert_file, key_file = directory / "origin.pem", directory / "origin.key"
@@ -47,6 +48,14 @@ def self_signed(directory: Path, names: list[str]) -> tuple[Path, Path, bytes]:
         )
     )
     return cert_file, key_file, cert.public_bytes(serialization.Encoding.DER)
+
+
+def _san(name: str) -> x509.GeneralName:
+    """An IP address as an IP SAN (clients check those for https://127.0.0.1/), else DNS."""
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
 
 
 class TlsOrigin:

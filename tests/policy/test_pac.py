@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from policy.intercept import gateway_hosts
-from policy.pac import PAC_MEDIA_TYPE, PAC_PATHS, PacError, pac_file, parse_proxy
+from policy.pac import PAC_MEDIA_TYPE, PAC_PATHS, PacError, pac_file, parse_proxy, parse_route
 
 NODE = shutil.which("node")
 HARNESS = Path(__file__).with_name("pac_eval.js")
@@ -241,3 +241,63 @@ def test_the_harness_refuses_pac_files_that_resolve_dns(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "must not resolve DNS" in json.loads(done.stdout)["error"]
+
+
+# ---- the company's own proxy for everything else (--fallback) -----------------
+
+SQUID = "PROXY squid.firma.local:3128"
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        ("DIRECT", "DIRECT"),
+        ("proxy squid.firma.local:3128", SQUID),
+        (" PROXY squid.firma.local:3128 ;direct ", f"{SQUID}; DIRECT"),
+        (
+            "HTTPS proxy.example:443; SOCKS5 10.0.0.9:1080",
+            "HTTPS proxy.example:443; SOCKS5 10.0.0.9:1080",
+        ),
+    ],
+)
+def test_fallback_routes_are_normalized(route: str, expected: str) -> None:
+    assert parse_route(route) == expected
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        ("", "empty route"),
+        ("squid:3128", "not a PAC route"),
+        ("PROXY", "not a PAC route"),
+        ("PROXY squid", "expected HOST:PORT"),
+        ("PROXY http://squid:3128", "no scheme"),
+        ("PROXY squid:3128;", "empty route"),
+        ("FTP squid:21", "not a PAC route"),
+    ],
+)
+def test_invalid_fallback_routes_are_refused(route: str, message: str) -> None:
+    with pytest.raises(PacError, match=message):
+        parse_route(route)
+
+
+@needs_node
+def test_fallback_proxy_gets_everything_but_ai_hosts_and_plain_names(tmp_path: Path) -> None:
+    text = pac_file(gateway_hosts(), GATEWAY, other=SQUID)
+    assert "everything else: PROXY squid.firma.local:3128" in text.split("\n\n", 1)[0]
+    urls = {
+        "https://chatgpt.com/": PROXY,
+        "https://api.openai.com/v1/models": PROXY,
+        "https://www.heise.de/": SQUID,
+        "https://evilchatgpt.com/": SQUID,
+        "http://10.0.0.1/": SQUID,
+        "http://intranet/": "DIRECT",  # plain names stay inside
+    }
+    assert run_pac(text, list(urls), tmp_path) == urls
+
+
+@needs_node
+def test_fail_open_goes_to_the_fallback_proxy(tmp_path: Path) -> None:
+    text = pac_file(gateway_hosts(), GATEWAY, fallback_direct=True, other=SQUID)
+    answers = run_pac(text, ["https://chatgpt.com/", "https://example.com/"], tmp_path)
+    assert answers == {"https://chatgpt.com/": f"{PROXY}; {SQUID}", "https://example.com/": SQUID}

@@ -250,8 +250,9 @@ async def test_healthz_ok_with_a_working_pool(chain: tuple[taddons.context, Metr
     status, body = await metrics.health()
     assert status == 200, body
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"policy", "checker", "db"}
+    assert set(body["checks"]) == {"policy", "checker", "db", "reload"}
     assert body["checks"]["checker"]["status"] == "ok"
+    assert body["checks"]["reload"] == {"status": "ok"}  # no reload was rejected
     assert sample(text(metrics), "leitplanke_checker_up") == 1
 
 

@@ -201,6 +201,17 @@ async def test_fallback_direct_and_off_switch(addon: Any) -> None:
     assert off.response is None
 
 
+async def test_fallback_route_for_everything_else(addon: Any) -> None:
+    pac, tctx = addon
+    tctx.configure(pac, leitplanke_pac_fallback="proxy squid.firma.local:3128")
+    flow = request_to("127.0.0.1", 8080)
+    await pac.requestheaders(flow)
+    assert flow.response is not None
+    assert 'var LEITPLANKE_OTHER = "PROXY squid.firma.local:3128";' in flow.response.get_text()
+    with pytest.raises(exceptions.OptionsError, match="leitplanke_pac_fallback: 'squid:3128'"):
+        tctx.configure(pac, leitplanke_pac_fallback="squid:3128")
+
+
 async def test_an_existing_response_is_kept(addon: Any) -> None:
     pac, _ = addon
     flow = request_to("127.0.0.1", 8080)

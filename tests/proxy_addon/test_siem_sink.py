@@ -7,7 +7,8 @@ import logging
 import socket
 import stat
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from tests.siem.test_siem import IBAN, SYSLOG, approval, decision, parse_cef, sd
 
 @contextmanager
 def sink(**options: object) -> Iterator[SiemSink]:
-    addon = SiemSink(hostname="gw1")
+    addon = SiemSink(hostname="gw1", retry_s=0.05)
     with taddons.context(addon) as tctx:
         tctx.configure(addon, **options)
         yield addon
@@ -63,10 +64,31 @@ def test_invalid_targets_are_option_errors(text: str) -> None:
         tctx.configure(addon, leitplanke_siem=text)
 
 
-def test_unwritable_file_is_an_option_error(tmp_path: Path) -> None:
-    addon = SiemSink()
-    with taddons.context(addon) as tctx, pytest.raises(exceptions.OptionsError):
-        tctx.configure(addon, leitplanke_siem=f"jsonl:{tmp_path}/missing/dir/e.jsonl")
+def wait_until(predicate: Callable[[], object], what: str) -> None:
+    deadline = time.monotonic() + 10
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+def test_unwritable_file_is_retried_in_the_background(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not fatal: one error line naming the target, `up` 0, then delivered once the
+    directory exists — the events waited in the queue."""
+    path = tmp_path / "missing" / "e.jsonl"
+    with caplog.at_level(logging.WARNING), sink(leitplanke_siem=f"jsonl:{path}") as addon:
+        assert addon.worker is not None
+        wait_until(lambda: caplog.records, "the error line")
+        assert not addon.worker.up
+        addon.emit(decision())
+        path.parent.mkdir()
+        addon.flush()
+        wait_until(lambda: addon.worker is not None and addon.worker.up, "the target to open")
+        assert len(path.read_text().splitlines()) == 1
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert line.startswith(f"leitplanke: SIEM jsonl:{path}: cannot open: No such file")
+    assert "retrying every" in line and "\n" not in line
 
 
 def test_off_by_default() -> None:
@@ -174,10 +196,14 @@ def test_unix_datagram_socket(tmp_path: Path) -> None:
     assert match and match["msg"].startswith("CEF:0|Leitplanke|Leitplanke|")
 
 
-def test_missing_unix_socket_is_an_option_error(tmp_path: Path) -> None:
-    addon = SiemSink()
-    with taddons.context(addon) as tctx, pytest.raises(exceptions.OptionsError):
-        tctx.configure(addon, leitplanke_siem=f"syslog:unix:{tmp_path}/none.sock")
+def test_missing_unix_socket_is_not_fatal(tmp_path: Path) -> None:
+    with sink(leitplanke_siem=f"syslog:unix:{tmp_path}/none.sock") as addon:
+        worker = addon.worker
+        assert worker is not None
+        addon.emit(decision())
+        addon.flush(timeout=0.2)
+        assert not worker.up and worker.failed == 0  # waiting for the socket
+    assert worker.failed == 1  # lost only at shutdown
 
 
 def test_full_queue_drops_counts_and_logs_once(
@@ -188,14 +214,17 @@ def test_full_queue_drops_counts_and_logs_once(
     release = threading.Event()
     with taddons.context(addon) as tctx:
         tctx.configure(addon, leitplanke_siem=f"jsonl:{path}")
-        assert addon.worker is not None
-        send = addon.worker.transport.send
+        worker = addon.worker
+        assert worker is not None
+        wait_until(lambda: worker.transport is not None, "the file to open")
+        assert worker.transport is not None
+        send = worker.transport.send
 
         def slow(line: str) -> None:
             release.wait(10)
             send(line)
 
-        addon.worker.transport.send = slow  # type: ignore[method-assign]
+        worker.transport.send = slow  # type: ignore[method-assign]
         with caplog.at_level(logging.WARNING):
             for _ in range(10):
                 addon.emit(decision())  # returns at once even though the SIEM hangs
@@ -214,14 +243,17 @@ def test_unreachable_siem_does_not_raise(caplog: pytest.LogCaptureFixture) -> No
     port = free.getsockname()[1]
     free.close()  # nobody listens there
     with (
-        caplog.at_level(logging.ERROR),
+        caplog.at_level(logging.WARNING),
         sink(leitplanke_siem=f"syslog:tcp://127.0.0.1:{port}") as a,
     ):
+        worker = a.worker
+        assert worker is not None
         a.emit(decision())
         a.emit(decision())
-        a.flush()
-        assert a.worker is not None and a.worker.failed == 2
-    assert len([r for r in caplog.records if "cannot send" in r.getMessage()]) == 1
+        a.flush(timeout=0.3)
+        assert not worker.up and worker.sent == 0
+    assert worker.failed == 2  # still undelivered when the gateway stopped
+    assert len([r for r in caplog.records if "cannot open" in r.getMessage()]) == 1
 
 
 def test_reconfigure_switches_target(tmp_path: Path) -> None:
