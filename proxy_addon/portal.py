@@ -352,6 +352,7 @@ class Portal:
             justification=masked[0],
             allowed_until=_iso(allowance.expires),
             policy_version=ticket.policy_version,
+            ref=ticket.ref or None,
         )
         await self._write(self.recorder.store.record_coaching if self.recorder.store else None, row)
         log.info(

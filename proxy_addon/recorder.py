@@ -118,9 +118,14 @@ class Recorder:
         return deleted
 
     def record_decision(
-        self, flow: http.HTTPFlow, evaluation: Evaluation, applied: Applied
+        self,
+        flow: http.HTTPFlow,
+        evaluation: Evaluation,
+        applied: Applied,
+        coaching_ref: str | None = None,
     ) -> DecisionRecord:
-        """One decision row (and its finding rows, no raw values) plus the log line."""
+        """One decision row (and its finding rows, no raw values) plus the log line;
+        `coaching_ref` links it to a coaching link and its justification."""
         loaded, decision = evaluation.active.loaded, evaluation.decision
         service_id, api, group = evaluation.service.id, evaluation.api, evaluation.group
         enforced, scan_ms = applied.action, evaluation.scan_ms
@@ -144,6 +149,7 @@ class Recorder:
             findings=finding_records(
                 self.key, evaluation.findings, locations, excerpt=loaded.policy.privacy.excerpt
             ),
+            coaching_ref=coaching_ref,
         )
         counts = ", ".join(f"{f.entity_type}×{f.count}" for f in row.findings) or "clean"
         # Outside "enforce" the line says what the policy decided and what was done.

@@ -121,6 +121,7 @@ class FindingsStore:
             "policy_version": decision.policy_version,
             "scan_ms": decision.scan_ms,
             "error": decision.error,
+            "coaching_ref": decision.coaching_ref,
         }
 
     @staticmethod
@@ -193,6 +194,7 @@ class FindingsStore:
                     "justification": row.justification,
                     "allowed_until": row.allowed_until,
                     "policy_version": row.policy_version,
+                    "ref": row.ref,
                 }
             )
         return int(inserted.last_pk or 0)

@@ -164,6 +164,12 @@ def test_warn_justify_in_the_browser_then_send_and_request_approval(
         ("warn", "warn"),
     ]
     assert decisions[0][2] == decisions[1][2] != decisions[2][2]
+    # The justification is linked to the decision it stopped and the one it let
+    # through (m013), by the link's reference — not by time.
+    ((ref,),) = db_rows(gateway, "select ref from coaching")
+    refs = [r for (r,) in db_rows(gateway, "select coaching_ref from decisions order by id")]
+    assert ref and ref.startswith("c-")
+    assert refs[0] == refs[1] == ref and refs[2] not in (None, ref)
 
     # no raw value in any byte the gateway wrote
     files = [p for p in Path(gateway.db).parent.iterdir() if p.name.startswith("findings.db")]
