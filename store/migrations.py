@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from store.review_views import FALSE_ALARM, M012_FINDINGS, m013_findings
+
 migrations = Migrations("leitplanke")
 
 
@@ -340,47 +342,9 @@ def m011_notify_marks(db: Database) -> None:
     )
 
 
-# The review UI's lists (Datasette serves views like tables: filters, facets, sorting,
-# pagination, streamed CSV). Codes, not words: the UI shows them in the reader's
-# language. No value hashes and no pseudonyms: the lists show the group (§ 87 BetrVG).
-_REVIEW_FINDINGS = """
-select
-  d.id as id,
-  d.ts as ts,
-  d.user_group as user_group,
-  d.service as service,
-  d.tool as tool,
-  d.tool_status as tool_status,
-  (select json_group_array(entity_type) from (select distinct f.entity_type
-     from findings f where f.decision_id = d.id order by 1)) as entity_types,
-  (select json_group_array(data_class) from (select distinct f.data_class
-     from findings f where f.decision_id = d.id order by 1)) as found_classes,
-  coalesce(d.data_classes, '[]') as data_classes,
-  (select group_concat(f.entity_type || ': ' || coalesce(f.masked_excerpt, ''), '; ')
-     from findings f where f.decision_id = d.id) as excerpts,
-  d.action as action,
-  coalesce(d.enforced, d.action) as enforced,
-  coalesce(d.mode, 'enforce') as mode,
-  coalesce(d.reasons, '[]') as reasons,
-  (coalesce(json_array_length(d.data_classes), 0) = 0) as allowed_by_policy,
-  (select c.justification from coaching c
-     where c.user_pseudonym = d.user_pseudonym and c.service = d.service
-       and c.ts <= d.ts and d.ts <= c.allowed_until
-       and exists (select 1 from json_each(d.reasons) r where r.value = 'justified')
-     order by c.ts desc limit 1) as justification,
-  coalesce(t.state, 'open') as state,
-  t.updated_by as triaged_by,
-  t.updated_at as triaged_at
-from decisions d
-left join triage t on t.decision_id = d.id
-where d.finding_count > 0
-   or exists (select 1 from findings f where f.decision_id = d.id)
-"""
-
-
 @migrations()
 def m012_review_views(db: Database) -> None:
-    db.create_view("alle_findings", _REVIEW_FINDINGS)
+    db.create_view("alle_findings", M012_FINDINGS)
     # The work queue: untriaged findings the policy did not allow (a class the tool
     # allows, e.g. an HR exception, is history, not work).
     db.create_view(
@@ -421,61 +385,6 @@ from coaching c""",
     )
 
 
-# A justification is linked to its decisions by the coaching link's reference
-# (`coaching.ref` = `decisions.coaching_ref`, m013): the stopped decision (reason
-# "coached") and those its allowance let through ("justified"). Rows from before m013
-# have no reference: for them the old time-window match stays.
-_JUSTIFICATION = """coalesce(
-    (select c.justification from coaching c
-       where d.coaching_ref is not null and c.ref = d.coaching_ref
-       order by c.id limit 1),
-    (select c.justification from coaching c
-       where d.coaching_ref is null and c.ref is null
-         and c.user_pseudonym = d.user_pseudonym and c.service = d.service
-         and c.ts <= d.ts and d.ts <= c.allowed_until
-         and exists (select 1 from json_each(d.reasons) r where r.value = 'justified')
-       order by c.ts desc limit 1))"""
-# Employees are asked (docs/faq-mitarbeitende.md) to start a justification for a
-# wrong detection with "Fehlalarm:"; the review UI can filter on it.
-_FALSE_ALARM = """(select lower(ltrim(j)) like 'fehlalarm%' or lower(ltrim(j)) like 'false alarm%'
-    or lower(ltrim(j)) like 'false positive%' from (select {0} as j))"""
-
-
-def _review_findings_view() -> str:
-    # The justification's subquery twice (as text and for the false-alarm flag): a
-    # correlated subquery is evaluated only for the rows a page shows.
-    return f"""
-select
-  d.id as id,
-  d.ts as ts,
-  d.user_group as user_group,
-  d.service as service,
-  d.tool as tool,
-  d.tool_status as tool_status,
-  (select json_group_array(entity_type) from (select distinct f.entity_type
-     from findings f where f.decision_id = d.id order by 1)) as entity_types,
-  (select json_group_array(data_class) from (select distinct f.data_class
-     from findings f where f.decision_id = d.id order by 1)) as found_classes,
-  coalesce(d.data_classes, '[]') as data_classes,
-  (select group_concat(f.entity_type || ': ' || coalesce(f.masked_excerpt, ''), '; ')
-     from findings f where f.decision_id = d.id) as excerpts,
-  d.action as action,
-  coalesce(d.enforced, d.action) as enforced,
-  coalesce(d.mode, 'enforce') as mode,
-  coalesce(d.reasons, '[]') as reasons,
-  (coalesce(json_array_length(d.data_classes), 0) = 0) as allowed_by_policy,
-  {_JUSTIFICATION} as justification,
-  coalesce({_FALSE_ALARM.format(_JUSTIFICATION)}, 0) as false_alarm,
-  coalesce(t.state, 'open') as state,
-  t.updated_by as triaged_by,
-  t.updated_at as triaged_at
-from decisions d
-left join triage t on t.decision_id = d.id
-where d.finding_count > 0
-   or exists (select 1 from findings f where f.decision_id = d.id)
-"""
-
-
 @migrations()
 def m013_coaching_links(db: Database) -> None:
     # Coaching justifications linked to their decisions: every coaching link gets a
@@ -492,7 +401,7 @@ def m013_coaching_links(db: Database) -> None:
     # The views of m012 again, with the link (views cannot be altered in SQLite).
     for view in ("offene_findings", "alle_findings", "coaching_begruendungen"):
         db.execute(f"drop view if exists {view}")
-    db.create_view("alle_findings", _review_findings_view())
+    db.create_view("alle_findings", m013_findings())
     db.create_view(
         "offene_findings",
         "select * from alle_findings where state = 'open' and allowed_by_policy = 0",
@@ -508,7 +417,7 @@ def m013_coaching_links(db: Database) -> None:
   c.data_classes as data_classes,
   c.entity_types as entity_counts,
   c.justification as justification,
-  coalesce({_FALSE_ALARM.format("c.justification")}, 0) as false_alarm,
+  coalesce({FALSE_ALARM.format("c.justification")}, 0) as false_alarm,
   (select min(d.id) from decisions d where c.ref is not null and d.coaching_ref = c.ref)
     as decision_id,
   c.allowed_until as allowed_until
