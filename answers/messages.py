@@ -65,17 +65,29 @@ def describe_found(entity_types: Iterable[str], lang: str) -> str:
 
 
 def request_target(policy: Policy, approval_link: str | None) -> str:
-    """Where employees ask for a tool: the policy's approval_request, else the
-    gateway's approval page when there is one, else the contact."""
-    return policy.approval_request or approval_link or policy.contact
+    """Where employees ask for a tool: the gateway's approval page when there is one
+    (the request names the service, the DPO answers it, the employee sees the answer
+    there), else the policy's approval_request, else the contact."""
+    return approval_link or policy.approval_request or policy.contact
 
 
-def _common(policy: Policy, service_name: str, approval_link: str | None = None) -> dict[str, str]:
+def request_info(policy: Policy, approval_link: str | None, lang: str) -> str:
+    """The policy's own approval address (an intranet page) as a second link beside
+    the approval page; empty when it is the first link already or there is none."""
+    if not approval_link or not policy.approval_request:
+        return ""
+    return _t("request_info", lang, None).format(url=policy.approval_request)
+
+
+def _common(
+    policy: Policy, service_name: str, approval_link: str | None = None, lang: str = "de"
+) -> dict[str, str]:
     return {
         "service": service_name,
         "organization": policy.organization,
         "contact": policy.contact,
         "request": request_target(policy, approval_link),
+        "request_info": request_info(policy, approval_link, lang),
     }
 
 
@@ -108,7 +120,7 @@ def block_message(
     lang: str,
     approval_link: str | None = None,
 ) -> str:
-    common = _common(policy, service_name, approval_link)
+    common = _common(policy, service_name, approval_link, lang)
     if not decision.data_classes:
         return _t("unlisted_tool", lang, policy).format(**common)
     return _t("block", lang, policy).format(
@@ -130,7 +142,7 @@ def coach_message(
     approval_link: str | None = None,
 ) -> str:
     """Policy action "warn": what was found (kinds and counts) and the one-time link."""
-    common = _common(policy, service_name, approval_link)
+    common = _common(policy, service_name, approval_link, lang)
     if not decision.data_classes:  # "warn" for using the tool at all
         return _t("coach_tool", lang, policy).format(
             **common, coach_link=coach_link, minutes=minutes
@@ -145,12 +157,12 @@ def coach_message(
 
 
 def checker_error_message(policy: Policy, service_name: str, lang: str) -> str:
-    return _t("checker_error", lang, policy).format(**_common(policy, service_name))
+    return _t("checker_error", lang, policy).format(**_common(policy, service_name, lang=lang))
 
 
 def oversize_message(policy: Policy, service_name: str, size: int, lang: str) -> str:
     return _t("oversize", lang, policy).format(
-        **_common(policy, service_name),
+        **_common(policy, service_name, lang=lang),
         size_mb=f"{size / 1_048_576:.1f}",
         limit_mb=f"{policy.max_body_bytes / 1_048_576:.1f}",
     )
