@@ -285,10 +285,10 @@ class Recorder:
         self._spooling = False
         log.info("leitplanke: database writable again; replayed %d spooled rows", len(rows))
 
-    async def write(self, method: Callable[[Any], int], row: object) -> None:
-        """Run one store write in the writer thread and wait for it (for pages whose
-        confirmation must mean "stored")."""
-        await asyncio.get_running_loop().run_in_executor(self._writer, method, row)
+    async def write[T](self, method: Callable[..., T], *args: Any) -> T:
+        """Run one store call in the writer thread and wait for it (for pages whose
+        confirmation must mean "stored", and reads of the store's own connection)."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, method, *args)
 
     def flush(self) -> None:
         """Wait until every row handed to the writer is on disk."""

@@ -138,7 +138,7 @@ def test_warn_justify_in_the_browser_then_send_and_request_approval(
 
     # 4. an approval request from the link in the message
     page.goto(APPROVAL)
-    assert page.input_value("input[name=tool]") == "OpenAI API"
+    assert page.input_value("select[name=service]") == "openai-api"
     page.fill("textarea[name=reason]", f"Zahlungsavis erstellen, Rückfragen an {EMAIL}")
     page.fill("input[name=department]", "Buchhaltung")
     page.click("button[type=submit]")
