@@ -14,13 +14,12 @@ from cli.options import db_option, policy_option
 @click.option(
     "--config",
     "config_file",
-    default="/etc/leitplanke/notify.yaml",
-    show_default=True,
-    envvar="LEITPLANKE_NOTIFY_CONFIG",
+    envvar="LEITPLANKE_CONFIG",
     show_envvar=True,
     type=click.Path(dir_okay=False),
-    help="Notifier settings: smtp (host, port, starttls, ssl, user, password_file), "
-    "from, to, review_url, every_minutes, lang.",
+    help="The gateway's config file; its notify: section holds the mail settings: smtp "
+    "(host, port, starttls, ssl, user, password_file, ca_file, timeout_s), from, to, "
+    "review_url, every_minutes, lang. Default: /etc/leitplanke/config.yaml.",
 )
 @policy_option(
     "Policy: which data classes count as special categories or secrets, and their "
@@ -31,7 +30,7 @@ from cli.options import db_option, policy_option
     is_flag=True,
     help="Print the mail instead of sending it; marks nothing as sent.",
 )
-def notify(db: str, config_file: str, policy: str | None, dry_run: bool) -> None:
+def notify(db: str, config_file: str | None, policy: str | None, dry_run: bool) -> None:
     """Send the DPO one batched e-mail about what is new since the last one.
 
     New findings of special categories (Art. 9) and secrets, and new tool-approval
@@ -42,13 +41,25 @@ def notify(db: str, config_file: str, policy: str | None, dry_run: bool) -> None
     """
     from pathlib import Path
 
-    from notify.config import NotifyConfigError, load_notify_config
+    from cli.errors import FileProblems
+    from cli.proxy_config import DEFAULT_CONFIG, ConfigError, find_config, load_config
+    from notify.config import NotifyConfigError, load_notify
     from notify.run import NotifyError, run_notify
 
     if not Path(db).is_file():
         raise Refused(f"findings database not found: {db}")
+    path = find_config(config_file)
+    if path is None:
+        raise Refused(
+            f"no config file: {DEFAULT_CONFIG} does not exist — give the gateway's config "
+            "file with --config (its notify: section holds the mail settings)"
+        )
     try:
-        loaded = load_notify_config(config_file)
+        config = load_config(path)
+    except ConfigError as exc:
+        raise FileProblems(str(path), exc.problems) from None
+    try:
+        loaded = load_notify(config.notify, str(path), path.parent)
     except NotifyConfigError as exc:
         raise Refused(str(exc)) from None
     rules = load_policy_or_refuse(policy).policy if policy else None
