@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -140,3 +141,12 @@ def catalog_groups(
         if services:
             groups.append((t.get(f"category_{category}", category), services))
     return groups
+
+
+def approval_url(host: str, service: str | None) -> str | None:
+    """The portal's approval page for `service` (the link block and coaching messages
+    and the banner give first); None without a portal host."""
+    if not host:
+        return None
+    query = f"?service={quote(service, safe='')}" if service else ""
+    return f"http://{host}/approval{query}"

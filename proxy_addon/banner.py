@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from urllib.parse import quote
 
 from mitmproxy import ctx, http
 
 from answers import csp
 from answers.banner import MARKER, banner_html, insertion_point
 from answers.messages import pick_language
+from answers.portal_pages import approval_url
 from extract.body_decode import decode_body
 from policy.catalog import Catalog, default_catalog
 from proxy_addon.identify import SERVICE
@@ -134,4 +134,4 @@ def _approval_link(service_id: str) -> str | None:
     """The portal's approval page for the service (the Portal declares the host
     option; without a portal there is none)."""
     host = ctx.options.leitplanke_portal_host if "leitplanke_portal_host" in ctx.options else ""
-    return f"http://{host}/approval?service={quote(service_id, safe='')}" if host else None
+    return approval_url(str(host), service_id)

@@ -31,12 +31,12 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs
 
 from mitmproxy import ctx, exceptions, http
 
 from answers.messages import classes_and_alternative, describe_found, pick_language
-from answers.portal_pages import SECURITY_HEADERS, Csrf, render_page, texts
+from answers.portal_pages import SECURITY_HEADERS, Csrf, approval_url, render_page, texts
 from checker.findings import Finding
 from pipeline.coaching import (
     MAX_JUSTIFICATION,
@@ -122,10 +122,7 @@ class Portal:
         return f"http://{self.host}/coach/{token}"
 
     def approval_link(self, service: str | None) -> str | None:
-        if not self.host:
-            return None
-        query = f"?service={quote(service, safe='')}" if service else ""
-        return f"http://{self.host}/approval{query}"
+        return approval_url(self.host, service)
 
     def is_portal(self, flow: http.HTTPFlow) -> bool:
         """The portal host by name: the Host header (in transparent, WireGuard and local

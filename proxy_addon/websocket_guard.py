@@ -21,6 +21,7 @@ from mitmproxy import ctx, http
 
 from answers.copilot_ws import block_frames
 from answers.messages import decision_message, pick_language
+from answers.portal_pages import approval_url
 from extract import copilot_ws
 from extract.copilot_ws import ClientFrame, Protocol
 from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
@@ -129,9 +130,11 @@ class WebSocketGuard:
         """Answer the client in its own protocol; the server never sees the prompt."""
         default = _option("leitplanke_language")
         lang = pick_language(flow.request.headers.get("accept-language"), str(default))
+        host = ctx.options.leitplanke_portal_host if "leitplanke_portal_host" in ctx.options else ""
+        approval_link = approval_url(str(host), evaluation.service.id)
         frames = block_frames(
             protocol,
-            decision_message(evaluation, lang),
+            decision_message(evaluation, lang, approval_link=approval_link),
             conversation_id=frame.conversation_id if frame else None,
             invocation_id=frame.invocation_id if frame else None,
         )
