@@ -87,6 +87,17 @@ def _e(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+def _anchor(href: str, shown: str) -> str:
+    return f'<a href="{_e(href)}" target="_blank" rel="noopener noreferrer">{_e(shown)}</a>'
+
+
+def _request_anchor(target: str) -> str:
+    """The policy's approval address as a link when it is a URL or an e-mail address."""
+    href = request_link(target)
+    shown = target[7:] if target.lower().startswith("mailto:") else target
+    return _anchor(href, shown) if href else _e(target)
+
+
 _CSS = (
     "leitplanke-banner.lpk-bnr{all:initial!important;position:fixed!important;"
     "top:0!important;left:0!important;right:0!important;z-index:2147483647!important;"
@@ -134,8 +145,12 @@ def banner_html(
     service_id: str,
     lang: str,
     nonce: str,
+    approval_link: str | None = None,
 ) -> tuple[str, str] | None:
-    """(tool status, the banner's HTML) for this service, or None if approved."""
+    """(tool status, the banner's HTML) for this service, or None if approved.
+
+    `approval_link`: the gateway's approval page for this service; it is the request
+    link then, and the policy's own address (approval_request) a second one."""
     listed = policy.tool_for_service(service_id)
     service = catalog.services.get(service_id)
     if listed is not None:
@@ -161,15 +176,15 @@ def banner_html(
     if note:
         parts.append(_e(note))
     parts.append(alternative)
-    target = policy.how_to_request
-    href = request_link(target)
-    shown = target[7:] if target.lower().startswith("mailto:") else target
-    where = (
-        f'<a href="{_e(href)}" target="_blank" rel="noopener noreferrer">{_e(shown)}</a>'
-        if href
-        else _e(target)
-    )
-    parts.append(f"{_e(text('request', lang))} {where}")
+    if approval_link:
+        shown = approval_link.split("://", 1)[-1].split("?", 1)[0]
+        parts.append(f"{_e(text('request', lang))} {_anchor(approval_link, shown)}")
+        if policy.approval_request:
+            target = policy.approval_request
+            parts.append(f"({_e(text('request_info', lang))} {_request_anchor(target)})")
+    else:
+        target = policy.how_to_request
+        parts.append(f"{_e(text('request', lang))} {_request_anchor(target)}")
     script = _SCRIPT % {
         "id": _js_string(ELEMENT_ID),
         "key": _js_string(f"leitplanke.banner.dismissed.{service_id}"),

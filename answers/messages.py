@@ -66,17 +66,29 @@ def describe_found(entity_types: Iterable[str], lang: str) -> str:
 
 
 def request_target(policy: Policy, approval_link: str | None) -> str:
-    """Where employees ask for a tool: the policy's approval_request, else the
-    gateway's approval page when there is one, else the contact."""
-    return policy.approval_request or approval_link or policy.contact
+    """Where employees ask for a tool: the gateway's approval page when there is one
+    (the request names the service, the DPO answers it, the employee sees the answer
+    there), else the policy's approval_request, else the contact."""
+    return approval_link or policy.approval_request or policy.contact
 
 
-def _common(policy: Policy, service_name: str, approval_link: str | None = None) -> dict[str, str]:
+def request_info(policy: Policy, approval_link: str | None, lang: str) -> str:
+    """The policy's own approval address (an intranet page) as a second link beside
+    the approval page; empty when it is the first link already or there is none."""
+    if not approval_link or not policy.approval_request:
+        return ""
+    return _t("request_info", lang, None).format(url=policy.approval_request)
+
+
+def _common(
+    policy: Policy, service_name: str, approval_link: str | None = None, lang: str = "de"
+) -> dict[str, str]:
     return {
         "service": service_name,
         "organization": policy.organization,
         "contact": policy.contact,
         "request": request_target(policy, approval_link),
+        "request_info": request_info(policy, approval_link, lang),
     }
 
 
@@ -133,7 +145,7 @@ def block_message(
     lang: str,
     approval_link: str | None = None,
 ) -> str:
-    common = _common(policy, service_name, approval_link)
+    common = _common(policy, service_name, approval_link, lang)
     why = file_reason(decision)
     if why is not None:
         return _t("unreadable_file", lang, policy).format(**common, why=_file_why(why, lang))
@@ -168,7 +180,7 @@ def coach_message(
     approval_link: str | None = None,
 ) -> str:
     """Policy action "warn": what was found (kinds and counts) and the one-time link."""
-    common = _common(policy, service_name, approval_link)
+    common = _common(policy, service_name, approval_link, lang)
     why = file_reason(decision)
     if why is not None:  # a file nobody could read, in the coaching rollout mode
         return _t("coach_unreadable_file", lang, policy).format(
@@ -188,12 +200,12 @@ def coach_message(
 
 
 def checker_error_message(policy: Policy, service_name: str, lang: str) -> str:
-    return _t("checker_error", lang, policy).format(**_common(policy, service_name))
+    return _t("checker_error", lang, policy).format(**_common(policy, service_name, lang=lang))
 
 
 def oversize_message(policy: Policy, service_name: str, size: int, lang: str) -> str:
     return _t("oversize", lang, policy).format(
-        **_common(policy, service_name),
+        **_common(policy, service_name, lang=lang),
         size_mb=f"{size / 1_048_576:.1f}",
         limit_mb=f"{policy.max_body_bytes / 1_048_576:.1f}",
     )

@@ -12,17 +12,23 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import jinja2
 
+from policy.catalog import CATEGORIES, Catalog
 from policy.model import Policy
 from policy.templating import template_environment
 from rules import rules_yaml
 
 CSRF_TTL_S = 2 * 3600
+# Employees read times in the company's time zone (the store keeps UTC).
+TIMEZONE = ZoneInfo("Europe/Berlin")
 
 
 SECURITY_HEADERS = {
@@ -102,3 +108,45 @@ def group_name(policy: Policy, group: str | None, lang: str) -> str:
         return ""
     label = policy.groups[group].label
     return label.text(lang) if label else group
+
+
+def local_time(value: str | None, lang: str) -> str:
+    """ISO 8601 UTC as stored -> local time, `04.03.2025 10:15` (en: `2025-03-04 10:15`)."""
+    if not value:
+        return ""
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(TIMEZONE)
+    return local.strftime("%d.%m.%Y %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
+
+
+def catalog_groups(
+    catalog: Catalog, names: Mapping[str, str], lang: str
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalog for a <select>: (category label, [(service id, name)]) in the
+    catalog's category order, services by name; `names` gives each service's name."""
+    t = texts(lang)
+    groups = []
+    for category in CATEGORIES:
+        services = sorted(
+            (
+                (sid, names.get(sid) or s.name)
+                for sid, s in catalog.services.items()
+                if s.category == category
+            ),
+            key=lambda item: item[1].casefold(),
+        )
+        if services:
+            groups.append((t.get(f"category_{category}", category), services))
+    return groups
+
+
+def approval_url(host: str, service: str | None) -> str | None:
+    """The portal's approval page for `service` (the link block and coaching messages
+    and the banner give first); None without a portal host."""
+    if not host:
+        return None
+    query = f"?service={quote(service, safe='')}" if service else ""
+    return f"http://{host}/approval{query}"

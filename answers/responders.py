@@ -298,10 +298,30 @@ _PAGE_HEADERS = {
 }
 
 
+# Links in the message (the approval page, the policy's intranet page, the coaching
+# link) are clickable on the page; punctuation right after a link is not part of it.
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_TRAILING = ").,;:!?"
+
+
+def _linked(line: str) -> str:
+    """One line of the message as HTML: escaped text, http(s) URLs as links."""
+    out, position = [], 0
+    for match in _URL.finditer(line):
+        url = match.group(0).rstrip(_TRAILING)
+        out.append(html.escape(line[position : match.start()]))
+        out.append(
+            f'<a href="{html.escape(url, quote=True)}" rel="noreferrer">{html.escape(url)}</a>'
+        )
+        position = match.start() + len(url)
+    out.append(html.escape(line[position:]))
+    return "".join(out)
+
+
 def _html_page(message: str, lang: str) -> Response:
     paragraphs = re.split(r"\n\s*\n", message.replace("\r\n", "\n").replace("\r", "\n").strip())
     body = "\n".join(
-        "<p>" + "<br>".join(html.escape(line) for line in paragraph.split("\n")) + "</p>"
+        "<p>" + "<br>".join(_linked(line) for line in paragraph.split("\n")) + "</p>"
         for paragraph in paragraphs
     )
     page = f"""<!doctype html>

@@ -6,22 +6,12 @@ from __future__ import annotations
 import click
 
 from cli.errors import Refused, load_policy_or_refuse
-from cli.options import db_option, policy_option
+from cli.options import config_option, db_option, policy_option
 
 
 @click.command("notify")
+@config_option()
 @db_option("Findings database the gateway writes.")
-@click.option(
-    "--config",
-    "config_file",
-    default="/etc/leitplanke/notify.yaml",
-    show_default=True,
-    envvar="LEITPLANKE_NOTIFY_CONFIG",
-    show_envvar=True,
-    type=click.Path(dir_okay=False),
-    help="Notifier settings: smtp (host, port, starttls, ssl, user, password_file), "
-    "from, to, review_url, every_minutes, lang.",
-)
 @policy_option(
     "Policy: which data classes count as special categories or secrets, and their "
     "labels. Default: HEALTH_DATA and SECRET findings."
@@ -31,8 +21,12 @@ from cli.options import db_option, policy_option
     is_flag=True,
     help="Print the mail instead of sending it; marks nothing as sent.",
 )
-def notify(db: str, config_file: str, policy: str | None, dry_run: bool) -> None:
+def notify(db: str, policy: str | None, dry_run: bool) -> None:
     """Send the DPO one batched e-mail about what is new since the last one.
+
+    The mail settings are the notify: section of the gateway's config file (--config):
+    smtp (host, port, starttls, ssl, user, password_file, ca_file, timeout_s), from,
+    to, review_url, every_minutes, lang.
 
     New findings of special categories (Art. 9) and secrets, and new tool-approval
     requests: types, counts, tools and links into the review UI, never values,
@@ -42,13 +36,22 @@ def notify(db: str, config_file: str, policy: str | None, dry_run: bool) -> None
     """
     from pathlib import Path
 
-    from notify.config import NotifyConfigError, load_notify_config
+    from cli.locations import config_file_path, gateway_config
+    from cli.proxy_config import DEFAULT_CONFIG
+    from notify.config import NotifyConfigError, load_notify
     from notify.run import NotifyError, run_notify
 
     if not Path(db).is_file():
         raise Refused(f"findings database not found: {db}")
+    ctx = click.get_current_context()
+    config, path = gateway_config(ctx), config_file_path(ctx)
+    if config is None or path is None:
+        raise Refused(
+            f"no config file: {DEFAULT_CONFIG} does not exist — give the gateway's config "
+            "file with --config (its notify: section holds the mail settings)"
+        )
     try:
-        loaded = load_notify_config(config_file)
+        loaded = load_notify(config.notify, str(path), path.parent)
     except NotifyConfigError as exc:
         raise Refused(str(exc)) from None
     rules = load_policy_or_refuse(policy).policy if policy else None

@@ -11,6 +11,10 @@ besides reading the file.
     set:
       leitplanke_workers: 2
       map_remote: ["|a|b", "|c|d"]        # a sequence option: one --set per item
+    notify:                               # `leitplanke notify` (notify/config.py)
+      smtp: {host: mail.example, port: 587}
+      from: leitplanke@example
+      to: [dsb@example]
 
 Problems are reported as `file:line:column: what — fix`, with the policy loader's
 line-numbered YAML helpers.
@@ -19,6 +23,7 @@ line-numbered YAML helpers.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +40,8 @@ from pydantic import (
     ValidationError,
 )
 
+from notify.config import EXAMPLE as NOTIFY_EXAMPLE
+from notify.config import NotifyConfig
 from policy.loader import (
     Path_,
     Problem,
@@ -67,6 +74,7 @@ EXAMPLES = {
     "upstream_proxy": "upstream_proxy: http://squid.firma.local:3128",
     "upstream_auth_file": "upstream_auth_file: /etc/leitplanke/upstream-auth",
     "set": "set: {leitplanke_workers: 2}",
+    "notify": NOTIFY_EXAMPLE,
 }
 
 
@@ -84,6 +92,8 @@ class ConfigFile(BaseModel):
     upstream_proxy: StrictStr | None = None
     upstream_auth_file: StrictStr | None = None
     set: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
+    # Not a flag of `leitplanke proxy`: the e-mail settings `leitplanke notify` reads.
+    notify: NotifyConfig | None = None
 
 
 class ConfigError(ProblemsError):
@@ -108,6 +118,7 @@ class ProxyConfig:
     values: dict[str, Any]  # the top-level keys the file sets (paths made absolute)
     sets: tuple[SetEntry, ...] = ()
     lines: dict[str, int] = field(default_factory=dict)  # top-level key → line
+    notify: NotifyConfig | None = None  # the `notify:` section (leitplanke notify)
 
 
 @dataclass(frozen=True)
@@ -168,7 +179,7 @@ def parse_config(text: str, source: str, base: Path | None = None) -> ProxyConfi
             )
         ordered = sorted(problems.values(), key=lambda p: (p.line, p.column))
         raise ConfigError(ordered) from exc
-    values = parsed.model_dump(exclude_unset=True, exclude={"set"})
+    values = parsed.model_dump(exclude_unset=True, exclude={"set", "notify"})
     if base is not None:
         for key in PATH_KEYS:
             if key in values and not Path(values[key]).expanduser().is_absolute():
@@ -180,7 +191,9 @@ def parse_config(text: str, source: str, base: Path | None = None) -> ProxyConfi
         specs = tuple(f"{key}={_option_text(item)}" for item in items)
         sets.append(SetEntry(key, specs, Problem(source, line, column, key)))
     lines = {key[0]: line for key, (line, _) in marks.items() if len(key) == 1}
-    return ProxyConfig(source, values, tuple(sets), {str(k): v for k, v in lines.items()})
+    return ProxyConfig(
+        source, values, tuple(sets), {str(k): v for k, v in lines.items()}, parsed.notify
+    )
 
 
 def _option_text(value: str | bool | int | float) -> str:
@@ -195,10 +208,15 @@ def _problem(source: str, marks: dict[Path_, tuple[int, int]], err: Any) -> Prob
     found = located(marks, loc)
     line, column = marks.get(found, (1, 1))
     key = str(loc[0]) if loc else ""
+    if key == "notify" and len(loc) > 1:
+        return _notify_problem(source, line, column, loc, err)
     if err["type"] == "extra_forbidden":
         fields = list(ConfigFile.model_fields)
         close = difflib.get_close_matches(key.replace("-", "_"), fields, n=1, cutoff=0.6)
-        if close:
+        notify_keys = {f.alias or name for name, f in NotifyConfig.model_fields.items()}
+        if key in notify_keys:  # a notify.yaml pasted in (its keys were top-level)
+            hint = f"the notifier's settings go under 'notify:', e.g. '{NOTIFY_EXAMPLE}'"
+        elif close:
             hint = f"did you mean {close[0]!r}?"
         elif "_" in key:  # a mitmproxy or leitplanke_* option at the top level
             hint = f"options go under 'set:', e.g. 'set: {{{key}: …}}'"
@@ -206,12 +224,26 @@ def _problem(source: str, marks: dict[Path_, tuple[int, int]], err: Any) -> Prob
             hint = did_you_mean(key, fields, "allowed keys")
         return Problem(source, line, column, f"unknown key {key!r}", hint)
     dotted = ".".join(str(p) for p in found) or "(top level)"
-    message = err["msg"].removeprefix("Value error, ")
+    message = re.sub(r" or instance of \w+", "", err["msg"].removeprefix("Value error, "))
     if key == "set" and len(loc) >= 2:
         message = f"set.{loc[1]}: the value must be text, a number, true/false or a list of those"
         return Problem(source, line, column, message, f"e.g. '{loc[1]}: 2' or '{loc[1]}: [a, b]'")
     hint = f"write e.g. '{EXAMPLES[key]}'" if key in EXAMPLES else ""
     return Problem(source, line, column, f"{dotted}: {message}", hint)
+
+
+def _notify_problem(source: str, line: int, column: int, loc: Path_, err: Any) -> Problem:
+    """A problem inside `notify:`: the dotted key, and a hint from the section's model."""
+    dotted = ".".join(str(p) for p in loc)
+    if err["type"] == "extra_forbidden":
+        model: Any = NotifyConfig if len(loc) == 2 else NotifyConfig.model_fields["smtp"].annotation
+        fields = [f.alias or name for name, f in model.model_fields.items()]
+        hint = did_you_mean(str(loc[-1]), fields, "allowed keys")
+        return Problem(source, line, column, f"unknown key {dotted!r}", hint)
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        message = "missing"
+    return Problem(source, line, column, f"{dotted}: {message}", f"write e.g. '{NOTIFY_EXAMPLE}'")
 
 
 def resolve(

@@ -81,7 +81,9 @@ def _write(output: str, text: str) -> None:
     "department labels, organization name. Default: status as recorded, default labels."
 )
 @output_option(
-    "Write the report to FILE (required for pdf); - or nothing: standard output.",
+    "Write the report to FILE (required for pdf); - or nothing: standard output. "
+    "{period} in FILE is replaced by the period (2026-11), so a timer writes one dated "
+    "file per month.",
     default=None,
     short=True,
 )
@@ -140,6 +142,8 @@ def report(
         raise Refused(str(exc)) from None
     if fmt == "pdf" and (not output or output == "-"):
         raise Refused("--format pdf needs --output FILE")
+    if output:
+        output = output.replace("{period}", chosen.label)
     language = cast(Lang, lang)
     loaded = load_policy_or_refuse(policy) if policy is not None else None
     try:

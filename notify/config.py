@@ -1,14 +1,17 @@
-"""The notifier's settings: a small YAML file (SMTP server, sender, recipients, batching).
+"""The notifier's settings: the `notify:` section of the gateway's config file
+(/etc/leitplanke/config.yaml, cli/proxy_config.py reads and locates it).
 
-    smtp: {host: mail.muster.example, port: 587, starttls: true,
-           user: leitplanke, password_file: /etc/leitplanke/smtp.password}
-    from: leitplanke@muster.example
-    to: [datenschutz@muster.example]
-    review_url: https://leitplanke-review.muster.example
-    every_minutes: 15      # at most one mail per this many minutes
-    lang: de
+    notify:
+      smtp: {host: mail.muster.example, port: 587, starttls: true,
+             user: leitplanke, password_file: /etc/leitplanke/smtp.password}
+      from: leitplanke@muster.example
+      to: [datenschutz@muster.example]
+      review_url: https://leitplanke-review.muster.example
+      every_minutes: 15      # at most one mail per this many minutes
+      lang: de
 
-The password lives in its own file (mode 0600 or a systemd credential), never here.
+The password lives in its own file (mode 0600 or a systemd credential), never in the
+config; a relative password_file is relative to the config file's directory.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from policy.loader import YamlFileError, read_text, read_yaml
+EXAMPLE = "notify: {smtp: {host: mail.example}, from: leitplanke@example, to: [dsb@example]}"
 
 
 class _Strict(BaseModel):
@@ -34,6 +37,9 @@ class Smtp(_Strict):
     user: StrictStr | None = None
     password_file: StrictStr | None = None
     timeout_s: float = Field(default=30.0, gt=0)
+    # A CA bundle for a mail server whose certificate a private CA signed (else the
+    # system's trust store); the certificate and host name are always checked.
+    ca_file: StrictStr | None = None
 
 
 class NotifyConfig(_Strict):
@@ -47,41 +53,44 @@ class NotifyConfig(_Strict):
 
 
 class NotifyConfigError(Exception):
-    """The notifier's config file is missing or invalid (one line per problem)."""
+    """The notifier's settings are missing or unusable (one line per problem)."""
 
 
 @dataclass(frozen=True)
 class Loaded:
     config: NotifyConfig
     password: str | None
+    ca_file: Path | None = None
 
 
-def load_notify_config(path: str | Path) -> Loaded:
-    source = str(path)
-    try:
-        text = read_text(Path(path), "notify config")
-        _node, data = read_yaml(text, source)
-    except YamlFileError as exc:
-        raise NotifyConfigError(str(exc)) from None
-    except OSError as exc:
-        raise NotifyConfigError(f"{source}: cannot read: {exc.strerror}") from None
-    try:
-        config = NotifyConfig.model_validate(data or {})
-    except ValidationError as exc:
-        lines = [
-            f"{source}: {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise NotifyConfigError("\n".join(lines)) from None
+def _near(base: Path | None, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() or base is None else base / path
+
+
+def load_notify(config: NotifyConfig | None, source: str, base: Path | None = None) -> Loaded:
+    """The notifier's settings from a validated `notify:` section; reads the password
+    file. `source` names the config file in messages, `base` anchors relative paths."""
+    if config is None:
+        raise NotifyConfigError(
+            f"{source}: no 'notify:' section — add one, e.g. '{EXAMPLE}' (docs/dpo-guide.md)"
+        )
     password = None
     if config.smtp.password_file:
+        path = _near(base, config.smtp.password_file)
         try:
-            password = Path(config.smtp.password_file).read_text("utf-8").strip()
+            password = path.read_text("utf-8").strip()
         except OSError as exc:
             raise NotifyConfigError(
-                f"{source}: smtp.password_file {config.smtp.password_file}: cannot read: "
-                f"{exc.strerror}"
+                f"{source}: notify.smtp.password_file {path}: cannot read: {exc.strerror}"
             ) from None
     if config.smtp.user and password is None:
-        raise NotifyConfigError(f"{source}: smtp.user is set: smtp.password_file is needed too")
-    return Loaded(config, password)
+        raise NotifyConfigError(
+            f"{source}: notify.smtp.user is set: notify.smtp.password_file is needed too"
+        )
+    ca_file = None
+    if config.smtp.ca_file:
+        ca_file = _near(base, config.smtp.ca_file)
+        if not ca_file.is_file():
+            raise NotifyConfigError(f"{source}: notify.smtp.ca_file {ca_file}: no such file")
+    return Loaded(config, password, ca_file)

@@ -51,16 +51,16 @@ def build_message(loaded: Loaded, subject: str, body: str) -> EmailMessage:
 def send(loaded: Loaded, message: EmailMessage) -> None:
     smtp = loaded.config.smtp
     try:
+        # Certificate and host name checked, against the system's CAs or ca_file.
+        tls = ssl.create_default_context(cafile=loaded.ca_file)
         client: smtplib.SMTP
         if smtp.ssl:
-            client = smtplib.SMTP_SSL(
-                smtp.host, smtp.port, timeout=smtp.timeout_s, context=ssl.create_default_context()
-            )
+            client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_s, context=tls)
         else:
             client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
         with client:
             if smtp.starttls and not smtp.ssl:
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=tls)
             if smtp.user:
                 client.login(smtp.user, loaded.password or "")
             client.send_message(message)

@@ -55,6 +55,9 @@ class Ticket:
     policy_version: str | None
     issued: float
     expires: float
+    # A public name of this link (not the token): the stopped decision, the stored
+    # justification and the decisions the allowance lets through carry it.
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Allowance:
     data_classes: frozenset[str]
     granted: float
     expires: float
+    ref: str = ""  # the ticket's ref: which justification let a prompt through
 
 
 class Coaching:
@@ -103,7 +107,8 @@ class Coaching:
         group: str | None = None,
         policy_version: str | None = None,
     ) -> str:
-        """A new one-time token for a stopped prompt of `user`."""
+        """A new one-time token for a stopped prompt of `user` (`ticket(token).ref`
+        names it in the store)."""
         now = self.clock()
         self._prune(now)
         mine = [t for t, ticket in self._tickets.items() if ticket.user == user]
@@ -113,6 +118,7 @@ class Coaching:
             del self._tickets[next(iter(self._tickets))]
         token = secrets.token_urlsafe(32)
         self._tickets[token] = Ticket(
+            ref="c-" + secrets.token_hex(8),
             token=token,
             user=user,
             group=group,
@@ -154,6 +160,7 @@ class Coaching:
             data_classes=frozenset(ticket.data_classes),
             granted=now,
             expires=now + minutes * 60,
+            ref=ticket.ref,
         )
         key = (ticket.user, ticket.service)
         if key not in self._allowances and len(self._allowances) >= self.max_allowances:

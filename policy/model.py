@@ -264,7 +264,7 @@ class Example(_Strict):
 
 
 # Message key -> the placeholders its text may use (see rules/messages.yaml).
-_COMMON = {"service", "organization", "contact", "request"}
+_COMMON = {"service", "organization", "contact", "request", "request_info"}
 MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "block": _COMMON | {"found", "classes", "alternative"},
     "coach": _COMMON | {"found", "classes", "alternative", "coach_link", "minutes"},

@@ -21,6 +21,7 @@ from mitmproxy import ctx, http
 from answers import csp
 from answers.banner import MARKER, banner_html, insertion_point
 from answers.messages import pick_language
+from answers.portal_pages import approval_url
 from extract.body_decode import decode_body
 from policy.catalog import Catalog, default_catalog
 from proxy_addon.identify import SERVICE
@@ -87,7 +88,9 @@ class Banner:
         service_id = str(flow.metadata[SERVICE])
         lang = pick_language(flow.request.headers.get("accept-language"), policy.language)
         nonce = secrets.token_urlsafe(18)
-        made = banner_html(policy, self.catalog, service_id, lang, nonce)
+        made = banner_html(
+            policy, self.catalog, service_id, lang, nonce, _approval_link(service_id)
+        )
         if made is None:
             return
         status, markup = made
@@ -125,3 +128,10 @@ class Banner:
             return False
         listed = active.loaded.policy.tool_for_service(str(service_id))
         return listed is None or listed[1].status != "approved"
+
+
+def _approval_link(service_id: str) -> str | None:
+    """The portal's approval page for the service (the Portal declares the host
+    option; without a portal there is none)."""
+    host = ctx.options.leitplanke_portal_host if "leitplanke_portal_host" in ctx.options else ""
+    return approval_url(str(host), service_id)

@@ -178,16 +178,17 @@ class Guard:
             return
         active = self.source.active
         assert active is not None, "PolicySource is configured before requests arrive"
+        coaching_ref = None
         try:
             checked = await self.evaluate(flow, active, service, api, outside)
             if not prompt and checked.evaluation.clean:
                 return  # a GET with nothing in its URL and headers: not a prompt
-            outcome, coach_token = await self.apply(flow, checked)
+            outcome, coach_token, coaching_ref = await self.apply(flow, checked)
             if outcome.action in ("block", "warn"):
                 self.respond(flow, checked, outcome, coach_token)
         except Exception as exc:  # a bug of ours must not let a prompt through unchecked
             checked, outcome = self.internal_error(flow, active, service, api, exc)
-        self.recorder.record_decision(flow, checked.evaluation, outcome)
+        self.recorder.record_decision(flow, checked.evaluation, outcome, coaching_ref)
 
     async def evaluate(
         self,
@@ -253,29 +254,35 @@ class Guard:
             log.warning("leitplanke: %s %s: %s; scanning raw body", service.id, api, error)
         return prompt, error
 
-    async def apply(self, flow: http.HTTPFlow, checked: Checked) -> tuple[Applied, str | None]:
-        """Coach a "warn", redact a "redact"; then the action applied (and the coaching
-        link's token, when one was issued)."""
+    async def apply(
+        self, flow: http.HTTPFlow, checked: Checked
+    ) -> tuple[Applied, str | None, str | None]:
+        """Coach a "warn", redact a "redact"; then the action applied, the coaching
+        link's token when one was issued, and the coaching reference the decision is
+        recorded with (the new link's, or the justification's that let it through)."""
         evaluation = checked.evaluation
         decision = evaluation.decision
         step = inline_step(decision, evaluation.checked)
         if step == "coach":
-            justified, token = self.coach(flow, evaluation)
-            return applied(decision, justified=justified, coached=token is not None), token
+            justified, token, ref = self.coach(flow, evaluation)
+            return applied(decision, justified=justified, coached=token is not None), token, ref
         if step == "redact":
             redacted = await self.redact(flow, checked)
-            return applied(decision, redacted=redacted), None
-        return applied(decision, evaluation.checked), None
+            return applied(decision, redacted=redacted), None, None
+        return applied(decision, evaluation.checked), None, None
 
-    def coach(self, flow: http.HTTPFlow, evaluation: Evaluation) -> tuple[bool, str | None]:
-        """A "warn": (justified, token). It passes when a justification covers it, else a
-        one-time link is issued (when there is a portal to justify it on)."""
+    def coach(
+        self, flow: http.HTTPFlow, evaluation: Evaluation
+    ) -> tuple[bool, str | None, str | None]:
+        """A "warn": (justified, token, coaching ref). It passes when a justification
+        covers it, else a one-time link is issued (when there is a portal to justify it on)."""
         user = identity_of(flow).pseudonym  # tokens bind to the pseudonym
         decision, service = evaluation.decision, evaluation.service
-        if self.coaching.allowed(user, service.id, decision.data_classes) is not None:
-            return True, None
+        allowance = self.coaching.allowed(user, service.id, decision.data_classes)
+        if allowance is not None:
+            return True, None, allowance.ref or None
         if not self.portal.host:
-            return False, None
+            return False, None, None
         token = self.coaching.issue(
             user=user,
             service=service.id,
@@ -287,7 +294,7 @@ class Guard:
             group=evaluation.group,
             policy_version=evaluation.active.loaded.version_id,
         )
-        return False, token
+        return False, token, self.coaching.ticket(token, user).ref
 
     async def redact(self, flow: http.HTTPFlow, checked: Checked) -> bool:
         """Replace the violating values with placeholders in the body sent upstream;

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from mitmproxy import http
 
@@ -21,7 +22,7 @@ class PolicyVersions:
         self.source = source
         self.recorder = recorder
         self.last: str | None = None  # version_id last handed to the writer
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     def running(self) -> None:
         self.check()
@@ -50,7 +51,7 @@ class PolicyVersions:
         self._tasks.add(task)
         task.add_done_callback(lambda done: self._written(done, loaded.version_id))
 
-    def _written(self, task: asyncio.Task[None], version_id: str) -> None:
+    def _written(self, task: asyncio.Task[Any], version_id: str) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("leitplanke: could not record the policy version: %r", task.exception())

@@ -9,6 +9,8 @@ never forwarded:
     POST /coach/<token>        store the (masked) justification, grant the allowance
     GET  /approval?service=ID  form to ask for an AI tool to be approved
     POST /approval             store the (masked) request for the DPO
+    GET  /requests             "Meine Anfragen": the person's requests, status, reply
+                               (the approval pages: proxy_addon/portal_approvals.py)
 
 Security: coaching tokens are single-use, unguessable, expire and are bound to the
 user they were issued to (the keyed pseudonym of the proxy-auth user, or of the client
@@ -29,12 +31,12 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs
 
 from mitmproxy import ctx, exceptions, http
 
 from answers.messages import classes_and_alternative, describe_found, pick_language
-from answers.portal_pages import SECURITY_HEADERS, Csrf, group_name, render_page, texts
+from answers.portal_pages import SECURITY_HEADERS, Csrf, approval_url, render_page, texts
 from checker.findings import Finding
 from pipeline.coaching import (
     MAX_JUSTIFICATION,
@@ -47,12 +49,12 @@ from pipeline.coaching import (
 from pipeline.evaluation import Active
 from policy.catalog import Catalog, default_catalog
 from policy.intercept import PORTAL_HOST
-from policy.model import Policy
 from proxy_addon.identify import identity_of
 from proxy_addon.option_values import check_range
 from proxy_addon.policy_source import PolicySource
+from proxy_addon.portal_approvals import ApprovalDesk
 from proxy_addon.recorder import Recorder
-from store.records import ApprovalRequestRecord, CoachingRecord
+from store.records import CoachingRecord
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,9 @@ class Portal:
         self.coaching = coaching
         self.catalog = catalog or default_catalog()
         self.csrf = csrf or Csrf()
+        self.approvals = ApprovalDesk(self)
+        # mitmproxy registers sub-addons (hooks and options) with their parent.
+        self.addons = [self.approvals]
 
     def load(self, loader: object) -> None:
         add = loader.add_option  # type: ignore[attr-defined]
@@ -117,10 +122,7 @@ class Portal:
         return f"http://{self.host}/coach/{token}"
 
     def approval_link(self, service: str | None) -> str | None:
-        if not self.host:
-            return None
-        query = f"?service={quote(service, safe='')}" if service else ""
-        return f"http://{self.host}/approval{query}"
+        return approval_url(self.host, service)
 
     def is_portal(self, flow: http.HTTPFlow) -> bool:
         """The portal host by name: the Host header (in transparent, WireGuard and local
@@ -139,72 +141,74 @@ class Portal:
         if method == "POST":
             length = flow.request.headers.get("content-length", "")
             if not length.isdigit() or int(length) > MAX_FORM_BYTES:
-                flow.response = self._page(flow, "message", 413, heading="413", lines=[])
+                flow.response = self.page(flow, "message", 413, heading="413", lines=[])
             return  # answered at `request`, once the body is read
         if method not in ("GET", "HEAD"):
-            flow.response = self._page(flow, "message", 405, heading="405", lines=[])
+            flow.response = self.page(flow, "message", 405, heading="405", lines=[])
             return
+        if flow.request.path.split("?", 1)[0] in self.approvals.GET:
+            return  # reads the store: answered at `request`, off the event loop
         try:
             flow.response = self._get(flow)
         except Exception:
             log.exception("leitplanke portal: cannot answer")
-            flow.response = self._page(flow, "message", 500, heading="500", lines=[])
+            flow.response = self.page(flow, "message", 500, heading="500", lines=[])
 
     async def request(self, flow: http.HTTPFlow) -> None:
         if not flow.metadata.get(SERVED) or flow.response is not None:
             return
         try:
-            flow.response = await self._post(flow)
+            if flow.request.method == "POST":
+                flow.response = await self._post(flow)
+            else:
+                path = flow.request.path.split("?", 1)[0]
+                flow.response = await self.approvals.get(flow, path)
         except Exception:  # answered by us, never forwarded to the magic host
             log.exception("leitplanke portal: cannot answer")
-            flow.response = self._page(flow, "message", 500, heading="500", lines=[])
+            flow.response = self.page(flow, "message", 500, heading="500", lines=[])
 
     # ---- identity ---------------------------------------------------------
     def identity(self, flow: http.HTTPFlow) -> str:
         """Who asks, as tokens are bound: always the keyed pseudonym."""
         return identity_of(flow).pseudonym
 
-    def _active(self) -> Active:
+    def active(self) -> Active:
         active = self.source.active
         assert active is not None, "PolicySource is configured before requests arrive"
         return active
 
-    def _lang(self, flow: http.HTTPFlow) -> str:
+    def lang(self, flow: http.HTTPFlow) -> str:
         default = ctx.options.leitplanke_language if "leitplanke_language" in ctx.options else "de"
         return pick_language(flow.request.headers.get("accept-language"), default)
 
     # ---- pages ------------------------------------------------------------
-    def _page(
-        self, flow: http.HTTPFlow, template: str, status: int, **values: Any
-    ) -> http.Response:
-        body = render_page(template, self._lang(flow), **values)
+    def page(self, flow: http.HTTPFlow, template: str, status: int, **values: Any) -> http.Response:
+        body = render_page(template, self.lang(flow), **values)
         return http.Response.make(status, body, dict(SECURITY_HEADERS))
 
-    def _message(
-        self, flow: http.HTTPFlow, status: int, heading: str, *lines: str
-    ) -> http.Response:
-        return self._page(flow, "message", status, heading=heading, lines=list(lines))
+    def message(self, flow: http.HTTPFlow, status: int, heading: str, *lines: str) -> http.Response:
+        return self.page(flow, "message", status, heading=heading, lines=list(lines))
 
     def _get(self, flow: http.HTTPFlow) -> http.Response:
         path = flow.request.path.split("?", 1)[0]
-        t = texts(self._lang(flow))
+        t = texts(self.lang(flow))
         if path.startswith("/coach/"):
             token = path.removeprefix("/coach/")
             try:
                 ticket = self.coaching.ticket(token, self.identity(flow))
             except CoachingError:
-                return self._message(flow, 404, t["invalid_heading"], t["invalid"])
+                return self.message(flow, 404, t["invalid_heading"], t["invalid"])
             return self._coach_form(flow, ticket)
         if path == "/approval":
             service = flow.request.query.get("service", "")
-            return self._approval_form(flow, service if service in self.catalog.services else "")
-        return self._message(flow, 404, t["not_found_heading"], t["not_found"])
+            return self.approvals.form(flow, service if service in self.catalog.services else "")
+        return self.message(flow, 404, t["not_found_heading"], t["not_found"])
 
     def _coach_form(
         self, flow: http.HTTPFlow, ticket: Ticket, error: str | None = None, status: int = 200
     ) -> http.Response:
-        policy = self._active().loaded.policy
-        lang = self._lang(flow)
+        policy = self.active().loaded.policy
+        lang = self.lang(flow)
         t = texts(lang)
         minutes = ctx.options.leitplanke_coaching_minutes
         common = {"service": ticket.service_name, "organization": policy.organization}
@@ -220,7 +224,7 @@ class Portal:
             ]
         else:
             explanation = [t["coach_tool_only"].format(**common)]
-        return self._page(
+        return self.page(
             flow,
             "coach",
             status,
@@ -233,50 +237,6 @@ class Portal:
             min_length=MIN_JUSTIFICATION,
             max_length=MAX_JUSTIFICATION,
         )
-
-    def _approval_form(
-        self,
-        flow: http.HTTPFlow,
-        service: str,
-        error: str | None = None,
-        status: int = 200,
-        fields: dict[str, str] | None = None,
-    ) -> http.Response:
-        policy = self._active().loaded.policy
-        lang = self._lang(flow)
-        t = texts(lang)
-        group = identity_of(flow).group(policy)
-        departments = [g.label.text(lang) if g.label else gid for gid, g in policy.groups.items()]
-        values = {
-            "tool": self._tool_name(policy, service),
-            "reason": "",
-            "department": group_name(policy, group, lang),
-            **(fields or {}),
-        }
-        return self._page(
-            flow,
-            "approval",
-            status,
-            heading=t["approval_heading"],
-            error=error,
-            intro=t["approval_intro"].format(
-                organization=policy.organization, contact=policy.contact
-            ),
-            csrf=self.csrf.token(self.identity(flow), "approval"),
-            service=service,
-            departments=departments,
-            max_length=MAX_JUSTIFICATION,
-            max_short=MAX_SHORT,
-            **values,
-        )
-
-    def _tool_name(self, policy: Policy, service: str) -> str:
-        if not service:
-            return ""
-        listed = policy.tool_for_service(service)
-        if listed is not None:
-            return listed[1].display_name(listed[0])
-        return self.catalog.services[service].name
 
     # ---- form posts --------------------------------------------------------
     def _cross_site(self, flow: http.HTTPFlow) -> bool:
@@ -302,45 +262,45 @@ class Portal:
         return {key: values[0] for key, values in parsed.items()}
 
     async def _post(self, flow: http.HTTPFlow) -> http.Response:
-        t = texts(self._lang(flow))
+        t = texts(self.lang(flow))
         path = flow.request.path.split("?", 1)[0]
         form = self._form(flow)
         if form is None or self._cross_site(flow):
-            return self._message(flow, 400, t["invalid_heading"], t["csrf"])
+            return self.message(flow, 400, t["invalid_heading"], t["csrf"])
         if path.startswith("/coach/"):
             return await self._post_coach(flow, path.removeprefix("/coach/"), form)
-        if path == "/approval":
-            return await self._post_approval(flow, form)
-        return self._message(flow, 404, t["not_found_heading"], t["not_found"])
+        if path in self.approvals.POST:
+            return await self.approvals.post(flow, path, form)
+        return self.message(flow, 404, t["not_found_heading"], t["not_found"])
 
     async def _post_coach(
         self, flow: http.HTTPFlow, token: str, form: dict[str, str]
     ) -> http.Response:
-        t = texts(self._lang(flow))
+        t = texts(self.lang(flow))
         user = self.identity(flow)
         try:
             ticket = self.coaching.ticket(token, user)
         except CoachingError:
-            return self._message(flow, 404, t["invalid_heading"], t["invalid"])
+            return self.message(flow, 404, t["invalid_heading"], t["invalid"])
         if not self.csrf.check(form.get("csrf"), user, f"coach:{token}"):
             return self._coach_form(flow, ticket, t["csrf"], 403)
         if form.get("choice") == "cancel":
             self.coaching.discard(token, user)
-            return self._message(flow, 200, t["cancelled_heading"], t["cancelled"])
+            return self.message(flow, 200, t["cancelled_heading"], t["cancelled"])
         justification = form.get("justification", "").strip()
         if len(justification) < MIN_JUSTIFICATION:
             return self._coach_form(flow, ticket, t["too_short"].format(min=MIN_JUSTIFICATION), 400)
         if len(justification) > MAX_JUSTIFICATION:
             return self._coach_form(flow, ticket, t["too_long"].format(max=MAX_JUSTIFICATION), 400)
-        masked = await self._masked([justification])
+        masked = await self.masked([justification])
         if masked is None:
             return self._coach_form(flow, ticket, t["check_failed"], 503)
         minutes = ctx.options.leitplanke_coaching_minutes
         try:
             allowance = self.coaching.redeem(token, user, justification, minutes)
         except CoachingError:  # used meanwhile by a second post
-            return self._message(flow, 404, t["invalid_heading"], t["invalid"])
-        active = self._active()
+            return self.message(flow, 404, t["invalid_heading"], t["invalid"])
+        active = self.active()
         policy = active.loaded.policy
         row = CoachingRecord(
             service=ticket.service,
@@ -352,8 +312,9 @@ class Portal:
             justification=masked[0],
             allowed_until=_iso(allowance.expires),
             policy_version=ticket.policy_version,
+            ref=ticket.ref or None,
         )
-        await self._write(self.recorder.store.record_coaching if self.recorder.store else None, row)
+        await self.write(self.recorder.store.record_coaching if self.recorder.store else None, row)
         log.info(
             "leitplanke: coaching justified %s [%s] user=%s for %d min",
             ticket.service,
@@ -361,7 +322,7 @@ class Portal:
             row.user_pseudonym,
             minutes,
         )
-        return self._message(
+        return self.message(
             flow,
             200,
             t["coach_done_heading"],
@@ -369,54 +330,7 @@ class Portal:
             t["masked_note"],
         )
 
-    async def _post_approval(self, flow: http.HTTPFlow, form: dict[str, str]) -> http.Response:
-        lang = self._lang(flow)
-        t = texts(lang)
-        user = self.identity(flow)
-        service = form.get("service", "")
-        service = service if service in self.catalog.services else ""
-        fields = {
-            "tool": form.get("tool", "").strip(),
-            "reason": form.get("reason", "").strip(),
-            "department": form.get("department", "").strip(),
-        }
-        if not self.csrf.check(form.get("csrf"), user, "approval"):
-            return self._approval_form(flow, service, t["csrf"], 403, fields)
-        if not all(fields.values()):
-            return self._approval_form(flow, service, t["missing"], 400, fields)
-        if (
-            len(fields["reason"]) > MAX_JUSTIFICATION
-            or len(fields["tool"]) > MAX_SHORT
-            or len(fields["department"]) > MAX_SHORT
-        ):
-            error = t["too_long"].format(max=MAX_JUSTIFICATION)
-            return self._approval_form(flow, service, error, 400, fields)
-        masked = await self._masked([fields["tool"], fields["reason"], fields["department"]])
-        if masked is None:
-            return self._approval_form(flow, service, t["check_failed"], 503, fields)
-        policy = self._active().loaded.policy
-        row = ApprovalRequestRecord(
-            service=service or None,
-            tool_name=masked[0],
-            reason=masked[1],
-            department=masked[2],
-            user_pseudonym=identity_of(flow).label(policy),
-            user_group=identity_of(flow).group(policy),
-        )
-        store = self.recorder.store
-        await self._write(store.record_approval_request if store else None, row)
-        log.info(
-            "leitplanke: approval requested for %s user=%s", service or "-", row.user_pseudonym
-        )
-        return self._message(
-            flow,
-            200,
-            t["approval_done_heading"],
-            t["approval_done"].format(tool=masked[0], contact=policy.contact),
-            t["masked_note"],
-        )
-
-    async def _masked(self, parts: list[str]) -> list[str] | None:
+    async def masked(self, parts: list[str]) -> list[str] | None:
         """`parts` with every finding masked as `<TYPE>`; None when the checker fails."""
         timeout_ms = (
             ctx.options.leitplanke_scan_timeout_ms
@@ -424,7 +338,7 @@ class Portal:
             else 20000
         )
         try:
-            findings: list[Finding] = await self._active().pool.scan(
+            findings: list[Finding] = await self.active().pool.scan(
                 parts, timeout=timeout_ms / 1000
             )
         except Exception as exc:
@@ -435,12 +349,13 @@ class Portal:
             for index, text in enumerate(parts)
         ]
 
-    async def _write(self, method: Callable[[Any], int] | None, row: object) -> None:
-        """Write in the Recorder's writer thread (SQLite wants one writer); wait for it,
-        so the confirmation page means "stored"."""
+    async def write[T](self, method: Callable[..., T] | None, *args: object) -> T:
+        """Run a store call in the Recorder's writer thread (SQLite wants one writer,
+        and the store's connection is that thread's); wait for it, so the confirmation
+        page means "stored"."""
         if method is None:
             raise RuntimeError("findings store not configured")
-        await self.recorder.write(method, row)
+        return await self.recorder.write(method, *args)
 
 
 def _iso(timestamp: float) -> str:

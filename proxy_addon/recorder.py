@@ -126,9 +126,14 @@ class Recorder:
         return deleted
 
     def record_decision(
-        self, flow: http.HTTPFlow, evaluation: Evaluation, applied: Applied
+        self,
+        flow: http.HTTPFlow,
+        evaluation: Evaluation,
+        applied: Applied,
+        coaching_ref: str | None = None,
     ) -> DecisionRecord:
-        """One decision row (and its finding rows, no raw values) plus the log line."""
+        """One decision row (and its finding rows, no raw values) plus the log line;
+        `coaching_ref` links it to a coaching link and its justification."""
         loaded, decision = evaluation.active.loaded, evaluation.decision
         service_id, api, group = evaluation.service.id, evaluation.api, evaluation.group
         enforced, scan_ms = applied.action, evaluation.scan_ms
@@ -152,6 +157,7 @@ class Recorder:
             findings=finding_records(
                 self.key, evaluation.findings, locations, excerpt=loaded.policy.privacy.excerpt
             ),
+            coaching_ref=coaching_ref,
         )
         counts = ", ".join(f"{f.entity_type}×{f.count}" for f in row.findings) or "clean"
         # Outside "enforce" the line says what the policy decided and what was done.
@@ -287,10 +293,10 @@ class Recorder:
         self._spooling = False
         log.info("leitplanke: database writable again; replayed %d spooled rows", len(rows))
 
-    async def write(self, method: Callable[[Any], int], row: object) -> None:
-        """Run one store write in the writer thread and wait for it (for pages whose
-        confirmation must mean "stored")."""
-        await asyncio.get_running_loop().run_in_executor(self._writer, method, row)
+    async def write[T](self, method: Callable[..., T], *args: Any) -> T:
+        """Run one store call in the writer thread and wait for it (for pages whose
+        confirmation must mean "stored", and reads of the store's own connection)."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, method, *args)
 
     def flush(self) -> None:
         """Wait until every row handed to the writer is on disk."""

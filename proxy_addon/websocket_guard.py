@@ -34,6 +34,7 @@ from mitmproxy import ctx, http
 from mitmproxy.websocket import WebSocketMessage
 
 from answers.messages import decision_message, pick_language
+from answers.portal_pages import approval_url
 from answers.ws_answers import block_messages
 from extract.body_decode import BodyTooLarge
 from extract.ws_frames import ClientFrame, Protocol
@@ -189,7 +190,9 @@ class WebSocketGuard:
         """Answer the client in its own protocol; the server never sees the message."""
         default = _option("leitplanke_language")
         lang = pick_language(flow.request.headers.get("accept-language"), str(default))
-        text = decision_message(checked.evaluation, lang)
+        host = ctx.options.leitplanke_portal_host if "leitplanke_portal_host" in ctx.options else ""
+        approval_link = approval_url(str(host), checked.evaluation.service.id)
+        text = decision_message(checked.evaluation, lang, approval_link=approval_link)
         frame = checked.frame
         if checked.protocol == "gemini_live" and frame is not None and frame.event == "setup":
             # Without its setup the session is nothing the server may ever see.

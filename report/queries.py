@@ -211,11 +211,35 @@ class ReportQueries:
         return given, justified
 
     def approval_requests(self, start: str, end: str) -> tuple[int, int]:
+        """(open, new): requests open at the end of the period — asked before it ends
+        and, as the DPO's answers stood then, neither approved, rejected nor waiting for
+        the person's answer — and how many of them were first asked in the period. A
+        report for an earlier month counts what was open then, not what is open now."""
         if "approval_requests" not in self.tables:
             return 0, 0
-        open_, new = self.one(
-            """select count(*), coalesce(sum(ts >= ?), 0) from approval_requests
-               where coalesce(status, 'open') = 'open' and ts < ?""",
-            [start, end],
+        answered = "approval_decisions" in self.tables
+        last = (
+            "(select {0} from approval_decisions d where d.request_id = a.id and d.ts < :end "
+            "order by d.ts desc, d.id desc limit 1)"
         )
-        return int(open_), int(new)
+        columns = (
+            f"{last.format('d.to_status')}, {last.format('d.ts')}, "
+            "(select count(*) from approval_decisions d where d.request_id = a.id)"
+            if answered
+            else "null, null, 0"
+        )
+        open_, new = 0, 0
+        for ts, asked_last, status, answer, answered_at, answers in self.rows(
+            f"""select a.ts, coalesce(a.last_ts, a.ts), coalesce(a.status, 'open'), {columns}
+                from approval_requests a where a.ts < :end""",
+            {"end": end},
+        ):
+            # Without any answer on record the row's status is all there is (rows from
+            # before the answers were kept); with answers, the last before the end.
+            state = status if not answers else (answer or "open")
+            if state == "needs_info" and answered_at and answered_at < asked_last < end:
+                state = "open"  # the person answered the question by asking again
+            if state == "open":
+                open_ += 1
+                new += ts >= start
+        return open_, new

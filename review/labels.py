@@ -9,6 +9,7 @@ names, words for entity types, reasons and states, local time in German format.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -29,7 +30,13 @@ _CODE_COLUMNS = {
     "mode": "mode",
     "status": "status",
     "allowed_by_policy": "boolean",
+    "false_alarm": "boolean",
 }
+# Masking writes lengths in English into the stored excerpt (checker/masking.py,
+# `**** (11 chars)`); stored rows stay as they are, the UI says it in its language.
+_LENGTH = re.compile(r"\((\d+) chars\)")
+# Policy recognizers are named after their data class (checker/engine.py).
+_POLICY_RECOGNIZERS = {"policy_terms:": "terms", "policy_patterns:": "patterns"}
 TIME_COLUMNS = frozenset({"ts", "last_ts", "triaged_at", "decided_at", "allowed_until"})
 
 
@@ -112,6 +119,24 @@ class Labels:
             return [str(value)] if value else []
         word = self.data_class if kind == "class" else self.entity
         return [word(str(item)) for item in items]
+
+    def excerpt(self, value: str | None) -> str:
+        """A stored masked excerpt, its length note in the UI's language."""
+        if not value:
+            return ""
+        unit = self.t["detail"]["length"]
+        return _LENGTH.sub(lambda m: "(" + unit.format(count=m.group(1)) + ")", value)
+
+    def recognizer(self, name: str | None) -> str:
+        """A recognizer's class name (`IbanRecognizer`) in words; a policy's own terms
+        and patterns with the data class they belong to."""
+        if not name:
+            return ""
+        words: dict[str, str] = self.t["labels"]["recognizer"]
+        for prefix, key in _POLICY_RECOGNIZERS.items():
+            if name.startswith(prefix):
+                return words[key].format(data_class=self.data_class(name.removeprefix(prefix)))
+        return words.get(name, words["other"].format(name=name))
 
     def entity_counts(self, value: Any) -> str:
         counts = _json(value)
@@ -209,7 +234,7 @@ class Labels:
             return self.entity_counts(value)
         if column == "excerpts":
             return "; ".join(
-                f"{self.entity(t)}: {x}" if sep else item
+                f"{self.entity(t)}: {self.excerpt(x)}" if sep else item
                 for item in str(value).split("; ")
                 for t, sep, x in [item.partition(": ")]
             )

@@ -75,7 +75,15 @@ def finding_page(conn: sqlite3.Connection, decision_id: int) -> FindingPage | No
             repeated.append({"entity_type": f["entity_type"], **seen})
     reasons = _json(d.get("reasons")) or []
     justification = None
-    if "justified" in reasons:
+    if d.get("coaching_ref"):
+        # Linked (m014): the justification given on this decision's coaching link, or
+        # the one whose allowance let it through.
+        justification = _one(
+            conn,
+            "select justification from coaching where ref = ? order by id limit 1",
+            [d["coaching_ref"]],
+        )
+    elif "justified" in reasons:  # rows from before the link: matched by time
         justification = _one(
             conn,
             "select justification from coaching where user_pseudonym = ? and service = ? "

@@ -92,6 +92,9 @@ def render_cell(
         page = FINDING_PATH if table in FINDING_VIEWS else APPROVAL_PATH
         href = datasette.urls.path(f"{page}?id={int(value)}")
         return Markup(f'<a class="lp-detail" href="{escape(href)}">{int(value)}</a>')
+    if column == "decision_id" and table == COACHING:  # the decision it justified
+        href = datasette.urls.path(f"{FINDING_PATH}?id={int(value)}")
+        return Markup(f'<a class="lp-decision" href="{escape(href)}">{int(value)}</a>')
     text = labels.cell(column, value, row)
     if column == "justification" and false_alarm_hint(text):
         hint = labels.t["detail"]["fp_hint"]

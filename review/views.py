@@ -26,12 +26,13 @@ _FINDING_FACETS: list[Any] = [
     {"array": "found_classes"},
     {"array": "entity_types"},
     "enforced",
+    "false_alarm",
 ]
 _FACETS: dict[str, list[Any]] = {
     QUEUE: _FINDING_FACETS,
     ALL: [*_FINDING_FACETS, "state", "allowed_by_policy"],
     APPROVALS: ["status", "service", "user_group"],
-    COACHING: ["user_group", "service", {"array": "data_classes"}],
+    COACHING: ["user_group", "service", {"array": "data_classes"}, "false_alarm"],
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from store.approval_answers import Answer, apply_answers, own_node
 from store.approvals import (
     ApprovalState,
     approval_state,
@@ -121,6 +122,7 @@ class FindingsStore:
             "policy_version": decision.policy_version,
             "scan_ms": decision.scan_ms,
             "error": decision.error,
+            "coaching_ref": decision.coaching_ref,
         }
 
     @staticmethod
@@ -193,6 +195,7 @@ class FindingsStore:
                     "justification": row.justification,
                     "allowed_until": row.allowed_until,
                     "policy_version": row.policy_version,
+                    "ref": row.ref,
                 }
             )
         return int(inserted.last_pk or 0)
@@ -202,17 +205,32 @@ class FindingsStore:
         tool, see store/approvals.py); returns the request's id."""
         return self.request_approval(row).id
 
-    def request_approval(self, row: ApprovalRequestRecord) -> ApprovalState:
+    def request_approval(
+        self, row: ApprovalRequestRecord, answers: Sequence[Answer] = ()
+    ) -> ApprovalState:
+        """Store a request (or add to the person's open one); the DPO's `answers` from
+        the central store (scale-out) are taken over first, so a request the DPO has
+        rejected meanwhile starts a new one."""
         with self.db.conn:
+            apply_answers(self.db.conn, list(answers))
             return request_approval(self.db.conn, row)
 
     def approval_state(self, request_id: int) -> ApprovalState | None:
         """Status and reply of one request (what the portal shows the employee)."""
         return approval_state(self.db.conn, request_id)
 
-    def approvals_of(self, user_pseudonym: str) -> list[ApprovalState]:
-        """One person's requests, newest first."""
+    def approvals_of(
+        self, user_pseudonym: str, answers: Sequence[Answer] = ()
+    ) -> list[ApprovalState]:
+        """One person's requests, newest first, with the DPO's central `answers` to
+        them taken over first (scale-out, store/approval_answers.py)."""
+        if answers:
+            with self.db.conn:
+                apply_answers(self.db.conn, list(answers))
         return approvals_of(self.db.conn, user_pseudonym)
+
+    def node_id(self) -> str | None:
+        return own_node(self.db.conn)
 
     def decide_approval(
         self, request_id: int, status: str, reply: str, actor: str

@@ -22,6 +22,11 @@ database:
 - `triage` (the DPO's work on a decision) is central-only and never merged; the
   re-identification audit is merged like the events, so none of it disappears from
   the central view.
+- Approval requests are the one kind of row a node changes after writing it: a
+  person asking again adds to their request (store/approvals.py). Merging again
+  carries that over (how often, when last, the added reason; a question the person
+  answered by asking again is open again); the DPO's answers stay central, and go
+  back to the nodes through store/approval_answers.py.
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ class NodeResult:
     hostname: str | None
     inserted: dict[str, int] = field(default_factory=dict)
     already: dict[str, int] = field(default_factory=dict)  # rows merged before
+    asked_again: int = 0  # merged approval requests the person has asked again since
     not_merged: dict[str, int] = field(default_factory=dict)  # central-only tables
 
 
@@ -274,6 +280,7 @@ def _merge_one(db: Database, node: NodeSnapshot, central_id: str) -> NodeResult:
                 (total,) = db.execute(f"select count(*) from {snap}.{table}").fetchone()
                 result.inserted[table] = inserted
                 result.already[table] = total - inserted
+            result.asked_again = db.execute(_ASKED_AGAIN_SQL, params).rowcount
             for table in CENTRAL_ONLY_TABLES:
                 (count,) = db.execute(f"select count(*) from {snap}.{table}").fetchone()
                 if count:
@@ -293,6 +300,23 @@ def _merge_one(db: Database, node: NodeSnapshot, central_id: str) -> NodeResult:
     finally:
         db.execute(f"detach database {snap}")
     return result
+
+
+# A merged request the person asked again on the node (a later last_ts): take over
+# the count, the time and the reason; a question of the DPO asked before that is
+# answered (open again). Status, reply and decision stay the central store's.
+_ASKED_AGAIN_SQL = f"""
+update main.approval_requests as c set
+  repeats = s.repeats,
+  last_ts = s.last_ts,
+  reason = s.reason,
+  status = case when c.status = 'needs_info' and s.last_ts > coalesce(c.decided_at, '')
+    then 'open' else c.status end
+from {SNAPSHOT_ALIAS}.approval_requests as s
+where c.node = coalesce(s.node, :node) and c.node_row_id = coalesce(s.node_row_id, s.id)
+  and c.ts = s.ts and coalesce(s.node, :node) != :central
+  and s.last_ts > coalesce(c.last_ts, c.ts)
+"""
 
 
 def _findings_sql(columns: list[str]) -> str:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from store.review_views import FALSE_ALARM, M012_FINDINGS, m014_findings
+
 migrations = Migrations("leitplanke")
 
 
@@ -340,47 +342,9 @@ def m011_notify_marks(db: Database) -> None:
     )
 
 
-# The review UI's lists (Datasette serves views like tables: filters, facets, sorting,
-# pagination, streamed CSV). Codes, not words: the UI shows them in the reader's
-# language. No value hashes and no pseudonyms: the lists show the group (§ 87 BetrVG).
-_REVIEW_FINDINGS = """
-select
-  d.id as id,
-  d.ts as ts,
-  d.user_group as user_group,
-  d.service as service,
-  d.tool as tool,
-  d.tool_status as tool_status,
-  (select json_group_array(entity_type) from (select distinct f.entity_type
-     from findings f where f.decision_id = d.id order by 1)) as entity_types,
-  (select json_group_array(data_class) from (select distinct f.data_class
-     from findings f where f.decision_id = d.id order by 1)) as found_classes,
-  coalesce(d.data_classes, '[]') as data_classes,
-  (select group_concat(f.entity_type || ': ' || coalesce(f.masked_excerpt, ''), '; ')
-     from findings f where f.decision_id = d.id) as excerpts,
-  d.action as action,
-  coalesce(d.enforced, d.action) as enforced,
-  coalesce(d.mode, 'enforce') as mode,
-  coalesce(d.reasons, '[]') as reasons,
-  (coalesce(json_array_length(d.data_classes), 0) = 0) as allowed_by_policy,
-  (select c.justification from coaching c
-     where c.user_pseudonym = d.user_pseudonym and c.service = d.service
-       and c.ts <= d.ts and d.ts <= c.allowed_until
-       and exists (select 1 from json_each(d.reasons) r where r.value = 'justified')
-     order by c.ts desc limit 1) as justification,
-  coalesce(t.state, 'open') as state,
-  t.updated_by as triaged_by,
-  t.updated_at as triaged_at
-from decisions d
-left join triage t on t.decision_id = d.id
-where d.finding_count > 0
-   or exists (select 1 from findings f where f.decision_id = d.id)
-"""
-
-
 @migrations()
 def m012_review_views(db: Database) -> None:
-    db.create_view("alle_findings", _REVIEW_FINDINGS)
+    db.create_view("alle_findings", M012_FINDINGS)
     # The work queue: untriaged findings the policy did not allow (a class the tool
     # allows, e.g. an HR exception, is history, not work).
     db.create_view(
@@ -426,3 +390,43 @@ def m013_policy_retention(db: Database) -> None:
     # `leitplanke purge` without --policy keeps what the policy in force keeps: the
     # retention of the newest version the gateway recorded (older rows: unknown).
     db.table("policy_versions").add_column("retention_days", int)
+
+
+@migrations()
+def m014_coaching_links(db: Database) -> None:
+    # Coaching justifications linked to their decisions: every coaching link gets a
+    # random reference (not the secret token); the decision it stopped and the
+    # decisions its allowance let through carry it in `coaching_ref`, the justification
+    # in `ref`. Both survive `leitplanke merge` (ordinary columns), unlike row ids.
+    db.table("decisions").add_column("coaching_ref", str)
+    db.table("coaching").add_column("ref", str)
+    db.execute(
+        "create index decisions_coaching_ref on decisions(coaching_ref) "
+        "where coaching_ref is not null"
+    )
+    db.execute("create index coaching_ref on coaching(ref) where ref is not null")
+    # The views of m012 again, with the link (views cannot be altered in SQLite).
+    for view in ("offene_findings", "alle_findings", "coaching_begruendungen"):
+        db.execute(f"drop view if exists {view}")
+    db.create_view("alle_findings", m014_findings())
+    db.create_view(
+        "offene_findings",
+        "select * from alle_findings where state = 'open' and allowed_by_policy = 0",
+    )
+    db.create_view(
+        "coaching_begruendungen",
+        f"""select
+  c.id as id,
+  c.ts as ts,
+  c.user_group as user_group,
+  c.service as service,
+  c.tool as tool,
+  c.data_classes as data_classes,
+  c.entity_types as entity_counts,
+  c.justification as justification,
+  coalesce({FALSE_ALARM.format("c.justification")}, 0) as false_alarm,
+  (select min(d.id) from decisions d where c.ref is not null and d.coaching_ref = c.ref)
+    as decision_id,
+  c.allowed_until as allowed_until
+from coaching c""",
+    )

@@ -49,6 +49,9 @@ class DecisionRecord:
     scan_ms: float | None = None
     error: str | None = None
     findings: tuple[FindingRecord, ...] = ()
+    # The coaching link this decision belongs to (pipeline/coaching.py `Ticket.ref`):
+    # set on the prompt it stopped and on those its justification let through.
+    coaching_ref: str | None = None
     ts: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
 
 
@@ -87,6 +90,7 @@ class CoachingRecord:
     justification: str  # already masked: every finding replaced by <TYPE>
     allowed_until: str  # ISO 8601, UTC
     policy_version: str | None = None
+    ref: str | None = None  # the coaching link's reference (DecisionRecord.coaching_ref)
     ts: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
 
 

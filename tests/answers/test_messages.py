@@ -116,14 +116,34 @@ def test_coach_message_for_using_a_tool() -> None:
     assert "nicht als KI-Werkzeug freigegeben" in text and "L" in text
 
 
-def test_approval_page_is_the_request_target_unless_the_policy_names_one() -> None:
+def test_approval_page_is_the_first_link_and_the_policys_address_the_second() -> None:
     decision = decide(POLICY, "openai-api", None, {"personal"})
     link = "http://leitplanke.portal/approval?service=openai-api"
     text = block_message(POLICY, decision, ["IBAN_CODE"], "OpenAI API", "de", link)
-    assert link in text
+    assert text.endswith(f"Neues KI-Werkzeug beantragen: {link}")  # no second link
     own = POLICY.model_copy(update={"approval_request": "https://intranet.example/ki"})
     text = block_message(own, decision, ["IBAN_CODE"], "OpenAI API", "de", link)
-    assert "https://intranet.example/ki" in text and link not in text
+    assert text.endswith(f"beantragen: {link} (Hinweise zum Antrag: https://intranet.example/ki)")
+    english = block_message(own, decision, ["IBAN_CODE"], "OpenAI API", "en", link)
+    assert english.endswith(f"AI tool: {link} (about requests: https://intranet.example/ki)")
+    coached = coach_message(
+        own,
+        decision,
+        ["IBAN_CODE"],
+        "OpenAI API",
+        "de",
+        coach_link="L",
+        minutes=5,
+        approval_link=link,
+    )
+    assert coached.index(link) < coached.index("https://intranet.example/ki")
+    # Without a portal the policy's address is the one link, else the contact.
+    assert block_message(own, decision, ["IBAN_CODE"], "X", "de", None).endswith(
+        "beantragen: https://intranet.example/ki"
+    )
+    assert block_message(POLICY, decision, ["IBAN_CODE"], "X", "de", None).endswith(
+        f"beantragen: {POLICY.contact}"
+    )
 
 
 # ---- files that could not be checked completely --------------------------------------

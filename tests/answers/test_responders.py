@@ -1,6 +1,7 @@
 """block_response() as the official SDKs see it: served through an in-memory transport."""
 
 import json
+import re
 import typing
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -564,3 +565,31 @@ def test_web_apps_get_their_own_format_whatever_they_accept(
     )
     assert (got_status, headers["content-type"].split(";")[0]) == (status, content_type)
     assert MESSAGE in body.decode() or json.dumps(MESSAGE)[1:-1] in body.decode()
+
+
+@pytest.mark.parametrize(
+    ("line", "links"),
+    [
+        (
+            "Freigabe beantragen: http://leitplanke.portal/approval?service=openai-api "
+            "(Hinweise zum Antrag: https://intranet.example/ki-antrag)",
+            [
+                "http://leitplanke.portal/approval?service=openai-api",
+                "https://intranet.example/ki-antrag",
+            ],
+        ),
+        (
+            "Begründen Sie es kurz hier: http://leitplanke.portal/coach/Ab_9-x.",
+            ["http://leitplanke.portal/coach/Ab_9-x"],
+        ),
+        ('Kein Link: javascript:alert(1) "http://x.example/<b>"', ["http://x.example/"]),
+        ("Fragen: datenschutz@muster.example", []),
+    ],
+)
+def test_generic_html_page_links_the_urls_in_the_message(line: str, links: list[str]) -> None:
+    _, _, body = block_response("generic", stream=False, model=None, message=line)
+    parsed = page_text(body)
+    assert parsed.paragraphs == [line]  # the text reads the same
+    hrefs = re.findall(r'<a href="([^"]*)" rel="noreferrer">', body.decode())
+    assert [h.replace("&amp;", "&") for h in hrefs] == links
+    assert "<b>" not in body.decode() and "javascript:alert" not in "".join(hrefs)

@@ -138,7 +138,7 @@ def test_warn_justify_in_the_browser_then_send_and_request_approval(
 
     # 4. an approval request from the link in the message
     page.goto(APPROVAL)
-    assert page.input_value("input[name=tool]") == "OpenAI API"
+    assert page.input_value("select[name=service]") == "openai-api"
     page.fill("textarea[name=reason]", f"Zahlungsavis erstellen, Rückfragen an {EMAIL}")
     page.fill("input[name=department]", "Buchhaltung")
     page.click("button[type=submit]")
@@ -164,6 +164,12 @@ def test_warn_justify_in_the_browser_then_send_and_request_approval(
         ("warn", "warn"),
     ]
     assert decisions[0][2] == decisions[1][2] != decisions[2][2]
+    # The justification is linked to the decision it stopped and the one it let
+    # through (m014), by the link's reference — not by time.
+    ((ref,),) = db_rows(gateway, "select ref from coaching")
+    refs = [r for (r,) in db_rows(gateway, "select coaching_ref from decisions order by id")]
+    assert ref and ref.startswith("c-")
+    assert refs[0] == refs[1] == ref and refs[2] not in (None, ref)
 
     # no raw value in any byte the gateway wrote
     files = [p for p in Path(gateway.db).parent.iterdir() if p.name.startswith("findings.db")]

@@ -317,3 +317,18 @@ def test_no_alternative_and_mail_request(tmp_path: Path) -> None:
         assert "ChatGPT ist f&#252;r Firmendaten nicht freigegeben." in text
         assert "Derzeit ist bei Muster &amp; S&#246;hne &lt;GmbH&gt; kein KI-Werkzeug" in text
         assert '<a href="mailto:ki@muster.example"' in text
+
+
+def test_the_portals_approval_page_is_the_first_request_link(tmp_path: Path) -> None:
+    with running(tmp_path) as addon:
+        ctx_options = banner_module.ctx.options
+        ctx_options.add_option("leitplanke_portal_host", str, "leitplanke.portal", "")
+        flow = html_flow("deepl")
+        addon.response(flow)
+        assert flow.response is not None
+        text = flow.response.text or ""
+        first = text.index('href="http://leitplanke.portal/approval?service=deepl"')
+        second = text.index('href="https://intranet.muster.example/ki?art=neu&amp;x=1"')
+        assert first < second
+        assert ">leitplanke.portal/approval</a>" in text
+        assert "(Hinweise zum Antrag: <a" in text

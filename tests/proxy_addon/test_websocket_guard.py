@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -143,6 +144,8 @@ async def test_iban_send_is_dropped_and_answered_in_copilot_frames(harness: Harn
     assert events[0]["conversationId"] == "conv-1"
     warning = answer_text(frames)
     assert "IBAN" in warning and IBAN not in warning and "nicht" in warning.lower()
+    # How to ask: the portal's approval page for this service, as in the HTTP answers.
+    assert re.search(r"http://leitplanke\.portal/approval\?service=[a-z0-9-]+", warning)
     assert is_completion(frames[-1])
     (decision,) = harness.rows("select api, action, enforced, finding_count from decisions")
     assert decision == ("copilot_ws", "block", "block", 1)

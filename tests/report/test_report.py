@@ -15,9 +15,10 @@ from policy.model import Policy
 from report.data import OTHER, ReportData, ReportError, build_report, parse_period
 from report.pdf import PdfError, find_chromium, html_to_pdf
 from report.render import build_charts, build_view, policy_labels, render_html, render_markdown
+from store.approvals import decide_approval
 from store.findings_store import FindingsStore
 from store.inventory import open_database
-from store.records import UsageRecord
+from store.records import ApprovalRequestRecord, UsageRecord
 from tests.report.seed import ALL_USERS, POLICY, seed_month
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
@@ -82,6 +83,56 @@ def test_key_figures(data: ReportData) -> None:
     assert (f.users, f.tools) == (13, 6)
     assert (f.previous_prompts, f.previous_violations) == (10, 7)
     assert (data.open_requests, data.new_requests) == (2, 1)
+
+
+def test_open_requests_are_those_open_at_the_end_of_the_period(tmp_path: Path) -> None:
+    """Decided requests are not open; a request decided only after the period was open
+    at its end; a question the person answered by asking again is open again."""
+    path = tmp_path / "requests.db"
+    store = FindingsStore(path)
+
+    def asked(day: int, month: int = 11) -> int:
+        when = datetime(2026, month, day, 9, 0, tzinfo=UTC).isoformat(timespec="milliseconds")
+        return store.request_approval(
+            ApprovalRequestRecord(
+                service=None,
+                tool_name=f"Tool {day}.{month}",
+                reason="x",
+                department="IT",
+                user_pseudonym=f"u-{day}-{month}",
+                user_group=None,
+                ts=when,
+            )
+        ).id
+
+    def answer(request_id: int, status: str, day: int, month: int = 11) -> None:
+        when = datetime(2026, month, day, 12, 0, tzinfo=UTC).isoformat(timespec="milliseconds")
+        with store.db.conn:
+            decide_approval(store.db.conn, request_id, status, "", "dpo", ts=when)
+
+    asked(2)  # still open
+    answer(asked(3), "approved", 20)  # decided in November
+    answer(asked(4), "rejected", 3, month=12)  # decided after November ends
+    answered = asked(5)
+    answer(answered, "needs_info", 10)
+    with store.db.conn:  # the person asks again on the 12th: open again
+        store.db.execute(
+            "update approval_requests set last_ts = ?, status = 'open' where id = ?",
+            ["2026-11-12T09:00:00.000+00:00", answered],
+        )
+    answer(asked(6), "needs_info", 25)  # waiting for the person at the end of November
+    answer(asked(1, month=10), "approved", 2)  # October's, approved in November
+    asked(5, month=12)  # December's: not yet asked in November
+    store.close()
+    november = build(path, None)
+    assert (november.open_requests, november.new_requests) == (3, 3)
+    db = open_database(path)
+    try:
+        december = build_report(db, parse_period("2026-12"), now=NOW)
+    finally:
+        db.conn.close()
+    # In December the rejection is known, the needs-info one still waits, December's is new.
+    assert (december.open_requests, december.new_requests) == (3, 1)
 
 
 def test_violations_by_class_with_trend_and_weeks(data: ReportData) -> None:

@@ -52,10 +52,21 @@ GROUPS = ["hr", None, None]
 N = 1300
 
 
+# The recognizers that find these entities (checker/engine.py), by class name.
+RECOGNIZERS = {
+    "IBAN_CODE": "IbanRecognizer",
+    "EMAIL_ADDRESS": "EmailRecognizer",
+    "PERSON": "PersonCueRecognizer",
+    "HEALTH_DATA": "HealthDataRecognizer",
+    "SECRET": "CredentialRecognizer",
+    "CUSTOM_PATTERN": "policy_patterns:customer_numbers",
+}
+
+
 def explanation(entity: str) -> dict[str, object]:
     iban = entity == "IBAN_CODE"
     return {
-        "recognizer": f"{entity.title().replace('_', '')}Recognizer",
+        "recognizer": RECOGNIZERS[entity],
         "pattern_name": None,
         "original_score": 0.5,
         "context_word": "iban" if iban else None,
@@ -222,13 +233,16 @@ def test_dpo_workflow(server: tuple[str, Path, Path], tmp_path: Path) -> None:
             assert {r["Durchgesetzt"] for r in rows} <= {"blockiert", "protokolliert"}
             for _, _, raw in VALUES:
                 assert raw.encode() not in data
+            # Password excerpts are stored as "**** (11 chars)"; German readers get words.
+            assert b"(11 Zeichen)" in data and b" chars)" not in data
 
             # One finding: what, where, why, rule, what the person saw; triage twice.
             first_id = rows[0]["Nr."]
             page.goto(f"{base}/leitplanke/finding?id={first_id}")
             assert page.title() == f"Finding Nr. {first_id} – Leitplanke"
             why = page.locator(".lp-why").first.inner_text()
-            assert "Recognizer" in why and "Score" in why
+            # The recognizer in words, never its class name.
+            assert "Erkenner" in why and "Score" in why and "Recognizer" not in why
             assert "nicht erlaubt" in page.locator(".lp-rule").inner_text()
             assert "Sperrhinweis" in page.locator(".lp-seen").inner_text()
             assert "-mal in" in page.locator(".lp-repeated").inner_text()

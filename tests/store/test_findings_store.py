@@ -49,6 +49,7 @@ def test_schema_comes_from_migrations(tmp_path: Path) -> None:
         "m011_notify_marks",
         "m012_review_views",
         "m013_policy_retention",
+        "m014_coaching_links",
     }
     assert store.db.journal_mode == "wal"
     FindingsStore(tmp_path / "f.db").close()  # reopening applies nothing twice
