@@ -163,7 +163,11 @@ def test_banner_in_german_despite_strict_csp_and_dismiss_holds(setup: Setup) -> 
         assert state["lang"] == "de" and state["role"] == "status"
         assert "Perplexity ist für Firmendaten nicht freigegeben." in state["text"]
         assert "Freigegeben bei Muster GmbH: ChatGPT Enterprise." in state["text"]
-        assert "Freigabe beantragen: https://intranet.muster.example/ki-antrag" in state["text"]
+        # The portal's approval page first, the policy's own address as the second link.
+        assert (
+            "Freigabe beantragen: leitplanke.portal/approval "
+            "(Hinweise zum Antrag: https://intranet.muster.example/ki-antrag)"
+        ) in state["text"]
         assert page.locator("#leitplanke-banner").is_visible()
         assert_only_the_page_inline_script_blocked(page, console)
 
