@@ -112,6 +112,8 @@ def _sql_inserts(text: str) -> Iterator[tuple[int, int, float, str]]:
         wanted = {i for i, c in enumerate(columns) if c in PERSON_KEYS}
         if not wanted:
             continue
+        # "name" beside "vorname" is the surname (a product table has no person key)
+        wanted |= {i for i, c in enumerate(columns) if c in MAYBE_PERSON_KEYS}
         pos = ins.end()
         for _ in range(1000):  # rows of one statement
             row = _TUPLE_RE.match(text, pos)
