@@ -39,6 +39,27 @@ MEDICATION_DOSE = (
     r"(?:mg|µg|mcg|ug|IE|I\.E\.|mmol)(?![A-Za-z])|[ \t]+(?:\d+(?:[.,]\d+)?[ \t]*\w{0,3}[ \t]+)?"
     r"[0-9½]-[0-9½]-[0-9½](?:-[0-9½])?(?![\d-]))"
 )
+# Clinical compounds the term list cannot enumerate: an injury, inflammation, allergy or
+# operation of a body part ("Knieprellung", "Sehnenscheidenentzündung", "Nussallergie",
+# "Meniskus-OP", "Appendektomie", "knee arthroscopy"). Scored like strong terms; the
+# general-context rules (health_context) still drop them in texts about no one.
+CLINICAL_COMPOUND = (
+    r"(?i:(?<![\w-])[a-zäöüß]{2,}-?(?:entzündung|entzündungen|prellung|prellungen|zerrung"
+    r"|zerrungen|verstauchung|verstauchungen|quetschung|schnittwunde|platzwunde|bisswunde"
+    r"|fraktur|frakturen|allergie|allergien|unverträglichkeit|intoleranz|insuffizienz"
+    r"|karzinom|ektomie|tomie|skopie|plastik(?=[ \t]+(?:am|an|der|des|links|rechts))"
+    r"|-op|-operation|operation)(?![\w-])"
+    r"|(?<![\w-])(?:knee|hip|shoulder|wrist|ankle|back|spine|heart|bowel)[ \t]+"
+    r"(?:arthroscopy|surgery|operation|replacement|fusion|condition|injury|problems?)(?![\w-])"
+    r"|(?<![\w-])broke[ \t]+(?:his|her|my|their|a)[ \t]+(?:leg|arm|wrist|ankle|hip|collarbone"
+    r"|nose|foot|hand|rib|ribs|finger|toe)(?![\w-]))"
+)
+# A lab value with its number: "HbA1c 8,9 %", "TSH 6,2", "CRP: 45 mg/l", "INR 2.4".
+LAB_VALUE = (
+    r"(?<![\w-])(?:HbA1c|TSH|fT3|fT4|CRP|INR|PSA|LDL|HDL|eGFR|GFR|Kreatinin|Creatinine"
+    r"|Hb|Ferritin|Troponin|Blutzucker|BZ|Quick)[ \t]*(?::|=|von|of)?[ \t]*\d{1,4}(?:[.,]\d{1,2})?"
+    r"(?:[ \t]*(?:%|mg/dl|mg/l|mmol/l|mmol/mol|µU/ml|mU/l|ng/ml|g/dl|ml/min))?(?![\w.,]\d)"
+)
 PROMOTE_REACH = 150  # a weak term this close to a strong one is health data too
 LABEL_SCORE = 0.6  # "Diagnose: <unknown words>": the label makes them health data
 LABEL_WORDS = 4  # at most this many words after "Diagnose:" are the diagnosis
@@ -169,6 +190,8 @@ class HealthDataRecognizer(PatternRecognizer):
             Pattern("ICD-10 code (dotted)", ICD10_DOTTED, ICD_DOTTED_SCORE),
             Pattern("ICD-10 code", ICD10, ICD_SCORE),
             Pattern("degree of disability (GdB)", GDB, STRONG_SCORE),
+            Pattern("clinical compound", CLINICAL_COMPOUND, STRONG_SCORE),
+            Pattern("lab value", LAB_VALUE, STRONG_SCORE),
         ]
         super().__init__(
             supported_entity=supported_entity,
@@ -341,8 +364,9 @@ def _drop_contained(results: list[RecognizerResult]) -> list[RecognizerResult]:
     return kept
 
 
-# A word before a colon heads a section ("Therapie:", "Allergien:"): no finding itself.
-_HEADING_AFTER = re.compile(r"[ \t]*:(?!\d)")
+# A word before a colon heads a section ("Therapie:", "Allergien:"): no finding itself,
+# unless a yes or a degree answers it ("Schwerbehinderung: ja, GdB 50").
+_HEADING_AFTER = re.compile(r"[ \t]*:(?!\d|[ \t]*(?i:ja|yes|GdB|seit|since)\b)")
 _ADJACENT = re.compile(r"[ \t-]{0,2}")
 _OPEN_PAREN = re.compile(r"[ \t]*\([ \t]*")  # "Schwerbehinderung (GdB 50)", "Depression (F32.1)"
 
