@@ -26,10 +26,12 @@ _KEY_LABEL = (
 _LABELLED_PASSWORD = (
     r"(?<=" + _LABEL_START + _PASSWORD_LABEL + r"[\"']?\s*[:=]\s*[\"']?)[^\s\"';,]{4,128}"
 )
-# "\s*(?:[:=]\s*)?", not "\s*[:=]?\s*": two adjacent \s* split a long run of blanks
-# every possible way before failing (quadratic in the run).
+# "[ \t]*(?:[:=]\s*)?", not "\s*[:=]?\s*": two adjacent \s* split a long run of blanks
+# every possible way before failing (quadratic in the run). Without ":" or "=" the value
+# stands on the label's line ("Bearer eyJ…"): in an .env file the next line after
+# "API_KEY=YOUR_API_KEY" is the next variable ("DB_HOST=localhost"), not a value.
 _KEY_VALUE = (
-    r"(?<=" + _LABEL_START + _KEY_LABEL + r"[\"']?\s*(?:[:=]\s*)?[\"']?)"
+    r"(?<=" + _LABEL_START + _KEY_LABEL + r"[\"']?[ \t]*(?:[:=]\s*)?[\"']?)"
     r"[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=.]{15,255}(?![A-Za-z0-9_\-+/=])"
 )
 

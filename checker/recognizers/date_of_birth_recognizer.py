@@ -93,10 +93,15 @@ _ADJACENT_CUE_RE = re.compile(
 _CUE_BEFORE = 60  # characters before a date that are searched for a cue
 _CUE_AFTER = 25  # "03.04.1985 geboren", "(DOB)"
 _ADJACENT_BEFORE = 12
-# Dotted numbers after these labels are versions or sections, not dates.
+# Dotted numbers after these labels are versions or sections, not dates; and a date
+# labelled as another kind of date is no birth date ("Stichtag 31.12.2025", even with
+# "Geburtsdatum" in the same sentence).
 _NOT_DATE_LABEL_RE = re.compile(
-    r"(?<![^\W\d_])(?:version|ver|v|release|build|abschnitt|kapitel|section|chapter|§)"
-    r"\.?[ \t\u00a0]*\Z",
+    r"(?<![^\W\d_])(?:version|ver|v|release|build|abschnitt|kapitel|section|chapter|§"
+    r"|stichtag|frist|deadline|fällig(?:keit)?|liefertermin|lieferdatum|rechnungsdatum"
+    r"|bestelldatum|eintrittsdatum|austrittsdatum|kündigungsdatum|gültig[ \t]+bis"
+    r"|valid[ \t]+until|due[ \t]+date|cut-?off(?:[ \t]+date)?|as[ \t]+of|expiry[ \t]+date)"
+    r"[.:]?[ \t\u00a0]*\Z",
     re.IGNORECASE,
 )
 

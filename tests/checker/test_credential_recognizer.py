@@ -52,6 +52,8 @@ def test_finds_the_value_not_the_label(detect: Callable[..., list], text: str, s
         "secret = aaaaaaaaaaaaaaaaaaaaaaaa",  # no entropy
         "https://www.example.org/path?q=1",  # no user info
         "Token-Ring-Netzwerke sind veraltet.",
+        # the next line of an .env file is the next variable, not the key's value
+        "OPENAI_API_KEY=YOUR_API_KEY\nDB_HOST=localhost",
     ],
 )
 def test_placeholders_and_prose_are_not_secrets(detect: Callable[..., list], text: str) -> None:

@@ -120,6 +120,9 @@ def test_a_date_alone_stays_below_threshold(detect: Callable[..., list]) -> None
         "Version 1.2.1985 ist geboren",
         "geboren 1.2.3.1985",
         "Geburtsdatum: 1234567",
+        # another kind of date, labelled, next to a birth cue
+        "Alter aus dem Geburtsdatum in Spalte C berechnen, Stichtag 31.12.2025",
+        "Geburtsdatum prüfen, Frist: 15.01.2026",
     ],
 )
 def test_not_dates_of_birth(detect: Callable[..., list], text: str) -> None:
