@@ -27,6 +27,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from checker.recognizers.name_lexicon import NameLexicon
+from checker.recognizers.person_columns import column_names
 from checker.recognizers.person_lowercase import lower_repeats, lowercase_candidates
 from checker.recognizers.spans import SpanUnion
 from checker.recognizers.table_columns import parse_tables
@@ -177,6 +178,7 @@ def lexicon_candidates(
         *_surname_first(text, lex, stop),
         *_initials(text, lex, stop),
         *(NameCandidate(*c) for c in lowercase_candidates(text, lex, stop)),
+        *(NameCandidate(*c) for c in column_names(text, lex, stop)),
         *(
             NameCandidate(m.start(), m.end(), STRONG_SCORE, "Vietnamese name")
             for m in _VN_NAME_RE.finditer(text)

@@ -82,5 +82,12 @@ PRODUCT_COLUMNS = frozenset(
 # Rules whose column or field says it holds a person: "Heinz" or "Oetker" there is a
 # name, not the brand (name_lexicon.not_a_person is not asked).
 FIELD_RULES = frozenset(
-    {"person column", "person field", "SQL person column", "vCard name", "ID-card field"}
+    {
+        "person column",
+        "name column",
+        "person field",
+        "SQL person column",
+        "vCard name",
+        "ID-card field",
+    }
 )

@@ -194,3 +194,34 @@ def test_names_in_lower_case_lists_and_fields(
 def test_no_person_in_lower_case_or_firm_names(detect: Callable[..., list], text: str) -> None:
     found = _names(detect(text))
     assert found in ([], ["Anna"]), found
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Empfang     Schulz      -100\nEinkauf     Wójcik      -214\n"
+            "Vertrieb    Lindemann   -230\nLager       Krüger      -240",
+            ["Schulz", "Wójcik", "Lindemann", "Krüger"],
+        ),
+        (
+            "Lena Vogel\tFrüh\tSpät\nDariusz Nowak\tSpät\tfrei\nFatma Kılıç\tNacht\tNacht",
+            ["Lena Vogel", "Dariusz Nowak", "Fatma Kılıç"],
+        ),
+    ],
+)
+def test_names_in_aligned_columns(detect: Callable[..., list], text: str, names: list[str]) -> None:
+    assert _names(detect(text)) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Standort    Umsatz   Plan\nBerlin      120      100\nHamburg     90       95\n"
+        "München     140      130",
+        "Artikel       Preis\nVento 350     120\nHalle Pro     90\nWinter Set    30",
+        "Abteilung     Raum\nEinkauf       B12\nVertrieb      B14\nLager         C01",
+    ],
+)
+def test_columns_of_places_products_departments(detect: Callable[..., list], text: str) -> None:
+    assert _names(detect(text)) == []
