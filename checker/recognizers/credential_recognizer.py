@@ -52,6 +52,18 @@ _USER_SLASH_PASSWORD = (
     r"(?=\S{0,63}[A-Za-z])(?=\S{0,63}[\d!#$%&*+?@^~§])\S{6,64}?(?=[.,;:)]{0,3}(?:\s|$))"
 )
 _CLI_PASSWORD = r"(?<=(?i:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,80}?[ \t]-p)[^\s'\"]{4,64}"
+# "docker login … -u deploy -p 'X'", "helm registry login … --password X".
+_LOGIN_PASSWORD = (
+    r"(?<=(?i:login)\b[^\n]{0,80}?[ \t](?:-p|--password)(?:[ \t]+|=)['\"]?)"
+    r"(?!-)[^\s'\"]{4,64}"
+)
+# The label and the value with only a blank between them: "user admin / pw Wn8#kLp2",
+# "WLAN: Passwort Gast2024!". The value needs a letter and a digit or sign, as above.
+_LABEL_BLANK_PASSWORD = (
+    r"(?<=(?<![A-Za-z0-9])(?i:passwort|kennwort|password|passwd|pw|pwd)[ \t]+)"
+    r"(?=[^\s\"'“”]{0,63}[A-Za-z])(?=[^\s\"'“”]{0,63}[\d!#$%&*+?@^~§])"
+    r"[^\s\"'“”(]{6,64}?(?=[.,;:!?)\"'“”]{0,3}(?:\s|$))"
+)
 
 # Values that stand where a secret would, but are not one.
 _PLACEHOLDER = re.compile(
@@ -112,6 +124,8 @@ class CredentialRecognizer(NearMarkers):
         Pattern("password in prose", _PROSE_PASSWORD, 0.8),
         Pattern("user / password", _USER_SLASH_PASSWORD, 0.8),
         Pattern("password on a command line", _CLI_PASSWORD, 0.85),
+        Pattern("password on a login command line", _LOGIN_PASSWORD, 0.85),
+        Pattern("password after its label", _LABEL_BLANK_PASSWORD, 0.8),
     )
 
     def __init__(
