@@ -342,6 +342,9 @@ def _person_context(text: str, start: int, end: int) -> bool:
     )
 
 
+_LOWER_PAIR_RE = re.compile(rf"[ \t]*(?:,|und|and|oder|or|&)[ \t]+(?P<name>[{_LO}]{{3,}})(?![\w-])")
+
+
 def _lower_names(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterator[NameCandidate]:
     """Lower-case first names next to a verb or preposition that takes a person."""
     for m in _LOWER_RE.finditer(text):
@@ -355,6 +358,14 @@ def _lower_names(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterator
             after and after.group(1).lower() in _LOWER_AFTER
         ):
             yield NameCandidate(m.start(), m.end(), LONE_SCORE, "lower-case first name")
+            # "von kasia und mateusz", "ask tom and priya": the next one of a pair
+            pair = _LOWER_PAIR_RE.match(text, m.end())
+            if pair is not None:
+                other = pair.group("name")
+                if other[:1].upper() + other[1:] in lex.first and other.title() not in stop:
+                    yield NameCandidate(
+                        pair.start("name"), pair.end("name"), LONE_SCORE, "lower-case first name"
+                    )
 
 
 def _title(word: str) -> str:

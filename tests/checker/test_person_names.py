@@ -145,6 +145,7 @@ def test_lexicon_marks_homographs_and_folds_diacritics() -> None:
             ["j. morrison", "k. patel", "patel"],
         ),
         ("bitte freundlicher. gruß t. reuter", ["t. reuter"]),
+        ("die zettel von kasia und mateusz fehlen", ["kasia", "mateusz"]),
         # surname-first before a colon, a comma or in quotes
         ("Meyer, Cemil: 07.07.–18.07.\nBrandt, Leonie: 14.07.", ["Meyer, Cemil", "Brandt, Leonie"]),
         ("- Lorenz, Maja, KVNR fehlt", ["Lorenz, Maja"]),
