@@ -43,12 +43,30 @@ MEDICATION_DOSE = (
 # operation of a body part ("Knieprellung", "Sehnenscheidenentzündung", "Nussallergie",
 # "Meniskus-OP", "Appendektomie", "knee arthroscopy"). Scored like strong terms; the
 # general-context rules (health_context) still drop them in texts about no one.
+# The endings, also the prefilter's triggers (found inside words, checker/prefilter.py).
+COMPOUND_ENDINGS = (
+    "entzündung",
+    "prellung",
+    "zerrung",
+    "verstauchung",
+    "quetschung",
+    "wunde",
+    "fraktur",
+    "allergie",
+    "unverträglichkeit",
+    "intoleranz",
+    "insuffizienz",
+    "karzinom",
+    "ektomie",
+    "-op",
+    "-operation",
+)
 CLINICAL_COMPOUND = (
-    r"(?i:(?<![\w-])[a-zäöüß]{2,}-?(?:entzündung|entzündungen|prellung|prellungen|zerrung"
-    r"|zerrungen|verstauchung|verstauchungen|quetschung|schnittwunde|platzwunde|bisswunde"
-    r"|fraktur|frakturen|allergie|allergien|unverträglichkeit|intoleranz|insuffizienz"
-    r"|karzinom|ektomie|tomie|skopie|plastik(?=[ \t]+(?:am|an|der|des|links|rechts))"
-    r"|-op|-operation|operation)(?![\w-])"
+    r"(?i:(?<![\w-])[a-zäöüß]{2,}-?(?:entzündung(?:en)?|prellung(?:en)?|zerrung(?:en)?"
+    r"|verstauchung(?:en)?|quetschung(?:en)?|schnittwunde|platzwunde|bisswunde"
+    r"|fraktur(?:en)?|allergie(?:n)?|unverträglichkeit|intoleranz|insuffizienz"
+    # not "-tomie" (Anatomie), "-skopie" (Spektroskopie), "-operation" (Kooperation)
+    r"|karzinom|ektomie|-op|-operation)(?![\w-])"
     r"|(?<![\w-])(?:knee|hip|shoulder|wrist|ankle|back|spine|heart|bowel)[ \t]+"
     r"(?:arthroscopy|surgery|operation|replacement|fusion|condition|injury|problems?)(?![\w-])"
     r"|(?<![\w-])broke[ \t]+(?:his|her|my|their|a)[ \t]+(?:leg|arm|wrist|ankle|hip|collarbone"
