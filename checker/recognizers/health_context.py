@@ -133,7 +133,18 @@ def _anchored(text: str, start: int, lo: int, hi: int) -> bool:
         return True
     line = text.rfind("\n", 0, start) + 1
     near = max(lo, line, start - FIRST_PERSON_REACH)
-    return _FIRST_PERSON_RE.search(text, near, start) is not None
+    return (
+        _FIRST_PERSON_RE.search(text, near, start) is not None
+        or _POSSESSIVE_BEFORE_RE.search(text, near, start) is not None
+    )
+
+
+# A possessive right before the term: "nach meiner Knie-OP", "after my ACL reconstruction",
+# "seine Physiotherapie" — someone's own treatment, not the treatment in general.
+_POSSESSIVE_BEFORE_RE = re.compile(
+    r"(?<![\w-])(?i:mein|meine|meinem|meinen|meiner|sein|seine|seinem|seinen|seiner"
+    r"|ihre|ihrem|ihren|ihrer|my|his|her|their)[ \t]+(?:[\w-]+[ \t]+)?\Z"
+)
 
 
 # Words that qualify a diagnosis and belong to it: "arterielle Hypertonie", "chronische

@@ -67,8 +67,9 @@ CLINICAL_COMPOUND = (
     r"|fraktur(?:en)?|allergie(?:n)?|unverträglichkeit|intoleranz|insuffizienz"
     # not "-tomie" (Anatomie), "-skopie" (Spektroskopie), "-operation" (Kooperation)
     r"|karzinom|ektomie|-op|-operation)(?![\w-])"
-    r"|(?<![\w-])(?:knee|hip|shoulder|wrist|ankle|back|spine|heart|bowel)[ \t]+"
-    r"(?:arthroscopy|surgery|operation|replacement|fusion|condition|injury|problems?)(?![\w-])"
+    r"|(?<![\w-])(?:knee|hip|shoulder|wrist|ankle|back|spine|heart|bowel|ACL|cruciate"
+    r"|ligament|tendon)[ \t]+(?:arthroscopy|surgery|operation|replacement|fusion|condition"
+    r"|injury|problems?|reconstruction|repair|rupture|tear)(?![\w-])"
     r"|(?<![\w-])broke[ \t]+(?:his|her|my|their|a)[ \t]+(?:leg|arm|wrist|ankle|hip|collarbone"
     r"|nose|foot|hand|rib|ribs|finger|toe)(?![\w-]))"
 )
@@ -119,7 +120,9 @@ def _alternation(terms: list[str]) -> str:
         for char in term.removesuffix("*"):
             node = node.setdefault(char, {})
         node["*" if term.endswith("*") else ""] = True
-    return r"(?i:(?<!\w)" + _trie_regex(trie) + r"(?![\w-]))"
+    # a hyphen and a lower-case word may follow ("Rollstuhl-gerecht"); not a capital
+    # one, which makes a compound of its own ("Krebs-Vorsorge")
+    return r"(?i:(?<!\w)" + _trie_regex(trie) + r"(?!\w|-(?-i:[^\W\da-zäöüß])))"
 
 
 def _trie_regex(node: dict[str, Any]) -> str:

@@ -146,8 +146,11 @@ def test_icd_code_is_case_sensitive(detect: Callable[..., list]) -> None:
         ("Er bekommt eine Wechseldruckmatratze.", "Wechseldruckmatratze"),
         ("Bewerberin Mazur, Schwerbehinderung: ja, GdB 60", "Schwerbehinderung"),
         ("Ich habe seit Januar Migräneanfälle.", "Migräneanfälle"),
-        # a weak term about a named subject
+        # a weak term about a named subject, or after a possessive
         ("Mila hat Läuse, bitte alle Kinder kontrollieren.", "Läuse"),
+        ("They rejected my claim for physiotherapy after my ACL reconstruction.", "physiotherapy"),
+        # a weak term before a hyphen and a lower-case word
+        ("Herr Kaya braucht einen Rollstuhl-gerechten Arbeitsplatz.", "Rollstuhl"),
     ],
 )
 def test_detects_compounds_lab_values_and_aids(
@@ -170,6 +173,7 @@ def test_detects_compounds_lab_values_and_aids(
         "Das Modul CRP-Light wird im Q3 ausgeliefert.",
         # compounds that only end like a clinical word
         "Die Kooperation mit der Anatomie und der Spektroskopie läuft.",
+        "Krebs-Vorsorge ist wichtig, sagt die Kampagne.",
     ],
 )
 def test_general_medical_text_stays_clean(detect: Callable[..., list], text: str) -> None:
