@@ -179,6 +179,7 @@ def lexicon_candidates(
         *_initials(text, lex, stop),
         *(NameCandidate(*c) for c in lowercase_candidates(text, lex, stop)),
         *(NameCandidate(*c) for c in column_names(text, lex, stop)),
+        *_role_nouns(text, lex, stop),
         *(
             NameCandidate(m.start(), m.end(), STRONG_SCORE, "Vietnamese name")
             for m in _VN_NAME_RE.finditer(text)
@@ -215,10 +216,14 @@ _WORD_BEFORE_RE = re.compile(rf"(?<![\w-])(?P<w>{_CAP_WORD})[ \t]+\Z")
 _WORD_AFTER_RE = re.compile(rf"[ \t]+(?P<w>{_CAP_WORD}|&|\+|GmbH|AG|KG|e\.K\.)(?![\w-])")
 
 
-def _in_firm_name(text: str, start: int, end: int, lex: NameLexicon, stop: Collection[str]) -> bool:
-    before = _WORD_BEFORE_RE.search(text, max(0, start - 40), start)
+def _in_firm_name(
+    text: str, start: int, end: int, lex: NameLexicon, stop: Collection[str], before: bool = True
+) -> bool:
+    """A capitalised non-name word (or "&", a legal form) after the name, or with
+    ``before`` also one before it."""
     after = _WORD_AFTER_RE.match(text, end)
-    for m in (before, after):
+    word_before = _WORD_BEFORE_RE.search(text, max(0, start - 40), start) if before else None
+    for m in (word_before, after):
         if m is not None:
             word = m.group("w")
             if word in ("&", "+") or (word not in stop and not lex.knows(word)):
@@ -343,6 +348,36 @@ def _person_context(text: str, start: int, end: int) -> bool:
 
 
 _LOWER_PAIR_RE = re.compile(rf"[ \t]*(?:,|und|and|oder|or|&)[ \t]+(?P<name>[{_LO}]{{3,}})(?![\w-])")
+
+
+# A noun for a person's role right before a name: "Kollege Hoffmann", "Nachbar Koch",
+# "Mieter Nowak", "our client Fischer" (homographs too: the noun says a person follows).
+_ROLE_NOUN_RE = re.compile(
+    r"(?<![\w-])(?:Kunden?|Kundin|Lieferanten?|(?:Ver)?[Mm]ieter(?:in)?|Nachbar(?:in|n)?"
+    r"|Patient(?:in|en)?|Bewerber(?:in)?|Azubi|Chef(?:in)?|Kolleg(?:e|en|in)|Teamleiter(?:in)?"
+    r"|Vorgesetzte[nr]?|Sachbearbeiter(?:in)?|Hausmeister(?:in)?|Fahrer(?:in)?|Monteur(?:in)?"
+    r"|Techniker(?:in)?|Praktikant(?:in|en)?|Werkstudent(?:in|en)?|Schüler(?:in)?"
+    r"|[Cc]ustomer|[Cc]lient|[Tt]enant|[Ll]andlord|[Nn]eighbou?r|[Pp]atient|[Aa]pplicant"
+    r"|[Cc]olleague|[Cc]ontractor|[Dd]river|[Tt]echnician)"
+    rf"[ \t]+(?P<name>{_CAP_WORD})(?P<more>(?:[ \t]+{_CAP_WORD}){{0,2}})(?![\w-])"
+)
+
+
+def _role_nouns(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterator[NameCandidate]:
+    for m in _ROLE_NOUN_RE.finditer(text):
+        name = m.group("name")
+        if name in stop or not (lex.is_any_surname(name) or lex.is_first(name)):
+            continue
+        # "Kunden Frank Heller": a first name takes the known names after it
+        end = m.end("name")
+        if lex.is_first(name):
+            for word in _CAP_RE.finditer(text, m.end("name"), m.end("more")):
+                if word.group() in stop or not lex.knows(word.group()):
+                    break
+                end = word.end()
+        if _in_firm_name(text, m.start("name"), end, lex, stop, before=False):
+            continue  # "Kunde Fischer Elektrotechnik"
+        yield NameCandidate(m.start("name"), end, STRONG_SCORE, "role noun + name")
 
 
 def _lower_names(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterator[NameCandidate]:

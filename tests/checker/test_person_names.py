@@ -146,6 +146,10 @@ def test_lexicon_marks_homographs_and_folds_diacritics() -> None:
         ),
         ("bitte freundlicher. gruß t. reuter", ["t. reuter"]),
         ("die zettel von kasia und mateusz fehlen", ["kasia", "mateusz"]),
+        # a role noun before a known name, homographs too
+        ("Unser Nachbar Koch und der Mieter Nowak", ["Koch", "Nowak"]),
+        ("Our client Fischer wants a call.", ["Fischer"]),
+        ("Gutschrift für den Kunden Frank Heller, er hat bezahlt", ["Frank Heller"]),
         # surname-first before a colon, a comma or in quotes
         ("Meyer, Cemil: 07.07.–18.07.\nBrandt, Leonie: 14.07.", ["Meyer, Cemil", "Brandt, Leonie"]),
         ("- Lorenz, Maja, KVNR fehlt", ["Lorenz, Maja"]),
@@ -190,6 +194,8 @@ def test_names_in_lower_case_lists_and_fields(
         "Die Rechnung von Bäckerei Brandstätter und Schreinerei Holzapfel ist da.",
         "Das Hotel in Vienna will die Ausweisnummer.",
         "Ist das eine normale Dosis?",
+        "Der Kunde Fischer Elektrotechnik zahlt nicht, der Kunde Bosch schon.",
+        "Die Kunden Montag und Dienstag",
     ],
 )
 def test_no_person_in_lower_case_or_firm_names(detect: Callable[..., list], text: str) -> None:
