@@ -28,7 +28,7 @@ import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 
 from checker.recognizers.credential_recognizer import CredentialRecognizer
-from checker.recognizers.health_data_recognizer import health_keywords
+from checker.recognizers.health_data_recognizer import COMPOUND_ENDINGS, health_keywords
 from checker.recognizers.name_lexicon import name_lexicon
 from checker.recognizers.person_cue_recognizer import (
     AMBIGUOUS_FIRST_NAMES,
@@ -264,6 +264,7 @@ TRIGGERS: dict[str, Triggers] = {
                 for word, whole in _HEALTH_TERMS
             ),
             *_cues(_HEALTH_LABELS, r"[ \t]*:", word_start=True, rest=True),
+            *_cues(COMPOUND_ENDINGS),  # inside a word: "Knieprellung", "Meniskus-OP"
         ),
     ),
     "PersonCueRecognizer": Triggers(

@@ -26,10 +26,12 @@ _KEY_LABEL = (
 _LABELLED_PASSWORD = (
     r"(?<=" + _LABEL_START + _PASSWORD_LABEL + r"[\"']?\s*[:=]\s*[\"']?)[^\s\"';,]{4,128}"
 )
-# "\s*(?:[:=]\s*)?", not "\s*[:=]?\s*": two adjacent \s* split a long run of blanks
-# every possible way before failing (quadratic in the run).
+# "[ \t]*(?:[:=]\s*)?", not "\s*[:=]?\s*": two adjacent \s* split a long run of blanks
+# every possible way before failing (quadratic in the run). Without ":" or "=" the value
+# stands on the label's line ("Bearer eyJ…"): in an .env file the next line after
+# "API_KEY=YOUR_API_KEY" is the next variable ("DB_HOST=localhost"), not a value.
 _KEY_VALUE = (
-    r"(?<=" + _LABEL_START + _KEY_LABEL + r"[\"']?\s*(?:[:=]\s*)?[\"']?)"
+    r"(?<=" + _LABEL_START + _KEY_LABEL + r"[\"']?[ \t]*(?:[:=]\s*)?[\"']?)"
     r"[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=.]{15,255}(?![A-Za-z0-9_\-+/=])"
 )
 
@@ -50,6 +52,18 @@ _USER_SLASH_PASSWORD = (
     r"(?=\S{0,63}[A-Za-z])(?=\S{0,63}[\d!#$%&*+?@^~§])\S{6,64}?(?=[.,;:)]{0,3}(?:\s|$))"
 )
 _CLI_PASSWORD = r"(?<=(?i:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,80}?[ \t]-p)[^\s'\"]{4,64}"
+# "docker login … -u deploy -p 'X'", "helm registry login … --password X".
+_LOGIN_PASSWORD = (
+    r"(?<=(?i:login)\b[^\n]{0,80}?[ \t](?:-p|--password)(?:[ \t]+|=)['\"]?)"
+    r"(?!-)[^\s'\"]{4,64}"
+)
+# The label and the value with only a blank between them: "user admin / pw Wn8#kLp2",
+# "WLAN: Passwort Gast2024!". The value needs a letter and a digit or sign, as above.
+_LABEL_BLANK_PASSWORD = (
+    r"(?<=(?<![A-Za-z0-9])(?i:passwort|kennwort|password|passwd|pw|pwd)[ \t]+)"
+    r"(?=[^\s\"'“”]{0,63}[A-Za-z])(?=[^\s\"'“”]{0,63}[\d!#$%&*+?@^~§])"
+    r"[^\s\"'“”(]{6,64}?(?=[.,;:!?)\"'“”]{0,3}(?:\s|$))"
+)
 
 # Values that stand where a secret would, but are not one.
 _PLACEHOLDER = re.compile(
@@ -110,6 +124,8 @@ class CredentialRecognizer(NearMarkers):
         Pattern("password in prose", _PROSE_PASSWORD, 0.8),
         Pattern("user / password", _USER_SLASH_PASSWORD, 0.8),
         Pattern("password on a command line", _CLI_PASSWORD, 0.85),
+        Pattern("password on a login command line", _LOGIN_PASSWORD, 0.85),
+        Pattern("password after its label", _LABEL_BLANK_PASSWORD, 0.8),
     )
 
     def __init__(

@@ -10,6 +10,7 @@ from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from checker.recognizers.cue_context import BOOST, boost_by_cue
+from checker.recognizers.sql_inserts import column_key, insert_cells
 from checker.recognizers.table_columns import column_spans
 
 # Month names and abbreviations, German (incl. Austrian "Jänner") and English.
@@ -93,10 +94,15 @@ _ADJACENT_CUE_RE = re.compile(
 _CUE_BEFORE = 60  # characters before a date that are searched for a cue
 _CUE_AFTER = 25  # "03.04.1985 geboren", "(DOB)"
 _ADJACENT_BEFORE = 12
-# Dotted numbers after these labels are versions or sections, not dates.
+# Dotted numbers after these labels are versions or sections, not dates; and a date
+# labelled as another kind of date is no birth date ("Stichtag 31.12.2025", even with
+# "Geburtsdatum" in the same sentence).
 _NOT_DATE_LABEL_RE = re.compile(
-    r"(?<![^\W\d_])(?:version|ver|v|release|build|abschnitt|kapitel|section|chapter|§)"
-    r"\.?[ \t\u00a0]*\Z",
+    r"(?<![^\W\d_])(?:version|ver|v|release|build|abschnitt|kapitel|section|chapter|§"
+    r"|stichtag|frist|deadline|fällig(?:keit)?|liefertermin|lieferdatum|rechnungsdatum"
+    r"|bestelldatum|eintrittsdatum|austrittsdatum|kündigungsdatum|gültig[ \t]+bis"
+    r"|valid[ \t]+until|due[ \t]+date|cut-?off(?:[ \t]+date)?|as[ \t]+of|expiry[ \t]+date)"
+    r"[.:]?[ \t\u00a0]*\Z",
     re.IGNORECASE,
 )
 
@@ -107,6 +113,9 @@ BIRTH_COLUMNS = (
     "geb.-datum",
     "geb.datum",
     "geb._datum",
+    "geb_datum",
+    "geb-datum",
+    "geburts_datum",
     "geb.",
     "geb",
     "gebdat",
@@ -234,7 +243,11 @@ class DateOfBirthRecognizer(PatternRecognizer):
         pending = [r for r in results if r.score == self.BASE_SCORE]
         if not pending:
             return
-        cells = column_spans(text, BIRTH_COLUMNS)  # sorted and disjoint: bisect
+        cells = column_spans(text, BIRTH_COLUMNS)
+        # and quoted cells of SQL INSERTs under a birth-date column
+        birth_keys = {column_key(c) for c in BIRTH_COLUMNS}
+        cells += [(s, e) for cols, i, s, e in insert_cells(text) if cols[i] in birth_keys]
+        cells.sort()  # sorted and disjoint: bisect
         starts = [start for start, _ in cells]
         for result in pending:
             i = bisect.bisect_right(starts, result.start) - 1

@@ -14,6 +14,8 @@ from checker.recognizers.cue_gated_number import CueGatedNumber
 _CUE_RE = re.compile(
     r"(?<![^\W\d_])(?:"
     r"(?:renten|sozial)?versicherungsnummer|(?:renten|sozial)versicherungs[- ]?nr"
+    # abbreviated on forms: "Rentenvers.-Nr.", "Sozialvers.-Nr.", "Vers.-Nr."
+    r"|(?:renten|sozial)?vers\.[- ]?nr"
     r"|sv[- ]?(?:nummer|nr|ausweis)|svnr|rv[- ]?(?:nummer|nr)|rvnr|vsnr"
     r"|sozialversicherungsausweis|rentenversicherung|sozialversicherung"
     r"|deutsche\s+rentenversicherung|drv"

@@ -31,7 +31,9 @@ _GENERAL_COMPOUND_RE = re.compile(
     r"(?i:[-]?(?:gesetz|gesetzes|gesetzlich\w*|verordnung|richtlinie|prävention|präventions\w*"
     r"|programm\w*|studie|studien|forschung|statistik\w*|kampagne|aktion|aktionstag"
     r"|quote|rate|risiko|risiken|vorsorge|früherkennung|screening|prophylaxe|beratung"
-    r"|beratungsstelle|selbsthilfe\w*|hilfe|versicherung|kasse|kassen|zahlen|fälle|statistics"
+    # not "Sehhilfe", "Gehhilfe" (aids), not "Migräneanfälle"
+    r"|beratungsstelle|selbsthilfe\w*|(?<!seh)(?<!geh)(?<!hör)hilfe|versicherung|kasse|kassen"
+    r"|zahlen|(?<!an)fälle|statistics"
     r"|prevention|awareness|campaign|rates|research|study|studies|law"
     r"|messgerät\w*|gerät\w*|schnelltest\w*|impfstoff\w*"
     # documents: "Arbeitsunfähigkeitsbescheinigung" says no more than "AU-Bescheinigung"
@@ -58,7 +60,15 @@ _GENERAL_RE = re.compile(
     r"|first[ \t]+aid|gesundheitsschutz\w*|fehlzeiten\w*|krankenquote\w*|meldepflichtig\w*"
     r"|berufsgenossenschaft\w*|symptome|symptoms|häufigste\w*|typische[nr]?|typical|common"
     r"|ratgeber\w*|merkblatt\w*|infoblatt\w*|leitfaden\w*|checkliste\w*|tipps|tips"
-    r"|allgemein\w*|in[ \t]+general|generally)(?![^\W\d_])"
+    r"|allgemein\w*|in[ \t]+general|generally"
+    # comparisons, evidence and articles: "im Vergleich zu", "RCTs", "Fachartikel"
+    r"|vergleich\w*|compar\w*|evidence|evidenz\w*|rcts?|meta-?analy\w*|\w*artikel"
+    r"|fachtext\w*|erwachsene[n]?|adults?|d(?:ie|en)[ \t]+meisten|most[ \t]+people"
+    r"|warnzeichen|warning[ \t]+signs?|red[ \t]+flags?"
+    r"|in[ \t]+der[ \t]+regel|usually|grundsätzlich|generell|zum[ \t]+beispiel"
+    # the generic "man": "wann sollte man zum Arzt", "kann man mit Migräne arbeiten"
+    r"|(?:sollte|muss|kann|darf|soll)[ \t]+man|man[ \t]+(?:sollte|muss|kann|darf|soll))"
+    r"(?![^\W\d_])"
 )
 # A coding question: "Wie kodiere ich …?" (the question mark is needed: "kodiert als
 # M54.5" in a case file is about someone).
@@ -123,7 +133,18 @@ def _anchored(text: str, start: int, lo: int, hi: int) -> bool:
         return True
     line = text.rfind("\n", 0, start) + 1
     near = max(lo, line, start - FIRST_PERSON_REACH)
-    return _FIRST_PERSON_RE.search(text, near, start) is not None
+    return (
+        _FIRST_PERSON_RE.search(text, near, start) is not None
+        or _POSSESSIVE_BEFORE_RE.search(text, near, start) is not None
+    )
+
+
+# A possessive right before the term: "nach meiner Knie-OP", "after my ACL reconstruction",
+# "seine Physiotherapie" — someone's own treatment, not the treatment in general.
+_POSSESSIVE_BEFORE_RE = re.compile(
+    r"(?<![\w-])(?i:mein|meine|meinem|meinen|meiner|sein|seine|seinem|seinen|seiner"
+    r"|ihre|ihrem|ihren|ihrer|my|his|her|their)[ \t]+(?:[\w-]+[ \t]+)?\Z"
+)
 
 
 # Words that qualify a diagnosis and belong to it: "arterielle Hypertonie", "chronische
@@ -195,10 +216,17 @@ _PAIR_RE = re.compile(
 )
 
 
+_SUBJECT_RE = re.compile(
+    r"(?<![\w-])([A-ZÀ-Þ][a-zß-ÿ]+)[ \t]+(?:hat|hatte|ist|war|leidet|nimmt|bekommt|muss|has"
+    r"|had|is|was|suffers|takes|got|needs)(?![\w-])"
+)
+
+
 def _full_name(text: str, lo: int, hi: int) -> bool:
-    """A known first name and a known surname side by side ("Anna Weber")."""
+    """A known first name and a known surname side by side ("Anna Weber"), or a known
+    first name as the subject of a health statement ("Mila hat Läuse")."""
     lex = name_lexicon()
     return any(
         lex.is_first(m.group(1)) and lex.is_any_surname(m.group(2))
         for m in _PAIR_RE.finditer(text, lo, hi)
-    )
+    ) or any(m.group(1) in lex.curated for m in _SUBJECT_RE.finditer(text, lo, hi))

@@ -39,6 +39,46 @@ MEDICATION_DOSE = (
     r"(?:mg|µg|mcg|ug|IE|I\.E\.|mmol)(?![A-Za-z])|[ \t]+(?:\d+(?:[.,]\d+)?[ \t]*\w{0,3}[ \t]+)?"
     r"[0-9½]-[0-9½]-[0-9½](?:-[0-9½])?(?![\d-]))"
 )
+# Clinical compounds the term list cannot enumerate: an injury, inflammation, allergy or
+# operation of a body part ("Knieprellung", "Sehnenscheidenentzündung", "Nussallergie",
+# "Meniskus-OP", "Appendektomie", "knee arthroscopy"). Scored like strong terms; the
+# general-context rules (health_context) still drop them in texts about no one.
+# The endings, also the prefilter's triggers (found inside words, checker/prefilter.py).
+COMPOUND_ENDINGS = (
+    "entzündung",
+    "prellung",
+    "zerrung",
+    "verstauchung",
+    "quetschung",
+    "wunde",
+    "fraktur",
+    "allergie",
+    "unverträglichkeit",
+    "intoleranz",
+    "insuffizienz",
+    "karzinom",
+    "ektomie",
+    "-op",
+    "-operation",
+)
+CLINICAL_COMPOUND = (
+    r"(?i:(?<![\w-])[a-zäöüß]{2,}-?(?:entzündung(?:en)?|prellung(?:en)?|zerrung(?:en)?"
+    r"|verstauchung(?:en)?|quetschung(?:en)?|schnittwunde|platzwunde|bisswunde"
+    r"|fraktur(?:en)?|allergie(?:n)?|unverträglichkeit|intoleranz|insuffizienz"
+    # not "-tomie" (Anatomie), "-skopie" (Spektroskopie), "-operation" (Kooperation)
+    r"|karzinom|ektomie|-op|-operation)(?![\w-])"
+    r"|(?<![\w-])(?:knee|hip|shoulder|wrist|ankle|back|spine|heart|bowel|ACL|cruciate"
+    r"|ligament|tendon)[ \t]+(?:arthroscopy|surgery|operation|replacement|fusion|condition"
+    r"|injury|problems?|reconstruction|repair|rupture|tear)(?![\w-])"
+    r"|(?<![\w-])broke[ \t]+(?:his|her|my|their|a)[ \t]+(?:leg|arm|wrist|ankle|hip|collarbone"
+    r"|nose|foot|hand|rib|ribs|finger|toe)(?![\w-]))"
+)
+# A lab value with its number: "HbA1c 8,9 %", "TSH 6,2", "CRP: 45 mg/l", "INR 2.4".
+LAB_VALUE = (
+    r"(?<![\w-])(?:HbA1c|TSH|fT3|fT4|CRP|INR|PSA|LDL|HDL|eGFR|GFR|Kreatinin|Creatinine"
+    r"|Hb|Ferritin|Troponin|Blutzucker|BZ|Quick)[ \t]*(?::|=|von|of)?[ \t]*\d{1,4}(?:[.,]\d{1,2})?"
+    r"(?:[ \t]*(?:%|mg/dl|mg/l|mmol/l|mmol/mol|µU/ml|mU/l|ng/ml|g/dl|ml/min))?(?![\w.,]\d)"
+)
 PROMOTE_REACH = 150  # a weak term this close to a strong one is health data too
 LABEL_SCORE = 0.6  # "Diagnose: <unknown words>": the label makes them health data
 LABEL_WORDS = 4  # at most this many words after "Diagnose:" are the diagnosis
@@ -80,7 +120,9 @@ def _alternation(terms: list[str]) -> str:
         for char in term.removesuffix("*"):
             node = node.setdefault(char, {})
         node["*" if term.endswith("*") else ""] = True
-    return r"(?i:(?<!\w)" + _trie_regex(trie) + r"(?![\w-]))"
+    # a hyphen and a lower-case word may follow ("Rollstuhl-gerecht"); not a capital
+    # one, which makes a compound of its own ("Krebs-Vorsorge")
+    return r"(?i:(?<!\w)" + _trie_regex(trie) + r"(?!\w|-(?-i:[^\W\da-zäöüß])))"
 
 
 def _trie_regex(node: dict[str, Any]) -> str:
@@ -169,6 +211,8 @@ class HealthDataRecognizer(PatternRecognizer):
             Pattern("ICD-10 code (dotted)", ICD10_DOTTED, ICD_DOTTED_SCORE),
             Pattern("ICD-10 code", ICD10, ICD_SCORE),
             Pattern("degree of disability (GdB)", GDB, STRONG_SCORE),
+            Pattern("clinical compound", CLINICAL_COMPOUND, STRONG_SCORE),
+            Pattern("lab value", LAB_VALUE, STRONG_SCORE),
         ]
         super().__init__(
             supported_entity=supported_entity,
@@ -341,8 +385,9 @@ def _drop_contained(results: list[RecognizerResult]) -> list[RecognizerResult]:
     return kept
 
 
-# A word before a colon heads a section ("Therapie:", "Allergien:"): no finding itself.
-_HEADING_AFTER = re.compile(r"[ \t]*:(?!\d)")
+# A word before a colon heads a section ("Therapie:", "Allergien:"): no finding itself,
+# unless a yes or a degree answers it ("Schwerbehinderung: ja, GdB 50").
+_HEADING_AFTER = re.compile(r"[ \t]*:(?!\d|[ \t]*(?i:ja|yes|GdB|seit|since)\b)")
 _ADJACENT = re.compile(r"[ \t-]{0,2}")
 _OPEN_PAREN = re.compile(r"[ \t]*\([ \t]*")  # "Schwerbehinderung (GdB 50)", "Depression (F32.1)"
 

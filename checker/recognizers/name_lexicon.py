@@ -49,14 +49,21 @@ class NameLexicon:
     eponyms: tuple[str, ...]  # phrases that name no person in a prompt
 
     def is_first(self, word: str) -> bool:
-        return word in self.first or word.split("-", 1)[0] in self.first
+        if word in self.first or word.split("-", 1)[0] in self.first:
+            return True
+        # a spelling the lists lack: "Trần", "Nguyễn", "Şükrü" as "Tran", "Nguyen", "Sukru"
+        folded = _fold_unknown(word)
+        return folded is not None and self.is_first(folded)
 
     def is_surname(self, word: str) -> bool:
         """A plain (non-homograph) surname; double names count by their parts."""
         if word in self.surnames:
             return True
         parts = word.split("-")
-        return len(parts) > 1 and all(p in self.surnames or p in self.homographs for p in parts)
+        if len(parts) > 1 and all(p in self.surnames or p in self.homographs for p in parts):
+            return True
+        folded = _fold_unknown(word)
+        return folded is not None and folded not in self.homographs and self.is_surname(folded)
 
     def is_any_surname(self, word: str) -> bool:
         return word in self.homographs or self.is_surname(word)
@@ -64,6 +71,14 @@ class NameLexicon:
     def knows(self, word: str) -> bool:
         """Any name at all (first name, surname, homograph surname)."""
         return self.is_first(word) or self.is_any_surname(word)
+
+
+def _fold_unknown(word: str) -> str | None:
+    """The ASCII spelling of a word with diacritics, or None when it has none."""
+    if word.isascii():
+        return None
+    folded = ascii_fold(word)
+    return folded if folded != word and folded.isascii() else None
 
 
 def _with_ascii(names: set[str]) -> set[str]:

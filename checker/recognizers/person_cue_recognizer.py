@@ -19,6 +19,7 @@ from checker.recognizers.person_fields import field_candidates
 from checker.recognizers.person_names import lexicon_candidates, repeated_surnames
 from checker.recognizers.person_words import (
     AMBIGUOUS_FIRST_NAMES,
+    FIELD_RULES,
     MAYBE_PERSON_COLUMNS,
     PERSON_COLUMNS,
     PRODUCT_COLUMNS,
@@ -261,7 +262,9 @@ class PersonCueRecognizer(LocalRecognizer):
             _Candidate(c.start, c.end, c.score, c.rule)
             for c in repeated_surnames(text, named, self.lexicon, _STOP)
         ]
-        candidates = [c for c in candidates if not not_a_person(text, c.start, c.end)]
+        candidates = [
+            c for c in candidates if c.rule in FIELD_RULES or not not_a_person(text, c.start, c.end)
+        ]
         return [self._to_result(c) for c in _best_non_overlapping(_repeat(text, candidates))]
 
     # --- rules ------------------------------------------------------------------------
@@ -319,7 +322,9 @@ class PersonCueRecognizer(LocalRecognizer):
                     if any(w.text in _STOP and w.text not in _AMBIGUOUS_FIRST for w in words):
                         continue
                     known = self._is_first(words[0]) or words[0].text in _AMBIGUOUS_FIRST
-                    if person or known:
+                    if person:
+                        found.append(_candidate(words, _STRONG_SCORE, "person column"))
+                    elif known:
                         found.append(_candidate(words, _STRONG_SCORE, "table column"))
                     elif len(words) >= 2:
                         found.append(_candidate(words, _WEAK_LABEL_SCORE, "table column"))

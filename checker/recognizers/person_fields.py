@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from checker.recognizers.sql_inserts import insert_cells
 from checker.recognizers.table_columns import normalize_header
 
 FIELD_SCORE = 0.85
@@ -56,11 +57,6 @@ _YAML_RE = re.compile(
     rf"^[ \t-]*(?P<key>[A-Za-z][\w-]{{1,30}})[ \t]*:[ \t]+(?P<value>{_VALUE})[ \t]*$",
     re.MULTILINE,
 )
-_INSERT_RE = re.compile(
-    r"(?i:insert[ \t]+into)[ \t]+[\w.\"`\[\]]+[ \t]*\((?P<cols>[^()]{1,400})\)\s*(?i:values)\s*",
-)
-_TUPLE_RE = re.compile(r"\((?P<body>[^()]{1,1000})\)\s*,?\s*")
-_SQL_CELL_RE = re.compile(r"\s*(?:'(?P<s>(?:[^']|'')*)'|(?P<o>[^,']*))\s*(?:,|$)")
 _VCARD_N_RE = re.compile(r"^N(?:;[^:\n]*)?:(?P<body>[^\n]*)$", re.MULTILINE)
 _VCARD_FN_RE = re.compile(r"^FN(?:;[^:\n]*)?:[ \t]*(?P<value>[^\n]+?)[ \t]*$", re.MULTILINE)
 # ID card / form fields in capitals; the value on the same line.
@@ -107,29 +103,14 @@ def field_candidates(text: str) -> Iterator[tuple[int, int, float, str]]:
 
 
 def _sql_inserts(text: str) -> Iterator[tuple[int, int, float, str]]:
-    for ins in _INSERT_RE.finditer(text):
-        columns = [_key(c.strip(' \t\n"`[]')) for c in ins.group("cols").split(",")]
-        wanted = {i for i, c in enumerate(columns) if c in PERSON_KEYS}
-        if not wanted:
+    for columns, index, start, end in insert_cells(text):
+        keys = set(columns)
+        if not keys & PERSON_KEYS:
             continue
-        pos = ins.end()
-        for _ in range(1000):  # rows of one statement
-            row = _TUPLE_RE.match(text, pos)
-            if row is None:
-                break
-            cell_pos = row.start("body")
-            for index in range(len(columns)):
-                cell = _SQL_CELL_RE.match(text, cell_pos, row.end("body"))
-                if cell is None:
-                    break
-                if index in wanted and cell.group("s") is not None:
-                    value = cell.group("s")
-                    if _name_value(value):
-                        yield cell.start("s"), cell.end("s"), FIELD_SCORE, "SQL person column"
-                if cell.end() <= cell_pos:
-                    break
-                cell_pos = cell.end()
-            pos = row.end()
+        # "name" beside "vorname" is the surname (a product table has no person key)
+        wanted = columns[index] in PERSON_KEYS or columns[index] in MAYBE_PERSON_KEYS
+        if wanted and _name_value(text[start:end]):
+            yield start, end, FIELD_SCORE, "SQL person column"
 
 
 def _vcards(text: str) -> Iterator[tuple[int, int, float, str]]:

@@ -27,6 +27,8 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from checker.recognizers.name_lexicon import NameLexicon
+from checker.recognizers.person_columns import column_names
+from checker.recognizers.person_lowercase import lower_repeats, lowercase_candidates
 from checker.recognizers.spans import SpanUnion
 from checker.recognizers.table_columns import parse_tables
 
@@ -49,7 +51,13 @@ _INITIALS = rf"[{_UP}]\.(?:-?[ \t]?[{_UP}]\.){{0,2}}"
 _NOUN_BEFORE_RE = re.compile(
     r"(?:(?<![\w-])(?:[Dd](?:er|ie|as|em|en|es)|[Ee]in(?:e[mnrs]?)?|[Ii]m|[Aa]m|[Vv]om|[Zz]um"
     r"|[Zz]ur|[Bb]eim|[Tt]he|[Ss]t\.|[Ss]ankt|[Hh]l\.|[Hh]eilige[rn]?|[Dd]ieser?|[Jj]ede[rs]?"
-    r"|[Kk]ein(?:e[mnrs]?)?|[Uu]nser(?:e[mnrs]?)?)[ \t]+|[/@._\\#=<]|[{_UP}]\.[ \t]?)\Z"
+    r"|[Kk]ein(?:e[mnrs]?)?|[Uu]nser(?:e[mnrs]?)?|[Ii]n|[Nn]ach)[ \t]+"
+    rf"|[/@._\\#=<]|[{_UP}]\.[ \t]?)\Z"
+)
+# An article and an inflected adjective make the next word a noun ("eine normale Dosis").
+_ADJECTIVE_BEFORE_RE = re.compile(
+    r"(?<![\w-])(?:[Dd](?:er|ie|as|em|en|es)|[Ee]in(?:e[mnrs]?)?|[Kk]ein(?:e[mnrs]?)?"
+    r"|[Tt]he|[Aa]n?)[ \t]+[a-zäöüß]{3,}(?:e|en|er|es|em|al|ic|ous|ive)[ \t]+\Z"
 )
 # Letters German does not use, and surname endings of other languages: evidence that
 # an unknown capitalised word before a surname is a first name, not a German noun.
@@ -78,7 +86,7 @@ _LOWER_BEFORE = frozenset(
     """
     an mit für von bei zu frag frage fragen sag sage sagen ruf rufe schreib schreibe
     schreiben ping pinge informier informiere erinner erinnere grüß grüße mal
-    ask tell with to for from ping remind cc
+    ask tell with to for from ping remind cc kollege kollegin kollegen colleague
     """.split()  # noqa: SIM905 - a word block is easier to read and extend
 )
 _LOWER_AFTER = frozenset(
@@ -99,7 +107,8 @@ _FIELD_LABELS = frozenset(
     Betrag Preis Menge Gesamt Total Subject Date From To Cc Bcc Re Fwd Aw Wg Note Notes
     Location Time Phone Mobile Company Title Role Team Owner Priority Severity Description
     Summary Action Actions Decision Question Answer Frage Antwort User Assistant System
-    Error Warning Info Debug Support Vertrieb Einkauf Moderation Protokoll Protokollant
+    Error Warning Warn Info Debug Fatal Trace Critical Alert Notice Panic Support Vertrieb
+    Einkauf Moderation Protokoll Protokollant
     Teilnehmer Anwesend Gast Kontakt Ticket Version Quelle Source Link Url Anhang Anlage
     Fazit Beschluss Aufgabe Aufgaben Todo Verantwortlich Termin Frist Deadline Beispiel
     Example Input Output Prompt Kontext Context Ziel Goal Hintergrund Background Problem
@@ -109,7 +118,8 @@ _FIELD_LABELS = frozenset(
 )
 _SPEAKER_RE = re.compile(
     rf"^[ \t]*(?:[-*•>][ \t]*)?(?:\[?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\]?[ \t]*)?"
-    rf"(?P<name>(?:{_INITIALS}[ \t]?)?{_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,2}})"
+    rf"(?P<name>(?:{_INITIALS}[ \t]?)?{_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,2}}"
+    rf"|(?P<caps>{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})?))"
     rf"(?:[ \t]*\([^()\n]{{1,30}}\))?[ \t]*:[ \t]+\S",
     re.MULTILINE,
 )
@@ -125,7 +135,8 @@ _LIST_ITEM_RE = re.compile(
 )
 _SURNAME_FIRST_RE = re.compile(
     rf"(?<![\w-])(?P<last>{_CAP_WORD}|{_UPPER_WORD}),[ \t]+(?P<first>{_CAP_WORD}|{_UPPER_WORD})"
-    rf"(?=[ \t]*(?:\r?\n|$|\t|[ \t]{{2}}|[ \t]+[–—-][ \t]|[ \t]*[;|(]|[ \t]*,[ \t]*\d))",
+    rf"(?=(?P<tight>[ \t]*(?:\r?\n|$|\t|[ \t]{{2}}|[ \t]+[–—-][ \t]|[ \t]*[;|(]|[ \t]*,[ \t]*\d))"
+    r"|[ \t]*[:,\"'’])",
     re.MULTILINE,
 )
 _INITIALS_RE = re.compile(rf"(?<![\w.-]){_INITIALS}[ \t]?(?P<last>{_CAP_WORD})(?![\w-])")
@@ -134,6 +145,17 @@ _FIRST_INITIAL_RE = re.compile(
     rf"(?<![\w-])(?P<first>{_CAP_WORD})[ \t]+[{_UP}]\.(?![\w-]|\.|[ \t]*[{_UP}])"
 )
 _EAST_ASIAN_MIDDLE = frozenset("Van Văn Thi Thị Thanh Minh Ngoc Ngọc Duc Đức Hong Hồng".split())  # noqa: SIM905
+# Vietnamese names: one of the frequent family names, a middle name that marks the
+# order ("Văn", "Thị"), then the given name: "Trần Văn Minh", "Vu Thi Mai". The
+# family names are the most frequent ones (hand-written, with ASCII spellings).
+_VN_FAMILY = (
+    "Nguyễn|Nguyen|Trần|Tran|Lê|Le|Phạm|Pham|Hoàng|Hoang|Huỳnh|Huynh|Phan|Vũ|Vu|Võ|Vo"
+    "|Đặng|Dang|Bùi|Bui|Đỗ|Do|Hồ|Ho|Ngô|Ngo|Dương|Duong|Lý|Ly|Đinh|Dinh|Trương|Truong"
+)
+_VN_MIDDLE = "Văn|Van|Thị|Thi|Đức|Duc|Hữu|Huu|Minh|Ngọc|Ngoc|Thanh|Quang|Xuân|Xuan|Kim"
+_VN_NAME_RE = re.compile(
+    rf"(?<![\w-])(?:{_VN_FAMILY})[ \t]+(?:{_VN_MIDDLE})[ \t]+[{_UP}][{_LO}]+(?![\w-])"
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +177,13 @@ def lexicon_candidates(
         *_list_labels(text, lex, stop),
         *_surname_first(text, lex, stop),
         *_initials(text, lex, stop),
+        *(NameCandidate(*c) for c in lowercase_candidates(text, lex, stop)),
+        *(NameCandidate(*c) for c in column_names(text, lex, stop)),
+        *_role_nouns(text, lex, stop),
+        *(
+            NameCandidate(m.start(), m.end(), STRONG_SCORE, "Vietnamese name")
+            for m in _VN_NAME_RE.finditer(text)
+        ),
     ]
     return found
 
@@ -163,20 +192,43 @@ def repeated_surnames(
     text: str, named: Collection[tuple[int, int]], lex: NameLexicon, stop: Collection[str]
 ) -> list[NameCandidate]:
     """A capitalised word that is the last word of a full name found elsewhere."""
+    found = [NameCandidate(*c) for c in lower_repeats(text, named, lex, stop)]
     lasts = {text[s:e].split()[-1] for s, e in named if len(text[s:e].split()) > 1}
     lasts = {w for w in lasts if w not in stop and len(w) > 2}
     if not lasts:
-        return []
-    found = []
+        return found
     inside = SpanUnion(named)
     for m in _CAP_RE.finditer(text):
         if inside.holds(m.start()):
             continue  # the full name itself
-        if m.group() in lasts and not _NOUN_BEFORE_RE.search(
-            text, max(0, m.start() - 12), m.start()
+        if (
+            m.group() in lasts
+            and not _NOUN_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
+            and not _in_firm_name(text, m.start(), m.end(), lex, stop)
         ):
             found.append(NameCandidate(m.start(), m.end(), PAIR_SCORE, "surname of a named person"))
     return found
+
+
+# "Bäckerei Haferkamp", "Elektro Stolz", "Hofmann Elektrotechnik", "Wiśniewska Design":
+# a surname next to a capitalised word that is no name is a firm named after its owner.
+_WORD_BEFORE_RE = re.compile(rf"(?<![\w-])(?P<w>{_CAP_WORD})[ \t]+\Z")
+_WORD_AFTER_RE = re.compile(rf"[ \t]+(?P<w>{_CAP_WORD}|&|\+|GmbH|AG|KG|e\.K\.)(?![\w-])")
+
+
+def _in_firm_name(
+    text: str, start: int, end: int, lex: NameLexicon, stop: Collection[str], before: bool = True
+) -> bool:
+    """A capitalised non-name word (or "&", a legal form) after the name, or with
+    ``before`` also one before it."""
+    after = _WORD_AFTER_RE.match(text, end)
+    word_before = _WORD_BEFORE_RE.search(text, max(0, start - 40), start) if before else None
+    for m in (word_before, after):
+        if m is not None:
+            word = m.group("w")
+            if word in ("&", "+") or (word not in stop and not lex.knows(word)):
+                return True
+    return False
 
 
 # A number right after a lone name makes it a hall, gate or product model ("Halle 20",
@@ -187,6 +239,8 @@ _NUMBER_AFTER_RE = re.compile(r" ?\d")
 def _blocked(text: str, start: int, end: int) -> bool:
     """An article, saint, number or technical string around a lone name."""
     if _NOUN_BEFORE_RE.search(text, max(0, start - 12), start):
+        return True
+    if _ADJECTIVE_BEFORE_RE.search(text, max(0, start - 30), start):
         return True
     return bool(_TECH_AFTER_RE.match(text, end) or _NUMBER_AFTER_RE.match(text, end))
 
@@ -229,7 +283,18 @@ def _lone_names(
             first
             and adjacent
             and nxt is not None
-            and lex.is_any_surname(nxt.group())
+            and (
+                lex.is_any_surname(nxt.group())
+                # an unknown surname that looks foreign to German: "Kacper Zieliński",
+                # "Marianna Kostova" (a German noun has neither the ending nor the letters)
+                or (
+                    (
+                        _FOREIGN_SURNAME_RE.search(nxt.group())
+                        or _FOREIGN_LETTER_RE.search(nxt.group())
+                    )
+                    and not _NOUN_SUFFIX_RE.search(nxt.group())
+                )
+            )
             and nxt.group() not in stop
             and not _INSTITUTION_RE.search(nxt.group())
             and not _blocked(text, m.start(), nxt.end())
@@ -252,6 +317,8 @@ def _lone_names(
                 j += 1
         if end == m.end() and word not in lex.curated and not _person_context(text, m.start(), end):
             continue  # the long generated lists hold rare words too ("Okta", "Reis")
+        if end == m.end() and not first and _in_firm_name(text, m.start(), end, lex, stop):
+            continue  # "Bäckerei Brandstätter", "Schulte Logistik"
         if end > m.end():
             yield NameCandidate(m.start(), end, PAIR_SCORE, "surname + given names")
         else:
@@ -280,6 +347,39 @@ def _person_context(text: str, start: int, end: int) -> bool:
     )
 
 
+_LOWER_PAIR_RE = re.compile(rf"[ \t]*(?:,|und|and|oder|or|&)[ \t]+(?P<name>[{_LO}]{{3,}})(?![\w-])")
+
+
+# A noun for a person's role right before a name: "Kollege Hoffmann", "Nachbar Koch",
+# "Mieter Nowak", "our client Fischer" (homographs too: the noun says a person follows).
+_ROLE_NOUN_RE = re.compile(
+    r"(?<![\w-])(?:Kunden?|Kundin|Lieferanten?|(?:Ver)?[Mm]ieter(?:in)?|Nachbar(?:in|n)?"
+    r"|Patient(?:in|en)?|Bewerber(?:in)?|Azubi|Chef(?:in)?|Kolleg(?:e|en|in)|Teamleiter(?:in)?"
+    r"|Vorgesetzte[nr]?|Sachbearbeiter(?:in)?|Hausmeister(?:in)?|Fahrer(?:in)?|Monteur(?:in)?"
+    r"|Techniker(?:in)?|Praktikant(?:in|en)?|Werkstudent(?:in|en)?|Schüler(?:in)?"
+    r"|[Cc]ustomer|[Cc]lient|[Tt]enant|[Ll]andlord|[Nn]eighbou?r|[Pp]atient|[Aa]pplicant"
+    r"|[Cc]olleague|[Cc]ontractor|[Dd]river|[Tt]echnician)"
+    rf"[ \t]+(?P<name>{_CAP_WORD})(?P<more>(?:[ \t]+{_CAP_WORD}){{0,2}})(?![\w-])"
+)
+
+
+def _role_nouns(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterator[NameCandidate]:
+    for m in _ROLE_NOUN_RE.finditer(text):
+        name = m.group("name")
+        if name in stop or not (lex.is_any_surname(name) or lex.is_first(name)):
+            continue
+        # "Kunden Frank Heller": a first name takes the known names after it
+        end = m.end("name")
+        if lex.is_first(name):
+            for word in _CAP_RE.finditer(text, m.end("name"), m.end("more")):
+                if word.group() in stop or not lex.knows(word.group()):
+                    break
+                end = word.end()
+        if _in_firm_name(text, m.start("name"), end, lex, stop, before=False):
+            continue  # "Kunde Fischer Elektrotechnik"
+        yield NameCandidate(m.start("name"), end, STRONG_SCORE, "role noun + name")
+
+
 def _lower_names(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterator[NameCandidate]:
     """Lower-case first names next to a verb or preposition that takes a person."""
     for m in _LOWER_RE.finditer(text):
@@ -293,6 +393,19 @@ def _lower_names(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterator
             after and after.group(1).lower() in _LOWER_AFTER
         ):
             yield NameCandidate(m.start(), m.end(), LONE_SCORE, "lower-case first name")
+            # "von kasia und mateusz", "ask tom and priya": the next one of a pair
+            pair = _LOWER_PAIR_RE.match(text, m.end())
+            if pair is not None:
+                other = pair.group("name")
+                if other[:1].upper() + other[1:] in lex.first and other.title() not in stop:
+                    yield NameCandidate(
+                        pair.start("name"), pair.end("name"), LONE_SCORE, "lower-case first name"
+                    )
+
+
+def _title(word: str) -> str:
+    """ "ÇELIK" → "Çelik", "MÜLLER-ŞAHIN" → "Müller-Şahin"."""
+    return "-".join(p[:1] + p[1:].lower() for p in word.split("-"))
 
 
 def _name_words(phrase: str) -> list[str]:
@@ -308,6 +421,14 @@ def _speaker_labels(text: str, lex: NameLexicon, stop: Collection[str]) -> Itera
     transcript = len(labels) >= 3 and len(counts) >= 2 and max(counts.values()) >= 2
     for m in labels:
         words = _name_words(m.group("name"))
+        if m.group("caps"):
+            # "KOWALCZYK: Seit 2011 …" in an interview; "INFO:", "TODO:" are no names
+            words = [_title(w) for w in words]
+            if all(lex.is_surname(w) or w in lex.curated for w in words) and not any(
+                w in stop or w in _FIELD_LABELS for w in words
+            ):
+                yield NameCandidate(m.start("name"), m.end("name"), STRONG_SCORE, "speaker label")
+            continue
         if any(w in stop or w in _FIELD_LABELS for w in words):
             continue
         bare = [w for w in words if not re.fullmatch(_INITIALS, w)]
@@ -342,8 +463,22 @@ def _surname_first(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterat
         last_t = last if not last.isupper() else "-".join(p.title() for p in last.split("-"))
         if not lex.is_first(first_t):
             continue
+        if m.group("tight") is None and not (
+            lex.is_surname(last_t) or (last_t in lex.homographs and _at_line_start(text, m.start()))
+        ):
+            # "Meyer, Cemil: 07.07.", "- Lorenz, Maja, KVNR …", "\"Maier, Johann\"": only a
+            # known surname ("Übrigens, Anna, …" is none; a homograph at a line start)
+            continue
         score = STRONG_SCORE if lex.is_any_surname(last_t) else PAIR_SCORE
         yield NameCandidate(m.start(), m.end(), score, "surname, first name")
+
+
+_LINE_PREFIX_RE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•>][ \t]*)?(?:\d{1,2}[:.]\d{2}[ \t]+)?\Z")
+
+
+def _at_line_start(text: str, start: int) -> bool:
+    """Only a bullet or a time ("10:30 ") before ``start`` on its line."""
+    return _LINE_PREFIX_RE.search(text, max(0, start - 12), start) is not None
 
 
 def _initials(text: str, lex: NameLexicon, stop: Collection[str]) -> Iterator[NameCandidate]:

@@ -78,3 +78,16 @@ PRODUCT_COLUMNS = frozenset(
     product product_name item price unit_price qty quantity stock category version
     """.split()  # noqa: SIM905
 )
+
+# Rules whose column or field says it holds a person: "Heinz" or "Oetker" there is a
+# name, not the brand (name_lexicon.not_a_person is not asked).
+FIELD_RULES = frozenset(
+    {
+        "person column",
+        "name column",
+        "person field",
+        "SQL person column",
+        "vCard name",
+        "ID-card field",
+    }
+)

@@ -332,7 +332,10 @@ class StreetAddressRecognizer(WholeWordCues, LocalRecognizer):
 _FIRM_BEFORE_RE = re.compile(
     r"(?:(?<![\w-])(?:GmbH|AG|KG|OHG|GbR|UG|SE|mbH|e\.[ \t]?K\.|e\.[ \t]?V\.|Ltd\.?|Inc\.?|LLC|PLC"
     r"|plc|Limited|Dept\.?|Department|Abteilung|Impressum)(?:[ \t]*\([^()\n]{1,30}\))?"
-    r"|Unit[ \t]+\d+)[ \t]*[,;:–-]?[ \t]*(?:\r?\n[ \t]*)?\Z"
+    r"|Unit[ \t]+\d+)[ \t]*[,;:–-]?[ \t]*(?:\r?\n[ \t]*)?"
+    # a site within the firm: "GmbH, Wareneingang Tor 3, Industriestraße 12"
+    r"(?:(?:Wareneingang|Warenannahme|Werk|Halle|Tor|Gebäude|Haus|Lager|Geb\.|Building"
+    r"|Gate|Dock|Loading[ \t]+dock)[^,\n]{0,25},[ \t]*)?\Z"
 )
 # Tables of an organisation's sites ("Standort;Straße;PLZ;Ort").
 _SITE_HEADERS = frozenset(

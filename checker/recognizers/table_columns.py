@@ -106,6 +106,14 @@ def _separator(line: str) -> str | None:
     return None
 
 
+def _prose_before_table(lines: list[tuple[int, str]], i: int, sep: str, width: int) -> bool:
+    """The next two lines have the same number of cells, and this one another."""
+    if i + 2 >= len(lines):
+        return False
+    counts = [len(_row(lines[j][1], 0, sep)) for j in (i + 1, i + 2)]
+    return counts[0] == counts[1] != width and sep in lines[i + 2][1]
+
+
 def parse_tables(text: str) -> list[Table]:
     """Every header line with at least one data line after it."""
     return list(_parse_tables(text))
@@ -123,6 +131,14 @@ def _parse_tables(text: str) -> tuple[Table, ...]:
             i += 1
             continue
         header = tuple(_row(line, start, sep))
+        if any(len(cell.text) > MAX_HEADER_CELL for cell in header) or _prose_before_table(
+            lines, i, sep, len(header)
+        ):
+            # prose with commas before the real header ("Import these contacts
+            # (columns: Name, Company, Email):"): not a header, or it would make the
+            # real header a data row
+            i += 1
+            continue
         rows: list[tuple[Cell, ...]] = []
         j = i + 1
         while j < len(lines):

@@ -33,6 +33,10 @@ def detect(make_detector: Callable[..., Callable[..., list]]) -> Callable[..., l
             "2b7e151628aed2a6abf7158809cf4f3c9a",
         ),
         ("CLIENT_SECRET=Qm9vdHN0cmFwLXNlY3JldC0xMjM0", "Qm9vdHN0cmFwLXNlY3JldC0xMjM0"),
+        # the label and the value with only a blank between them; login command lines
+        ("user admin / pw Wn8#kLp2vQ auf dem NAS", "Wn8#kLp2vQ"),
+        ("docker login registry.example.com -u deploy -p 'Xq7!mR2#vL9'", "Xq7!mR2#vL9"),
+        ("helm registry login reg.example.org --password=Hx7mQ2vL9pR4", "Hx7mQ2vL9pR4"),
     ],
 )
 def test_finds_the_value_not_the_label(detect: Callable[..., list], text: str, secret: str) -> None:
@@ -52,6 +56,11 @@ def test_finds_the_value_not_the_label(detect: Callable[..., list], text: str, s
         "secret = aaaaaaaaaaaaaaaaaaaaaaaa",  # no entropy
         "https://www.example.org/path?q=1",  # no user info
         "Token-Ring-Netzwerke sind veraltet.",
+        # the next line of an .env file is the next variable, not the key's value
+        "OPENAI_API_KEY=YOUR_API_KEY\nDB_HOST=localhost",
+        "Das Passwort ändern wir morgen. Passwort 2x falsch eingegeben.",
+        "Passwort-Manager Bitwarden 2024 einführen",
+        "docker login -u deploy --password-stdin",
     ],
 )
 def test_placeholders_and_prose_are_not_secrets(detect: Callable[..., list], text: str) -> None:

@@ -68,6 +68,13 @@ _ROWS = "".join(f'"Person {i}",0{i}.04.1985,Köln\n' for i in range(1, 8))
         ("name,birthdate,city\nJohn Smith,04/25/1985,Leeds", ["04/25/1985"]),
         ("Name;geboren;Ort\nAnna Weber;3. April 1985;Graz", ["3. April 1985"]),
         ("Name,DOB,Ort\n" + _ROWS, [f"0{i}.04.1985" for i in range(1, 8)]),
+        # SQL INSERT: the column list says which value is the birth date
+        (
+            "INSERT INTO ma (nr, name, geb_datum, eintritt) VALUES\n"
+            "(1, 'Schwarz', '1979-03-30', '2010-02-01'),\n"
+            "(2, 'Nowak', '1992-10-08', '2019-05-01');",
+            ["1979-03-30", "1992-10-08"],
+        ),
     ],
 )
 def test_dates_in_a_birth_date_column(
@@ -85,6 +92,7 @@ def test_dates_in_a_birth_date_column(
         "Geburtsdatum;Name\n\nDie Tabelle bitte bis Freitag ausfüllen, danach geht sie an HR."
         " Stand 03.04.2024",
         "Summe 3,14.5.2020",  # a comma after a digit is no cell separator
+        "INSERT INTO orders (id, customer, order_date) VALUES (1, 'ACME', '2024-03-30');",
     ],
 )
 def test_other_table_dates_are_no_birth_dates(detect: Callable[..., list], text: str) -> None:
@@ -120,6 +128,9 @@ def test_a_date_alone_stays_below_threshold(detect: Callable[..., list]) -> None
         "Version 1.2.1985 ist geboren",
         "geboren 1.2.3.1985",
         "Geburtsdatum: 1234567",
+        # another kind of date, labelled, next to a birth cue
+        "Alter aus dem Geburtsdatum in Spalte C berechnen, Stichtag 31.12.2025",
+        "Geburtsdatum prüfen, Frist: 15.01.2026",
     ],
 )
 def test_not_dates_of_birth(detect: Callable[..., list], text: str) -> None:

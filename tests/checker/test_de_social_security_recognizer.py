@@ -56,6 +56,7 @@ def test_drv_examples_verify(number: str, expected: bool) -> None:
         "SV-Nr.: {n}",
         "Versicherungsnummer der DRV: {n}",
         "RVNR {n}",
+        "Rentenvers.-Nr.: {n}",
         "Sozialversicherungsausweis liegt bei, Nummer {n}",
         "My German social security number is {n}.",
         "{n} ist meine Rentenversicherungsnummer",

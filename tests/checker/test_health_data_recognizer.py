@@ -125,3 +125,56 @@ def test_label_without_a_value_is_not_a_diagnosis(detect: Callable[..., list]) -
 
 def test_icd_code_is_case_sensitive(detect: Callable[..., list]) -> None:
     assert detect("Diagnose laut Arzt: f32.1") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        # clinical compounds the term list does not enumerate
+        ("Sandra hat sich eine Knieprellung geholt.", "Knieprellung"),
+        ("Er hat eine Schultereckgelenkentzündung.", "Schultereckgelenkentzündung"),
+        ("Yusuf hat morgen seine Meniskus-OP.", "Meniskus-OP"),
+        ("Seine Nussallergie ist schlimm geworden.", "Nussallergie"),
+        ("She had a knee arthroscopy on Monday.", "knee arthroscopy"),
+        ("He needs a standing desk because of a back condition.", "back condition"),
+        ("Emma broke her leg skiing.", "broke her leg"),
+        # lab values with their number
+        ("Laborwerte meines Vaters: HbA1c 7,8 %", "HbA1c 7,8 %"),
+        ("Frau Lehner, TSH 6,2", "TSH 6,2"),
+        # aids, care and eyes; a yes after the heading
+        ("Befund: Myopie beidseits", "Myopie"),
+        ("Er bekommt eine Wechseldruckmatratze.", "Wechseldruckmatratze"),
+        ("Bewerberin Mazur, Schwerbehinderung: ja, GdB 60", "Schwerbehinderung"),
+        ("Ich habe seit Januar Migräneanfälle.", "Migräneanfälle"),
+        # a weak term about a named subject, or after a possessive
+        ("Mila hat Läuse, bitte alle Kinder kontrollieren.", "Läuse"),
+        ("They rejected my claim for physiotherapy after my ACL reconstruction.", "physiotherapy"),
+        # a weak term before a hyphen and a lower-case word
+        ("Herr Kaya braucht einen Rollstuhl-gerechten Arbeitsplatz.", "Rollstuhl"),
+    ],
+)
+def test_detects_compounds_lab_values_and_aids(
+    detect: Callable[..., list], text: str, span: str
+) -> None:
+    assert span in [s for _, s, _ in detect(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same vocabulary about no one
+        "Wie ist Ramipril im Vergleich zu Candesartan bei Hypertonie? Für einen Fachartikel.",
+        "Summarise the evidence on statins for primary prevention in adults, with the main RCTs.",
+        "Bei den meisten Rückenschmerzen gilt: in Bewegung bleiben, notfalls Schmerzmittel.",
+        "Bei Sehnenscheidenentzündung sollte man zum Arzt.",
+        "Die Krebsfälle steigen jedes Jahr.",
+        "Die Deutsche Krebshilfe bietet Beratung an.",
+        # lab-like words without a value, product codes
+        "Das Modul CRP-Light wird im Q3 ausgeliefert.",
+        # compounds that only end like a clinical word
+        "Die Kooperation mit der Anatomie und der Spektroskopie läuft.",
+        "Krebs-Vorsorge ist wichtig, sagt die Kampagne.",
+    ],
+)
+def test_general_medical_text_stays_clean(detect: Callable[..., list], text: str) -> None:
+    assert detect(text) == []

@@ -131,3 +131,104 @@ def test_lexicon_marks_homographs_and_folds_diacritics() -> None:
     assert lex.is_surname("Yilmaz") and lex.is_surname("Yılmaz")
     assert ascii_fold("Ðorđević") == "Dordevic"
     assert not lex.knows("Halle") and not lex.knows("Berlin")
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # lower case after a salutation, also homograph surnames there
+        ("hallo herr kaczmarek, die paletten sind falsch", ["kaczmarek"]),
+        ("schreib frau nguyen und hr. bauer aus dem einkauf", ["nguyen", "bauer"]),
+        # lower-case initials and the surname again
+        (
+            "attendees: j. morrison, k. patel\n- patel to send the budget",
+            ["j. morrison", "k. patel", "patel"],
+        ),
+        ("bitte freundlicher. gruß t. reuter", ["t. reuter"]),
+        ("die zettel von kasia und mateusz fehlen", ["kasia", "mateusz"]),
+        # a role noun before a known name, homographs too
+        ("Unser Nachbar Koch und der Mieter Nowak", ["Koch", "Nowak"]),
+        ("Our client Fischer wants a call.", ["Fischer"]),
+        ("Gutschrift für den Kunden Frank Heller, er hat bezahlt", ["Frank Heller"]),
+        # surname-first before a colon, a comma or in quotes
+        ("Meyer, Cemil: 07.07.–18.07.\nBrandt, Leonie: 14.07.", ["Meyer, Cemil", "Brandt, Leonie"]),
+        ("- Lorenz, Maja, KVNR fehlt", ["Lorenz, Maja"]),
+        ("10:30 Schröder, Ilse, geb. 12.05.1944", ["Schröder, Ilse"]),
+        ('Aus "Maier, Johann" soll der Vorname werden', ["Maier, Johann"]),
+        # ALL-CAPS speakers in an interview
+        ("INT: Seit wann?\nKOWALCZYK: Seit 2011.", ["KOWALCZYK"]),
+        # a known first name + a surname that looks foreign; Vietnamese order
+        (
+            "Neu sind Kacper Zieliński und Marianna Kostova.",
+            ["Kacper Zieliński", "Marianna Kostova"],
+        ),
+        ("Unsere Kollegin Trần Thị Lan fängt an.", ["Trần Thị Lan"]),
+        # a person field or column beats a brand of the same name
+        ("vorname | nachname\nHeinz   | Bröckel", ["Heinz", "Bröckel"]),
+        (
+            "INSERT INTO mitarbeiter (nr, name, vorname) VALUES (1, 'Schwarz', 'Oliver');",
+            ["Schwarz", "Oliver"],
+        ),
+        # prose with commas before a CSV header is no header
+        (
+            'Import (columns: Name, Company, Email, Mobile, notes):\n"First Name","Last Name"\n'
+            '"Graham","Whitmore"',
+            ["Graham", "Whitmore"],
+        ),
+    ],
+)
+def test_names_in_lower_case_lists_and_fields(
+    detect: Callable[..., list], text: str, names: list[str]
+) -> None:
+    assert _names(detect(text)) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meine frau weiß das noch nicht",  # a wife, not a salutation
+        "der herr mit dem hut",
+        "Mail an k.becker@example.com und /home/patel/bin",
+        "INFO: job started\nWARN: disk full\nERROR: backup failed",
+        "Übrigens, Danke, Anna hat recht",  # no surname before the comma
+        "Die Rechnung von Bäckerei Brandstätter und Schreinerei Holzapfel ist da.",
+        "Das Hotel in Vienna will die Ausweisnummer.",
+        "Ist das eine normale Dosis?",
+        "Der Kunde Fischer Elektrotechnik zahlt nicht, der Kunde Bosch schon.",
+        "Die Kunden Montag und Dienstag",
+    ],
+)
+def test_no_person_in_lower_case_or_firm_names(detect: Callable[..., list], text: str) -> None:
+    found = _names(detect(text))
+    assert found in ([], ["Anna"]), found
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Empfang     Schulz      -100\nEinkauf     Wójcik      -214\n"
+            "Vertrieb    Lindemann   -230\nLager       Krüger      -240",
+            ["Schulz", "Wójcik", "Lindemann", "Krüger"],
+        ),
+        (
+            "Lena Vogel\tFrüh\tSpät\nDariusz Nowak\tSpät\tfrei\nFatma Kılıç\tNacht\tNacht",
+            ["Lena Vogel", "Dariusz Nowak", "Fatma Kılıç"],
+        ),
+    ],
+)
+def test_names_in_aligned_columns(detect: Callable[..., list], text: str, names: list[str]) -> None:
+    assert _names(detect(text)) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Standort    Umsatz   Plan\nBerlin      120      100\nHamburg     90       95\n"
+        "München     140      130",
+        "Artikel       Preis\nVento 350     120\nHalle Pro     90\nWinter Set    30",
+        "Abteilung     Raum\nEinkauf       B12\nVertrieb      B14\nLager         C01",
+    ],
+)
+def test_columns_of_places_products_departments(detect: Callable[..., list], text: str) -> None:
+    assert _names(detect(text)) == []

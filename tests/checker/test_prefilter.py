@@ -86,6 +86,8 @@ def test_one_iban_in_long_prose_is_one_small_window(scanners: tuple[Scanner, Sca
         ("Passt das so?", False),  # "pass" is no password label here
         ("Passwort: Blumenkohl#42", True),
         ("Wir liefern nach Asien und Asia.", False),  # "asia" without a key after it
+        ("Sie hat eine Nussallergie.", True),  # a clinical compound's ending
+        ("Die Kooperation läuft.", False),
     ],
 )
 def test_cue_words_need_their_condition(

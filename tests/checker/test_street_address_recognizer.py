@@ -122,6 +122,7 @@ def test_address_block_in_a_letter(detect: Callable[..., list]) -> None:
         "Impressum: Beispiel Logistik GmbH, Hafenstraße 22, 28217 Bremen, HRB 12345",
         "Returns Dept., Unit 4, 12 Riverside Road, Leeds LS10 1AB",
         "Standort;Straße;PLZ;Ort\nZentrale;Industriestraße 12;70565;Stuttgart",
+        "Lieferadresse: Muster GmbH, Wareneingang Tor 3, Industriestraße 12, 74076 Heilbronn",
     ],
 )
 def test_organisation_addresses(detect: Callable[..., list], text: str) -> None:
