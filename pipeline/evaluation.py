@@ -130,7 +130,7 @@ async def evaluate(
 ) -> Evaluation:
     """Scan `parts` and decide; `unscanned` inline files get the policy's unscanned_files,
     files not read completely (`unreadable`: why, one per file) its unreadable_files,
-    `unseen` uploads (bytes that bypass the gateway) are blocked (with_unseen).
+    `unseen` uploads (bytes that bypass the gateway) count as unreadable files (with_unseen).
 
     A policy switch may have closed the pool this prompt started with (e.g. while a big
     upload was read): then the pool of the `current` policy scans it. Any checker failure
@@ -155,7 +155,7 @@ async def evaluate(
     findings = without_author_names(parts, findings)
     decision = with_unscanned(decide(policy, service.id, group, findings), unscanned, policy)
     decision = with_unreadable(decision, unreadable, policy, service.id, group)
-    decision = with_unseen(decision, unseen, policy)
+    decision = with_unseen(decision, unseen, policy, service.id, group)
     return Evaluation(
         active, service, api, group, decision, tuple(parts), tuple(findings), error, scan_ms=scan_ms
     )

@@ -218,13 +218,16 @@ def with_unreadable(
     )
 
 
-def with_unseen(decision: Decision, unseen: int, policy: Policy) -> Decision:
-    """Uploads whose bytes bypass the gateway (Le Chat's signed storage URLs): blocked,
-    fail-closed, unless the policy lets files it cannot read pass (`unscanned_files:
-    allow`); the more restrictive of that and the findings' decision wins."""
+def with_unseen(
+    decision: Decision, unseen: int, policy: Policy, service: str | None, group: str | None
+) -> Decision:
+    """Uploads whose bytes bypass the gateway (Le Chat's signed storage URLs): files
+    nobody can read, so they get `unreadable_action` (by default blocked unless the tool
+    may take every data class); the more restrictive of that and the findings' decision
+    wins."""
     if not unseen:
         return decision
-    action: Action = "allow" if policy.unscanned_files == "allow" else "block"
+    action = unreadable_action(policy, service, group)
     return replace(
         decision,
         action=most_restrictive([decision.action, action]),

@@ -62,13 +62,13 @@ def test_a_refused_unseen_upload_says_why_not_that_the_tool_is_unapproved(lang: 
     approved = load_policy().policy.model_copy(
         update={"tools": {}, "unlisted_ai_tools": "allow", "unscanned_files": "log"}
     )
-    decision = with_unseen(decide(approved, "mistral", None, set()), 1, approved)
+    decision = with_unseen(decide(approved, "mistral", None, set()), 1, approved, "mistral", None)
     text = block_message(approved, decision, [], "Mistral Le Chat", lang)
     assert ("hochgeladen" if lang == "de" else "uploaded") in text
     assert "Mistral Le Chat" in text and approved.contact in text
     # a tool that is not allowed at all keeps its own message
     unlisted = POLICY.model_copy(update={"unlisted_ai_tools": "block"})
-    decision = with_unseen(decide(unlisted, "mistral", None, set()), 1, unlisted)
+    decision = with_unseen(decide(unlisted, "mistral", None, set()), 1, unlisted, "mistral", None)
     assert "freigegeben" in block_message(unlisted, decision, [], "Mistral Le Chat", "de")
 
 

@@ -325,22 +325,32 @@ def test_default_policies_block_unreadable_files() -> None:
 
 
 @pytest.mark.parametrize(
-    ("unscanned_files", "action"), [("log", "block"), ("block", "block"), ("allow", "allow")]
+    ("unreadable_files", "unscanned_files", "service", "action"),
+    [
+        ("as_data_classes", "log", "chatgpt", "block"),  # the default: refused
+        ("as_data_classes", "allow", "mistral", "block"),  # unlisted: every class
+        ("block", "allow", "chatgpt", "block"),
+        ("log", "log", "chatgpt", "log"),
+        ("allow", "allow", "chatgpt", "allow"),
+        ("allow", "block", "chatgpt", "block"),  # never more lenient than unscanned_files
+    ],
 )
-def test_with_unseen_blocks_unless_unreadable_files_may_pass(
-    unscanned_files: str, action: str
+def test_with_unseen_follows_the_unreadable_files_setting(
+    unreadable_files: str, unscanned_files: str, service: str, action: str
 ) -> None:
-    """An upload whose bytes bypass the gateway is refused fail-closed; only a policy
-    that lets files it cannot read pass (`unscanned_files: allow`) lets it through."""
-    clean = decide(POLICY, "chatgpt", None, [])
-    assert with_unseen(clean, 0, POLICY) == clean
-    policy = POLICY.model_copy(update={"unscanned_files": unscanned_files})
-    decision = with_unseen(clean, 1, policy)
-    assert decision.action == action
+    """An upload whose bytes bypass the gateway is a file nobody can read: it gets what
+    such files get (`unreadable_action`), fail-closed by default."""
+    clean = decide(POLICY, service, None, [])
+    assert with_unseen(clean, 0, POLICY, service, None) == clean
+    policy = POLICY.model_copy(
+        update={"unreadable_files": unreadable_files, "unscanned_files": unscanned_files}
+    )
+    decision = with_unseen(clean, 1, policy, service, None)
+    assert decision.action == most_restrictive([clean.action, action])
     assert decision.reasons[-1] == f"unseen_upload:1:{action}"
     # the findings' decision still wins when it is stricter
     found = decide(POLICY, "mistral", None, ["secrets"])
-    assert with_unseen(found, 1, policy).action == "block"
+    assert with_unseen(found, 1, policy, "mistral", None).action == "block"
 
 
 def _decision(action: str, mode: str = "enforce") -> Decision:
