@@ -8,6 +8,7 @@ import click
 
 from cli.errors import load_policy_or_refuse
 from cli.options import config_option, output_option, policy_option
+from policy.host_patterns import is_pattern
 from policy.intercept import PORTAL_HOST, gateway_hosts
 from policy.pac import PacError, pac_file, parse_proxy, parse_route
 
@@ -112,6 +113,9 @@ def pac(
         click.echo(text, nl=False)
         return
     Path(output).write_text(text, encoding="utf-8")
+    families = sum(1 for host in hosts if is_pattern(host))
     click.echo(
-        f"{output}: {len(hosts)} host names to {proxy}, everything else {fallback}", err=True
+        f"{output}: {len(hosts) - families} host names and {families} host families to "
+        f"{proxy}, everything else {fallback}",
+        err=True,
     )

@@ -55,7 +55,7 @@ def test_output_file_and_fallback_direct(runner: CliRunner, tmp_path: Path) -> N
     text = out.read_text("utf-8")
     assert '"PROXY 10.0.0.5:3128; DIRECT"' in text
     assert "FindProxyForURL" not in result.stdout  # the file, not stdout, has the script
-    assert f"{len(gateway_hosts(gateway_names=[PORTAL_HOST]))} host names" in result.stderr
+    assert counted(gateway_hosts(gateway_names=[PORTAL_HOST])) in result.stderr
 
 
 def test_policy_file_is_used(runner: CliRunner) -> None:
