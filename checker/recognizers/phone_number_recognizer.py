@@ -12,6 +12,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from checker.recognizers.cue_context import WholeWordCues
+from checker.recognizers.phone_regions import RegionGate
 from checker.recognizers.results import explained_result
 
 # Spans that phonenumbers may take for a number but that are something else.
@@ -133,6 +134,9 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
             leniency=leniency,
             name=name,
         )
+        # Asks only the regions that could validate a number in a window (a necessary
+        # test on phonenumbers' metadata; see phone_regions.py).
+        self._region_gate = RegionGate(self.supported_regions)
 
     def analyze(
         self,
@@ -146,7 +150,7 @@ class PhoneNumberRecognizer(WholeWordCues, PhoneRecognizer):
         results: list[RecognizerResult] = []
         for win_start, win_end in _windows(text, blocked):
             window = text[win_start:win_end]
-            for region in self.supported_regions:
+            for region in self._region_gate.regions_for(window):
                 for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency):
                     span = (win_start + match.start, win_start + match.end)
                     if _organisation_number(match):
