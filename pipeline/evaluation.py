@@ -89,7 +89,8 @@ def unchecked(
     parts: Sequence[TextPart] = (),
 ) -> Evaluation:
     """A prompt that was too large (error "oversize") or could not be checked
-    ("undecodable_body", "checker_error: <type>", "internal_error: <type>"): `action`."""
+    ("undecodable_body", "checker_error: <type>", "internal_error: <type>", "scan_budget:
+    <what>"): `action`. The decision's reason is the error's code (before the colon)."""
     reason = error.split(":")[0]
     decision = unchecked_decision(active.loaded.policy, service.id, group, reason, action)
     checked: Checked = "oversize" if error == "oversize" else "checker_error"
@@ -134,9 +135,23 @@ async def evaluate(
 
     A policy switch may have closed the pool this prompt started with (e.g. while a big
     upload was read): then the pool of the `current` policy scans it. Any checker failure
-    gets the fail action (`leitplanke_fail_mode` / the policy's fail_mode), never a crash.
+    gets the fail action (`leitplanke_fail_mode` / the policy's fail_mode), never a crash;
+    so does a prompt beyond the policy's scan_budget (error "scan_budget: …").
     """
     policy = active.loaded.policy
+    budget = policy.scan_budget
+    characters = sum(len(part.text) for part in parts)
+    if characters > budget.max_characters:
+        log.warning(
+            "leitplanke: %s %s: %d characters exceed the scan budget of %d",
+            service.id,
+            api,
+            characters,
+            budget.max_characters,
+        )
+        action = fail_action(policy, fail_mode)
+        error = f"scan_budget: {characters} characters > {budget.max_characters}"
+        return unchecked(active, service, api, group, error, action, parts=parts)
     pool = active.pool
     latest = current()
     if pool.closed and latest is not None:
@@ -145,11 +160,22 @@ async def evaluate(
     try:
         # Nothing to read (an audio chunk, a file that has no text): no worker round trip.
         texts = [part.text for part in parts]
-        findings = await pool.scan(texts, timeout=timeout_s) if texts else []
+        findings = (
+            await pool.scan(texts, timeout=min(timeout_s, budget.max_seconds)) if texts else []
+        )
     except Exception as exc:  # any checker failure gets the fail action, never a crash
-        log.error("leitplanke: checker failed for %s %s: %r", service.id, api, exc)
         action = fail_action(policy, fail_mode)
-        error = f"checker_error: {type(exc).__name__}"
+        if isinstance(exc, TimeoutError) and budget.max_seconds <= timeout_s:
+            log.warning(
+                "leitplanke: %s %s: scan exceeded the budget of %g s",
+                service.id,
+                api,
+                budget.max_seconds,
+            )
+            error = f"scan_budget: over {budget.max_seconds:g} s"
+        else:
+            log.error("leitplanke: checker failed for %s %s: %r", service.id, api, exc)
+            error = f"checker_error: {type(exc).__name__}"
         return unchecked(active, service, api, group, error, action, parts=parts)
     scan_ms = (time.perf_counter() - started) * 1000
     findings = without_author_names(parts, findings)

@@ -235,6 +235,19 @@ class Privacy(_Strict):
     excerpt: Literal["none", "type_only", "masked"] = "masked"
 
 
+class ScanBudget(_Strict):
+    """What the checker may spend on one request. Beyond it the prompt is not checked
+    and gets the fail mode (`fail_mode: closed` blocks), recorded with its own reason
+    `scan_budget`, so that no upload can hold a checker worker for minutes."""
+
+    # Checker time per request (the gateway's leitplanke_scan_timeout_ms applies too;
+    # the smaller one wins). The worker of a scan that runs over is replaced.
+    max_seconds: float = Field(default=20.0, gt=0, le=600)
+    # Characters of extracted text per request (all parts and files together): larger
+    # prompts are not scanned at all.
+    max_characters: int = Field(default=5_000_000, ge=1_000)
+
+
 class Example(_Strict):
     """A policy test: this text, to this tool or service, by this group → this action."""
 
@@ -300,6 +313,7 @@ class Policy(_Strict):
     fail_mode: Literal["closed", "open"] = "closed"
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     oversize_action: Action = "block"
+    scan_budget: ScanBudget = Field(default_factory=ScanBudget)
     # Files the gateway has no reader for (images — no OCR —, legacy Office files, audio):
     # what happens to a prompt that carries one (allow, log or block: such a file can be
     # neither redacted nor justified by the data classes found in it).

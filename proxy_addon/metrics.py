@@ -114,7 +114,7 @@ class Metrics:
         self.errors = Counter(
             "leitplanke_check_errors",
             "Prompts the normal path could not check fully, by reason "
-            "(oversize, undecodable_body, unparsed_body, checker_error).",
+            "(oversize, undecodable_body, unparsed_body, checker_error, scan_budget).",
             ["reason"],
             registry=r,
         )

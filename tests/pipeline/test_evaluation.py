@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from extract.path import ROOT
 from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
 from policy.catalog import default_catalog
 from policy.loader import load_policy
+from policy.model import ScanBudget
 
 IBAN = "DE89 3704 0044 0532 0130 00"
 SERVICE = default_catalog().services["openai-api"]
@@ -106,3 +108,47 @@ def test_a_name_in_a_files_author_fields_does_not_count() -> None:
     kept = without_author_names(parts, findings)
     assert kept == [findings[0], findings[2]]
     assert without_author_names(parts[:1], findings[:1]) == findings[:1]
+
+
+def _with_budget(active: Active, **budget: float) -> Active:
+    policy = active.loaded.policy.model_copy(update={"scan_budget": ScanBudget(**budget)})
+    return Active(replace(active.loaded, policy=policy), active.pool)
+
+
+@pytest.mark.parametrize(("fail_mode", "action"), [("closed", "block"), ("open", "allow")])
+async def test_a_prompt_beyond_the_size_budget_is_not_scanned(
+    active: Active, fail_mode: str, action: str
+) -> None:
+    small = _with_budget(active, max_characters=1_000)
+    big = (TextPart(ROOT.key("input"), "Wie funktioniert eine Wärmepumpe? " * 40),)
+    evaluation = await check(small, big, api="openai_responses", fail_mode=fail_mode)
+    assert evaluation.checked == "checker_error" and evaluation.decision.action == action
+    assert evaluation.error == "scan_budget: 1360 characters > 1000"
+    assert evaluation.decision.reasons[0] == "scan_budget"
+    assert active.pool.prechecked_clean == 0  # never reached the pool
+
+
+async def test_a_scan_beyond_the_time_budget_gets_the_fail_mode(active: Active) -> None:
+    # Dense text that takes the checker far longer than a millisecond (CPU seconds).
+    rows = "".join(f"Best.-Nr. 4711-{i:04d}-0815, Tel. 030 {1234567 + i}\n" for i in range(400))
+    quick = _with_budget(active, max_seconds=0.001)
+    evaluation = await check(quick, (TextPart(ROOT.key("input"), rows),), fail_mode="closed")
+    assert evaluation.decision.action == "block" and evaluation.checked == "checker_error"
+    assert evaluation.error == "scan_budget: over 0.001 s"
+    assert evaluation.decision.reasons[0] == "scan_budget"
+
+
+async def test_the_gateway_timeout_below_the_budget_stays_a_checker_error(active: Active) -> None:
+    rows = "".join(f"Best.-Nr. 4711-{i:04d}-0815, Tel. 030 {1234567 + i}\n" for i in range(400))
+    evaluation = await evaluate(
+        active,
+        SERVICE,
+        "openai_chat",
+        None,
+        (TextPart(ROOT.key("input"), rows),),
+        timeout_s=0.001,
+        fail_mode="closed",
+        current=lambda: None,
+    )
+    assert evaluation.error == "checker_error: TimeoutError"
+    assert evaluation.decision.reasons[0] == "checker_error"

@@ -265,6 +265,8 @@ async def test_checker_timeout_gets_the_fail_mode(
         "version: 1\norganization: O\ncontact: c@o.example\n"
         "data_classes:\n  personal: {entities: [IBAN_CODE]}\n"
         f"fail_mode: {policy_fail_mode}\non_violation: {{personal: block}}\n"
+        # A larger budget than the gateway's 20 s timeout: the timeout is the checker's.
+        "scan_budget: {max_seconds: 60}\n"
     )
     options = {"leitplanke_policy": str(policy), "leitplanke_fail_mode": fail_mode}
     with running_guard(tmp_path, **options) as harness:
@@ -280,6 +282,26 @@ async def test_checker_timeout_gets_the_fail_mode(
         rows = harness.rows("select action, error from decisions")
     assert (flow.response.status_code if flow.response else None) == status
     assert rows == [(action, "checker_error: TimeoutError")]
+
+
+async def test_a_prompt_beyond_the_scan_budget_is_blocked_with_its_own_reason(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "version: 1\norganization: O\ncontact: c@o.example\n"
+        "data_classes:\n  personal: {entities: [IBAN_CODE]}\n"
+        "scan_budget: {max_characters: 1000}\n"
+    )
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        flow = await harness.send(
+            flow_for("api.openai.com", "/v1/chat/completions", chat("Hallo Welt. " * 100))
+        )
+        rows = harness.rows("select action, error from decisions")
+    assert flow.response is not None and flow.response.status_code == 403
+    # 1,200 characters of message plus what else the request carries (model, path …)
+    [(action, error)] = rows
+    assert action == "block" and re.fullmatch(r"scan_budget: 1[23]\d\d characters > 1000", error)
 
 
 async def test_invalid_policy_option_is_rejected_and_the_old_one_stays(
