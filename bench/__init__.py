@@ -1,1 +1,1 @@
-"""`leitplanke bench`: the issue-8 performance harness (gateway, memory, store, checker)."""
+"""`leitplanke bench`: the performance harness (issues 8 and 16) (gateway, memory, store, checker)."""

@@ -95,6 +95,8 @@ def checker_results(quick: bool = False) -> dict[str, Any]:
     throughput = {
         name: round(bytes_ / 1e6 / (ms / 1000), 3) for name, (ms, bytes_) in totals.items()
     }
+    from bench.identical_findings import prefilter_check
+
     return {
         "corpus": {"shares": dict(SHARES), "counts": counts, "seed": 11},
         "sizes": sizes,
@@ -102,4 +104,6 @@ def checker_results(quick: bool = False) -> dict[str, Any]:
         "throughput_mb_s": throughput,
         "throughput_ratio": round(throughput["leitplanke"] / throughput["presidio_default"], 2),
         "f2": _f2(),
+        # the fast path (prefilter) against a full analysis, on every corpus (quick: a tenth)
+        "identical_findings": prefilter_check(every=10 if quick else 1),
     }

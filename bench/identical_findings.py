@@ -90,6 +90,34 @@ def _rows(findings: Sequence[Any]) -> list[list[Any]]:
     ]
 
 
+def requests() -> dict[str, list[str]]:
+    """Every request of the comparison: each text alone, and the multi-part ones."""
+    single = texts()
+    out = {key: [text] for key, text in single.items()}
+    out.update({f"multi:{i}": parts for i, parts in enumerate(multipart(single))})
+    return out
+
+
+def prefilter_check(every: int = 1) -> dict[str, Any]:
+    """The bench's identical-findings check: the scanner (prefilter on, what the gateway
+    runs) and a full analysis of every character find the same on every `every`-th
+    request of the corpora. {"requests", "differ", "examples" (keys, no values)}."""
+    logging.disable(logging.WARNING)
+    from checker.config import ScanConfig
+    from checker.scan import Scanner
+    from policy.loader import load_policy
+
+    try:
+        config = ScanConfig.from_policy(load_policy().policy)
+        scanner = Scanner(config)
+        full = Scanner(replace(config, prefilter=False), scanner.analyzer)
+        chosen = list(requests().items())[::every]
+        differ = [k for k, parts in chosen if _rows(scanner.scan(parts)) != _rows(full.scan(parts))]
+    finally:
+        logging.disable(logging.NOTSET)
+    return {"requests": len(chosen), "differ": len(differ), "examples": differ[:10]}
+
+
 def dump(out_path: Path, full: bool) -> None:
     logging.disable(logging.WARNING)
     from checker.config import ScanConfig
@@ -99,23 +127,21 @@ def dump(out_path: Path, full: bool) -> None:
     config = ScanConfig.from_policy(load_policy().policy)
     scanner = Scanner(config)
     full_scanner = Scanner(replace(config, prefilter=False), scanner.analyzer) if full else None
-    single = texts()
-    requests = {key: [text] for key, text in single.items()}
-    requests.update({f"multi:{i}": parts for i, parts in enumerate(multipart(single))})
+    everything = requests()
     result: dict[str, list[list[Any]]] = {}
     mismatches = 0
     started = time.process_time()
-    for key, parts in requests.items():
+    for key, parts in everything.items():
         result[key] = _rows(scanner.scan(parts))
     seconds = time.process_time() - started
     if full_scanner is not None:
-        for key, parts in requests.items():
+        for key, parts in everything.items():
             if _rows(full_scanner.scan(parts)) != result[key]:
                 mismatches += 1
                 print(f"prefilter changes findings: {key}", file=sys.stderr)
-    chars = sum(len(p) for parts in requests.values() for p in parts)
+    chars = sum(len(p) for parts in everything.values() for p in parts)
     print(
-        f"{len(requests)} requests, {chars:,} characters, "
+        f"{len(everything)} requests, {chars:,} characters, "
         f"{sum(len(v) for v in result.values())} findings, scan CPU {seconds:.1f} s",
         file=sys.stderr,
     )

@@ -1,5 +1,5 @@
 """`leitplanke bench`: every benchmark in one process run, side by side; a table and
-one JSON document (machine, cells, issue-8 targets)."""
+one JSON document (machine, cells, the issue-16 targets)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from bench.gateway import DEFAULT, QUICK, run_gateway
 from bench.store import run_store
-from bench.targets import derive_checker, evaluate
+from bench.targets import derive_checker, derive_gateway, evaluate
 
 SECTIONS: tuple[str, ...] = ("checker", "gateway", "memory", "store")
 STORE_SECONDS = {False: 8.0, True: 2.0}  # quick: True
@@ -129,6 +129,8 @@ def run_bench(
                     workers=workers,
                 )
             )
+            if "gateway" in results:
+                results["gateway"] = derive_gateway(results["gateway"])
         if "store" in only:
             log("store: findings writes with a concurrent review reader")
             results["store"] = run_store(STORE_SECONDS[quick], base / "store")
@@ -230,6 +232,13 @@ def render_table(results: Mapping[str, Any]) -> str:
             f"{_fmt(tp.get('presidio_default'), 2)} (×{_fmt(checker.get('throughput_ratio'), 2)});"
             f" F2: {_fmt(f2.get('leitplanke'), 3)} vs {_fmt(f2.get('presidio_default'), 3)}"
         )
+        same = checker.get("identical_findings") or {}
+        if same:
+            out.append(
+                f"identical findings, prefilter vs full analysis: {same.get('requests')} "
+                f"requests of every evaluation corpus, {same.get('differ')} differ"
+                + (f" ({', '.join(same.get('examples') or [])})" if same.get("differ") else "")
+            )
     gateway = results.get("gateway")
     if isinstance(gateway, Mapping):
         plain, ours = gateway.get("plain_mitmdump", {}), gateway.get("leitplanke", {})
@@ -255,6 +264,8 @@ def render_table(results: Mapping[str, Any]) -> str:
             ]
         for n in (1, 20):
             rows.append(_cell_row(f"leitplanke, IBAN → block, {n} conn", ours.get(f"pii_c{n}")))
+        blocked = comparison.get("c20", {}).get("blocked_ratio")
+        rows.append(["  blocked / clean throughput, 20 conn", "", "", "", _fmt(blocked, 2), "", ""])
         out += render_rows(header, rows)
         sse = gateway.get("sse", {})
         out += [
@@ -329,7 +340,7 @@ def render_table(results: Mapping[str, Any]) -> str:
         out.append(f"{section}: {error}")
     targets = results.get("targets") or {}
     if targets:
-        out += ["", "Issue-8 targets"]
+        out += ["", "Targets (issue 16; SSE and store from issue 8)"]
         rows = [
             [
                 t["description"],

@@ -1,4 +1,5 @@
-"""The issue-8 performance targets, evaluated against a `leitplanke bench` result."""
+"""The performance targets (issue 16, plus the issue-8 ones it keeps: streaming and the
+store), evaluated against a `leitplanke bench` result."""
 
 from __future__ import annotations
 
@@ -19,72 +20,96 @@ class Target:
 
 TARGETS: tuple[Target, ...] = (
     Target(
+        "checker_mb_s",
+        "checker ≥ 1 MB/s per core on the mixed corpus",
+        ("checker", "throughput_mb_s", "leitplanke"),
+        ">=",
+        1.0,
+        "MB/s",
+    ),
+    Target(
         "checker_throughput",
-        "checker ≥ 10× Presidio-default throughput at ≥ equal F2",
+        "checker ≥ 20× Presidio-default throughput at ≥ equal F2",
         ("checker", "throughput_ratio"),
         ">=",
-        10.0,
+        20.0,
         "×",
     ),
     Target(
         "checker_2kb_p50",
-        "2 KB prompt scan p50 ≤ 2 ms",
+        "2 KB mixed prompt scan p50 ≤ 3 ms",
         ("checker", "sizes", "2KB", "leitplanke", "p50_ms"),
         "<=",
-        2.0,
+        3.0,
         "ms",
     ),
     Target(
         "checker_2kb_p99",
-        "2 KB prompt scan p99 ≤ 10 ms",
+        "2 KB mixed prompt scan p99 ≤ 15 ms",
         ("checker", "sizes", "2KB", "leitplanke", "p99_ms"),
         "<=",
-        10.0,
+        15.0,
         "ms",
     ),
     Target(
         "checker_1mb",
-        "1 MB document scanned ≤ 1 s (p50)",
+        "1 MB document scanned ≤ 2 s (p50)",
         ("checker", "sizes", "1MB", "leitplanke", "p50_ms"),
         "<=",
-        1000.0,
+        2000.0,
         "ms",
     ),
     Target(
+        "identical_findings",
+        "prefilter = full analysis on every evaluation corpus (requests that differ)",
+        ("checker", "identical_findings", "differ"),
+        "<=",
+        0.0,
+        "requests",
+    ),
+    Target(
         "gateway_added_p50",
-        "gateway adds ≤ 5 ms median latency vs plain mitmdump (1 conn)",
+        "gateway adds ≤ 3 ms median latency vs plain mitmdump (1 conn)",
         ("gateway", "comparison", "c1", "added_p50_ms"),
         "<=",
-        5.0,
+        3.0,
         "ms",
     ),
     Target(
         "gateway_throughput_c20",
-        "throughput ≥ 70 % of plain mitmdump at 20 connections",
+        "throughput ≥ 70 % of plain mitmdump at 20 connections (clean)",
         ("gateway", "comparison", "c20", "throughput_ratio"),
         ">=",
         0.70,
         "ratio",
     ),
     Target(
+        "gateway_blocked_c20",
+        "blocked-prompt throughput ≥ 60 % of the clean rate (20 connections)",
+        ("gateway", "comparison", "c20", "blocked_ratio"),
+        ">=",
+        0.60,
+        "ratio",
+    ),
+    Target(
+        "idle_rss",
+        "idle RSS ≤ 300 MiB (gateway + one checker worker)",
+        ("memory", "leitplanke", "idle", "rss_mib"),
+        "<=",
+        300.0,
+        "MiB",
+    ),
+    Target(
         "sse_added_ttfb",
-        "SSE first byte ≤ 20 ms later than plain mitmdump (p50)",
+        "SSE first byte ≤ 20 ms later than plain mitmdump (p50; issue 8)",
         ("gateway", "sse", "added_ttfb_p50_ms"),
         "<=",
         20.0,
         "ms",
     ),
     Target(
-        "idle_rss",
-        "idle RSS ≤ 400 MiB (gateway + checker workers)",
-        ("memory", "leitplanke", "idle", "rss_mib"),
-        "<=",
-        400.0,
-        "MiB",
-    ),
-    Target(
         "store_writes",
-        "store ≥ 2,000 findings writes/s (decisions with findings)",
+        "store ≥ 2,000 findings writes/s (decisions with findings; issue 8)",
         ("store", "writes_per_s"),
         ">=",
         2000.0,
@@ -142,4 +167,19 @@ def derive_checker(checker: Mapping[str, Any]) -> dict[str, Any]:
     theirs = _number(lookup(checker, ("throughput_mb_s", "presidio_default")))
     if ours is not None and theirs:
         out["throughput_ratio"] = round(ours / theirs, 2)
+    return out
+
+
+def derive_gateway(gateway: Mapping[str, Any]) -> dict[str, Any]:
+    """The gateway section plus comparison.c20.blocked_ratio (blocked IBAN prompts per
+    second / clean prompts per second, both through Leitplanke at 20 connections)."""
+    out = dict(gateway)
+    ours = gateway.get("leitplanke") or {}
+    blocked = _number(lookup(ours, ("pii_c20", "requests_per_s")))
+    clean = _number(lookup(ours, ("clean_c20", "requests_per_s")))
+    if blocked is not None and clean:
+        comparison = dict(out.get("comparison") or {})
+        c20 = {**(comparison.get("c20") or {}), "blocked_ratio": round(blocked / clean, 2)}
+        comparison["c20"] = c20
+        out["comparison"] = comparison
     return out

@@ -72,7 +72,8 @@ def bench_command(
     (the block path); a streamed answer of 200 SSE events (time to first byte);
     the memory of both proxies idle and under load; findings writes per second into
     SQLite with the review queries running; and the checker against Presidio's
-    default analyzer. Prints a table with the issue-8 targets, met or not.
+    default analyzer, with the identical-findings check (prefilter vs full analysis on
+    every evaluation corpus). Prints a table with every target, met or not.
 
     Run it on a quiet machine: other load changes the numbers. Exit status: 0 done,
     1 a proxy gave errors or wrong answers.

@@ -13,7 +13,7 @@ from bench.gateway import PII_PROMPT, PROMPT_2KB, SSE_EVENTS, SSE_PROMPT
 from bench.memory import process_tree, tree_memory_kib
 from bench.run import failures, render_rows, render_table
 from bench.stats import percentile, summary
-from bench.targets import TARGETS, derive_checker, evaluate
+from bench.targets import TARGETS, derive_checker, derive_gateway, evaluate
 from bench.upstreams import Upstreams
 from cli.main import cli
 
@@ -51,33 +51,43 @@ def results(**overrides: Any) -> dict[str, Any]:
             {
                 "sizes": {
                     "2KB": {
-                        "leitplanke": {"p50_ms": 1.5, "p99_ms": 12.0, "mb_per_s": 1.3},
+                        "leitplanke": {"p50_ms": 1.5, "p99_ms": 16.0, "mb_per_s": 1.3},
                         "presidio_default": {"p50_ms": 9.0, "p99_ms": 16.0, "mb_per_s": 0.2},
                     },
                     "1MB": {"leitplanke": {"p50_ms": 800.0, "p99_ms": 900.0, "mb_per_s": 1.2}},
                 },
-                "throughput_mb_s": {"leitplanke": 12.0, "presidio_default": 1.0},
+                "throughput_mb_s": {"leitplanke": 25.0, "presidio_default": 1.0},
                 "f2": {"leitplanke": 0.91, "presidio_default": 0.95},
+                "identical_findings": {"requests": 10, "differ": 0, "examples": []},
             }
         ),
-        "gateway": {
-            "prompt_chars": 2048,
-            "plain_mitmdump": {"clean_c1": {"p50_ms": 8.0, "p99_ms": 12.0, "n": 10}},
-            "leitplanke": {
-                "clean_c1": {"p50_ms": 12.0, "p99_ms": 20.0, "n": 10, "errors": 0},
-                "pii_c20": {"p50_ms": 30.0, "n": 5, "errors": 0, "wrong_answers": 2},
-            },
-            "comparison": {
-                "c1": {"added_p50_ms": 4.0, "added_p99_ms": 8.0, "throughput_ratio": 0.8},
-                "c20": {"added_p50_ms": 40.0, "added_p99_ms": 80.0, "throughput_ratio": 0.5},
-            },
-            "sse": {
-                "api": "anthropic-messages",
-                "events": 200,
-                "runs": 5,
-                "added_ttfb_p50_ms": 6.5,
-            },
-        },
+        "gateway": derive_gateway(
+            {
+                "prompt_chars": 2048,
+                "plain_mitmdump": {"clean_c1": {"p50_ms": 8.0, "p99_ms": 12.0, "n": 10}},
+                "leitplanke": {
+                    "clean_c1": {"p50_ms": 12.0, "p99_ms": 20.0, "n": 10, "errors": 0},
+                    "clean_c20": {"p50_ms": 90.0, "n": 50, "errors": 0, "requests_per_s": 100.0},
+                    "pii_c20": {
+                        "p50_ms": 30.0,
+                        "n": 5,
+                        "errors": 0,
+                        "wrong_answers": 2,
+                        "requests_per_s": 55.0,
+                    },
+                },
+                "comparison": {
+                    "c1": {"added_p50_ms": 2.5, "added_p99_ms": 8.0, "throughput_ratio": 0.8},
+                    "c20": {"added_p50_ms": 40.0, "added_p99_ms": 80.0, "throughput_ratio": 0.5},
+                },
+                "sse": {
+                    "api": "anthropic-messages",
+                    "events": 200,
+                    "runs": 5,
+                    "added_ttfb_p50_ms": 6.5,
+                },
+            }
+        ),
         "memory": {"leitplanke": {"idle": {"rss_mib": 420.0, "pss_mib": 330.0}}},
     }
     base.update(overrides)
@@ -92,13 +102,18 @@ def test_targets_met_not_met_and_not_measured() -> None:
     assert targets["checker_1mb"]["met"] is True
     assert targets["gateway_added_p50"] == {
         "description": targets["gateway_added_p50"]["description"],
-        "value": 4.0,
+        "value": 2.5,
         "op": "<=",
-        "threshold": 5.0,
+        "threshold": 3.0,
         "unit": "ms",
         "met": True,
     }
     assert targets["gateway_throughput_c20"]["met"] is False
+    # 55 blocked vs 100 clean prompts/s: below 60 %.
+    assert targets["gateway_blocked_c20"]["value"] == 0.55
+    assert targets["gateway_blocked_c20"]["met"] is False
+    assert targets["checker_mb_s"]["met"] is True
+    assert targets["identical_findings"]["value"] == 0 and targets["identical_findings"]["met"]
     assert targets["sse_added_ttfb"]["met"] is True
     assert targets["idle_rss"]["met"] is False
     assert targets["store_writes"]["value"] is None and targets["store_writes"]["met"] is None
@@ -106,8 +121,8 @@ def test_targets_met_not_met_and_not_measured() -> None:
 
 def test_checker_throughput_needs_equal_f2() -> None:
     targets = evaluate(results())
-    # 12× Presidio's throughput, but a lower F2: not met.
-    assert targets["checker_throughput"]["value"] == 12.0
+    # 25× Presidio's throughput, but a lower F2: not met.
+    assert targets["checker_throughput"]["value"] == 25.0
     assert targets["checker_throughput"]["f2"] == {"leitplanke": 0.91, "presidio_default": 0.95}
     assert targets["checker_throughput"]["met"] is False
     better = results()
@@ -136,7 +151,9 @@ def test_render_table_shows_sections_and_targets() -> None:
         "leitplanke, IBAN → block, 20 conn",
         "Streamed answer (anthropic-messages), 200 SSE events, 5 runs",
         "Memory, process tree",
-        "Issue-8 targets",
+        "Targets (issue 16",
+        "identical findings, prefilter vs full analysis: 10 requests",
+        "blocked / clean throughput, 20 conn",
         "NOT met",
         "not measured",
         "store: not implemented: later",
