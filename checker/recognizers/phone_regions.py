@@ -10,12 +10,15 @@ UNKNOWN otherwise). The NSN is built from the digits of a candidate, and a candi
 digits are consecutive whole digit runs of the window (the matcher cuts candidates at
 non-digits; its digit blocks hold up to 20 digits), less an international prefix, the
 country code or the national prefix. So this module tries every run of consecutive
-digit runs with each of those prefixes removed against the region's general pattern:
-a region none of them fits can not report anything there and is not asked. Whatever
-could be international ("+", "00", "011") is left to every region, as is a digit run
-longer than one block. The test is conservative by construction: it only ever skips
-regions whose matcher would have returned nothing, so the results are unchanged
-(bench/identical_findings.py compares them on every evaluation corpus).
+digit runs with each of those prefixes removed against the region's general and
+number-type patterns: a region none of them fits can not report anything there and is
+not asked. A number read as international ("+", or the first region's "00") is read the
+same way by every region, so the first region alone is asked for it; a region whose
+international prefix differs ("011" in the US) reads such digits its own way and is
+asked; a digit run longer than one block leaves every region asked. The test is
+conservative by construction: a skipped region would have found nothing the recognizer
+keeps, so the results are unchanged (bench/identical_findings.py compares them on every
+evaluation corpus; tests/checker/test_phone_regions.py against the matcher).
 
 Hand-written rather than a phonenumbers call because the library has no "could any
 number in this text be valid for region R" question; the answer uses its own metadata.
