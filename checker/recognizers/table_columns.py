@@ -100,6 +100,8 @@ def _row(line: str, offset: int, sep: str) -> list[Cell]:
 
 def _separator(line: str) -> str | None:
     for sep in _SEPARATORS:
+        if sep not in line:
+            continue  # one cell only: no table line (and no walk over the line for it)
         cells = _row(line, 0, sep)
         if len(cells) >= 2 and all(c.text for c in cells):
             return sep
