@@ -1,1 +1,2 @@
-"""`leitplanke bench`: the performance harness (issues 8 and 16) (gateway, memory, store, checker)."""
+"""`leitplanke bench`: the performance harness of issues 8 and 16 (gateway, memory, store,
+checker)."""
