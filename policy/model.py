@@ -245,7 +245,7 @@ class ScanBudget(_Strict):
     max_seconds: float = Field(default=20.0, gt=0, le=600)
     # Characters of extracted text per request (all parts and files together): larger
     # prompts are not scanned at all.
-    max_characters: int = Field(default=5_000_000, ge=1_000)
+    max_characters: int = Field(default=10_000_000, ge=1_000)
 
 
 class Example(_Strict):
