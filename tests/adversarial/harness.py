@@ -8,6 +8,9 @@ recording upstream and asserts, per case:
   — not in the raw bytes, nor after decoding them (decompression, UTF-16/32, JSON and
   percent escapes, the checker's own normalisation, then compared with everything but
   letters and digits removed, so a value sent as an array of characters counts too);
+  with `forwarded="none"` (files: the gateway cannot tell a file's harmless parts from
+  the rest) nothing of the case may arrive but requests that carry only metadata
+  (METADATA_ONLY: an upload's create request);
 - "redact": the request was answered (200) and what reached the upstream carries none
   of the values (a gateway whose policy redacts);
 - "pass": a clean control reached the upstream (the gateway must not block it).
@@ -48,6 +51,9 @@ IBAN_SPACED = "DE89 3704 0044 0532 0130 00"
 EMAIL = "erika.mustermann@beispiel-firma.de"
 CARD = "4111111111111111"
 VALUES = (IBAN, EMAIL, CARD)
+# Requests of a blocked case that may reach the upstream with forwarded="none": an
+# upload's create request (file name, size, type; the name is scanned all the same).
+METADATA_ONLY = ("/v1/uploads", "/upload/v1beta/files")
 
 
 @dataclass
@@ -80,7 +86,7 @@ class Client:
             [*command, "-x", self.proxy_url, "--cacert", str(self.ca), *args],
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=120,
             check=True,
         )
         return int(result.stdout.strip())
@@ -117,6 +123,9 @@ class Case:
     values: tuple[str, ...] = VALUES  # what must never reach the upstream ("block")
     marker: str = ""  # "pass": a string the upstream must have received
     gateway: str = "default"
+    # "block": "clean" lets requests without the values arrive (a first message of a
+    # split, a clean request before); "none" lets only METADATA_ONLY requests arrive.
+    forwarded: Literal["clean", "none"] = "clean"
 
 
 # --- the leak check -------------------------------------------------------------------
@@ -189,6 +198,11 @@ def leaks(records: list[Recorded], values: tuple[str, ...]) -> list[str]:
             flat = compact(view)
             found.update(label for value, label in wanted.items() if value in flat)
     return sorted(found)
+
+
+def forwarded_content(records: list[Recorded]) -> list[Recorded]:
+    """The requests that carry more than an upload's metadata."""
+    return [r for r in records if r.target.split("?")[0] not in METADATA_ONLY]
 
 
 def received(records: list[Recorded], marker: str) -> bool:

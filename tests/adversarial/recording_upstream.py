@@ -27,6 +27,8 @@ class Recorded:
 
 
 def _answer(path: str) -> bytes:
+    """Answers shaped like the vendor's (also the Files and Uploads APIs), so the SDKs
+    accept them."""
     if path.endswith("/chat/completions"):
         return json.dumps(chat_completion("test-model")).encode()
     if path.endswith("/responses"):
@@ -36,6 +38,16 @@ def _answer(path: str) -> bytes:
     if ":generateContent" in path:
         candidate = {"content": {"role": "model", "parts": [{"text": "ok"}]}, "index": 0}
         return json.dumps({"candidates": [candidate]}).encode()
+    if path.endswith("/v1/files"):
+        file = {"id": "file-up", "object": "file", "bytes": 1, "created_at": 1}
+        return json.dumps({**file, "filename": "f", "purpose": "assistants"}).encode()
+    if path.endswith("/v1/uploads") or path.endswith("/complete"):
+        upload = {"id": "upload_up", "object": "upload", "bytes": 1, "created_at": 1}
+        upload |= {"filename": "f", "purpose": "assistants", "expires_at": 9, "status": "pending"}
+        return json.dumps(upload).encode()
+    if path.endswith("/parts"):
+        part = {"id": "part_up", "object": "upload.part", "created_at": 1, "upload_id": "u"}
+        return json.dumps(part).encode()
     return b'{"ok": true}'
 
 

@@ -6,6 +6,8 @@ OpenAI SDK (`files.create`, `uploads.upload_file_chunked`), the Anthropic SDK's 
 API, curl multipart -- with an e-mail address or IBAN only in the place under test, or a
 file the gateway cannot read completely. With the embedded default policy all of them
 are blocked and nothing of them reaches the upstream; the controls pass.
+test_adversarial.py also checks what the findings log recorded for them (the reason,
+never a value) and that no bomb leaves the gateway slow for the next request.
 """
 
 from __future__ import annotations
@@ -15,11 +17,22 @@ import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from tests.adversarial.files_harness import EMAIL, IBAN, IBAN_SPACED, Case, Client, sdk_status
+from tests.adversarial.harness import IBAN, IBAN_SPACED, Case, Client, sdk_status
 from tests.extract.file_samples import pdf_bytes
 from tests.extract.hidden_archives import ARCHIVE_PLACES, UNREADABLE_FILES, zip_of
 from tests.extract.hidden_documents import CLEAN, DOCUMENT_PLACES
+
+EMAIL = "erika.mustermann@beispiel.de"  # fits an Excel sheet name (31 characters)
+VALUES = (IBAN, EMAIL)
+
+
+def file_case(*args: Any, values: tuple[str, ...] = VALUES, **kwargs: Any) -> Case:
+    """A file case: when blocked, nothing of the file may reach the upstream (the gateway
+    cannot tell a file's harmless parts from the rest)."""
+    return Case(*args, values=values, forwarded="none", **kwargs)
+
 
 OPENAI = "https://api.openai.com"
 ANTHROPIC = "https://api.anthropic.com"
@@ -140,7 +153,7 @@ CASES: list[Case] = []
 for place, (name, builder) in sorted({**DOCUMENT_PLACES, **ARCHIVE_PLACES}.items()):
     value = _value_for(place)
     CASES.append(
-        Case(
+        file_case(
             f"files: {place}",
             "outside-body",
             openai_file(name, lambda b=builder, v=value: b(v)),
@@ -150,91 +163,91 @@ for place, (name, builder) in sorted({**DOCUMENT_PLACES, **ARCHIVE_PLACES}.items
 
 for case, (name, builder, why) in sorted(UNREADABLE_FILES.items()):
     CASES.append(
-        Case(f"files: unreadable, {case} ({why})", "unreadable", openai_file(name, builder))
+        file_case(f"files: unreadable, {case} ({why})", "unreadable", openai_file(name, builder))
     )
 
 CASES += [
     # the file's name is the only place the value is in
-    Case(
+    file_case(
         "files: multipart file name",
         "file-name",
         openai_file(f"Kündigung {EMAIL}.pdf", lambda: pdf_bytes([CLEAN])),
         values=(EMAIL,),
     ),
-    Case(
+    file_case(
         "files: file name via curl",
         "file-name",
         curl_file(f"Gehalt_{IBAN}.txt", lambda: CLEAN.encode()),
         values=(IBAN,),
     ),
-    Case(
+    file_case(
         "files: data URL name= parameter",
         "file-name",
         chat_file(lambda: f"data:text/plain;name={EMAIL};base64,{b64(CLEAN.encode())}"),
         values=(EMAIL,),
     ),
-    Case(
+    file_case(
         "files: filename field of a chat file part",
         "file-name",
         chat_file(lambda: f"data:application/pdf;base64,{b64(pdf_bytes([CLEAN]))}", EMAIL + ".pdf"),
         values=(EMAIL,),
     ),
     # what a file says it is does not decide how it is read
-    Case(
+    file_case(
         "files: a PDF sent as data:image/png",
         "declared-type",
         chat_image(lambda: f"data:image/png;base64,{b64(pdf_bytes([f'IBAN {IBAN_SPACED}']))}"),
         values=(IBAN_SPACED,),
     ),
-    Case(
+    file_case(
         "files: a zip in a chat file part",
         "archive",
         chat_file(lambda: f"data:application/zip;base64,{b64(zip_of({'a.txt': EMAIL.encode()}))}"),
         values=(EMAIL,),
     ),
-    Case(
+    file_case(
         "files: Anthropic Files API, a value in a zip member",
         "archive",
         anthropic_file("daten.zip", lambda: zip_of({"kunden.csv": f"iban\n{IBAN}\n".encode()})),
         values=(IBAN,),
     ),
-    Case(
+    file_case(
         "files: Anthropic Files API, an encrypted PDF",
         "unreadable",
         anthropic_file(*UNREADABLE_FILES["an encrypted pdf"][:2]),
     ),
-    Case(
+    file_case(
         "files: curl, a 10,001-member zip",
         "unreadable",
         curl_file(*UNREADABLE_FILES["10,001 zip members"][:2]),
     ),
     # files uploaded in parts: a part alone cannot be checked
-    Case(
+    file_case(
         "files: Uploads API parts of a clean file",
         "upload-parts",
         uploads_in_parts(f"{CLEAN}\n".encode() * 20, part_size=256),
     ),
-    Case(
+    file_case(
         "files: Uploads API, the value in the second part",
         "upload-parts",
         uploads_in_parts(f"{CLEAN}\n".encode() * 8 + f"IBAN {IBAN}\n".encode(), part_size=200),
         values=(IBAN,),
     ),
-    Case(
+    file_case(
         "files: Uploads API, one part holding the whole file",
         "upload-parts",
         uploads_in_parts(f"{CLEAN}\n".encode(), part_size=1024),
     ),
-    Case("files: Gemini resumable upload chunk", "upload-parts", gemini_resumable_chunk),
+    file_case("files: Gemini resumable upload chunk", "upload-parts", gemini_resumable_chunk),
     # controls: clean files pass
-    Case(
+    file_case(
         "files: control, a clean PDF",
         "control",
         openai_file("bericht.pdf", lambda: pdf_bytes(["Kontrollbericht Wärmepumpen"])),
         expect="pass",
         marker="file",
     ),
-    Case(
+    file_case(
         "files: control, a clean zip",
         "control",
         openai_file("daten.zip", lambda: zip_of({"liesmich.txt": b"Kontrolle"})),
@@ -244,7 +257,7 @@ CASES += [
 ]
 
 CASES.append(
-    Case(
+    file_case(
         "files: Uploads API create, an address in the file name",
         "file-name",
         lambda client: sdk_status(
