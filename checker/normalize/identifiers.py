@@ -3,7 +3,8 @@
 The recognizers know an IBAN in capitals, compact or in groups of four with spaces or
 dashes; a card number compact or in fours; a Steuer-ID compact or grouped 2-3-3-3.
 Written otherwise — ``de89 3704 0044 0532 0130 00``, ``DE89.3704.0044.0532.0130.00``,
-``4111.1111.1111.1111``, ``86.095.742.719``, ``de136695976``, ``lz6311t47`` — they
+``DE89/3704/…``, ``DE89:3704:…``, groups on separate lines, ``4111.1111.1111.1111``,
+``4111/1111/1111/1111``, ``86.095.742.719``, ``de136695976``, ``lz6311t47`` — they
 are not found. Such a candidate is rewritten only when its compact form passes the
 identifier's check digits (python-stdnum: IBAN mod 97, Luhn, Steuer-IdNr, USt-IdNr),
 so dates, amounts, versions, IP addresses and order numbers keep their dots. An ID
@@ -23,21 +24,35 @@ from stdnum.de import idnr, vat
 from checker.normalize.offsets import Rewrite, Rewriter
 from checker.normalize.sketch import CLASS_SHAPE, IDENT_SHAPE, Sketch
 
-# Country code, check digits, then up to 30 characters with single separators anywhere
-# (the check digits decide what belongs to the IBAN).
-# Not "/": Presidio's own tests hold "AL47/2121/1009/…" for no IBAN (a path or a list).
-_IBAN = re.compile(r"[A-Za-z]{2}[ ._-]?[0-9]{2}(?:[ ._-]?[A-Za-z0-9]){11,30}")
-_SEPARATORS = re.compile(r"[ ._-]")
+# What may stand between the groups of an identifier someone writes out: blanks, tabs
+# and line breaks, dots, underscores, slashes, colons, commas and every dash, up to
+# three of them ("DE89 / 3704 - …"). The check digits decide what belongs to the
+# identifier, so a path or a list whose digits happen to pass is a finding on purpose:
+# whoever writes "DE89/3704/…" to an AI tool sends the IBAN (the IBAN recognizer alone
+# keeps Presidio's reading of "AL47/2121/…" as no IBAN; this only rewrites for it).
+SEPARATOR = r"[\s./:,_\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"
+# Country code, check digits, then up to 30 characters with separators anywhere.
+_IBAN = re.compile(
+    rf"[A-Za-z]{{2}}{SEPARATOR}{{0,3}}[0-9]{{2}}(?:{SEPARATOR}{{0,3}}[A-Za-z0-9]){{11,30}}"
+)
+_SEPARATORS = re.compile(SEPARATOR)
 # What the IBAN recognizer reads as it is: capitals, compact or in fours.
 _IBAN_NATIVE = re.compile(r"[A-Z0-9]+|[A-Z0-9]{4}(?: [A-Z0-9]{4})*(?: [A-Z0-9]{1,4})?")
-# Digit groups joined by one and the same dot or underscore (where they start is
-# checked in Python: a leading look-behind makes the regex engine slow everywhere).
-_DIGIT_GROUPS = re.compile(r"\d{1,6}([._])\d{1,6}(?:\1\d{1,6}){1,5}(?![^\W_]|\1\d)")
+# Digit groups joined by separators other than the blank and the dash alone, which the
+# recognizers read themselves (where they start is checked in Python: a leading
+# look-behind makes the regex engine slow everywhere).
+_GROUP_SEPARATOR = r"[./:,_\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"
+_DIGIT_GROUPS = re.compile(
+    rf"\d{{1,6}}(?:[\s-]?{_GROUP_SEPARATOR}[\s-]?\d{{1,6}}|[\s-]\d{{1,6}}){{2,6}}"
+    rf"(?![^\W_]|[\s-]?{_GROUP_SEPARATOR}?[\s-]?\d)"
+)
+# A match the recognizers do not read as it is: a group separator, a tab or line break.
+_GROUP_SEPARATOR_IN = re.compile(rf"{_GROUP_SEPARATOR}|[\t\r\n\v\f]")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 # On the IDENT shape ("de", then digits as "0"), then checked on the text.
 _VAT_SHAPE = re.compile(rb"de[ ._-]?0")
-_GROUPS_SHAPE = re.compile(rb"0[._]0")
+_GROUPS_SHAPE = re.compile(rb"0[ -]?[./:,_x][ -]?0")
 _VAT = re.compile(r"[dD][eE][ ._-]?\d(?:[ ._-]?\d){8}(?![^\W_])")
 _DOCUMENT = re.compile(
     r"(?<![^\W_])[CFGHJKLMNPRTVWXYZ][0-9CFGHJKLMNPRTVWXYZ]{8}[0-9]?(?![^\W_])", re.I
@@ -63,7 +78,7 @@ _LOWER = re.compile(r"[a-z]")
 
 def wanted(sketch: Sketch) -> bool:
     """What each finder starts from, on the shapes: "LLDD" (an IBAN), "de" and a digit
-    (a VAT id), digits around a dot or underscore (grouped digits), a document
+    (a VAT id), digits around a separator (grouped digits), a document
     cue word (ID card and passport numbers)."""
     if not sketch.digits:
         return False
@@ -168,7 +183,12 @@ def _mod97_lengths(compact: str) -> list[int]:
 def _digit_groups(text: str) -> Iterator[tuple[int, int]]:
     for m in _DIGIT_GROUPS.finditer(text):
         before = text[m.start() - 1 : m.start()]
-        if before == "." or before.isalnum() or before == "_" or _IPV4.fullmatch(m.group()):
+        if (
+            before in (".", "_")
+            or before.isalnum()
+            or _IPV4.fullmatch(m.group())
+            or _GROUP_SEPARATOR_IN.search(m.group()) is None
+        ):
             continue
         digits = re.sub(r"\D", "", m.group())
         if (len(digits) == 11 and idnr.is_valid(digits)) or (

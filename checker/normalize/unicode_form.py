@@ -6,6 +6,10 @@ composition), but not to a regex that asks for ``[0-9]`` or ``@``. German text i
 unchanged: umlauts and ß are already in NFKC form (checked: the common path is one C
 call, ``unicodedata.is_normalized``).
 
+Decimal digits of every other script (Arabic-Indic ``٨٩``, Devanagari ``८९``, Thai,
+Bengali …: Unicode category Nd, which NFKC leaves alone) become ASCII digits as well:
+they are the same number to a reader, to Python's ``int()`` and to a bank's form.
+
 The text is normalised cluster by cluster (a starter and the combining marks after
 it), so each normalised piece maps back to the characters it came from. A cluster is
 cut after 30 combining marks (UAX #15's stream-safe format): CPython reorders marks by
@@ -30,6 +34,9 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # half marks): the second characters of every canonical composition whose first
 # character is ASCII.
 _ASCII_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# A decimal digit of any script (str patterns: \d is Unicode's Nd); on non-ASCII text
+# it is never an ASCII digit.
+_DIGIT = re.compile(r"\d")
 
 
 def wanted(sketch: Sketch) -> bool:
@@ -37,7 +44,9 @@ def wanted(sketch: Sketch) -> bool:
     marks that compose with an ASCII letter are in the blocks of _ASCII_MARKS."""
     rest = sketch.non_ascii.translate(_KEEP_DELETE) if sketch.non_ascii else ""
     return bool(rest) and (
-        not unicodedata.is_normalized("NFKC", rest) or _ASCII_MARKS.search(rest) is not None
+        not unicodedata.is_normalized("NFKC", rest)
+        or _ASCII_MARKS.search(rest) is not None
+        or _DIGIT.search(rest) is not None
     )
 
 
@@ -49,14 +58,17 @@ def rewrite(text: str) -> Rewrite | None:
         # An ASCII letter before the run may be the base of its first mark ("e\u0301").
         start = m.start() - 1 if m.start() > 0 else 0
         run = text[start : m.end()]
-        if unicodedata.is_normalized("NFKC", run.translate(_KEEP_DELETE)):
+        if (
+            unicodedata.is_normalized("NFKC", run.translate(_KEEP_DELETE))
+            and _DIGIT.search(m.group()) is None
+        ):
             continue
         if not any(map(unicodedata.combining, run)):
             _starters(out, run, start)
             continue
         for c_start, c_end in _clusters(text, start, m.end()):
             cluster = text[c_start:c_end]
-            normal = cluster if cluster in KEEP else unicodedata.normalize("NFKC", cluster)
+            normal = cluster if cluster in KEEP else _nfkc_cluster(cluster)
             if normal != cluster:
                 out.replace(c_start, c_end, normal, positional=len(normal) == len(cluster))
     return out.result()
@@ -77,7 +89,16 @@ def _starters(out: Rewriter, run: str, start: int) -> None:
 
 
 def _nfkc(char: str) -> str:
-    return char if char in KEEP else unicodedata.normalize("NFKC", char)
+    if char in KEEP:
+        return char
+    normal = unicodedata.normalize("NFKC", char)
+    digit = unicodedata.decimal(normal, None) if len(normal) == 1 else None
+    return normal if digit is None else str(digit)
+
+
+def _nfkc_cluster(cluster: str) -> str:
+    normal = unicodedata.normalize("NFKC", cluster)
+    return _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), normal)
 
 
 def _clusters(text: str, start: int, end: int) -> list[tuple[int, int]]:

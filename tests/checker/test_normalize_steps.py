@@ -28,6 +28,7 @@ from checker.normalize import (
 from checker.normalize.offsets import Normalized, Rewrite
 from checker.normalize.sketch import Sketch
 
+CARD = "4111111111111111"
 IBAN = "DE89370400440532013000"
 Step = Callable[[str], Rewrite | None]
 
@@ -144,6 +145,17 @@ REWRITES: list[tuple[str, Step, str, str, str, str]] = [
     ("nfkc-at", unicode_form.rewrite, "max＠firma.de", "max@firma.de", "@", "＠"),
     ("nfkc-circled", unicode_form.rewrite, "①②", "12", "12", "①②"),
     ("nfkc-combining", unicode_form.rewrite, "Jose\u0301", "José", "é", "e\u0301"),
+    ("digits-arabic-indic", unicode_form.rewrite, "DE\u0668\u0669", "DE89", "89", "\u0668\u0669"),
+    (
+        "digits-devanagari",
+        unicode_form.rewrite,
+        "\u0968\u0966\u0968\u096a",
+        "2024",
+        "2024",
+        "\u0968\u0966\u0968\u096a",
+    ),
+    ("digits-thai-alone", unicode_form.rewrite, "\u0e58", "8", "8", "\u0e58"),
+    ("digits-after-mark", unicode_form.rewrite, "e\u0301\u0669", "é9", "9", "\u0669"),
     (
         "homoglyph-cyrillic",
         homoglyphs.rewrite,
@@ -159,6 +171,30 @@ REWRITES: list[tuple[str, Step, str, str, str, str]] = [
         "AB4711",
         "AB4711",
         "\u0391\u03924711",
+    ),
+    (
+        "homoglyph-small-capitals",
+        homoglyphs.rewrite,
+        "\u1d05\u1d07" + IBAN[2:],
+        IBAN,
+        IBAN,
+        "\u1d05\u1d07" + IBAN[2:],
+    ),
+    (
+        "homoglyph-armenian",
+        homoglyphs.rewrite,
+        "erika@beispiel-firm\u0585.de",
+        "erika@beispiel-firmo.de",
+        "firmo",
+        "firm\u0585",
+    ),
+    (
+        "homoglyph-cherokee",
+        homoglyphs.rewrite,
+        "\u13a0\u13ac89",
+        "DE89",
+        "DE89",
+        "\u13a0\u13ac89",
     ),
     (
         "homoglyph-umlaut-name",
@@ -258,6 +294,42 @@ REWRITES: list[tuple[str, Step, str, str, str, str]] = [
         IBAN,
         "de89 3704 0044 0532 0130 00",
     ),
+    *(
+        (
+            f"iban-{label}",
+            identifiers.rewrite,
+            f"IBAN {written} ok",
+            f"IBAN {IBAN} ok",
+            IBAN,
+            written,
+        )
+        for label, written in (
+            ("slashes", "DE89/3704/0044/0532/0130/00"),
+            ("colons", "DE89:3704:0044:0532:0130:00"),
+            ("commas", "DE89,3704,0044,0532,0130,00"),
+            ("tabs", "DE89\t3704\t0044\t0532\t0130\t00"),
+            ("lines", "DE89\n3704\n0044\n0532\n0130\n00"),
+            ("en-dashes", "DE89\u20133704\u20130044\u20130532\u20130130\u201300"),
+            ("mixed", "DE89 / 3704.0044_0532 - 0130:00"),
+        )
+    ),
+    *(
+        (f"card-{label}", identifiers.rewrite, f"Karte {written}", f"Karte {CARD}", CARD, written)
+        for label, written in (
+            ("slashes", "4111/1111/1111/1111"),
+            ("colons", "4111:1111:1111:1111"),
+            ("lines", "4111\n1111\n1111\n1111"),
+            ("mixed", "4111 / 1111-1111.1111"),
+        )
+    ),
+    (
+        "tax-id-slashes",
+        identifiers.rewrite,
+        "86/095/742/719",
+        "86095742719",
+        "86095742719",
+        "86/095/742/719",
+    ),
     (
         "card-dots",
         identifiers.rewrite,
@@ -347,6 +419,8 @@ UNCHANGED: list[tuple[str, Step, str]] = [
     ),
     ("russian", homoglyphs.rewrite, "Привет, мир! Сегодня хорошая погода."),
     ("greek", homoglyphs.rewrite, "Καλημέρα κόσμε, αβγ"),
+    ("armenian", homoglyphs.rewrite, "Բարեւ, ինչպես ես? Հայաստան"),
+    ("cherokee", homoglyphs.rewrite, "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ"),
     ("look-at", email_obfuscation.rewrite, "Please look at example.com and meet at noon."),
     ("plain-email", email_obfuscation.rewrite, "max@firma.de schreibt (siehe oben)."),
     ("mention", email_obfuscation.rewrite, "Danke @max für die Hilfe"),
@@ -355,6 +429,11 @@ UNCHANGED: list[tuple[str, Step, str]] = [
     ("punctuation-run", spaced.rewrite, ". . . . . . . . . ."),
     ("short-spaced", spaced.rewrite, "a b c d e f g"),
     ("date", identifiers.rewrite, "am 03.04.2025 um 14:30"),
+    ("dates-slashes", identifiers.rewrite, "03/04/2025, 12/31/1999 und 2024/03/04"),
+    ("times", identifiers.rewrite, "von 10:30:00 bis 14:30:15, 1:2:3:4"),
+    ("number-list", identifiers.rewrite, "Werte 12, 345, 678, 901, 234"),
+    ("path", identifiers.rewrite, "/api/v1/users/4711/orders/2024"),
+    ("invalid-iban-slashes", identifiers.rewrite, "DE89/3704/0044/0532/0130/01"),
     ("ipv4", identifiers.rewrite, "Server 192.168.100.200 und 10.0.0.1"),
     ("version", identifiers.rewrite, "Version 3.11.7.2 und 1.2.3.4.5"),
     ("amount", identifiers.rewrite, "Umsatz 12.345.678 EUR"),
