@@ -10,6 +10,11 @@ run between line breaks; every character of it stands for the whole run, so a
 finding there redacts the encoded run. The run itself stays (a key or token in it is
 still a secret).
 
+Compressed text in base64 (``H4sI…``: gzip, or zlib) is inflated and read the same way:
+a paste of ``gzip | base64`` is an encoding, not a cipher. Inflating stops at
+INFLATE_FACTOR times the decoded bytes (at most INFLATE_CAP), so a small blob cannot
+turn into a large text to scan.
+
 Bounded work: the first 64 characters decide first (an image or a key is rejected
 after decoding those), decoding is C (``binascii``), and what is decoded is at most
 three quarters of the run, at most MAX_DEPTH levels deep.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import binascii
 import re
+import zlib
 from collections.abc import Callable, Iterator
 
 from checker.normalize.offsets import Rewrite, Rewriter
@@ -27,6 +33,8 @@ from checker.normalize.sketch import BASE64_SHAPE, Sketch
 MIN_RUN = 12  # characters: "a.b@c.de" is 12 in base64
 _PROBE = 64  # characters decoded before a whole run is
 PRINTABLE_SHARE = 0.9
+INFLATE_FACTOR = 64
+INFLATE_CAP = 1 << 20  # bytes of inflated text at most, whatever the blob's length
 
 _RUN = re.compile(rf"[A-Za-z0-9+/_-]{{{MIN_RUN},}}")
 _WHITESPACE = re.compile(r"\s")
@@ -148,14 +156,38 @@ def _decode(run: str, text_type: bool) -> str | None:
         compact = compact[:-1]  # cannot be a whole character; the rest still decodes
     if not text_type and len(compact) > _PROBE:
         probe = _bytes(compact[:_PROBE])
-        if probe is None or _text(probe, partial=True) is None:
+        if probe is None or (_text(probe, partial=True) is None and _wbits(probe) is None):
             return None
     data = _bytes(compact)
     if data is None:
         return None
+    inflated = _inflated(data)
+    if inflated is not None:
+        return _text(inflated, partial=True)
     if text_type:
         return data.decode("utf-8", errors="replace")
     return _text(data)
+
+
+def _wbits(data: bytes) -> int | None:
+    """zlib's window setting for gzip or zlib data (by their magic bytes), else None."""
+    if data[:3] == b"\x1f\x8b\x08":
+        return 16 + zlib.MAX_WBITS
+    if len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0:
+        return zlib.MAX_WBITS  # "x\x9c", "x\xda" …
+    return None
+
+
+def _inflated(data: bytes) -> bytes | None:
+    """gzip or zlib `data` inflated up to its bound (a cut-off text is still read)."""
+    wbits = _wbits(data)
+    if wbits is None:
+        return None
+    try:
+        limit = min(INFLATE_CAP, INFLATE_FACTOR * len(data))
+        return zlib.decompressobj(wbits).decompress(data, limit) or None
+    except zlib.error:
+        return None
 
 
 def _bytes(compact: str) -> bytes | None:

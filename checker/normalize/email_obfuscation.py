@@ -8,7 +8,9 @@ are rewritten (case-insensitive):
 - a spelled ``at`` (``max at firma dot de``) → ``@``, but only when the domain has a
   spelled or bracketed dot: "look at example.com" is English, not an address;
 - a bracketed dot (``[dot]``, ``(punkt)``, ``[.]``) or a spelled one (``dot``,
-  ``punkt``) → ``.``.
+  ``punkt``) → ``.``;
+- a quoted local part (``"max.muster"@firma.de``, RFC 5322's quoted string, which
+  Presidio's pattern does not take) → the quotes removed.
 
 A plain address is left alone. Every quantifier is bounded and a match can only start
 at the beginning of a word, so a position costs a bounded number of steps.
@@ -40,6 +42,11 @@ _ADDRESS = re.compile(
     re.I,
 )
 _SPELLED_AT_RE = re.compile(_SPELLED_AT, re.I)
+# A quoted local part right before an at (the at and the domain are checked by _ADDRESS
+# once the quotes are gone; here only what lies between the quotes).
+_QUOTED_LOCAL = re.compile(
+    rf'"(?P<local>{_LOCAL_LABEL}(?:\.{_LOCAL_LABEL}){{0,4}})"(?=\s{{0,3}}@\s{{0,3}}[\w-]{{1,63}}\.[\w-])'
+)
 _DOT_WORD = re.compile(rb"(?:dot|punkt)\s")
 _BRACKETED_BYTES = re.compile(
     rb"[\[\(\{<]\s{0,2}(?:at|\xc3\xa4t|@|dot|punkt|\.)\s{0,2}[\]\)\}>]", re.I
@@ -67,7 +74,8 @@ def wanted(sketch: Sketch) -> bool:
     if b"@" in marks:
         at = text.find("@")
         while at >= 0:
-            if text[at - 1 : at].isspace() or text[at + 1 : at + 2].isspace():
+            before = text[at - 1 : at]
+            if before.isspace() or before == '"' or text[at + 1 : at + 2].isspace():
                 return True
             at = text.find("@", at + 1)
     lower = sketch.lower
@@ -85,7 +93,10 @@ def _spelled_dot(lower: bytes) -> bool:
 
 
 def rewrite(text: str) -> Rewrite | None:
-    out = Rewriter(text)
+    edits: list[tuple[int, int, str]] = []
+    if '"' in text:
+        for q in _QUOTED_LOCAL.finditer(text):
+            edits += [(q.start(), q.start() + 1, ""), (q.end() - 1, q.end(), "")]
     for m in _ADDRESS.finditer(text):
         dots = [
             d.span()
@@ -97,7 +108,11 @@ def rewrite(text: str) -> Rewrite | None:
             continue  # a plain address
         if _SPELLED_AT_RE.fullmatch(at) and not any(s >= m.start("domain") for s, _ in dots):
             continue  # "look at example.com"
-        edits = sorted([*((s, e, ".") for s, e in dots), (m.start("at"), m.end("at"), "@")])
-        for start, end, replacement in edits:
+        edits += [*((s, e, ".") for s, e in dots), (m.start("at"), m.end("at"), "@")]
+    out = Rewriter(text)
+    position = 0
+    for start, end, replacement in sorted(edits):
+        if start >= position:
             out.replace(start, end, replacement)
+            position = end
     return out.result()

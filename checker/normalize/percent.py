@@ -7,7 +7,8 @@ itself stays, because decoding in place would change what other recognizers rely
 ``https://admin:p%40ss@host`` is a password in a URL only while ``%40`` is not an
 ``@``. Each character of the copy maps back to the characters it was decoded from, so
 a finding there covers exactly the encoded characters of the original. Encoded twice
-(``%2540``) is decoded twice; no further.
+(``%2540``) or more is decoded while it changes, LEVELS times at most (each level
+shortens the text).
 
 Bytes that do not form UTF-8, and control characters, stay escaped in the copy.
 ``+`` is not a space here (it is only in form bodies, which the extractors decode).
@@ -21,7 +22,7 @@ import unicodedata
 from checker.normalize.offsets import Rewrite, Rewriter
 from checker.normalize.sketch import Sketch
 
-LEVELS = 2
+LEVELS = 6
 # A token with at least one escape; the look-behind starts matches at token starts
 # only, so a long token is walked once.
 _TOKEN = re.compile(r"(?<!\S)\S*?%[0-9A-Fa-f]{2}\S*")

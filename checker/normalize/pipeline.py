@@ -2,8 +2,8 @@
 
 1. Decoders: JSON ``\\u`` escapes and HTML character references, in place, up to
    DECODE_ROUNDS rounds while they still change something (``&amp;#64;`` unwraps);
-   then percent-encoding (a decoded copy next to the token, itself decoding twice at
-   most), and once more the in-place decoders when that copy holds references.
+   then percent-encoding (a decoded copy next to the token, itself decoding up to
+   percent.LEVELS times), and once more the in-place decoders when that copy holds references.
 2. Base64 blobs and ``data:`` URLs: a decoded copy after the run, itself normalised
    (MAX_DEPTH levels at most: base64 in base64 in base64 stops there).
 3. Invisible characters removed, exotic spaces → space, NFKC, homoglyphs folded —
@@ -40,7 +40,9 @@ from checker.normalize import (
 from checker.normalize.offsets import Normalized, OffsetMap, Rewrite
 from checker.normalize.sketch import Sketch
 
-DECODE_ROUNDS = 2
+# Rounds while they still change something: each round only shortens the text, and
+# an encoding nested deeper than this is a cipher someone built on purpose.
+DECODE_ROUNDS = 6
 MAX_DEPTH = 2  # levels of base64 decoded inside each other
 
 

@@ -8,6 +8,8 @@ replace.
 from __future__ import annotations
 
 import base64
+import gzip
+import zlib
 from collections.abc import Callable
 
 import pytest
@@ -43,6 +45,7 @@ def _base64(text: str) -> Rewrite | None:
 
 REWRITES: list[tuple[str, Step, str, str, str, str]] = [
     # (id, step, input, expected output, value in the output, original it maps to)
+    ("js-hex-escape", json_escapes.rewrite, r"max\x40firma\x2ede", "max@firma.de", "@", r"\x40"),
     (
         "json-u",
         json_escapes.rewrite,
@@ -203,6 +206,14 @@ REWRITES: list[tuple[str, Step, str, str, str, str]] = [
         "Müller",
         "Müller",
         "M\u00fcll\u0435r",
+    ),
+    (
+        "email-quoted-local",
+        email_obfuscation.rewrite,
+        'an "max.muster"@firma.de',
+        "an max.muster@firma.de",
+        "max.muster@firma.de",
+        'max.muster"@firma.de',  # the opening quote is gone before the finding starts
     ),
     (
         "email-brackets",
@@ -404,6 +415,8 @@ UNCHANGED: list[tuple[str, Step, str]] = [
         )
     ),
     ("windows-path", json_escapes.rewrite, r"C:\users\new\table.txt"),
+    ("hex-escape-control", json_escapes.rewrite, r"a\x00b\x1fc\x7f"),
+    ("escaped-hex-escape", json_escapes.rewrite, r"\\x40 ist kein Escape"),
     ("escaped-backslash", json_escapes.rewrite, r"\\u0044 ist kein Escape"),
     ("ampersand-prose", html_entities.rewrite, "AT&T und R&D, &copy ohne Semikolon"),
     ("percent-prose", percent.rewrite, "20 % Rabatt, 100%ig, 50%AB"),
@@ -423,6 +436,7 @@ UNCHANGED: list[tuple[str, Step, str]] = [
     ("cherokee", homoglyphs.rewrite, "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ"),
     ("look-at", email_obfuscation.rewrite, "Please look at example.com and meet at noon."),
     ("plain-email", email_obfuscation.rewrite, "max@firma.de schreibt (siehe oben)."),
+    ("quoted-word", email_obfuscation.rewrite, 'Er sagte "hallo" @max und ging.'),
     ("mention", email_obfuscation.rewrite, "Danke @max für die Hilfe"),
     ("abbreviations", spaced.rewrite, "z. B. am 3. 4. und d.h. i.d.R. so"),
     ("table-row", spaced.rewrite, "| a | b | c | d | e | f | g | h |"),
@@ -491,3 +505,31 @@ def test_nested_base64_is_decoded_to_a_bounded_depth() -> None:
         text = _b64(text)
     assert IBAN in normalize(text).text  # MAX_DEPTH + 1 levels: the outer and MAX_DEPTH more
     assert IBAN not in normalize(_b64(text)).text  # one more level stays encoded
+
+
+@pytest.mark.parametrize(
+    "compress",
+    [lambda data: gzip.compress(data, mtime=0), zlib.compress],
+    ids=["gzip", "zlib"],
+)
+def test_compressed_text_in_base64_is_inflated(compress: Callable[[bytes], bytes]) -> None:
+    text = f"Konto {IBAN} und mehr Text" * 3
+    blob = base64.b64encode(compress(text.encode())).decode()
+    rewritten = base64_blobs.rewrite(f"Daten: {blob}", None)
+    assert rewritten is not None and IBAN in rewritten.text
+
+
+def test_a_compressed_bomb_in_base64_inflates_only_to_its_bound() -> None:
+    """A megabyte of zeros is ~1 KB gzipped: what is read is at most INFLATE_FACTOR
+    times the decoded bytes, so a small blob cannot become a large text to scan."""
+    data = gzip.compress(b"a" * (1 << 24), mtime=0)
+    blob = base64.b64encode(data).decode()
+    rewritten = base64_blobs.rewrite(blob, None)
+    assert rewritten is not None
+    added = len(rewritten.text) - len(blob)
+    assert added <= base64_blobs.INFLATE_FACTOR * len(data) + 2
+
+
+def test_random_binary_in_base64_stays_unread() -> None:
+    data = bytes((i * 7919) % 256 for i in range(3000))
+    assert base64_blobs.rewrite(base64.b64encode(b"x\x9c" + data).decode(), None) is None
