@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import gc
+import gzip
 import time
 from collections.abc import Callable
 
@@ -172,7 +173,18 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "homoglyphs": lambda n: "аa " * (n // 3),
     "iban-starts": lambda n: "de89 " * (n // 5),
     "base64": lambda n: _b64("IBAN DE89 3704 0044 0532 0130 00 " * (n // 45))[:n],
+    "gzip-base64": lambda n: (_gzip_b64("Konto DE89 3704 0044 0532 0130 00 ") + " ") * (n // 81),
+    "separators": lambda n: "DE89/" + "1/2:3,4\t" * (n // 9),
+    "digit-groups": lambda n: "1/22/333:4444," * (n // 14),
+    "other-digits": lambda n: "\u0668\u0669 " * (n // 3),
+    "quotes": lambda n: '"a"@' * (n // 4),
+    "hex-escapes": lambda n: r"\x41" * (n // 4),
+    "nested-entities": lambda n: "&amp;amp;amp;#64;" * (n // 17),
 }
+
+
+def _gzip_b64(text: str) -> str:
+    return base64.b64encode(gzip.compress(text.encode(), mtime=0)).decode()
 
 
 def _seconds(text: str) -> float:
