@@ -37,7 +37,9 @@ SCANNED = (
     Rule(
         "Request headers",
         True,
-        "every header not listed below, custom ones included (one part each, `header.<name>`)",
+        "every header not listed below, custom ones included, its name and its value "
+        "(one part each, `header.<name>`); a header listed below under another name "
+        "(`accept-note`, `x-stainless-note`) is scanned",
     ),
     Rule(
         "Body, any method",
@@ -89,16 +91,17 @@ IGNORED = (
         "never sent: clients keep it to themselves",
     ),
     Rule(
-        "Headers `host`, `content-length`, `content-type`, `content-encoding`, "
-        "`transfer-encoding`, `connection`, `keep-alive`, `proxy-connection`, `te`, "
-        "`trailer`, `upgrade`, `expect`",
+        "Headers `host`, `content-length`, `content-encoding`, `transfer-encoding`",
         False,
-        "HTTP framing: the client's HTTP library writes them; their meaning is applied "
-        "(the body is decoded by them) and a value outside the grammar breaks the request",
+        "HTTP framing: the request's target, and grammars the gateway applies itself (a "
+        "length, the codings the body is decoded by); a value outside them breaks the "
+        "request. Other framing headers (`content-type` with its parameters, "
+        "`connection`, `upgrade`, `expect` …) are scanned",
     ),
     Rule(
-        "Headers `accept`, `accept-*`, `cache-control`, `pragma`, `if-*`, `range`, "
-        "`priority`, `dnt`",
+        "Headers `accept`, `accept-encoding`, `accept-language`, `accept-charset`, "
+        "`cache-control`, `pragma`, `if-match`, `if-none-match`, `if-modified-since`, "
+        "`if-unmodified-since`, `if-range`, `range`, `priority`, `dnt`",
         False,
         "content negotiation and caching: fixed tokens written by the client's HTTP library",
     ),
@@ -114,36 +117,30 @@ IGNORED = (
         "session state the vendor set itself (Set-Cookie) and gets back",
     ),
     Rule(
-        "Header `user-agent`",
+        "Headers `sec-ch-ua*`, `sec-fetch-*`, `sec-websocket-key`, `sec-websocket-version`, "
+        "`sec-websocket-extensions`, `sec-websocket-protocol` (by name, BROWSER_HEADERS)",
         False,
-        "the client program's name and version; scanning it on every request of a web "
-        "app costs more than it finds",
+        "written by the browser itself, not by the page: fixed tokens; the WebSocket "
+        "subprotocol carries the Realtime API's key (a credential, as above)",
     ),
     Rule(
-        "Header `referer`",
-        False,
-        "the page that made the request: a page of the AI service was itself requested "
-        "(and scanned) through the gateway; browsers send other sites only as origin",
-    ),
-    Rule(
-        "Headers `origin`, `sec-ch-*`, `sec-fetch-*`, `sec-websocket-*`",
-        False,
-        "written by the browser itself, not by the page: origins and fixed tokens",
-    ),
-    Rule(
-        "Headers `x-stainless-*`",
+        "Headers `x-stainless-arch`, `-lang`, `-os`, `-package-version`, `-runtime`, "
+        "`-runtime-version`, `-retry-count`, `-timeout`, `-read-timeout`, `-async`, "
+        "`-helper-method`, `-poll-helper`, `-custom-poll-interval`, `-raw-response`, "
+        "`-stream-helper`",
         False,
         "the official SDKs' telemetry: SDK, language, OS and runtime versions",
     ),
     Rule(
-        "Headers `traceparent`, `tracestate`, `x-request-id`, `x-client-request-id`",
+        "Header `traceparent` in its grammar (version, 32 and 16 hex digits, flags)",
         False,
-        "random trace and request ids",
+        "a random trace id; any other value is scanned",
     ),
     Rule(
-        "Headers `forwarded`, `via`, `x-forwarded-*`, `x-real-ip`",
+        "IP addresses in headers `forwarded`, `via`, `x-forwarded-*`, `x-real-ip`",
         False,
-        "network addresses added by proxies on the way, not by the sender",
+        "network addresses added by proxies on the way, not by the sender; the rest of "
+        "these headers is scanned",
     ),
     Rule(
         "Tenant restriction headers (rules/tenant_headers.yaml)",
@@ -185,28 +182,74 @@ IGNORED = (
 
 TABLE = SCANNED + IGNORED
 
-_FRAMING = frozenset(
+# Ignored by name: exact names only — a prefix ("accept-*") would let any header that
+# starts like one carry a value past the gateway.
+_FRAMING = frozenset({"host", "content-length", "content-encoding", "transfer-encoding"})
+_NEGOTIATION = frozenset(
     {
-        "host",
-        "content-length",
-        "content-type",
-        "content-encoding",
-        "transfer-encoding",
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "upgrade",
-        "expect",
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "accept-charset",
+        "cache-control",
+        "pragma",
+        "if-match",
+        "if-none-match",
+        "if-modified-since",
+        "if-unmodified-since",
+        "if-range",
+        "range",
+        "priority",
+        "dnt",
     }
 )
-_NEGOTIATION = frozenset({"accept", "cache-control", "pragma", "range", "priority", "dnt"})
+BROWSER_HEADERS = frozenset(
+    {
+        *(
+            f"sec-ch-ua{suffix}"
+            for suffix in (
+                "",
+                "-mobile",
+                "-platform",
+                "-arch",
+                "-bitness",
+                "-full-version",
+                "-full-version-list",
+                "-model",
+                "-platform-version",
+                "-wow64",
+                "-form-factors",
+            )
+        ),
+        *(f"sec-fetch-{suffix}" for suffix in ("dest", "mode", "site", "user", "storage-access")),
+        *(f"sec-websocket-{suffix}" for suffix in ("key", "version", "extensions", "protocol")),
+    }
+)
+_STAINLESS = frozenset(
+    f"x-stainless-{suffix}"
+    for suffix in (
+        "arch",
+        "lang",
+        "os",
+        "package-version",
+        "runtime",
+        "runtime-version",
+        "retry-count",
+        "timeout",
+        "read-timeout",
+        "async",
+        "helper-method",
+        "poll-helper",
+        "custom-poll-interval",
+        "raw-response",
+        "stream-helper",
+    )
+)
+_TRACEPARENT = re.compile(r"[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
+HOP_HEADERS = frozenset({"forwarded", "via", "x-real-ip"})
 _CREDENTIALS = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key"}
 )
-_TRACES = frozenset({"traceparent", "tracestate", "x-request-id", "x-client-request-id"})
-_HOPS = frozenset({"forwarded", "via", "x-real-ip"})
 _VOCABULARY_KEYS = frozenset({"role", "type", "object", "status", "detail"})
 _VOCABULARY_WORD = re.compile(r"[a-z][a-z_]{0,39}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -222,32 +265,33 @@ def _tenant_headers() -> frozenset[str]:
     return frozenset(entry["header"].lower() for entry in restrictions.values())
 
 
-def header_rule(name: str) -> Rule | None:
-    """The row that ignores header `name`, or None when the header is scanned."""
+def header_rule(name: str, value: str = "") -> Rule | None:
+    """The row that ignores header `name` (with `value`), or None when it is scanned.
+    Hop headers (is_hop_header) are scanned without their IP addresses."""
     name = name.lower()
     if name in _FRAMING:
         return _rule("Headers `host`")
-    if name in _NEGOTIATION or name.startswith(("accept", "if-")):
+    if name in _NEGOTIATION:
         return _rule("Headers `accept`")
     if name in _CREDENTIALS:
         return _rule("Headers `authorization`")
     if name == "cookie":
         return _rule("Header `cookie`")
-    if name == "user-agent":
-        return _rule("Header `user-agent`")
-    if name == "referer":
-        return _rule("Header `referer`")
-    if name == "origin" or name.startswith(("sec-ch-", "sec-fetch-", "sec-websocket-")):
-        return _rule("Headers `origin`")
-    if name.startswith("x-stainless-"):
-        return _rule("Headers `x-stainless-*`")
-    if name in _TRACES:
-        return _rule("Headers `traceparent`")
-    if name in _HOPS or name.startswith("x-forwarded-"):
-        return _rule("Headers `forwarded`")
+    if name in BROWSER_HEADERS:
+        return _rule("Headers `sec-ch-ua*`")
+    if name in _STAINLESS:
+        return _rule("Headers `x-stainless-arch`")
+    if name == "traceparent" and _TRACEPARENT.fullmatch(value.strip()):
+        return _rule("Header `traceparent`")
     if name in _tenant_headers():
         return _rule("Tenant restriction headers")
     return None
+
+
+def is_hop_header(name: str) -> bool:
+    """A header proxies add with network addresses in it (scanned without them)."""
+    name = name.lower()
+    return name in HOP_HEADERS or name.startswith("x-forwarded-")
 
 
 def string_rule(value: str, key: str | None = None) -> Rule | None:

@@ -11,10 +11,12 @@ when it looks like a field name (json_walk.name_segment), else by its position.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Iterable
 from urllib.parse import unquote, unquote_plus
 
-from extract.coverage import header_rule, string_rule
+from extract.coverage import header_rule, is_hop_header, string_rule
 from extract.json_walk import name_segment
 from extract.model import TextPart
 from extract.path import ROOT
@@ -44,9 +46,32 @@ def url_parts(target: str) -> list[TextPart]:
 
 
 def header_parts(headers: Iterable[tuple[str, str]]) -> list[TextPart]:
-    """Every header value the coverage table does not ignore, one part each."""
+    """Every header the coverage table does not ignore, one part each: "name: value"
+    (a custom header's name reaches the vendor like its value)."""
     parts: list[TextPart] = []
     for index, (name, value) in enumerate(headers):
-        if header_rule(name) is None and string_rule(value) is None:
-            parts.append(TextPart(HEADER.then(name_segment(name.lower(), index)), value))
+        if header_rule(name, value) is not None:
+            continue
+        if is_hop_header(name):
+            value = _without_addresses(value)
+        text = f"{name}: {value}" if string_rule(value) is None else name
+        parts.append(TextPart(HEADER.then(name_segment(name.lower(), index)), text))
     return parts
+
+
+# An IPv4 or IPv6 address (ipaddress decides), in brackets or with a port.
+_ADDRESS = re.compile(r"\[?([0-9A-Fa-f:.]{2,45})\]?(?::\d{1,5})?")
+
+
+def _without_addresses(value: str) -> str:
+    """`value` with the IP addresses proxies write (x-forwarded-for, forwarded's for=)
+    blanked: those are the network's, not the sender's; anything else stays."""
+
+    def blank(m: re.Match[str]) -> str:
+        try:
+            ipaddress.ip_address(m.group(1))
+        except ValueError:
+            return m.group()
+        return " " * len(m.group())
+
+    return _ADDRESS.sub(blank, value)

@@ -213,11 +213,61 @@ def test_every_header_is_scanned_or_ignored_by_a_rule() -> None:
         assert isinstance(key, Key)
         scanned.add((key.name, part.text))
     for name, value in SDK_HEADERS:
-        wanted = header_rule(name) is None and string_rule(value) is None
-        assert ((name.lower(), value) in scanned) == wanted, name
+        text = f"{name}: {value}" if string_rule(value) is None else name
+        assert ((name.lower(), text) in scanned) == (header_rule(name, value) is None), name
     names = {name for name, _ in scanned}
-    assert {"x-user-note", "anthropic-version", "openai-organization"} <= names
-    assert not names & {"authorization", "cookie", "x-stainless-lang", "user-agent"}
+    assert {"x-user-note", "anthropic-version", "openai-organization", "user-agent"} <= names
+    assert {"referer", "origin", "content-type", "connection"} <= names
+    assert not names & {"authorization", "cookie", "x-stainless-lang", "sec-ch-ua", "host"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["accept-note", "if-note", "sec-ch-note", "sec-fetch-note", "x-stainless-note", "content-type"],
+)
+def test_a_header_named_like_an_ignored_one_is_scanned(name: str) -> None:
+    """Ignored headers are ignored by their exact names: a prefix would let any header
+    that starts like one carry a value past the gateway."""
+    (part,) = header_parts([(name, "Konto DE89 3704 0044 0532 0130 00")])
+    assert "DE89 3704" in part.text
+
+
+def test_a_header_name_is_scanned_with_its_value() -> None:
+    (part,) = header_parts([("x-DE89370400440532013000", "1")])
+    assert "DE89370400440532013000" in part.text
+    (part,) = header_parts([("x-erika-mustermann", "")])  # blank value: the name alone
+    assert part.text == "x-erika-mustermann"
+
+
+@pytest.mark.parametrize(
+    ("value", "ignored"),
+    [
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", True),
+        ("00-erika.mustermann@beispiel-firma.de", False),
+        ("DE89370400440532013000", False),
+    ],
+)
+def test_traceparent_is_ignored_only_in_its_grammar(value: str, ignored: bool) -> None:
+    assert (header_rule("traceparent", value) is not None) == ignored
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "kept"),
+    [
+        ("x-forwarded-for", "192.0.2.60, 2001:db8::1, [2001:db8::2]:8080", ""),
+        ("x-real-ip", "10.0.0.1", ""),
+        ("forwarded", "for=192.0.2.60;proto=https;by=203.0.113.43", "proto=https"),
+        ("via", "1.1 10.1.2.3 (squid)", "(squid)"),
+        ("x-forwarded-for", "DE89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130 00"),
+        ("x-forwarded-host", "erika@beispiel-firma.de", "erika@beispiel-firma.de"),
+    ],
+)
+def test_hop_headers_are_scanned_without_their_ip_addresses(
+    name: str, value: str, kept: str
+) -> None:
+    (part,) = header_parts([(name, value)])
+    assert kept in part.text
+    assert not any(address in part.text for address in ("192.0", "2001", "10.", "203."))
 
 
 def test_locations_of_outside_parts_carry_no_caller_data() -> None:
