@@ -126,6 +126,7 @@ class Case:
     # "block": "clean" lets requests without the values arrive (a first message of a
     # split, a clean request before); "none" lets only METADATA_ONLY requests arrive.
     forwarded: Literal["clean", "none"] = "clean"
+    xfail: str = ""  # a known gap being worked on elsewhere: why (strict: it must fail)
 
 
 # --- the leak check -------------------------------------------------------------------
