@@ -38,6 +38,7 @@ MarkKind = Literal[
     "url",  # the request's URL path or query
     "header",  # a request header
     "raw",  # a body that did not parse: its string literals and the text between them
+    "earlier",  # the end of the connection's previous WebSocket message
 ]
 
 

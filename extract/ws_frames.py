@@ -23,7 +23,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import msgpack
@@ -53,6 +53,34 @@ class ClientFrame:
     media: bool = False  # one chunk of a media stream (audio frames, many per second)
     event: str | None = None  # the message kind, e.g. "conversation.item.create", "setup"
     event_id: str | None = None  # the client's id of the event (OpenAI Realtime)
+
+
+# --- values split across messages -------------------------------------------------------
+#
+# Over HTTP a client resends the whole conversation, so half an IBAN in one message and
+# the rest in the next are one request's adjacent parts (checker/seams.py joins them).
+# Over a WebSocket each message travels alone, and the server joins them into one
+# conversation. So the end of the connection's last forwarded message goes in front
+# of the next message's parts: the scanner's seams then see a value across the two.
+
+EARLIER = ROOT.mark("earlier", "earlier_message")
+EARLIER_CHARS = 100  # as many as checker.seams.SEAM keeps of each side of a boundary
+
+
+def with_earlier(frame: ClientFrame, earlier: str) -> ClientFrame:
+    """`frame` with the end of the previous message as its first part."""
+    if not earlier or frame.media or not frame.parts:
+        return frame
+    return replace(frame, parts=(TextPart(EARLIER, earlier), *frame.parts))
+
+
+def ending(frame: ClientFrame) -> str:
+    """What the next message's seam starts from: the end of this message's first own
+    part (the prompt text, for every reader that knows its protocol)."""
+    own = [part for part in frame.parts if part.path != EARLIER]
+    if frame.media or not own:
+        return ""
+    return own[0].text[-EARLIER_CHARS:]
 
 
 # A decoded message: text, a MessagePack value, or None (binary that cannot be read).

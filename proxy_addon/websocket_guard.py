@@ -6,7 +6,9 @@ Copilot, OpenAI Realtime, Gemini Live, or every string leaf of anything else; bi
 messages decoded by extract/ws_frames.py), scan it in the worker pool and decide
 (pipeline/evaluation.py, shared with the HTTP Guard), and on a block drop the message and
 answer the client in its own protocol (answers/ws_answers.py). mitmproxy hands us whole
-messages: fragments joined, per-message deflate undone.
+messages: fragments joined, per-message deflate undone. The end of the last message
+forwarded on the connection is scanned in front of the next one, so a value split
+across two messages is found where they meet.
 
 There is no coaching or redaction on this path: a "warn" or "redact" is enforced as a
 block (policy.decide.applied with inline=False). A message larger than the policy's
@@ -37,7 +39,7 @@ from answers.messages import decision_message, pick_language
 from answers.portal_pages import approval_url
 from answers.ws_answers import block_messages
 from extract.body_decode import BodyTooLarge
-from extract.ws_frames import ClientFrame, Protocol
+from extract.ws_frames import ClientFrame, Protocol, ending, with_earlier
 from extract.ws_registry import answer_protocol, read_message, ws_api
 from pipeline.evaluation import Active, Evaluation, evaluate, unchecked
 from policy.catalog import Catalog, Service, default_catalog
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 # flow.metadata keys
 BLOCKED_SESSION = "leitplanke.ws_blocked_session"  # the warning of a blocked Gemini setup
 MEDIA_SEEN = "leitplanke.ws_media"  # actions of media chunks already recorded / answered
+EARLIER = "leitplanke.ws_earlier"  # the end of the last message forwarded to the server
 
 # The Guard declares these; the fallbacks only matter when it is not loaded.
 _DEFAULTS: dict[str, object] = {
@@ -119,6 +122,8 @@ class WebSocketGuard:
             message.drop()
             if first:
                 self.respond(flow, checked)
+        elif checked.frame is not None and not checked.frame.media:
+            flow.metadata[EARLIER] = ending(checked.frame)
         if first and self._worth_recording(checked, outcome):
             self.recorder.record_decision(flow, checked.evaluation, outcome)
 
@@ -148,6 +153,9 @@ class WebSocketGuard:
             return Checked(oversize, answer_protocol(api, content), None)
         if frame is None:
             return None
+        # A value split across this message and the last forwarded one is seen on the
+        # seam between them (extract/ws_frames.py).
+        frame = with_earlier(frame, str(flow.metadata.get(EARLIER, "")))
         timeout_ms = _option("leitplanke_scan_timeout_ms")
         assert isinstance(timeout_ms, int)
         evaluation = await evaluate(

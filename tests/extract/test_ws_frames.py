@@ -146,3 +146,19 @@ def test_read_message_dispatches_to_the_reader() -> None:
     frame = read_message("copilot_ws", gzip.compress(TEXT.encode()), False, LIMIT)
     assert frame is not None and frame.protocol == "copilot" and frame.prompt
     assert frame.parts[0].text == f"IBAN {IBAN}"
+
+
+def test_the_end_of_a_message_goes_in_front_of_the_next() -> None:
+    from extract.model import TextPart
+    from extract.path import ROOT
+    from extract.ws_frames import EARLIER, EARLIER_CHARS, ClientFrame, ending, with_earlier
+
+    text = "x" * 500 + "Konto DE89 3704 0044"
+    frame = ClientFrame("json", (TextPart(ROOT.key("text"), text), TextPart(ROOT.key("id"), "1")))
+    tail = ending(frame)
+    assert tail == text[-EARLIER_CHARS:]
+    joined = with_earlier(frame, tail)
+    assert joined.parts[0] == TextPart(EARLIER, tail) and joined.parts[1:] == frame.parts
+    assert ending(joined) == tail  # the earlier part is never its own message's end
+    media = ClientFrame("json", frame.parts, media=True)
+    assert with_earlier(media, tail) is media and ending(media) == ""

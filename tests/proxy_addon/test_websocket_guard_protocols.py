@@ -181,3 +181,25 @@ async def test_a_bug_of_ours_gets_the_fail_mode(
     ]
     event = json.loads(harness.injected.calls[0][1])
     assert event["type"] == "error"
+
+
+async def test_a_value_split_across_two_messages_is_found_where_they_meet(
+    harness: Harness,
+) -> None:
+    """Each WebSocket message travels alone, and the server joins them: half an IBAN
+    (a zero-width space in it) in one item, the rest in the next — the second is
+    dropped; a blocked message does not become the next one's start."""
+    f = flow(*REALTIME)
+    first = await harness.message(f, item("Konto DE89 3704 00\u200b", "evt_1"))
+    second = await harness.message(f, item("\u200b44 0532 0130 00 bitte", "evt_2"))
+    third = await harness.message(f, item(CLEAN, "evt_3"))
+    assert not first.dropped and second.dropped and not third.dropped
+    assert [row[2] for row in decisions(harness)] == ["log", "block", "log"]
+    locations = {str(row[0]) for row in harness.rows("select location from findings")}
+    assert any(location.startswith("earlier_message") for location in locations)
+
+
+async def test_messages_on_other_connections_do_not_meet(harness: Harness) -> None:
+    first = await harness.message(flow(*REALTIME), item("Schreib an vertrieb.nord@", "e1"))
+    second = await harness.message(flow(*REALTIME), item("beispiel-firma.de bitte", "e2"))
+    assert not first.dropped and not second.dropped
