@@ -109,12 +109,16 @@ IGNORED = (
         "Headers `authorization`, `proxy-authorization`, `x-api-key`, `api-key`, `x-goog-api-key`",
         False,
         "credentials: the company's own key to the vendor (or the gateway's login) — "
-        "the vendor needs it and keeps it as a credential, not as content sent to the model",
+        "the vendor needs it and keeps it as a credential, not as content sent to the "
+        "model (a value written there instead of a key is refused by the vendor as a key)",
     ),
     Rule(
         "Header `cookie`",
         False,
-        "session state the vendor set itself (Set-Cookie) and gets back",
+        "session state the vendor set (Set-Cookie) or its page wrote, holding the "
+        "employee's own session tokens and ids (scanning them would block every request "
+        "of a web app). Not covered: a client that writes a cookie of its own can carry a "
+        "value in it (docs/security.md, what is not protected)",
     ),
     Rule(
         "Headers `sec-ch-ua*`, `sec-fetch-*`, `sec-websocket-key`, `sec-websocket-version`, "
