@@ -121,6 +121,21 @@ IGNORED = (
         "value in it (docs/security.md, what is not protected)",
     ),
     Rule(
+        "Header `user-agent`",
+        False,
+        "the client program's name and version, written by the browser or HTTP library; "
+        "its product names and versions would send every request of a web app (assets "
+        "too) to a checker worker. Not covered: a client that writes its own user agent "
+        "can carry a value in it (docs/security.md, what is not protected)",
+    ),
+    Rule(
+        "Header `referer`",
+        False,
+        "the page that made the request: set by the browser (a page script can only "
+        "name its own origin's pages), which requested and scanned that page through "
+        "the gateway; its conversation ids would send every request to a worker",
+    ),
+    Rule(
         "Headers `sec-ch-ua*`, `sec-fetch-*`, `sec-websocket-key`, `sec-websocket-version`, "
         "`sec-websocket-extensions`, `sec-websocket-protocol` (by name, BROWSER_HEADERS)",
         False,
@@ -136,9 +151,10 @@ IGNORED = (
         "the official SDKs' telemetry: SDK, language, OS and runtime versions",
     ),
     Rule(
-        "Header `traceparent` in its grammar (version, 32 and 16 hex digits, flags)",
+        "Header `traceparent` in its grammar (version, 32 and 16 hex digits, flags); "
+        "`x-request-id`, `x-client-request-id` holding a UUID or 32+ hex digits",
         False,
-        "a random trace id; any other value is scanned",
+        "random trace and request ids; any other value is scanned",
     ),
     Rule(
         "IP addresses in headers `forwarded`, `via`, `x-forwarded-*`, `x-real-ip`",
@@ -250,6 +266,8 @@ _STAINLESS = frozenset(
     )
 )
 _TRACEPARENT = re.compile(r"[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
+_REQUEST_IDS = frozenset({"x-request-id", "x-client-request-id"})
+_RANDOM_ID = re.compile(r"(?:[a-z]{1,8}[_-])?(?:[0-9a-fA-F]{32,128}|[0-9a-fA-F-]{36})")
 HOP_HEADERS = frozenset({"forwarded", "via", "x-real-ip"})
 _CREDENTIALS = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key"}
@@ -285,7 +303,13 @@ def header_rule(name: str, value: str = "") -> Rule | None:
         return _rule("Headers `sec-ch-ua*`")
     if name in _STAINLESS:
         return _rule("Headers `x-stainless-arch`")
-    if name == "traceparent" and _TRACEPARENT.fullmatch(value.strip()):
+    if name == "user-agent":
+        return _rule("Header `user-agent`")
+    if name == "referer":
+        return _rule("Header `referer`")
+    if (name == "traceparent" and _TRACEPARENT.fullmatch(value.strip())) or (
+        name in _REQUEST_IDS and _RANDOM_ID.fullmatch(value.strip())
+    ):
         return _rule("Header `traceparent`")
     if name in _tenant_headers():
         return _rule("Tenant restriction headers")
