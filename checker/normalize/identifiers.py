@@ -3,7 +3,8 @@
 The recognizers know an IBAN in capitals, compact or in groups of four with spaces or
 dashes; a card number compact or in fours; a Steuer-ID compact or grouped 2-3-3-3.
 Written otherwise — ``de89 3704 0044 0532 0130 00``, ``DE89.3704.0044.0532.0130.00``,
-``DE89/3704/…``, ``DE89:3704:…``, groups on separate lines, ``4111.1111.1111.1111``,
+``DE89/3704/…``, ``DE89:3704:…``, groups on separate lines or in markup (```DE89` `3704```),
+``4111.1111.1111.1111``,
 ``4111/1111/1111/1111``, ``86.095.742.719``, ``de136695976``, ``lz6311t47`` — they
 are not found. Such a candidate is rewritten only when its compact form passes the
 identifier's check digits (python-stdnum: IBAN mod 97, Luhn, Steuer-IdNr, USt-IdNr),
@@ -30,24 +31,26 @@ from checker.normalize.sketch import CLASS_SHAPE, IDENT_SHAPE, Sketch
 # identifier, so a path or a list whose digits happen to pass is a finding on purpose:
 # whoever writes "DE89/3704/…" to an AI tool sends the IBAN (the IBAN recognizer alone
 # keeps Presidio's reading of "AL47/2121/…" as no IBAN; this only rewrites for it).
-SEPARATOR = r"[\s./:,_\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"
+# Markup around the groups counts too: `DE89` `3704`, **DE89** **3704**, "DE89" "3704",
+# | DE89 | 3704 |, DE89+3704 (up to five characters between two groups).
+SEPARATOR = r"[\s./:,;_\-+*|`'\"()\[\]{}<>~\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"
 # Country code, check digits, then up to 30 characters with separators anywhere.
 _IBAN = re.compile(
-    rf"[A-Za-z]{{2}}{SEPARATOR}{{0,3}}[0-9]{{2}}(?:{SEPARATOR}{{0,3}}[A-Za-z0-9]){{11,30}}"
+    rf"[A-Za-z]{{2}}{SEPARATOR}{{0,5}}[0-9]{{2}}(?:{SEPARATOR}{{0,5}}[A-Za-z0-9]){{11,30}}"
 )
 _SEPARATORS = re.compile(SEPARATOR)
 # What the IBAN recognizer reads as it is: capitals, compact or in fours.
 _IBAN_NATIVE = re.compile(r"[A-Z0-9]+|[A-Z0-9]{4}(?: [A-Z0-9]{4})*(?: [A-Z0-9]{1,4})?")
-# Digit groups joined by separators other than the blank and the dash alone, which the
-# recognizers read themselves (where they start is checked in Python: a leading
-# look-behind makes the regex engine slow everywhere).
-_GROUP_SEPARATOR = r"[./:,_\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"
+# Digit groups joined by one and the same separator — a dot, underscore, slash, colon or
+# a dash other than the ASCII one, with a blank on either side or not — which the
+# recognizers do not read themselves. Not commas, tabs or line breaks: lists and
+# columns of years or amounts would pass Luhn's check one time in ten (an IBAN's
+# country code and mod 97 make any separator safe there). Where a match starts is
+# checked in Python: a leading look-behind makes the regex engine slow everywhere.
+_GROUP_SEPARATOR = r" ?[./:_\u2010-\u2015\u2212\ufe58\ufe63\uff0d] ?"
 _DIGIT_GROUPS = re.compile(
-    rf"\d{{1,6}}(?:[\s-]?{_GROUP_SEPARATOR}[\s-]?\d{{1,6}}|[\s-]\d{{1,6}}){{2,6}}"
-    rf"(?![^\W_]|[\s-]?{_GROUP_SEPARATOR}?[\s-]?\d)"
+    rf"\d{{1,6}}({_GROUP_SEPARATOR})\d{{1,6}}(?:\1\d{{1,6}}){{1,5}}(?![^\W_]|\1\d)"
 )
-# A match the recognizers do not read as it is: a group separator, a tab or line break.
-_GROUP_SEPARATOR_IN = re.compile(rf"{_GROUP_SEPARATOR}|[\t\r\n\v\f]")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 # On the IDENT shape ("de", then digits as "0"), then checked on the text.
@@ -183,12 +186,7 @@ def _mod97_lengths(compact: str) -> list[int]:
 def _digit_groups(text: str) -> Iterator[tuple[int, int]]:
     for m in _DIGIT_GROUPS.finditer(text):
         before = text[m.start() - 1 : m.start()]
-        if (
-            before in (".", "_")
-            or before.isalnum()
-            or _IPV4.fullmatch(m.group())
-            or _GROUP_SEPARATOR_IN.search(m.group()) is None
-        ):
+        if before in (".", "_") or before.isalnum() or _IPV4.fullmatch(m.group()):
             continue
         digits = re.sub(r"\D", "", m.group())
         if (len(digits) == 11 and idnr.is_valid(digits)) or (

@@ -322,6 +322,8 @@ REWRITES: list[tuple[str, Step, str, str, str, str]] = [
             ("lines", "DE89\n3704\n0044\n0532\n0130\n00"),
             ("en-dashes", "DE89\u20133704\u20130044\u20130532\u20130130\u201300"),
             ("mixed", "DE89 / 3704.0044_0532 - 0130:00"),
+            ("table-cells", "DE89 | 3704 | 0044 | 0532 | 0130 | 00"),
+            ("plus", "DE89+3704+0044+0532+0130+00"),
         )
     ),
     *(
@@ -329,9 +331,25 @@ REWRITES: list[tuple[str, Step, str, str, str, str]] = [
         for label, written in (
             ("slashes", "4111/1111/1111/1111"),
             ("colons", "4111:1111:1111:1111"),
-            ("lines", "4111\n1111\n1111\n1111"),
-            ("mixed", "4111 / 1111-1111.1111"),
+            ("spaced-slashes", "4111 / 1111 / 1111 / 1111"),
+            ("en-dashes", "4111\u20131111\u20131111\u20131111"),
         )
+    ),
+    (
+        "iban-markdown-code",
+        identifiers.rewrite,
+        "`DE89` `3704` `0044` `0532` `0130` `00`",
+        f"`{IBAN}`",
+        IBAN,
+        "DE89` `3704` `0044` `0532` `0130` `00",
+    ),
+    (
+        "iban-bold",
+        identifiers.rewrite,
+        "**DE89** **3704** **0044** **0532** **0130** **00**",
+        f"**{IBAN}**",
+        IBAN,
+        "DE89** **3704** **0044** **0532** **0130** **00",
     ),
     (
         "tax-id-slashes",
@@ -446,6 +464,9 @@ UNCHANGED: list[tuple[str, Step, str]] = [
     ("dates-slashes", identifiers.rewrite, "03/04/2025, 12/31/1999 und 2024/03/04"),
     ("times", identifiers.rewrite, "von 10:30:00 bis 14:30:15, 1:2:3:4"),
     ("number-list", identifiers.rewrite, "Werte 12, 345, 678, 901, 234"),
+    ("years-list", identifiers.rewrite, "Jahre 2020, 2021, 2022, 2023 und 2024, 2025, 2026, 2027"),
+    ("years-column", identifiers.rewrite, "2024\n2025\n2026\n2027\n2028"),
+    ("years-tabs", identifiers.rewrite, "2024\t2025\t2026\t2027"),
     ("path", identifiers.rewrite, "/api/v1/users/4711/orders/2024"),
     ("invalid-iban-slashes", identifiers.rewrite, "DE89/3704/0044/0532/0130/01"),
     ("ipv4", identifiers.rewrite, "Server 192.168.100.200 und 10.0.0.1"),
