@@ -198,14 +198,37 @@ def _bytes(compact: str) -> bytes | None:
 
 
 def _text(data: bytes, partial: bool = False) -> str | None:
-    """`data` as text if it is UTF-8 and mostly printable (a probe may end mid-character)."""
+    """`data` as text if it is UTF-8 (or UTF-16: PowerShell's -EncodedCommand and
+    .NET's Encoding.Unicode write base64 of UTF-16LE) and mostly printable (a probe may
+    end mid-character)."""
+    wide = _utf16(data)
+    if wide is not None:
+        return _printable(wide)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         if not partial or exc.start < len(data) - 3:
             return None
         text = data[: exc.start].decode("utf-8")
+    return _printable(text)
+
+
+def _printable(text: str) -> str | None:
     if not text.strip():
         return None
     printable = len(text.translate(_CONTROL))
     return text if printable >= PRINTABLE_SHARE * len(text) else None
+
+
+def _utf16(data: bytes) -> str | None:
+    """`data` as UTF-16 when it says so (a byte order mark) or looks so (half of its
+    bytes, every other one, are zero: Latin text), else None."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        codec = "utf-16"
+    elif len(data) >= 4 and data[1::2].count(0) * 2 >= len(data) // 2:
+        codec = "utf-16-le"
+    elif len(data) >= 4 and data[0::2].count(0) * 2 >= len(data) // 2:
+        codec = "utf-16-be"
+    else:
+        return None
+    return data[: len(data) // 2 * 2].decode(codec, errors="replace")

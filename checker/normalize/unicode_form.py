@@ -10,6 +10,12 @@ Decimal digits of every other script (Arabic-Indic ``٨٩``, Devanagari ``८९
 Bengali …: Unicode category Nd, which NFKC leaves alone) become ASCII digits as well:
 they are the same number to a reader, to Python's ``int()`` and to a bank's form.
 
+Letter-like symbols NFKC leaves alone are read as the letter they show: regional
+indicators (``🇩🇪`` reads DE), negative circled and squared capitals (``🅳🅴``); the
+ideographic full stop ``。`` as a dot. Combining marks that stay on an ASCII letter or
+digit after NFKC (strike-through ``8̶``, underline, keycaps ``8⃣``, "Zalgo" text) are
+dropped: the reader still sees the letter.
+
 The text is normalised cluster by cluster (a starter and the combining marks after
 it), so each normalised piece maps back to the characters it came from. A cluster is
 cut after 30 combining marks (UAX #15's stream-safe format): CPython reorders marks by
@@ -37,6 +43,19 @@ _ASCII_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff
 # A decimal digit of any script (str patterns: \d is Unicode's Nd); on non-ASCII text
 # it is never an ASCII digit.
 _DIGIT = re.compile(r"\d")
+# Symbols that show a Latin capital (regional indicators, negative circled and squared
+# letters) and the ideographic full stop.
+LETTERLIKE = {
+    **{0x1F1E6 + i: chr(0x41 + i) for i in range(26)},
+    **{0x1F150 + i: chr(0x41 + i) for i in range(26)},
+    **{0x1F170 + i: chr(0x41 + i) for i in range(26)},
+    0x3002: ".",
+    0xFF61: ".",
+    # Enclosing marks (keycap, circle, square) only decorate the character before them.
+    **dict.fromkeys([0x0488, 0x0489, 0x1ABE, *range(0x20DD, 0x20E1), *range(0x20E2, 0x20E5)], ""),
+    **dict.fromkeys(range(0xA670, 0xA673), ""),
+}
+_LETTERLIKE = re.compile("[" + "".join(map(chr, LETTERLIKE)) + "]")
 
 
 def wanted(sketch: Sketch) -> bool:
@@ -47,6 +66,7 @@ def wanted(sketch: Sketch) -> bool:
         not unicodedata.is_normalized("NFKC", rest)
         or _ASCII_MARKS.search(rest) is not None
         or _DIGIT.search(rest) is not None
+        or _LETTERLIKE.search(rest) is not None
     )
 
 
@@ -61,6 +81,9 @@ def rewrite(text: str) -> Rewrite | None:
         if (
             unicodedata.is_normalized("NFKC", run.translate(_KEEP_DELETE))
             and _DIGIT.search(m.group()) is None
+            and _LETTERLIKE.search(m.group()) is None
+            and not (run[0].isascii() and _ASCII_MARKS.match(run, 1))
+            and _LETTERLIKE.search(run) is None
         ):
             continue
         if not any(map(unicodedata.combining, run)):
@@ -91,14 +114,23 @@ def _starters(out: Rewriter, run: str, start: int) -> None:
 def _nfkc(char: str) -> str:
     if char in KEEP:
         return char
+    if ord(char) in LETTERLIKE:
+        return str(LETTERLIKE[ord(char)])
     normal = unicodedata.normalize("NFKC", char)
     digit = unicodedata.decimal(normal, None) if len(normal) == 1 else None
     return normal if digit is None else str(digit)
 
 
 def _nfkc_cluster(cluster: str) -> str:
-    normal = unicodedata.normalize("NFKC", cluster)
-    return _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), normal)
+    normal = unicodedata.normalize("NFKC", cluster.translate(LETTERLIKE))
+    normal = _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), normal)
+    if len(normal) > 1 and any(map(unicodedata.combining, normal[1:])):
+        # Marks NFKC could not compose (strike-through, underline, "Zalgo"): the reader
+        # sees the base, so the scan does too when it is ASCII.
+        base = unicodedata.normalize("NFD", normal[0])[0]
+        if base.isascii() and base.isprintable():
+            return base
+    return normal
 
 
 def _clusters(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -180,6 +180,12 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "quotes": lambda n: '"a"@' * (n // 4),
     "hex-escapes": lambda n: r"\x41" * (n // 4),
     "nested-entities": lambda n: "&amp;amp;amp;#64;" * (n // 17),
+    "strike-through": lambda n: "8\u0336" * (n // 2),
+    "keycaps-flags": lambda n: "8\u20e3\U0001f1e9" * (n // 3),
+    "utf16-base64": lambda n: (
+        (base64.b64encode("IBAN DE89 3704".encode("utf-16-le")).decode() + " ") * (n // 41)
+    ),
+    "markup-separators": lambda n: "DE89" + " `1` |" * (n // 6),
 }
 
 

@@ -148,6 +148,33 @@ REWRITES: list[tuple[str, Step, str, str, str, str]] = [
     ("nfkc-at", unicode_form.rewrite, "max＠firma.de", "max@firma.de", "@", "＠"),
     ("nfkc-circled", unicode_form.rewrite, "①②", "12", "12", "①②"),
     ("nfkc-combining", unicode_form.rewrite, "Jose\u0301", "José", "é", "e\u0301"),
+    (
+        "strike-through",
+        unicode_form.rewrite,
+        "D\u0336E\u03368\u0336",
+        "DE8",
+        "DE8",
+        "D\u0336E\u03368\u0336",
+    ),
+    ("zalgo", unicode_form.rewrite, "E\u0300\u0316x", "Ex", "E", "E\u0300\u0316"),
+    ("keycap", unicode_form.rewrite, "8\u20e39\u20e3", "89", "89", "8\u20e39"),
+    (
+        "regional-indicators",
+        unicode_form.rewrite,
+        "\U0001f1e9\U0001f1ea89",
+        "DE89",
+        "DE",
+        "\U0001f1e9\U0001f1ea",
+    ),
+    (
+        "negative-squared",
+        unicode_form.rewrite,
+        "\U0001f173\U0001f17489",
+        "DE89",
+        "DE",
+        "\U0001f173\U0001f174",
+    ),
+    ("ideographic-stop", unicode_form.rewrite, "max@firma\u3002de", "max@firma.de", ".", "\u3002"),
     ("digits-arabic-indic", unicode_form.rewrite, "DE\u0668\u0669", "DE89", "89", "\u0668\u0669"),
     (
         "digits-devanagari",
@@ -448,6 +475,7 @@ UNCHANGED: list[tuple[str, Step, str]] = [
         "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAf"
         "FcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
     ),
+    ("umlauts-nfkc", unicode_form.rewrite, "Müller, Öztürk, Çelik, José, Ærø, naïve"),
     ("russian", homoglyphs.rewrite, "Привет, мир! Сегодня хорошая погода."),
     ("greek", homoglyphs.rewrite, "Καλημέρα κόσμε, αβγ"),
     ("armenian", homoglyphs.rewrite, "Բարեւ, ինչպես ես? Հայաստան"),
@@ -554,3 +582,11 @@ def test_a_compressed_bomb_in_base64_inflates_only_to_its_bound() -> None:
 def test_random_binary_in_base64_stays_unread() -> None:
     data = bytes((i * 7919) % 256 for i in range(3000))
     assert base64_blobs.rewrite(base64.b64encode(b"x\x9c" + data).decode(), None) is None
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16"])
+def test_base64_of_utf16_text_is_read(codec: str) -> None:
+    """PowerShell's -EncodedCommand and .NET's Encoding.Unicode: base64 of UTF-16LE."""
+    blob = base64.b64encode(f"Konto {IBAN} bitte".encode(codec)).decode()
+    rewritten = base64_blobs.rewrite(f"Daten {blob}", None)
+    assert rewritten is not None and IBAN in rewritten.text
