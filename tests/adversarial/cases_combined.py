@@ -1,10 +1,10 @@
-"""Adversarial cases that combine the classes of issue 19 (an independent second round):
-a value split across messages *and* obfuscated, identifiers with any separator, encodings
-inside encodings (base64 in JSON in a multipart part, gzip in base64, percent-encoding
-three times, entities in entities), look-alike characters of more scripts, the header
-names and the headers the coverage table ignores, repeated query parameters, duplicate
-JSON keys, NDJSON, GET with a body, form fields holding JSON, Bedrock Converse
-documents, German identifiers, names and health data, and a value behind a long line.
+"""Adversarial cases that combine the classes of issue 19 (an independent second round),
+the text side: a value split across messages *and* obfuscated, identifiers with any
+separator, encodings inside encodings (base64 in JSON in a multipart part, gzip in
+base64, percent-encoding three times, entities in entities), look-alike characters of
+more scripts, decoration a reader looks through, German identifiers, names and health
+data. The request side (headers, request shapes, long lines, availability) is in
+cases_combined_requests.py, which shares the helpers here.
 
 Every case sends through the real gateway (official SDKs where a client would use one,
 httpx otherwise) to the recording upstream; the controls pass.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -304,126 +303,55 @@ LOOKALIKES = [
     ),
 ]
 
-# --- headers and request shapes ---------------------------------------------------------
+# --- decoration a reader looks through ---------------------------------------------------
 
-HEADERS = [
+DECORATION = [
     Case(
-        "combined: IBAN as a header name",
-        "header-name",
-        with_headers({f"x-{IBAN}": "1"}),
-        values=(IBAN,),
-    ),
-    *(
-        Case(
-            f"combined: value in an ignored-looking header {name}",
-            "ignored-header",
-            with_headers({name: f"Konto {IBAN_SPACED}"}),
-            values=(IBAN,),
-        )
-        for name in (
-            "accept-notiz",
-            "if-notiz",
-            "sec-ch-notiz",
-            "x-stainless-notiz",
-            "x-forwarded-notiz",
-            "x-request-id",
-        )
-    ),
-    Case(
-        "combined: parameters of the content type",
-        "framing-header",
-        raw("POST", CHAT, chat_body(CLEAN), {"content-type": f"application/json; note={IBAN}"}),
+        "combined: IBAN in Markdown code spans",
+        "separators",
+        chat("Konto: " + " ".join(f"`{g}`" for g in GROUPS)),
         values=(IBAN,),
     ),
     Case(
-        "combined: an IBAN in an x-forwarded-for list",
-        "hop-header",
-        with_headers({"x-forwarded-for": f"10.0.0.1, {IBAN_SPACED}"}),
+        "combined: IBAN in table cells",
+        "separators",
+        chat("| " + " | ".join(GROUPS) + " |"),
         values=(IBAN,),
     ),
     Case(
-        "combined: value in a traceparent that is no traceparent",
-        "ignored-header",
-        with_headers({"traceparent": f"00-{EMAIL}"}),
-        values=(EMAIL,),
-    ),
-]
-
-SHAPES = [
-    Case(
-        "combined: duplicate messages key, the last one carries the value",
-        "duplicate-keys",
-        raw(
-            "POST",
-            CHAT,
-            '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hallo"}],'
-            f'"messages":[{{"role":"user","content":"IBAN {IBAN_SPACED}"}}]}}',
-        ),
+        "combined: IBAN struck through",
+        "marks",
+        chat("IBAN " + "".join(c + "\u0336" for c in IBAN)),
         values=(IBAN,),
     ),
     Case(
-        "combined: duplicate content key, the first one carries the value",
-        "duplicate-keys",
-        raw(
-            "POST",
-            CHAT,
-            '{"model":"gpt-4o-mini","messages":[{"role":"user",'
-            f'"content":"IBAN {IBAN_SPACED}","content":"Hallo"}}]}}',
-        ),
-        values=(IBAN,),
-    ),
-    Case(
-        "combined: NDJSON body (batch lines)",
-        "ndjson",
-        raw(
-            "POST",
-            f"{OPENAI}/v1/files",
-            json.dumps({"custom_id": "1", "body": {"messages": [{"content": CLEAN}]}})
-            + "\n"
-            + json.dumps({"custom_id": "2", "body": {"messages": [{"content": f"Mail {EMAIL}"}]}})
-            + "\n",
-            {"content-type": "application/x-ndjson"},
-        ),
+        "combined: e-mail underlined with combining marks",
+        "marks",
+        chat("".join(c + "\u0332" for c in EMAIL)),
         values=(EMAIL,),
     ),
     Case(
-        "combined: GET with a chat body",
-        "method",
-        raw("GET", CHAT, chat_body(f"IBAN {IBAN_SPACED}")),
+        "combined: IBAN in keycap digits",
+        "marks",
+        chat("IBAN DE" + "".join(c + "\ufe0f\u20e3" for c in IBAN[2:])),
         values=(IBAN,),
     ),
     Case(
-        "combined: Bedrock Converse text document",
-        "bedrock",
-        bedrock_converse(
-            [
-                {"text": "Fasse das Dokument zusammen."},
-                {
-                    "document": {
-                        "format": "txt",
-                        "name": "notiz",
-                        "source": {"bytes": b64(f"Kunde zahlt per IBAN {IBAN_SPACED}")},
-                    }
-                },
-            ]
-        ),
+        "combined: IBAN's country as a flag",
+        "letter-like",
+        chat("IBAN \U0001f1e9\U0001f1ea" + IBAN[2:]),
         values=(IBAN,),
     ),
     Case(
-        "combined: Bedrock Converse, the value in the document's name",
-        "bedrock",
-        bedrock_converse(
-            [
-                {"text": "Fasse das Dokument zusammen."},
-                {
-                    "document": {
-                        "format": "txt",
-                        "name": NAME + " " + EMAIL,
-                        "source": {"bytes": b64(CLEAN)},
-                    }
-                },
-            ]
-        ),
+        "combined: e-mail with ideographic full stops",
+        "letter-like",
+        chat(EMAIL.replace(".", "\u3002")),
+        values=(EMAIL,),
+    ),
+    Case(
+        "combined: base64 of UTF-16 (PowerShell's -EncodedCommand)",
+        "base64",
+        chat("powershell -enc " + b64(f"Send-Mail {EMAIL}".encode("utf-16-le"))),
         values=(EMAIL,),
     ),
 ]
@@ -452,90 +380,4 @@ GERMAN = [
 ]
 
 
-# --- after a long line ------------------------------------------------------------------
-
-
-def after_dates(value: str, kilobytes: int) -> Callable[[Client], int]:
-    filler = "Termin am 12.03.2024, " * (kilobytes * 1024 // 22)
-    return chat(filler + value)
-
-
-LONG = [
-    Case(
-        "combined: an e-mail after 300 KB of dates",
-        "long-line",
-        after_dates(f"Mail {EMAIL}", 300),
-        values=(EMAIL,),
-    ),
-    Case(
-        "combined: a phone number after 300 KB of dates",
-        "long-line",
-        after_dates(f"Tel. {PHONE}", 300),
-        values=(PHONE,),
-    ),
-    Case(
-        "combined: a phone number after 300 KB of bare dates",
-        "long-line",
-        chat("12.03.2024 " * (300 * 1024 // 11) + f"Tel. {PHONE}"),
-        values=(PHONE,),
-    ),
-    Case(
-        "combined: an IBAN after 300 KB without a blank",
-        "long-line",
-        chat("x" * 300_000 + f" {IBAN}"),
-        values=(IBAN,),
-    ),
-]
-
-
-def stuck_then_prompt(client: Client) -> int:
-    """A prompt built to be slow (a megabyte of number-dense text), then a clean one from
-    another thread's point of view: the clean one is answered without waiting for it."""
-    slow = "12.03.2024 10.0.0.1 " * 50_000
-    status = chat(slow)(client)
-    assert status in (200, 403)
-    started = time.monotonic()
-    answered = chat(CLEAN)(client)
-    assert time.monotonic() - started < 30, "the clean prompt waited for the slow one"
-    return answered
-
-
-CONTROLS = [
-    Case(
-        "combined: control, a version number and a date with separators",
-        "control",
-        chat("Version 1.2.3/4.5.6 vom 12.03.2024, Ticket 2024-0815"),
-        expect="pass",
-        marker="Ticket 2024-0815",
-    ),
-    Case(
-        "combined: control, clean headers of a browser",
-        "control",
-        with_headers(
-            {
-                "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
-                "(KHTML, like Gecko) Chrome/131.0.6778.85 Safari/537.36",
-                "accept-language": "de-DE,de;q=0.9,en;q=0.8",
-                "referer": "https://chatgpt.com/c/6752a1b2-aaaa-4bbb-8ccc-123456789abc",
-                "sec-ch-ua": '"Chromium";v="131", "Not_A Brand";v="24"',
-                "x-request-id": "req_8f3a2b1c9d0e4f5a6b7c8d9e0f1a2b3c",
-                "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                "x-forwarded-for": "10.1.2.3, 2001:db8::1",
-                "origin": "https://chatgpt.com",
-                "oai-language": "de-DE",
-                "x-openai-target-path": "/backend-api/conversation",
-            }
-        ),
-        expect="pass",
-        marker="Wärmepumpen",
-    ),
-    Case(
-        "combined: control, a stuck-worker attempt then a clean prompt",
-        "availability",
-        stuck_then_prompt,
-        expect="pass",
-        marker=CLEAN,
-    ),
-]
-
-CASES = SPLIT + IDENTIFIERS + ENCODINGS + LOOKALIKES + HEADERS + SHAPES + GERMAN + LONG + CONTROLS
+CASES = SPLIT + IDENTIFIERS + ENCODINGS + LOOKALIKES + DECORATION + GERMAN

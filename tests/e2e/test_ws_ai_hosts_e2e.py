@@ -17,6 +17,7 @@ protocol is unknown) with nothing of the value arriving at the fake in any encod
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import json
 import sqlite3
@@ -249,6 +250,45 @@ CASES = [
     ),
     WsCase("generic-binary-msgpack", CHATGPT_WS, msgpack.packb({"q": IBAN}), answered="silent"),
     WsCase("generic-clean", CHATGPT_WS, dumps({"type": "x", "text": CLEAN}), expect="pass"),
+    # Combined classes (the adversarial suite's second round): decoding and normalising
+    # together, in one message.
+    WsCase(
+        "combined-utf16-greek-zero-width",
+        REALTIME,
+        dumps(item("IBAN D\u0395 89\u200b3704 0044 0532 0130 00")).encode("utf-16"),
+    ),
+    WsCase(
+        "combined-transcript-arabic-digits",
+        REALTIME,
+        dumps(
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": "user",
+                    "content": [
+                        {
+                            "type": "input_audio",
+                            "audio": AUDIO,
+                            "transcript": "IBAN DE"
+                            + "".join(chr(0x660 + int(c)) for c in "89370400440532013000"),
+                        }
+                    ],
+                },
+            }
+        ),
+    ),
+    WsCase(
+        "combined-gzip-in-base64-in-item",
+        REALTIME,
+        dumps(item("Daten: " + base64.b64encode(gzip.compress(IBAN.encode(), mtime=0)).decode())),
+    ),
+    WsCase("combined-live-tabs", LIVE, dumps(turn(IBAN.replace(" ", "\t")))),
+    WsCase(
+        "combined-generic-entities-in-entities",
+        CHATGPT_WS,
+        dumps({"note": "".join(f"&amp;#x{ord(c):x};" for c in IBAN)}),
+    ),
 ]
 
 
@@ -401,3 +441,20 @@ def test_decisions_name_service_and_protocol(gateway: Gateway) -> None:
     assert ("openai-api", "openai_realtime", "block", 0, "oversize") in decisions(gateway)
     text = gateway.log.read_text(errors="replace")
     assert IBAN not in text and IBAN.replace(" ", "") not in text
+
+
+async def test_a_value_split_across_two_messages_is_blocked_where_they_meet(
+    gateway: Gateway, fake: FakeWsAi
+) -> None:
+    """Half an IBAN in one Realtime item (a zero-width space in it), the rest in the
+    next: the first reaches the server, the second is answered by the gateway and never
+    arrives."""
+    mark = fake.mark()
+    async with client(gateway, REALTIME) as ws:
+        await _open(ws, REALTIME)
+        await ws.send(dumps(item("Konto DE89 3704 00\u200b")))
+        assert not _gateway_answer(REALTIME, await _recv(ws))
+        await ws.send(dumps(item("\u200b44 0532 0130 00 bitte")))
+        assert _gateway_answer(REALTIME, await _recv(ws))
+    arrived = fake.since(mark)
+    assert received(arrived, "Konto DE89") and not received(arrived, "0532 0130 00")
