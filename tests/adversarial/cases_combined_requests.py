@@ -73,7 +73,59 @@ HEADERS = [
     ),
 ]
 
+
+def multipart_raw(disposition: str, content: bytes) -> Callable[[Client], int]:
+    boundary = "----leitplanke-shapes"
+    body = (
+        (
+            f"--{boundary}\r\nContent-Disposition: form-data; {disposition}\r\n"
+            "Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    headers = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    return raw("POST", f"{OPENAI}/v1/files", body, headers)
+
+
 SHAPES = [
+    Case(
+        "combined: the e-mail as a multipart field name",
+        "multipart",
+        multipart_raw(f'name="{EMAIL}"', CLEAN.encode()),
+        values=(EMAIL,),
+    ),
+    Case(
+        "combined: the IBAN in an RFC 5987 filename*",
+        "multipart",
+        multipart_raw(
+            "name=\"file\"; filename*=UTF-8''Konto%20" + IBAN_SPACED.replace(" ", "%20") + ".txt",
+            CLEAN.encode(),
+        ),
+        values=(IBAN,),
+    ),
+    Case(
+        "combined: an XML body with the value in an attribute",
+        "body-format",
+        raw(
+            "POST",
+            CHAT,
+            f'<?xml version="1.0"?><req><msg kunde="{EMAIL}">Hallo</msg></req>',
+            {"content-type": "application/xml"},
+        ),
+        values=(EMAIL,),
+    ),
+    Case(
+        "combined: a protobuf body with the value as a string field",
+        "body-format",
+        raw(
+            "POST",
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent",
+            b"\x0a\x2a\x0a\x28" + f"Konto {IBAN_SPACED}".encode()[:40],
+            {"content-type": "application/x-protobuf"},
+        ),
+        values=(IBAN,),
+    ),
     Case(
         "combined: duplicate messages key, the last one carries the value",
         "duplicate-keys",
