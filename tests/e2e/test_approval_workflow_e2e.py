@@ -38,13 +38,20 @@ from bench import proxies
 from bench.fake_upstream import FakeUpstream
 from bench.proxies import Gateway, start_gateway, stop_gateway
 from store.findings_store import FindingsStore
+from tests.e2e.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    policy_gateway,
+    require_chromium,
+    review_server,
+)
 from tests.notify.test_notify_smtp import (
     SMTP_PASSWORD,
     Server,
     self_signed,
     smtp_server,  # noqa: F401 (a fixture)
 )
-from tests.review.test_review_e2e import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_for_port
 
 pytestmark = pytest.mark.e2e
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -75,22 +82,10 @@ SCREENSHOTS = os.environ.get("LEITPLANKE_SCREENSHOTS") == "1"
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing (apt-get install -y chromium)")
-        pytest.skip(f"{CHROMIUM} missing")
-    tmp = tmp_path_factory.mktemp("approval")
-    policy = tmp / "policy.yaml"
-    policy.write_text(POLICY)
-    upstream = FakeUpstream().start()
-    gw = start_gateway(
-        tmp,
-        upstream,
-        ["--policy", str(policy), "--set", "proxyauth=any", "--set", "leitplanke_workers=1"],
-    )
-    yield gw
-    stop_gateway(gw)
-    upstream.stop()
+    require_chromium()
+    extra = ["--set", "proxyauth=any", "--set", "leitplanke_workers=1"]
+    with policy_gateway(tmp_path_factory.mktemp("approval"), POLICY, extra) as gw:
+        yield gw
 
 
 @pytest.fixture(scope="module")
@@ -98,30 +93,8 @@ def review(gateway: Gateway) -> Iterator[str]:
     """`leitplanke review` on the gateway's own database (one gateway: one store)."""
     hash_file = gateway.db.parent / "dpo.hash"
     hash_file.write_text(hash_password(DPO_PASSWORD, iterations=1000))
-    port = free_port()
-    log = (gateway.db.parent / "review.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.review_command",
-            "--db",
-            str(gateway.db),
-            "--port",
-            str(port),
-            "--password-hash-file",
-            str(hash_file),
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proxies.stop_process(process)
-        log.close()
+    with review_server(gateway.db, hash_file, gateway.db.parent / "review.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

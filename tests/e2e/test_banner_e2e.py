@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 
 from bench.fake_upstream import FakeUpstream
-from bench.proxies import Gateway, start_gateway, stop_gateway
+from bench.proxies import Gateway
 from tests.e2e.fake_web_app import FakeWebApp
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, policy_gateway
 
 pytestmark = pytest.mark.e2e
 
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(
     shutil.which(CHROMIUM) is None, reason="needs the system chromium at /usr/bin/chromium"
 )
@@ -82,44 +82,29 @@ class Setup:
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     if shutil.which(CHROMIUM) is None:
         pytest.skip("needs the system chromium at /usr/bin/chromium")
-    tmp = tmp_path_factory.mktemp("banner")
-    policy = tmp / "policy.yaml"
-    policy.write_text(POLICY, "utf-8")
     app = FakeWebApp().start()
-    upstream = FakeUpstream().start()
     target = f"http://127.0.0.1:{app.port}"
-    gateway = start_gateway(
-        tmp / "gw",
-        upstream,
-        [
-            "--policy",
-            str(policy),
-            "--set",
-            rf"map_remote=|https://www\.perplexity\.ai|{target}",
-            "--set",
-            rf"map_remote=|https://chatgpt\.com|{target}",
-            "--set",
-            "leitplanke_workers=0",
-        ],
-    )
-    playwright = sync_api.sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-        ],
-        proxy={"server": gateway.proxy_url},
-    )
+    extra = [
+        "--set",
+        rf"map_remote=|https://www\.perplexity\.ai|{target}",
+        "--set",
+        rf"map_remote=|https://chatgpt\.com|{target}",
+        "--set",
+        "leitplanke_workers=0",
+    ]
+    tmp = tmp_path_factory.mktemp("banner")
     try:
-        yield Setup(gateway, app, upstream, browser, playwright)
+        with policy_gateway(tmp, POLICY, extra, gateway_dir="gw") as gateway:
+            playwright = sync_api.sync_playwright().start()
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, proxy={"server": gateway.proxy_url}
+            )
+            try:
+                yield Setup(gateway, app, gateway.upstream, browser, playwright)
+            finally:
+                browser.close()
+                playwright.stop()
     finally:
-        browser.close()
-        playwright.stop()
-        stop_gateway(gateway)
-        upstream.stop()
         app.stop()
 
 

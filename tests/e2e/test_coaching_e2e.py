@@ -25,13 +25,13 @@ from typing import Any
 import pytest
 
 from bench import proxies
-from bench.fake_upstream import ANSWER, FakeUpstream
-from bench.proxies import Gateway, start_gateway, stop_gateway
+from bench.fake_upstream import ANSWER
+from bench.proxies import Gateway
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, policy_gateway
 
 pytestmark = pytest.mark.e2e
 
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(
     shutil.which(CHROMIUM) is None, reason="needs the system chromium at /usr/bin/chromium"
 )
@@ -58,18 +58,9 @@ def curl_chat(gateway: Gateway, content: str, user: str = "erika:pw") -> tuple[i
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    tmp = tmp_path_factory.mktemp("coaching")
-    policy = tmp / "policy.yaml"
-    policy.write_text(POLICY)
-    upstream = FakeUpstream().start()
-    gw = start_gateway(
-        tmp,
-        upstream,
-        ["--policy", str(policy), "--set", "proxyauth=any", "--set", "leitplanke_workers=1"],
-    )
-    yield gw
-    stop_gateway(gw)
-    upstream.stop()
+    extra = ["--set", "proxyauth=any", "--set", "leitplanke_workers=1"]
+    with policy_gateway(tmp_path_factory.mktemp("coaching"), POLICY, extra) as gw:
+        yield gw
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +68,7 @@ def browser(gateway: Gateway) -> Iterator[Any]:
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-features=HttpsUpgrades",
-            ],
+            args=[*CHROMIUM_ARGS, "--disable-features=HttpsUpgrades"],
         )
         context = browser.new_context(
             proxy={"server": gateway.proxy_url, "username": "erika", "password": "pw"},

@@ -28,8 +28,9 @@ try:  # current SDKs are built on httpx2 (a fork of httpx); older ones on httpx
 except ImportError:  # pragma: no cover
     import httpx  # type: ignore[no-redef]
 
-from bench.fake_upstream import ANSWER, FakeUpstream
-from bench.proxies import Gateway, start_gateway, stop_gateway, wait_for
+from bench.fake_upstream import ANSWER
+from bench.proxies import Gateway, wait_for
+from tests.e2e.support import policy_gateway
 
 pytestmark = pytest.mark.e2e
 
@@ -52,18 +53,9 @@ groups:
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    tmp = tmp_path_factory.mktemp("rollout")
-    policy = tmp / "policy.yaml"
-    policy.write_text(POLICY)
-    upstream = FakeUpstream().start()
-    gw = start_gateway(
-        tmp,
-        upstream,
-        ["--policy", str(policy), "--set", "proxyauth=any", "--set", "leitplanke_workers=1"],
-    )
-    yield gw
-    stop_gateway(gw)
-    upstream.stop()
+    extra = ["--set", "proxyauth=any", "--set", "leitplanke_workers=1"]
+    with policy_gateway(tmp_path_factory.mktemp("rollout"), POLICY, extra) as gw:
+        yield gw
 
 
 def sdk_for(gateway: Gateway, user: str) -> tuple[openai.OpenAI, httpx.Client]:

@@ -22,13 +22,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from bench.fake_upstream import FakeUpstream
-from bench.proxies import Gateway, start_gateway, stop_gateway
+from bench.proxies import Gateway
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, policy_gateway
 
 pytestmark = pytest.mark.e2e
 
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 
 POLICY = """\
 version: 12
@@ -66,42 +65,26 @@ class Setup:
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     if shutil.which(CHROMIUM) is None:
         pytest.skip("needs the system chromium at /usr/bin/chromium")
+    extra = ["--set", "leitplanke_workers=0", "--set", "leitplanke_mark_responses=true"]
     tmp = tmp_path_factory.mktemp("selftest")
-    policy = tmp / "policy.yaml"
-    policy.write_text(POLICY, "utf-8")
-    upstream = FakeUpstream().start()
-    gateway = start_gateway(
-        tmp / "gw",
-        upstream,
-        [
-            "--policy",
-            str(policy),
-            "--set",
-            "leitplanke_workers=0",
-            "--set",
-            "leitplanke_mark_responses=true",
-        ],
-    )
-    args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-features=HttpsUpgrades",  # open exactly the http:// URL typed
-    ]
-    playwright = sync_api.sync_playwright().start()
-    proxy = {"server": gateway.proxy_url}
-    pin = f"--ignore-certificate-errors-spki-list={spki_hash(gateway.ca.read_bytes())}"
-    trusting = playwright.chromium.launch(executable_path=CHROMIUM, args=[*args, pin], proxy=proxy)
-    untrusting = playwright.chromium.launch(executable_path=CHROMIUM, args=args, proxy=proxy)
-    try:
-        yield Setup(gateway, trusting, untrusting, playwright)
-    finally:
-        trusting.close()
-        untrusting.close()
-        playwright.stop()
-        stop_gateway(gateway)
-        upstream.stop()
+    with policy_gateway(tmp, POLICY, extra, gateway_dir="gw") as gateway:
+        args = [
+            *CHROMIUM_ARGS,
+            "--disable-features=HttpsUpgrades",
+        ]  # open exactly the http:// URL typed
+        playwright = sync_api.sync_playwright().start()
+        proxy = {"server": gateway.proxy_url}
+        pin = f"--ignore-certificate-errors-spki-list={spki_hash(gateway.ca.read_bytes())}"
+        trusting = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*args, pin], proxy=proxy
+        )
+        untrusting = playwright.chromium.launch(executable_path=CHROMIUM, args=args, proxy=proxy)
+        try:
+            yield Setup(gateway, trusting, untrusting, playwright)
+        finally:
+            trusting.close()
+            untrusting.close()
+            playwright.stop()
 
 
 def open_check(browser: Any, url: str, locale: str) -> tuple[Any, Any]:

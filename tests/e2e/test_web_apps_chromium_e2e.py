@@ -23,14 +23,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bench.fake_upstream import FakeUpstream
-from bench.proxies import Gateway, start_gateway, stop_gateway
+from bench.proxies import Gateway
 from tests.e2e.fake_copilot import FakeCopilot
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, policy_gateway
 
 pytestmark = pytest.mark.e2e
 
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 PAGES = Path(__file__).with_name("web_app_pages")
 DOCS_IMAGES = Path(__file__).parents[2] / "docs" / "images"
 IBAN = "DE89 3704 0044 0532 0130 00"
@@ -151,11 +150,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     if shutil.which(CHROMIUM) is None:
         pytest.skip("needs the system chromium at /usr/bin/chromium")
     tmp = tmp_path_factory.mktemp("webapp-chromium")
-    policy = tmp / "policy.yaml"
-    policy.write_text(POLICY, "utf-8")
     pages = PageServer().start()
     copilot = FakeCopilot().start()
-    upstream = FakeUpstream().start()
     page_target = f"http://127.0.0.1:{pages.port}"
     ws_target = f"http://127.0.0.1:{copilot.port}"
     # The chat sockets first: map_remote applies the rules in order, and a rewritten
@@ -165,30 +161,23 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         rf"|https://substrate\.office\.com|{ws_target}",
         *(rf"|https://{_escape(host)}|{page_target}" for host, _, _ in set(APPS.values())),
     ]
-    gateway = start_gateway(
-        tmp / "gw",
-        upstream,
-        [
-            "--policy",
-            str(policy),
-            "--set",
-            "leitplanke_workers=0",
-            *(arg for rule in rules for arg in ("--set", f"map_remote={rule}")),
-        ],
-    )
-    playwright = sync_api.sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        proxy={"server": gateway.proxy_url},
-    )
+    extra = [
+        "--set",
+        "leitplanke_workers=0",
+        *(arg for rule in rules for arg in ("--set", f"map_remote={rule}")),
+    ]
     try:
-        yield Setup(gateway, pages, copilot, browser, tmp, playwright)
+        with policy_gateway(tmp, POLICY, extra, gateway_dir="gw") as gateway:
+            playwright = sync_api.sync_playwright().start()
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, proxy={"server": gateway.proxy_url}
+            )
+            try:
+                yield Setup(gateway, pages, copilot, browser, tmp, playwright)
+            finally:
+                browser.close()
+                playwright.stop()
     finally:
-        browser.close()
-        playwright.stop()
-        stop_gateway(gateway)
-        upstream.stop()
         copilot.stop()
         pages.stop()
 

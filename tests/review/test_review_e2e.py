@@ -7,91 +7,29 @@ the dashboard with its charts rendered.
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from datasette_auth_passwords.utils import hash_password
 
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, require_chromium, review_server
 from tests.review.conftest import MASKED_IBAN, PASSWORD, PSEUDONYM, RAW_IBAN, VALUE_HASH, seed
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"leitplanke review exited with {process.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError("leitplanke review did not start listening")
-
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, int]]]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing (apt-get install -y chromium)")
-        pytest.skip(f"{CHROMIUM} missing")
+    require_chromium()
     db = tmp_path / "leitplanke.db"
     ids = seed(db)
     hash_file = tmp_path / "dpo.hash"
     hash_file.write_text(hash_password(PASSWORD, iterations=1000))
-    port = free_port()
-    log = (tmp_path / "review.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.review_command",
-            "--db",
-            str(db),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--password-hash-file",
-            str(hash_file),
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}", db, ids
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    extra = ["--host", "127.0.0.1"]
+    with review_server(db, hash_file, tmp_path / "review.log", extra) as base:
+        yield base, db, ids
 
 
 def test_dpo_logs_in_triages_exports_and_sees_charts(

@@ -17,8 +17,6 @@ import os
 import random
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +29,7 @@ from policy.decide import decide
 from policy.loader import load_policy
 from store.findings_store import FindingsStore
 from store.records import ApprovalRequestRecord, DecisionRecord, finding_records
-from tests.review.test_review_e2e import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_for_port
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium, review_server
 
 pytestmark = pytest.mark.e2e
 
@@ -112,10 +110,7 @@ def seed(db: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing (apt-get install -y chromium)")
-        pytest.skip(f"{CHROMIUM} missing")
+    require_chromium()
     tmp = tmp_path_factory.mktemp("review")
     db = tmp / "leitplanke.db"
     seed(db)
@@ -123,40 +118,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     for name, password in PASSWORDS.items():
         hashes[name] = tmp / f"{name}.hash"
         hashes[name].write_text(hash_password(password, iterations=1000))
-    port = free_port()
     log_path = tmp / "review.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.review_command",
-            "--db",
-            str(db),
-            "--port",
-            str(port),
-            "--password-hash-file",
-            str(hashes["dpo"]),
-            "--policy",
-            str(POLICY),
-            "--account",
-            f"stellvertretung={hashes['stellvertretung']}",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}", db, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    extra = ["--policy", str(POLICY), "--account", f"stellvertretung={hashes['stellvertretung']}"]
+    with review_server(db, hashes["dpo"], log_path, extra) as base:
+        yield base, db, log_path
 
 
 def login(browser, base: str, account: str):  # type: ignore[no-untyped-def]
