@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -181,36 +181,54 @@ def start_mitmdump(
     return process, port, ca
 
 
-def curl_chat(
-    proxy_url: str, ca: Path, content: str, proxy_user: str | None = None
-) -> tuple[int, str]:
-    """POST a chat completion to api.openai.com with curl through the proxy (as
-    `proxy_user` "name:password" when given)."""
-    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
-    login = ["-U", proxy_user] if proxy_user else []
+OPENAI_CHAT = "https://api.openai.com/v1/chat/completions"
+
+
+def chat_body(content: str) -> str:
+    """An OpenAI chat completion request with one user message, as JSON."""
+    return json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
+
+
+def curl_post_json(
+    proxy_url: str,
+    ca: Path,
+    data: str,
+    options: Sequence[str] = (),
+    url: str = OPENAI_CHAT,
+    timeout: float = 60,
+) -> str:
+    """POST `data` (JSON; "@file" reads it from a file) to `url` with curl through
+    the proxy, trusting `ca`; `options` are more curl options (-w, -o, -D, -U, -H).
+    curl's stdout; a failing curl raises."""
     result = subprocess.run(
         [
             "curl",
             "-sS",
             "-x",
             proxy_url,
-            *login,
             "--cacert",
             str(ca),
             "-H",
             "content-type: application/json",
-            "-H",
-            "authorization: Bearer sk-test",
-            "-w",
-            "\n%{http_code}",
+            *options,
             "--data-binary",
-            body,
-            "https://api.openai.com/v1/chat/completions",
+            data,
+            url,
         ],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=True,
     )
-    payload, status = result.stdout.rsplit("\n", 1)
+    return result.stdout
+
+
+def curl_chat(
+    proxy_url: str, ca: Path, content: str, proxy_user: str | None = None
+) -> tuple[int, str]:
+    """POST a chat completion to api.openai.com with curl through the proxy (as
+    `proxy_user` "name:password" when given)."""
+    login = ["-U", proxy_user] if proxy_user else []
+    options = [*login, "-H", "authorization: Bearer sk-test", "-w", "\n%{http_code}"]
+    payload, status = curl_post_json(proxy_url, ca, chat_body(content), options).rsplit("\n", 1)
     return int(status), payload

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench.fake_upstream import FakeUpstream
-from bench.proxies import Gateway, start_gateway, stop_gateway, wait_for
+from bench.proxies import Gateway, chat_body, curl_post_json, start_gateway, stop_gateway, wait_for
 from policy.loader import load_policy
 from tests.e2e.test_metrics_e2e import checker_workers
 
@@ -55,29 +54,12 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
 def _decision_of(gateway: Gateway, content: str) -> tuple[int, str]:
     """POST a chat completion with curl through the gateway; the body goes from a file
     (5 MB do not fit on a command line)."""
-    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]})
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as handle:
-        handle.write(body)
+        handle.write(chat_body(content))
         handle.flush()
-        command = [
-            "curl",
-            "-sS",
-            "-x",
-            gateway.proxy_url,
-            "--cacert",
-            str(gateway.ca),
-            "-H",
-            "content-type: application/json",
-            "-H",
-            "authorization: Bearer sk-test",
-            "-w",
-            "\n%{http_code}",
-            "--data-binary",
-            f"@{handle.name}",
-            "https://api.openai.com/v1/chat/completions",
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
-    payload, status = result.stdout.rsplit("\n", 1)
+        options = ["-H", "authorization: Bearer sk-test", "-w", "\n%{http_code}"]
+        out = curl_post_json(gateway.proxy_url, gateway.ca, f"@{handle.name}", options, timeout=120)
+    payload, status = out.rsplit("\n", 1)
     return int(status), payload
 
 

@@ -12,38 +12,15 @@ from pathlib import Path
 import pytest
 
 from bench.fake_upstream import FakeUpstream
-from bench.proxies import Gateway, start_gateway, stop_gateway, wait_for
+from bench.proxies import Gateway, chat_body, curl_post_json, start_gateway, stop_gateway, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
 def chat_from(gateway: Gateway, text: str) -> tuple[int, int]:
     """(HTTP status, the client's source port) of one chat request with curl."""
-    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": text}]})
-    result = subprocess.run(
-        [
-            "curl",
-            "-sS",
-            "-o",
-            "/dev/null",
-            "-x",
-            gateway.proxy_url,
-            "--cacert",
-            str(gateway.ca),
-            "-H",
-            "content-type: application/json",
-            "-w",
-            "%{http_code} %{local_port}",
-            "--data-binary",
-            body,
-            "https://api.openai.com/v1/chat/completions",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    status, port = result.stdout.split()
+    options = ["-o", "/dev/null", "-w", "%{http_code} %{local_port}"]
+    status, port = curl_post_json(gateway.proxy_url, gateway.ca, chat_body(text), options).split()
     return int(status), int(port)
 
 

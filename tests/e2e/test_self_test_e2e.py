@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +20,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from bench.proxies import Gateway
+from bench.proxies import Gateway, chat_body, curl_post_json
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, policy_gateway
 
 pytestmark = pytest.mark.e2e
@@ -134,29 +132,8 @@ def test_english_by_accept_language(setup: Setup) -> None:
 
 def test_marker_header_on_decrypted_ai_answers(setup: Setup) -> None:
     gateway = setup.gateway
-    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "Hallo"}]})
-    result = subprocess.run(
-        [
-            "curl",
-            "-sS",
-            "-D",
-            "-",
-            "-o",
-            "/dev/null",
-            "-x",
-            gateway.proxy_url,
-            "--cacert",
-            str(gateway.ca),
-            "-H",
-            "content-type: application/json",
-            "--data-binary",
-            body,
-            "https://api.openai.com/v1/chat/completions",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    out = curl_post_json(
+        gateway.proxy_url, gateway.ca, chat_body("Hallo"), ["-D", "-", "-o", "/dev/null"]
     )
-    headers = [line for line in result.stdout.splitlines() if line.lower().startswith("x-leit")]
-    assert len(headers) == 1 and "; policy=12@" in headers[0], result.stdout
+    headers = [line for line in out.splitlines() if line.lower().startswith("x-leit")]
+    assert len(headers) == 1 and "; policy=12@" in headers[0], out

@@ -26,7 +26,16 @@ from pathlib import Path
 import pytest
 
 from bench.fake_upstream import FakeUpstream
-from bench.proxies import Gateway, curl_chat, free_port, port_open, start_gateway, stop_gateway
+from bench.proxies import (
+    Gateway,
+    chat_body,
+    curl_chat,
+    curl_post_json,
+    free_port,
+    port_open,
+    start_gateway,
+    stop_gateway,
+)
 from bench.proxies import wait_for as wait_until
 from tests.e2e.tls_origin import ORIGIN_BODY, TlsOrigin, self_signed
 
@@ -159,29 +168,11 @@ def test_decrypted_https_goes_through_a_connect_tunnel(
     chained: Setup, tinyproxy: Tinyproxy
 ) -> None:
     gateway = chained.gateway
-    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "Hallo Mistral"}]})
-    result = subprocess.run(
-        [
-            "curl",
-            "-sS",
-            "-x",
-            gateway.proxy_url,
-            "--cacert",
-            str(gateway.ca),
-            "-H",
-            "content-type: application/json",
-            "-w",
-            "\n%{http_code}",
-            "--data-binary",
-            body,
-            "https://api.mistral.ai/v1/chat/completions",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    mistral = "https://api.mistral.ai/v1/chat/completions"
+    out = curl_post_json(
+        gateway.proxy_url, gateway.ca, chat_body("Hallo Mistral"), ["-w", "\n%{http_code}"], mistral
     )
-    assert result.stdout.rsplit("\n", 1)[1] == "200", result
+    assert out.rsplit("\n", 1)[1] == "200", out
     assert f"CONNECT 127.0.0.1:{chained.tls_fake.port}" in tinyproxy.requests()
     assert [r["path"] for r in chained.tls_fake.requests] == ["/v1/chat/completions"]
 
