@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,3 +107,14 @@ def review_server(
             yield f"http://127.0.0.1:{port}"
         finally:
             stop_process(process)
+
+
+def admin_get(port: int, path: str) -> tuple[int, str]:
+    """GET `path` from a gateway's admin port (no proxy from the environment: it is
+    loopback); (HTTP status, body), error statuses included."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()

@@ -9,8 +9,6 @@ import json
 import os
 import re
 import signal
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from bench.proxies import (
     stop_gateway,
     wait_for,
 )
+from tests.e2e.support import admin_get
 
 pytestmark = pytest.mark.e2e
 
@@ -41,11 +40,7 @@ class Admin:
     port: int
 
     def get(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as r:
-                return r.status, r.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
+        return admin_get(self.port, path)
 
     def health(self) -> tuple[int, dict[str, object]]:
         status, body = self.get("/healthz")

@@ -13,14 +13,19 @@ import json
 import os
 import socket
 import subprocess
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from bench.fake_upstream import FakeUpstream
 from bench.proxies import LEITPLANKE, free_port, port_open, start_gateway, stop_gateway, wait_for
-from tests.e2e.test_option_refusals_e2e import assert_one_line_refusal, environment, refused
+from tests.e2e.support import admin_get
+from tests.e2e.test_option_refusals_e2e import (
+    assert_one_line_refusal,
+    environment,
+    proxy_command,
+    refused,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -149,19 +154,7 @@ def test_a_mistake_is_one_line_without_traceback(
         blocker = socket.socket()
         blocker.bind(("127.0.0.1", port))
         blocker.listen()
-    cmd = [
-        LEITPLANKE,
-        "proxy",
-        "--listen-port",
-        str(port),
-        "--confdir",
-        str(tmp_path / "conf"),
-        "--db",
-        str(tmp_path / "f.db"),
-        "--set",
-        "leitplanke_workers=0",
-        *(a.replace("{tmp}", str(tmp_path)) for a in args),
-    ]
+    cmd = proxy_command(tmp_path, port, ["--set", "leitplanke_workers=0", *args])
     try:
         status, output = refused(cmd)
     finally:
@@ -178,9 +171,8 @@ def test_a_mistake_is_one_line_without_traceback(
 
 
 def metrics(port: int) -> dict[str, float]:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
-        text = answer.read().decode()
+    status, text = admin_get(port, "/metrics")
+    assert status == 200, text
     values = {}
     for line in text.splitlines():
         if line.startswith("leitplanke_siem"):
@@ -293,9 +285,9 @@ def test_healthz_stays_reachable_json(tmp_path: Path) -> None:
     try:
         wait_for(lambda: port_open(admin), 60, "the admin port")
         assert metrics(admin) == {}
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"http://127.0.0.1:{admin}/healthz", timeout=10) as answer:
-            assert "reload" in json.loads(answer.read())["checks"]
+        status, health = admin_get(admin, "/healthz")
+        assert status == 200, health
+        assert "reload" in json.loads(health)["checks"]
     finally:
         stop_gateway(gateway)
         upstream.stop()

@@ -140,6 +140,22 @@ CASES: list[tuple[str, list[str], dict[str, str], dict[str, str], str]] = [
 ]
 
 
+def proxy_command(tmp: Path, port: int, args: list[str]) -> list[str]:
+    """`leitplanke proxy` on `port` with its CA and database in `tmp`, then `args`
+    ("{tmp}" in them stands for `tmp`)."""
+    return [
+        LEITPLANKE,
+        "proxy",
+        "--listen-port",
+        str(port),
+        "--confdir",
+        str(tmp / "conf"),
+        "--db",
+        str(tmp / "f.db"),
+        *(a.replace("{tmp}", str(tmp)) for a in args),
+    ]
+
+
 @pytest.mark.parametrize(
     ("args", "env", "files", "expected"),
     [case[1:] for case in CASES],
@@ -152,18 +168,7 @@ def test_leitplanke_proxy_refuses(
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     port = free_port()
-    cmd = [
-        LEITPLANKE,
-        "proxy",
-        "--listen-port",
-        str(port),
-        "--confdir",
-        str(tmp_path / "conf"),
-        "--db",
-        str(tmp_path / "f.db"),
-        *(a.replace("{tmp}", str(tmp_path)) for a in args),
-    ]
-    status, output = refused(cmd, env)
+    status, output = refused(proxy_command(tmp_path, port, args), env)
     assert status == 2, output
     assert_one_line_refusal(output, expected)
     assert "proxy listening" not in output  # refused before any client could connect

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.fake_upstream import FakeUpstream
 from bench.proxies import Gateway, curl_chat, free_port, start_gateway, stop_gateway, wait_for
+from tests.e2e.support import admin_get
 from tests.e2e.test_metrics_e2e import checker_workers, descendants
 
 pytestmark = pytest.mark.e2e
@@ -66,12 +65,7 @@ class Running:
     config: Path
 
     def get(self, path: str) -> tuple[int, str]:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        try:
-            with opener.open(f"http://127.0.0.1:{self.admin_port}{path}", timeout=10) as r:
-                return r.status, r.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
+        return admin_get(self.admin_port, path)
 
     def health(self) -> tuple[int, dict[str, object]]:
         status, body = self.get("/healthz")
