@@ -205,13 +205,6 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeUpstream]:
-    server = FakeUpstream().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory, upstream: FakeUpstream) -> Iterator[Gateway]:
     catch_all = rf"map_remote=|https://[^/]+|http://127.0.0.1:{upstream.port}"
     gw = start_gateway(tmp_path_factory.mktemp("gateway-families"), upstream, ["--set", catch_all])
