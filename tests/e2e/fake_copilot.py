@@ -9,41 +9,22 @@ every client frame so tests can prove a blocked prompt never arrived.
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.server import Server, ServerConnection, serve
+from websockets.sync.server import ServerConnection
 
 from extract.copilot_ws import RS
+from tests.e2e.ws_server import LoopbackWsServer
 
 ANSWER = "Hallo von Copilot"
 
 
-class FakeCopilot:
+class FakeCopilot(LoopbackWsServer):
     def __init__(self) -> None:
+        super().__init__()
         self._frames: list[str | bytes] = []
         self._paths: list[str] = []
-        self._lock = threading.Lock()
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.socket.getsockname()[1])
-
-    def start(self) -> FakeCopilot:
-        self._server = serve(self._handle, "127.0.0.1", 0)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
 
     def frames(self) -> list[str | bytes]:
         with self._lock:

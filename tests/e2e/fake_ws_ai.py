@@ -13,14 +13,15 @@ import contextlib
 import gzip
 import json
 import re
-import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import msgpack
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.server import Server, ServerConnection, serve
+from websockets.sync.server import ServerConnection
+
+from tests.e2e.ws_server import LoopbackWsServer
 
 ANSWER = "Hallo vom Modell"
 
@@ -32,30 +33,13 @@ class Connection:
     messages: list[str | bytes] = field(default_factory=list)
 
 
-class FakeWsAi:
+class FakeWsAi(LoopbackWsServer):
+    # None: a message the gateway let through must arrive, however large.
+    max_size = None
+
     def __init__(self) -> None:
+        super().__init__()
         self._connections: list[Connection] = []
-        self._lock = threading.Lock()
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.socket.getsockname()[1])
-
-    def start(self) -> FakeWsAi:
-        # max_size None: a message the gateway let through must arrive, however large.
-        self._server = serve(self._handle, "127.0.0.1", 0, max_size=None)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
 
     def connections(self) -> list[Connection]:
         with self._lock:
