@@ -15,24 +15,12 @@ from proxy_addon.recorder import Recorder
 from store.findings_store import FindingsStore
 from store.records import DecisionRecord, FindingRecord, UsageRecord
 from store.spool import default_spool_path
+from tests.records import openai_decision
 
 
 def decision(n: int) -> DecisionRecord:
     finding = FindingRecord("personal", "IBAN_CODE", 1, 1.0, "DE89 **** 3000", f"h{n}", "body:0-27")
-    return DecisionRecord(
-        service="openai-api",
-        host="api.openai.com",
-        api="openai_chat",
-        tool=None,
-        tool_status="unapproved",
-        user_pseudonym="u-1",
-        user_group=None,
-        action="block",
-        reasons=("personal:not_allowed:block",),
-        data_classes=("personal",),
-        policy_version="1@abc",
-        findings=(finding,),
-    )
+    return openai_decision(findings=(finding,))
 
 
 @pytest.fixture

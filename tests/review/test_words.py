@@ -15,6 +15,7 @@ from review.pages import finding_page
 from review.texts import LANGUAGES
 from store.findings_store import FindingsStore
 from store.records import CoachingRecord, DecisionRecord, FindingRecord
+from tests.records import openai_decision
 
 RECOGNIZERS = sorted({r.name for r in builtin_recognizers("de")} | {"SpacyRecognizer"})
 
@@ -63,18 +64,10 @@ def test_excerpts_column_and_csv_cells_use_the_ui_language() -> None:
 
 
 def _decision(ref: str | None, reasons: tuple[str, ...], ts: str, enforced: str) -> DecisionRecord:
-    return DecisionRecord(
-        service="openai-api",
-        host="api.openai.com",
-        api="openai_chat",
-        tool=None,
-        tool_status="unapproved",
-        user_pseudonym="u-1",
-        user_group=None,
+    return openai_decision(
         action="warn",
         enforced=enforced,
         reasons=reasons,
-        data_classes=("personal",),
         policy_version="1@a",
         findings=(FindingRecord("personal", "PHONE_NUMBER", 1, 0.6, "****12", "0" * 32, "m:0-9"),),
         coaching_ref=ref,

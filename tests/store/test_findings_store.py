@@ -9,6 +9,7 @@ from checker.findings import Finding
 from store.findings_store import FindingsStore
 from store.migrations import migrations
 from store.records import DecisionRecord, UsageRecord, finding_records
+from tests.records import openai_decision
 
 KEY = b"s" * 32
 IBAN = "DE89 3704 0044 0532 0130 00"
@@ -16,18 +17,9 @@ EMAIL = "erika.mustermann@beispiel.de"
 
 
 def record(findings: list[Finding], action: str = "block") -> DecisionRecord:
-    return DecisionRecord(
-        service="openai-api",
-        host="api.openai.com",
-        api="openai_chat",
-        tool=None,
-        tool_status="unapproved",
+    return openai_decision(
         user_pseudonym="u-0123456789abcdef",
-        user_group=None,
         action=action,
-        reasons=("personal:not_allowed:block",),
-        data_classes=("personal",),
-        policy_version="1@abc",
         scan_ms=1.5,
         findings=finding_records(KEY, findings, ["messages[0].content", "messages[1].content"]),
     )

@@ -13,23 +13,14 @@ from store.approvals import ApprovalError, approval_history, policy_snippet
 from store.findings_store import FindingsStore
 from store.records import ApprovalRequestRecord, DecisionRecord, finding_records
 from store.triage import TriageError, triage_history
+from tests.records import openai_decision
 
 KEY = b"k" * 32
 
 
 def decision(findings: tuple[Finding, ...] = ()) -> DecisionRecord:
-    return DecisionRecord(
-        service="openai-api",
-        host="api.openai.com",
-        api="openai_chat",
-        tool=None,
-        tool_status="unapproved",
-        user_pseudonym="u-1",
+    return openai_decision(
         user_group="vertrieb",
-        action="block",
-        reasons=("personal:not_allowed:block",),
-        data_classes=("personal",),
-        policy_version="1@abc",
         findings=finding_records(KEY, findings, ["messages[0].content"]),
     )
 
