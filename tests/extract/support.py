@@ -1,11 +1,12 @@
 """Shared by the extractor tests: sample values, request builders, the wire fixtures."""
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from extract.model import Api, Prompt
-from extract.registry import extract
+from extract.registry import extract, match_endpoint
 
 IBAN = "DE89 3704 0044 0532 0130 00"
 PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
@@ -21,6 +22,36 @@ def run(api: Api, body: dict[str, Any]) -> Prompt:
 def pairs(prompt: Prompt) -> list[tuple[str, str]]:
     """The extractor's own parts (what the residual walker adds: residual_pairs)."""
     return [(p.location, p.text) for p in prompt.parts[prompt.residual :]]
+
+
+def wire_fixture(name: str) -> bytes:
+    body = (WIRE / name).read_bytes()
+    if name.endswith(".multipart"):  # a checkout may have rewritten the CRLF line ends
+        body = re.sub(rb"\r?\n", b"\r\n", body)
+    return body
+
+
+def extract_wire_case(
+    name: str,
+    family: str,
+    path: str,
+    content_type: str,
+    api: Api,
+    stream: bool,
+    model: str | None,
+    expected: list[tuple[str, str]],
+    unscanned: tuple[str, ...],
+) -> Prompt:
+    """The wire fixture `name`, POSTed to `path` of `family`: asserts the route picks
+    `api` and the extractor yields exactly `expected` (its own parts), `unscanned`,
+    `stream` and `model`; the prompt, for more asserts."""
+    assert match_endpoint(family, "POST", path) == api
+    prompt = extract(api, wire_fixture(name), content_type)
+    assert prompt.api == api
+    assert pairs(prompt) == expected
+    assert prompt.unscanned == unscanned
+    assert (prompt.stream, prompt.model) == (stream, model)
+    return prompt
 
 
 def residual_pairs(prompt: Prompt) -> list[tuple[str, str]]:

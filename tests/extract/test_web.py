@@ -1,13 +1,13 @@
 """Web app extractors: each app's request body (fixtures/wire) yields exactly its prompt text."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
-from extract.model import Api, ExtractError, Prompt
+from extract.model import Api, ExtractError
 from extract.registry import extract, match_endpoint
+from tests.extract.support import extract_wire_case, pairs
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
 IBAN = "DE89 3704 0044 0532 0130 00"
@@ -21,18 +21,6 @@ GEMINI_WEB = (
     "/_/BardChatUi/data/assistant.lamda.BardFrontendService/StreamGenerate"
     "?bl=boq_assistant-bard-web-server_20250101.00_p0&_reqid=123456&rt=c"
 )
-
-
-def fixture(name: str) -> bytes:
-    body = (WIRE / name).read_bytes()
-    if name.endswith(".multipart"):  # a checkout may have rewritten the CRLF line ends
-        body = re.sub(rb"\r?\n", b"\r\n", body)
-    return body
-
-
-def pairs(prompt: Prompt) -> list[tuple[str, str]]:
-    """The extractor's own parts (the residual walker's come first)."""
-    return [(p.location, p.text) for p in prompt.parts[prompt.residual :]]
 
 
 # (fixture, family, path, content type, api, stream, model, parts, unscanned)
@@ -195,12 +183,7 @@ def test_web_fixture_yields_exact_parts(
     expected: list[tuple[str, str]],
     unscanned: tuple[str, ...],
 ) -> None:
-    assert match_endpoint(family, "POST", path) == api
-    prompt = extract(api, fixture(name), content_type)
-    assert prompt.api == api
-    assert pairs(prompt) == expected
-    assert prompt.unscanned == unscanned
-    assert (prompt.stream, prompt.model) == (stream, model)
+    extract_wire_case(name, family, path, content_type, api, stream, model, expected, unscanned)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ text, decoded files included (fixtures/wire, provenance in its README)."""
 
 import base64
 import json
-import re
 
 import pytest
 
@@ -16,21 +15,15 @@ from tests.extract.support import (
     IBAN,
     MULTIPART,
     PNG_BYTES,
-    WIRE,
+    extract_wire_case,
     field,
     multipart,
     pairs,
     upload,
+    wire_fixture,
 )
 
 POE_BOUNDARY = "----WebKitFormBoundaryP0e7Upl0adMulti9"
-
-
-def fixture(name: str) -> bytes:
-    body = (WIRE / name).read_bytes()
-    if name.endswith(".multipart"):  # a checkout may have rewritten the CRLF line ends
-        body = re.sub(rb"\r?\n", b"\r\n", body)
-    return body
 
 
 # (fixture, family, path, content type, api, stream, model, parts, unscanned)
@@ -118,13 +111,10 @@ def test_fixture_yields_exact_parts(
     expected: list[tuple[str, str]],
     unscanned: tuple[str, ...],
 ) -> None:
-    assert match_endpoint(family, "POST", path) == api
-    prompt = extract(api, fixture(name), content_type)
-    assert prompt.api == api
-    assert pairs(prompt) == expected
-    assert prompt.unscanned == unscanned
+    prompt = extract_wire_case(
+        name, family, path, content_type, api, stream, model, expected, unscanned
+    )
     assert prompt.unseen == ()
-    assert (prompt.stream, prompt.model) == (stream, model)
 
 
 # --- Le Chat: the signed-URL step of an upload that bypasses the gateway ------------------
@@ -133,7 +123,9 @@ def test_fixture_yields_exact_parts(
 def test_lechat_upload_url_request_is_an_unseen_upload() -> None:
     path = "/api/trpc/file.uploadFile?batch=1"
     assert match_endpoint("lechat-web", "POST", path) == "lechat_upload"
-    prompt = extract("lechat_upload", fixture("lechat_trpc_upload_file.json"), "application/json")
+    prompt = extract(
+        "lechat_upload", wire_fixture("lechat_trpc_upload_file.json"), "application/json"
+    )
     assert prompt.unseen == ("body",)
     assert pairs(prompt) == [('["0"].json.type', "text")]
 
@@ -145,7 +137,7 @@ def test_lechat_upload_url_request_is_unseen_even_when_unreadable(body: bytes) -
 
 
 def test_other_lechat_calls_are_no_uploads() -> None:
-    prompt = extract("lechat_web", fixture("lechat_trpc_new_chat.json"), "application/json")
+    prompt = extract("lechat_web", wire_fixture("lechat_trpc_new_chat.json"), "application/json")
     assert prompt.unseen == ()
 
 

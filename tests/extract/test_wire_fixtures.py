@@ -6,13 +6,12 @@ from typing import Any
 import pytest
 
 from extract.model import Api, ExtractError
-from extract.registry import extract, match_endpoint
+from extract.registry import extract
 from tests.extract.support import (
     IBAN,
     PDF_TEXT,
     SECRET,
-    WIRE,
-    pairs,
+    extract_wire_case,
     run,
 )
 
@@ -174,12 +173,9 @@ def test_wire_fixture_yields_exact_parts(
     expected: list[tuple[str, str]],
     unscanned: tuple[str, ...],
 ) -> None:
-    assert match_endpoint(family, "POST", path) == api
-    prompt = extract(api, (WIRE / name).read_bytes(), "application/json")
-    assert prompt.api == api
-    assert pairs(prompt) == expected
-    assert prompt.unscanned == unscanned
-    assert (prompt.stream, prompt.model) == (stream, model)
+    extract_wire_case(
+        name, family, path, "application/json", api, stream, model, expected, unscanned
+    )
 
 
 def test_inline_files_that_cannot_be_read_are_unreadable() -> None:
