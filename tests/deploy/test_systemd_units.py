@@ -191,32 +191,30 @@ def _installed_copy(tmp_path: Path, name: str) -> Path:
     return copy
 
 
-@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed")
-@pytest.mark.parametrize("name", UNITS)
-def test_systemd_analyze_verify(tmp_path: Path, name: str) -> None:
-    copy = _installed_copy(tmp_path, name)
-    result = subprocess.run(
-        [str(SYSTEMD_ANALYZE), "verify", "--man=no", str(copy)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+def _systemd_analyze(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SYSTEMD_ANALYZE), *args], capture_output=True, text=True, timeout=60, check=False
     )
+
+
+def _assert_verifies(unit: Path) -> None:
+    """`systemd-analyze verify` passes without a word on stderr."""
+    result = _systemd_analyze("verify", "--man=no", str(unit))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr.strip() == "", result.stderr
 
 
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed")
 @pytest.mark.parametrize("name", UNITS)
+def test_systemd_analyze_verify(tmp_path: Path, name: str) -> None:
+    _assert_verifies(_installed_copy(tmp_path, name))
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed")
+@pytest.mark.parametrize("name", UNITS)
 def test_systemd_analyze_security_exposure_is_low(tmp_path: Path, name: str) -> None:
     copy = _installed_copy(tmp_path, name)
-    result = subprocess.run(
-        [str(SYSTEMD_ANALYZE), "security", "--offline=yes", "--threshold=20", str(copy)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _systemd_analyze("security", "--offline=yes", "--threshold=20", str(copy))
     if "Unknown option" in result.stderr or "unrecognized option" in result.stderr:
         pytest.skip("this systemd-analyze has no offline security check")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -230,12 +228,4 @@ def test_systemd_analyze_verify_timer(tmp_path: Path, name: str, timer_name: str
     _installed_copy(tmp_path, name)  # the timer's service beside it
     timer = tmp_path / timer_name
     timer.write_text((SYSTEMD / timer_name).read_text("utf-8"), "utf-8")
-    result = subprocess.run(
-        [str(SYSTEMD_ANALYZE), "verify", "--man=no", str(timer)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stderr.strip() == "", result.stderr
+    _assert_verifies(timer)
