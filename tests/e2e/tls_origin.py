@@ -7,55 +7,21 @@ must see this origin's certificate, not one minted by the gateway's CA.
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from tests.certs import self_signed_cert
 
 ORIGIN_BODY = b"origin says hello"
 
 
 def self_signed(directory: Path, names: list[str]) -> tuple[Path, Path, bytes]:
     """(cert file, key file, DER) for a throw-away certificate valid for `names`."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Leitplanke test origin")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([_san(n) for n in names]), False)
-        .sign(key, hashes.SHA256())
-    )
     cert_file, key_file = directory / "origin.pem", directory / "origin.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file, cert.public_bytes(serialization.Encoding.DER)
-
-
-def _san(name: str) -> x509.GeneralName:
-    """An IP address as an IP SAN (clients check those for https://127.0.0.1/), else DNS."""
-    try:
-        return x509.IPAddress(ipaddress.ip_address(name))
-    except ValueError:
-        return x509.DNSName(name)
+    der = self_signed_cert(cert_file, key_file, names, "Leitplanke test origin")
+    return cert_file, key_file, der
 
 
 class TlsOrigin:

@@ -4,8 +4,6 @@ the gateway's config file."""
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import socket
 import subprocess
 import sys
@@ -16,14 +14,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from bench.proxies import free_port
 from checker.findings import Finding
 from store.findings_store import FindingsStore
 from store.records import ApprovalRequestRecord, DecisionRecord, finding_records
+from tests.certs import self_signed_cert
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = b"n" * 32
@@ -34,43 +30,11 @@ PSEUDONYM = "u-5ecre7"
 SMTP_PASSWORD = "mail-secret"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def self_signed(directory: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and localhost, made here (cryptography)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "leitplanke test smtp")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+    """A certificate for 127.0.0.1 and localhost, and its key."""
     cert_path, key_path = directory / "smtp-cert.pem", directory / "smtp-key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    names = ["localhost", "127.0.0.1"]
+    self_signed_cert(cert_path, key_path, names, "leitplanke test smtp", ca=True)
     return cert_path, key_path
 
 
