@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bench.fake_upstream import FakeUpstream
-from bench.proxies import Gateway, start_gateway, stop_gateway, stop_process
+from bench.proxies import Gateway, free_port, start_gateway, stop_gateway, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -61,12 +61,6 @@ def policy_gateway(
             stop_gateway(gateway)
     finally:
         upstream.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
