@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from bench.fake_upstream import FakeUpstream
-from bench.proxies import LEITPLANKE, curl_chat, start_gateway, stop_gateway
+from bench.proxies import LEITPLANKE, curl_chat
+from tests.e2e.support import policy_gateway
 
 pytestmark = pytest.mark.e2e
 
@@ -135,17 +135,12 @@ def test_an_intermediate_of_the_company_pki_is_trusted_via_the_root(tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert "Muster Proxy-CA Leitplanke" in done.stdout
     assert (confdir / "mitmproxy-ca.pem").stat().st_mode & 0o077 == 0
-    upstream = FakeUpstream().start()
-    gateway = start_gateway(tmp_path / "gw", upstream, ["--set", "leitplanke_workers=0"])
-    try:
+    with policy_gateway(tmp_path / "gw", None, ["--set", "leitplanke_workers=0"]) as gateway:
         # curl trusts the company root only: the handshake needs the intermediate,
         # which the gateway sends with every certificate it makes.
         status, _ = curl_chat(gateway.proxy_url, root, "Frage zu Wärmepumpen")
         assert status == 200
         assert "CN=Muster Proxy-CA Leitplanke" in issuer_seen_by_curl(gateway.proxy_url, root)
-    finally:
-        stop_gateway(gateway)
-        upstream.stop()
 
 
 def test_import_refuses_what_would_not_work(tmp_path: Path) -> None:
@@ -166,11 +161,6 @@ def test_ca_init_names_the_company_in_the_certificates(tmp_path: Path) -> None:
     confdir = tmp_path / "gw" / "conf"
     done = leitplanke("ca", "init", "--org", "Muster GmbH", "--confdir", str(confdir))
     assert done.returncode == 0, done.stderr
-    upstream = FakeUpstream().start()
-    gateway = start_gateway(tmp_path / "gw", upstream, ["--set", "leitplanke_workers=0"])
-    try:
+    with policy_gateway(tmp_path / "gw", None, ["--set", "leitplanke_workers=0"]) as gateway:
         issuer = issuer_seen_by_curl(gateway.proxy_url, gateway.ca)
         assert "O=Muster GmbH" in issuer and "CN=Muster GmbH Leitplanke CA" in issuer, issuer
-    finally:
-        stop_gateway(gateway)
-        upstream.stop()

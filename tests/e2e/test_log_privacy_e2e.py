@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.fake_upstream import FakeUpstream
-from bench.proxies import Gateway, chat_body, curl_post_json, start_gateway, stop_gateway, wait_for
+from bench.proxies import Gateway, chat_body, curl_post_json, wait_for
+from tests.e2e.support import policy_gateway
 
 pytestmark = pytest.mark.e2e
 
@@ -28,9 +28,7 @@ def run_and_read_log(tmp: Path, extra: list[str]) -> tuple[str, int]:
     """Start a gateway, send one clean and one blocked prompt (a decision line each,
     with the user's pseudonym) and a TLS failure (a client that does not trust the
     CA), stop it; the whole log and the source port of the first request."""
-    upstream = FakeUpstream().start()
-    gateway = start_gateway(tmp, upstream, ["--set", "leitplanke_workers=0", *extra])
-    try:
+    with policy_gateway(tmp, None, ["--set", "leitplanke_workers=0", *extra]) as gateway:
         status, port = chat_from(gateway, "Frage zu Wärmepumpen")
         assert status == 200
         blocked, _ = chat_from(gateway, "Überweise an DE89 3704 0044 0532 0130 00")
@@ -43,9 +41,6 @@ def run_and_read_log(tmp: Path, extra: list[str]) -> tuple[str, int]:
         )
         assert untrusting.returncode != 0  # our CA is not in curl's default store
         wait_for(lambda: b"block" in gateway.log.read_bytes(), 20, "the decision lines")
-    finally:
-        stop_gateway(gateway)
-        upstream.stop()
     return gateway.log.read_text(errors="replace"), port
 
 

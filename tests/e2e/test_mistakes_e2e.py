@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.fake_upstream import FakeUpstream
-from bench.proxies import LEITPLANKE, free_port, port_open, start_gateway, stop_gateway, wait_for
-from tests.e2e.support import admin_get
+from bench.proxies import LEITPLANKE, free_port, port_open, wait_for
+from tests.e2e.support import admin_get, policy_gateway
 from tests.e2e.test_option_refusals_e2e import (
     assert_one_line_refusal,
     environment,
@@ -184,10 +183,9 @@ def metrics(port: int) -> dict[str, float]:
 def test_a_siem_that_is_down_at_start_is_not_fatal(tmp_path: Path) -> None:
     closed = free_port()  # nobody listens there
     admin = free_port()
-    upstream = FakeUpstream().start()
-    gateway = start_gateway(
+    with policy_gateway(
         tmp_path,
-        upstream,
+        None,
         [
             "--set",
             f"leitplanke_siem=syslog:tcp://127.0.0.1:{closed}",
@@ -196,15 +194,11 @@ def test_a_siem_that_is_down_at_start_is_not_fatal(tmp_path: Path) -> None:
             "--set",
             "leitplanke_workers=0",
         ],
-    )
-    try:
+    ) as gateway:
         wait_for(lambda: port_open(admin), 60, "the admin port")
         wait_for(lambda: b"cannot open" in gateway.log.read_bytes(), 30, "the SIEM error line")
         assert metrics(admin)["leitplanke_siem_up"] == 0
         assert gateway.process.poll() is None  # still serving
-    finally:
-        stop_gateway(gateway)
-        upstream.stop()
     log = gateway.log.read_text(errors="replace")
     lines = [line for line in log.splitlines() if "SIEM syslog:tcp://" in line]
     assert len(lines) == 1 and "Connection refused — retrying every 30 s" in lines[0], log
@@ -276,18 +270,10 @@ def _readonly_mount(path: Path) -> Path | None:
 def test_healthz_stays_reachable_json(tmp_path: Path) -> None:
     """Sanity for the helpers above: /metrics of a gateway without SIEM has no SIEM rows."""
     admin = free_port()
-    upstream = FakeUpstream().start()
-    gateway = start_gateway(
-        tmp_path,
-        upstream,
-        ["--set", f"leitplanke_admin_port={admin}", "--set", "leitplanke_workers=0"],
-    )
-    try:
+    extra = ["--set", f"leitplanke_admin_port={admin}", "--set", "leitplanke_workers=0"]
+    with policy_gateway(tmp_path, None, extra):
         wait_for(lambda: port_open(admin), 60, "the admin port")
         assert metrics(admin) == {}
         status, health = admin_get(admin, "/healthz")
         assert status == 200, health
         assert "reload" in json.loads(health)["checks"]
-    finally:
-        stop_gateway(gateway)
-        upstream.stop()
