@@ -31,6 +31,10 @@ def wire_fixture(name: str) -> bytes:
     return body
 
 
+# (fixture, family, path, content type, api, stream, model, parts, unscanned)
+WireCase = tuple[str, str, str, str, Api, bool, str | None, list[tuple[str, str]], tuple[str, ...]]
+
+
 def extract_wire_case(
     name: str,
     family: str,

@@ -7,7 +7,7 @@ import pytest
 
 from extract.model import Api, ExtractError
 from extract.registry import extract, match_endpoint
-from tests.extract.support import extract_wire_case, pairs
+from tests.extract.support import WireCase, extract_wire_case, pairs
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
 IBAN = "DE89 3704 0044 0532 0130 00"
@@ -23,10 +23,7 @@ GEMINI_WEB = (
 )
 
 
-# (fixture, family, path, content type, api, stream, model, parts, unscanned)
-CASES: list[
-    tuple[str, str, str, str, Api, bool, str | None, list[tuple[str, str]], tuple[str, ...]]
-] = [
+CASES: list[WireCase] = [
     (
         "chatgpt_web_conversation.json",
         "chatgpt-web",
@@ -167,23 +164,9 @@ CASES: list[
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "family", "path", "content_type", "api", "stream", "model", "expected", "unscanned"),
-    CASES,
-    ids=[c[0] for c in CASES],
-)
-def test_web_fixture_yields_exact_parts(
-    name: str,
-    family: str,
-    path: str,
-    content_type: str,
-    api: Api,
-    stream: bool,
-    model: str | None,
-    expected: list[tuple[str, str]],
-    unscanned: tuple[str, ...],
-) -> None:
-    extract_wire_case(name, family, path, content_type, api, stream, model, expected, unscanned)
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_web_fixture_yields_exact_parts(case: WireCase) -> None:
+    extract_wire_case(*case)
 
 
 @pytest.mark.parametrize(

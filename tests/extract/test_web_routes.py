@@ -8,13 +8,14 @@ import json
 
 import pytest
 
-from extract.model import Api, ExtractError
+from extract.model import ExtractError
 from extract.registry import extract, match_endpoint
 from tests.extract.file_samples import SAMPLE_IBAN, docx_bytes, pdf_bytes
 from tests.extract.support import (
     IBAN,
     MULTIPART,
     PNG_BYTES,
+    WireCase,
     extract_wire_case,
     field,
     multipart,
@@ -26,10 +27,7 @@ from tests.extract.support import (
 POE_BOUNDARY = "----WebKitFormBoundaryP0e7Upl0adMulti9"
 
 
-# (fixture, family, path, content type, api, stream, model, parts, unscanned)
-CASES: list[
-    tuple[str, str, str, str, Api, bool, str | None, list[tuple[str, str]], tuple[str, ...]]
-] = [
+CASES: list[WireCase] = [
     (
         "poe_gql_upload.multipart",
         "poe-graphql",
@@ -95,25 +93,9 @@ CASES: list[
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "family", "path", "content_type", "api", "stream", "model", "expected", "unscanned"),
-    CASES,
-    ids=[c[0] for c in CASES],
-)
-def test_fixture_yields_exact_parts(
-    name: str,
-    family: str,
-    path: str,
-    content_type: str,
-    api: Api,
-    stream: bool,
-    model: str | None,
-    expected: list[tuple[str, str]],
-    unscanned: tuple[str, ...],
-) -> None:
-    prompt = extract_wire_case(
-        name, family, path, content_type, api, stream, model, expected, unscanned
-    )
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_fixture_yields_exact_parts(case: WireCase) -> None:
+    prompt = extract_wire_case(*case)
     assert prompt.unseen == ()
 
 

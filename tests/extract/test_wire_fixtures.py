@@ -19,10 +19,9 @@ from tests.extract.support import (
 
 CSV_TEXT = f"Name;IBAN\nMax Mustermann;{IBAN}\n"
 
-# (fixture, family, path, api, stream, model, parts, unscanned)
-WIRE_CASES: list[
-    tuple[str, str, str, Api, bool, str | None, list[tuple[str, str]], tuple[str, ...]]
-] = [
+# (fixture, family, path, api, stream, model, parts, unscanned): all JSON
+JsonWireCase = tuple[str, str, str, Api, bool, str | None, list[tuple[str, str]], tuple[str, ...]]
+WIRE_CASES: list[JsonWireCase] = [
     (
         "openai_chat_completions.json",
         "openai",
@@ -158,24 +157,11 @@ WIRE_CASES: list[
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "family", "path", "api", "stream", "model", "expected", "unscanned"),
-    WIRE_CASES,
-    ids=[c[0] for c in WIRE_CASES],
-)
-def test_wire_fixture_yields_exact_parts(
-    name: str,
-    family: str,
-    path: str,
-    api: Api,
-    stream: bool,
-    model: str | None,
-    expected: list[tuple[str, str]],
-    unscanned: tuple[str, ...],
-) -> None:
-    extract_wire_case(
-        name, family, path, "application/json", api, stream, model, expected, unscanned
-    )
+@pytest.mark.parametrize("case", WIRE_CASES, ids=[c[0] for c in WIRE_CASES])
+def test_wire_fixture_yields_exact_parts(case: JsonWireCase) -> None:
+    name, family, path, api, stream, model, expected, unscanned = case
+    json_case = (name, family, path, "application/json", api, stream, model, expected, unscanned)
+    extract_wire_case(*json_case)
 
 
 def test_inline_files_that_cannot_be_read_are_unreadable() -> None:
