@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,23 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} missing (apt-get install -y chromium)")
         pytest.skip(f"{CHROMIUM} missing")
+
+
+@contextmanager
+def chromium(*extra_args: str, proxy_url: str | None = None) -> Iterator[Any]:
+    """The system Chromium, headless under Playwright, with CHROMIUM_ARGS and
+    `extra_args`, through the proxy at `proxy_url` when given. Closes on exit."""
+    from playwright.sync_api import sync_playwright
+
+    proxy = {"proxy": {"server": proxy_url}} if proxy_url else {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args], **proxy
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @contextmanager

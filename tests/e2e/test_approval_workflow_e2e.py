@@ -39,9 +39,8 @@ from bench.fake_upstream import FakeUpstream
 from bench.proxies import Gateway, start_gateway, stop_gateway
 from store.findings_store import FindingsStore
 from tests.e2e.support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
+    chromium,
     policy_gateway,
     require_chromium,
     review_server,
@@ -99,13 +98,8 @@ def review(gateway: Gateway) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(gateway: Gateway) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[*CHROMIUM_ARGS, "--disable-features=HttpsUpgrades"],
-        )
+    with chromium("--disable-features=HttpsUpgrades") as browser:
         yield browser
-        browser.close()
 
 
 def employee(browser: Any, gateway: Gateway, user: str) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ import pytest
 from bench.fake_upstream import FakeUpstream
 from bench.proxies import Gateway
 from tests.e2e.fake_web_app import FakeWebApp
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, policy_gateway
+from tests.e2e.support import CHROMIUM, chromium, policy_gateway
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +75,6 @@ class Setup:
     app: FakeWebApp
     upstream: FakeUpstream
     browser: Any
-    playwright: Any = field(repr=False)
 
 
 @pytest.fixture(scope="module")
@@ -94,16 +93,11 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     ]
     tmp = tmp_path_factory.mktemp("banner")
     try:
-        with policy_gateway(tmp, POLICY, extra, gateway_dir="gw") as gateway:
-            playwright = sync_api.sync_playwright().start()
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, proxy={"server": gateway.proxy_url}
-            )
-            try:
-                yield Setup(gateway, app, gateway.upstream, browser, playwright)
-            finally:
-                browser.close()
-                playwright.stop()
+        with (
+            policy_gateway(tmp, POLICY, extra, gateway_dir="gw") as gateway,
+            chromium(proxy_url=gateway.proxy_url) as browser,
+        ):
+            yield Setup(gateway, app, gateway.upstream, browser)
     finally:
         app.stop()
 

@@ -27,7 +27,7 @@ import pytest
 from bench import proxies
 from bench.fake_upstream import ANSWER
 from bench.proxies import Gateway
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, policy_gateway
+from tests.e2e.support import CHROMIUM, chromium, policy_gateway
 
 pytestmark = pytest.mark.e2e
 
@@ -65,11 +65,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
 
 @pytest.fixture(scope="module")
 def browser(gateway: Gateway) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[*CHROMIUM_ARGS, "--disable-features=HttpsUpgrades"],
-        )
+    with chromium("--disable-features=HttpsUpgrades") as browser:
         context = browser.new_context(
             proxy={"server": gateway.proxy_url, "username": "erika", "password": "pw"},
             locale="de-DE",
@@ -77,7 +73,6 @@ def browser(gateway: Gateway) -> Iterator[Any]:
         )
         yield context
         context.close()
-        browser.close()
 
 
 def db_rows(gateway: Gateway, sql: str) -> list[tuple[Any, ...]]:

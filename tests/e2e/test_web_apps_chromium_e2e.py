@@ -15,7 +15,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,7 +25,7 @@ import pytest
 
 from bench.proxies import Gateway
 from tests.e2e.fake_copilot import FakeCopilot
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, policy_gateway
+from tests.e2e.support import CHROMIUM, chromium, policy_gateway
 
 pytestmark = pytest.mark.e2e
 
@@ -138,7 +138,6 @@ class Setup:
     copilot: FakeCopilot
     browser: Any
     shots: Path
-    playwright: Any = field(repr=False)
 
 
 def _escape(host: str) -> str:
@@ -167,16 +166,11 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         *(arg for rule in rules for arg in ("--set", f"map_remote={rule}")),
     ]
     try:
-        with policy_gateway(tmp, POLICY, extra, gateway_dir="gw") as gateway:
-            playwright = sync_api.sync_playwright().start()
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, proxy={"server": gateway.proxy_url}
-            )
-            try:
-                yield Setup(gateway, pages, copilot, browser, tmp, playwright)
-            finally:
-                browser.close()
-                playwright.stop()
+        with (
+            policy_gateway(tmp, POLICY, extra, gateway_dir="gw") as gateway,
+            chromium(proxy_url=gateway.proxy_url) as browser,
+        ):
+            yield Setup(gateway, pages, copilot, browser, tmp)
     finally:
         copilot.stop()
         pages.stop()
