@@ -60,11 +60,16 @@ def chromium(*extra_args: str, proxy_url: str | None = None) -> Iterator[Any]:
 
 @contextmanager
 def policy_gateway(
-    tmp: Path, policy: str | None, extra: Sequence[str] = (), gateway_dir: str | None = None
+    tmp: Path,
+    policy: str | None,
+    extra: Sequence[str] = (),
+    gateway_dir: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Gateway]:
     """A FakeUpstream and a real `leitplanke proxy` in front of it, with `policy`
     (YAML text) written to tmp/policy.yaml and passed as --policy when given; the
-    gateway's files go to tmp/`gateway_dir` (tmp itself without). Both stop on exit."""
+    gateway's files go to tmp/`gateway_dir` (tmp itself without), `env` adds to its
+    environment. Both stop on exit."""
     args = list(extra)
     if policy is not None:
         path = tmp / "policy.yaml"
@@ -72,7 +77,7 @@ def policy_gateway(
         args = ["--policy", str(path), *args]
     upstream = FakeUpstream().start()
     try:
-        gateway = start_gateway(tmp / gateway_dir if gateway_dir else tmp, upstream, args)
+        gateway = start_gateway(tmp / gateway_dir if gateway_dir else tmp, upstream, args, env)
         try:
             yield gateway
         finally:

@@ -35,8 +35,7 @@ import pytest
 from datasette_auth_passwords.utils import hash_password
 
 from bench import proxies
-from bench.fake_upstream import FakeUpstream
-from bench.proxies import Gateway, start_gateway, stop_gateway
+from bench.proxies import Gateway
 from store.findings_store import FindingsStore
 from tests.e2e.support import (
     ROOT,
@@ -272,26 +271,11 @@ def test_scale_out_the_dpos_answer_reaches_the_node_portal(tmp_path: Path) -> No
     """A node gateway records the request; `leitplanke merge` takes it to the central
     store, where the DPO answers; `merge --approvals-out` publishes the answers; the
     node (leitplanke_approvals_db) shows the answer and takes it into its own store."""
-    upstream = FakeUpstream().start()
     answers = tmp_path / "central" / "approvals.db"
     answers.parent.mkdir()
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY)
-    node = start_gateway(
-        tmp_path / "node",
-        upstream,
-        [
-            "--policy",
-            str(policy),
-            "--set",
-            "proxyauth=any",
-            "--set",
-            "leitplanke_workers=1",
-            "--set",
-            f"leitplanke_approvals_db={answers}",
-        ],
-    )
-    try:
+    extra = ["--set", "proxyauth=any", "--set", "leitplanke_workers=1"]
+    extra += ["--set", f"leitplanke_approvals_db={answers}"]
+    with policy_gateway(tmp_path, POLICY, extra, gateway_dir="node") as node:
         form = portal(node, "/approval?service=deepl", "erika")
         csrf = re.search(r'name="csrf" value="([^"]+)"', form)
         assert csrf is not None, form
@@ -323,6 +307,3 @@ def test_scale_out_the_dpos_answer_reaches_the_node_portal(tmp_path: Path) -> No
         store.close()
         assert (row["status"], row["repeats"]) == ("open", 1)
         assert "Produkttexte" in str(row["reason"])
-    finally:
-        stop_gateway(node)
-        upstream.stop()

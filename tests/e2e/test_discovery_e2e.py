@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from bench.fake_upstream import FakeUpstream
-from bench.proxies import LEITPLANKE, Gateway, start_gateway, stop_gateway, wait_for
+from bench.proxies import LEITPLANKE, Gateway, wait_for
 from store.keys import load_or_create_key, pseudonym
+from tests.e2e.support import policy_gateway
 from tests.e2e.tls_origin import ORIGIN_BODY, TlsOrigin
 from tests.policy.test_pac import needs_node, run_pac
 
@@ -66,31 +67,17 @@ class Setup:
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     tmp = tmp_path_factory.mktemp("discovery")
-    policy = tmp / "policy.yaml"
-    policy.write_text(POLICY, "utf-8")
     names = ["www.bank.example", "api.deepl.com", "chat.unknown-llm.ai", "chatgpt.com"]
     origin = TlsOrigin(tmp, names).start()
-    upstream = FakeUpstream().start()
     script = Path(__file__).with_name("loopback_tunnels.py")
-    gateway = start_gateway(
-        tmp / "gw",
-        upstream,
-        [
-            "--policy",
-            str(policy),
-            "--set",
-            "proxyauth=any",
-            "--set",
-            "leitplanke_passthrough=deepl",
-            "--set",
-            f"scripts={script}",
-        ],
-        env={"LEITPLANKE_TEST_ORIGIN_PORT": str(origin.port)},
-    )
-    yield Setup(gateway, origin, upstream)
-    stop_gateway(gateway)
-    origin.stop()
-    upstream.stop()
+    extra = ["--set", "proxyauth=any", "--set", "leitplanke_passthrough=deepl"]
+    extra += ["--set", f"scripts={script}"]
+    env = {"LEITPLANKE_TEST_ORIGIN_PORT": str(origin.port)}
+    try:
+        with policy_gateway(tmp, POLICY, extra, gateway_dir="gw", env=env) as gateway:
+            yield Setup(gateway, origin, gateway.upstream)
+    finally:
+        origin.stop()
 
 
 def tunnel(gateway: Gateway, host: str, user: str, cafile: Path) -> tuple[bytes | None, bytes]:
