@@ -100,6 +100,15 @@ def running_guard(tmp_path: Path, **options: object) -> Iterator[Harness]:
             addon.done()
 
 
+@contextmanager
+def guard_with_policy(tmp_path: Path, name: str, text: str) -> Iterator[Harness]:
+    """running_guard with `text` written to tmp_path/`name` as its policy."""
+    policy = tmp_path / name
+    policy.write_text(text)
+    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+        yield harness
+
+
 @pytest.fixture
 def harness(tmp_path: Path) -> Iterator[Harness]:
     with running_guard(tmp_path) as harness:
@@ -382,9 +391,9 @@ async def test_user_is_pseudonymised_and_grouped(tmp_path: Path) -> None:
 
 
 async def test_excerpt_mode_type_only(tmp_path: Path) -> None:
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY_V1 + "privacy: {excerpt: type_only}\n")
-    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+    with guard_with_policy(
+        tmp_path, "policy.yaml", POLICY_V1 + "privacy: {excerpt: type_only}\n"
+    ) as harness:
         await harness.send(
             flow_for(
                 "api.anthropic.com",
@@ -506,9 +515,7 @@ async def justify(harness: Harness, token: str, text: str, user: str = "erika") 
 
 @pytest.fixture
 def warn_harness(tmp_path: Path) -> Iterator[Harness]:
-    policy = tmp_path / "warn.yaml"
-    policy.write_text(WARN_POLICY)
-    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+    with guard_with_policy(tmp_path, "warn.yaml", WARN_POLICY) as harness:
         yield harness
 
 
@@ -626,9 +633,9 @@ async def test_block_messages_link_the_approval_page(harness: Harness) -> None:
 
 
 async def test_oversize_warn_is_enforced_as_block(tmp_path: Path) -> None:
-    policy = tmp_path / "warn.yaml"
-    policy.write_text(WARN_POLICY + "oversize_action: warn\nmax_body_bytes: 2048\n")
-    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+    with guard_with_policy(
+        tmp_path, "warn.yaml", WARN_POLICY + "oversize_action: warn\nmax_body_bytes: 2048\n"
+    ) as harness:
         flow = await harness.send(ai_flow("x" * 4096))
         rows = harness.rows("select action, enforced, error from decisions")
     assert flow.response is not None and not COACH_LINK.search(message_of(flow))
@@ -636,9 +643,9 @@ async def test_oversize_warn_is_enforced_as_block(tmp_path: Path) -> None:
 
 
 async def test_recorder_purges_past_the_policy_retention(tmp_path: Path) -> None:
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY_V1 + "privacy: {retention_days: 30}\n")
-    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+    with guard_with_policy(
+        tmp_path, "policy.yaml", POLICY_V1 + "privacy: {retention_days: 30}\n"
+    ) as harness:
         await harness.send(flow_for("api.openai.com", "/v1/chat/completions", chat(CLEAN)))
         with sqlite3.connect(harness.db) as conn:  # age the row past 30 days
             conn.execute("update decisions set ts = '2020-01-01T00:00:00.000+00:00'")
@@ -662,9 +669,7 @@ on_violation: {personal: redact, secrets: block}
 
 @pytest.fixture
 def redact_harness(tmp_path: Path) -> Iterator[Harness]:
-    policy = tmp_path / "redact.yaml"
-    policy.write_text(REDACT_POLICY)
-    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+    with guard_with_policy(tmp_path, "redact.yaml", REDACT_POLICY) as harness:
         yield harness
 
 

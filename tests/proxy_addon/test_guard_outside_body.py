@@ -17,6 +17,7 @@ from tests.proxy_addon.test_guard import (
     Harness,
     chat,
     flow_for,
+    guard_with_policy,
     running_guard,
 )
 
@@ -31,9 +32,7 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
 
 @pytest.fixture
 def redact_harness(tmp_path: Path) -> Iterator[Harness]:
-    policy = tmp_path / "redact.yaml"
-    policy.write_text(REDACT_POLICY)
-    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+    with guard_with_policy(tmp_path, "redact.yaml", REDACT_POLICY) as harness:
         yield harness
 
 

@@ -19,9 +19,9 @@ from tests.proxy_addon.test_guard import (
     ai_flow,
     chat,
     flow_for,
+    guard_with_policy,
     justify,
     message_of,
-    running_guard,
 )
 
 POLICY = """\
@@ -42,9 +42,9 @@ KEY = "sk-proj-" + "A1b2C3d4E5f6G7h8J9k0L1m2N3p4Q5r6S7t8U9v0W1x2"
 
 
 def rollout_harness(tmp_path: Path, personal: str = "block", extra: str = "") -> Iterator[Harness]:
-    policy = tmp_path / "rollout.yaml"
-    policy.write_text(POLICY.format(personal=personal) + extra)
-    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+    with guard_with_policy(
+        tmp_path, "rollout.yaml", POLICY.format(personal=personal) + extra
+    ) as harness:
         yield harness
 
 

@@ -18,18 +18,16 @@ from tests.proxy_addon.test_guard import (
     Harness,
     ai_flow,
     csrf_of,
+    guard_with_policy,
     message_of,
     portal_flow,
-    running_guard,
     visit,
 )
 
 
 @pytest.fixture
 def warn_harness(tmp_path: Path) -> Iterator[Harness]:
-    policy = tmp_path / "warn.yaml"
-    policy.write_text(WARN_POLICY)
-    with running_guard(tmp_path, leitplanke_policy=str(policy)) as harness:
+    with guard_with_policy(tmp_path, "warn.yaml", WARN_POLICY) as harness:
         yield harness
 
 
