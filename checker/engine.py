@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import presidio_analyzer.pattern_recognizer as presidio_patterns
 from presidio_analyzer import (
     AnalyzerEngine,
     EntityRecognizer,
+    Pattern,
     PatternRecognizer,
     RecognizerRegistry,
 )
@@ -15,6 +18,7 @@ import checker.offline  # noqa: F401  (must run before presidio imports tldextra
 from checker.config import ScanConfig
 from checker.context_enhancer import LinearContextEnhancer
 from checker.nlp_engine import OfflineSpacyNlpEngine
+from checker.prefilter import Prefilter
 from checker.recognizers import (
     CredentialRecognizer,
     DateOfBirthRecognizer,
@@ -38,6 +42,7 @@ from checker.recognizers import (
     SecretRecognizer,
     StreetAddressRecognizer,
 )
+from checker.triggers import TRIGGERS, Triggers, pattern_triggers, term_triggers
 from policy.entities import TERM_ENTITY
 
 # Presidio's built-ins only know English context words; one pass in "de" serves
@@ -118,6 +123,29 @@ def policy_recognizers(config: ScanConfig, language: str) -> list[EntityRecogniz
                 )
             )
     return recognizers
+
+
+def recognizer_triggers(recognizer: EntityRecognizer) -> Triggers | None:
+    """The triggers of one recognizer (checker/triggers.py), or None when it has none
+    (then the prefilter is off)."""
+    name = str(getattr(recognizer, "name", ""))
+    if name.startswith(TERM_RECOGNIZER_PREFIX) and isinstance(recognizer, PatternRecognizer):
+        return term_triggers(recognizer.deny_list or ())
+    if name.startswith(PATTERN_RECOGNIZER_PREFIX) and isinstance(recognizer, PatternRecognizer):
+        patterns: list[Pattern] = getattr(recognizer, "patterns", [])
+        return pattern_triggers([p.regex for p in patterns], recognizer.global_regex_flags or 0)
+    return TRIGGERS.get(type(recognizer).__name__)
+
+
+def build_prefilter(recognizers: Iterable[EntityRecognizer]) -> Prefilter | None:
+    """A prefilter for these recognizers, or None if any of them has no triggers."""
+    triggers = []
+    for recognizer in recognizers:
+        found = recognizer_triggers(recognizer)
+        if found is None:
+            return None
+        triggers.append(found)
+    return Prefilter(triggers)
 
 
 def build_analyzer(config: ScanConfig, use_models: bool = True) -> AnalyzerEngine:

@@ -25,14 +25,11 @@ from spacy.lookups import Lookups
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
+from checker.spacy_models import installed_model
+
 log = logging.getLogger(__name__)
 
 # Preferred installed models per language, largest first.
-MODEL_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "de": ("de_core_news_lg", "de_core_news_md", "de_core_news_sm"),
-    "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm"),
-}
-
 BLANK = "blank"
 
 # spaCy's tokenizer strips prefixes and suffixes one at a time and searches the rest
@@ -75,13 +72,6 @@ class BoundedTokenizer:
         edges = [0, *cuts, len(text)]
         docs = [self.tokenizer(text[a:b]) for a, b in itertools.pairwise(edges)]
         return cast(Doc, Doc.from_docs(docs, ensure_whitespace=False))  # None only for []
-
-
-def installed_model(lang: str) -> str | None:
-    for name in MODEL_CANDIDATES.get(lang, ()):
-        if spacy.util.is_package(name):
-            return name
-    return None
 
 
 def needed_lemmas(lang: str, context_words: Collection[str]) -> Lookups | None:

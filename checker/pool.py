@@ -32,13 +32,16 @@ from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.config import ScanConfig
 from checker.findings import Finding
 from checker.pool_worker import worker_main
+from checker.precheck import any_trigger, light_prefilter
 from checker.prefilter import Prefilter
-from checker.scan import Scanner, any_trigger, light_prefilter
+
+if TYPE_CHECKING:
+    from checker.scan import Scanner
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +143,10 @@ class ScanPool:
             raise RuntimeError("scan pool is closed")
         if self.workers <= 0:
             if self._thread is None:
+                # In-process scanning (tests, `leitplanke check`): only here does this
+                # process import Presidio and spaCy; the gateway's workers do it instead.
+                from checker.scan import Scanner
+
                 self._scanner = Scanner(self.config)
                 self._thread = ThreadPoolExecutor(1, thread_name_prefix="leitplanke-scan")
             return

@@ -21,18 +21,16 @@ from checker.engine import (
     PATTERN_RECOGNIZER_PREFIX,
     TERM_RECOGNIZER_PREFIX,
     build_analyzer,
-    builtin_recognizers,
-    policy_recognizers,
+    build_prefilter,
 )
 from checker.findings import Finding
 from checker.language import detect_language
-from checker.nlp_engine import installed_model
 from checker.normalize.offsets import Normalized
 from checker.normalize.pipeline import normalize
-from checker.prefilter import Prefilter, build_prefilter
+from checker.prefilter import Prefilter
 from checker.seams import SEAM, Seams
 from checker.seams import build as build_seams
-from policy.entities import PATTERN_ENTITY, TERM_ENTITY
+from checker.triggers import wanted_entities
 
 log = logging.getLogger(__name__)
 
@@ -195,58 +193,9 @@ class Scanner:
         return self._class_of.get(result.entity_type)
 
 
-def wanted_entities(config: ScanConfig) -> set[str]:
-    return (
-        config.entities()
-        | ({TERM_ENTITY} if any(r.terms for r in config.classes.values()) else set())
-        | ({PATTERN_ENTITY} if any(r.patterns for r in config.classes.values()) else set())
-    )
-
-
 def _prefilter(recognizers: Iterable[EntityRecognizer], entities: set[str]) -> Prefilter | None:
     used = [r for r in recognizers if set(r.supported_entities) & entities]
-    return build_prefilter(used, TERM_RECOGNIZER_PREFIX, PATTERN_RECOGNIZER_PREFIX)
-
-
-def light_prefilter(config: ScanConfig) -> Prefilter | None:
-    """The scanner's prefilter without its engine (no spaCy pipeline, milliseconds to
-    build): the gateway answers a prompt without any trigger itself instead of sending
-    it to a worker process. None when a Scanner would scan everything: prefilter off,
-    or a real spaCy model installed (its NER finds names anywhere). It looks at the
-    normalised text, as the scanner does (NormalizingPrefilter): ``max [at] firma [dot]
-    de`` has no trigger before normalisation."""
-    if not config.prefilter or any(installed_model(lang) for lang in config.languages):
-        return None
-    language = config.languages[0]
-    recognizers = builtin_recognizers(language) + policy_recognizers(config, language)
-    prefilter = _prefilter(recognizers, wanted_entities(config))
-    return None if prefilter is None else NormalizingPrefilter(prefilter.triggers)
-
-
-class NormalizingPrefilter(Prefilter):
-    """A Prefilter that first normalises what it is given (for callers that hold the
-    original texts, like the gateway's precheck)."""
-
-    def hits(self, text: str) -> list[tuple[int, int]]:
-        return super().hits(normalize(text).text)
-
-    def windows(self, text: str) -> list[tuple[int, int]]:
-        """Non-empty exactly when the scanner's windows of the normalised text are
-        (the spans are the normalised text's: for a yes/no answer only)."""
-        return super().windows(normalize(text).text)
-
-
-def any_trigger(prefilter: Prefilter, texts: Sequence[str]) -> bool:
-    """Could the scanner find anything in `texts`? The gateway's precheck question,
-    answered as Scanner.scan would see the texts: normalised, and with the seams
-    between parts (a value split into parts that have no trigger alone, "D" "E" "8"
-    "9" …). `prefilter` is the scanner's own (Scanner.prefilter or light_prefilter's)."""
-    base = Prefilter.windows
-    views = [normalize(text).text for text in texts]
-    if any(view.strip() and base(prefilter, view) for view in views):
-        return True
-    seams = build_seams(views) if len(views) > 1 else None
-    return seams is not None and bool(base(prefilter, normalize(seams.text).text))
+    return build_prefilter(used)
 
 
 class _Segment:

@@ -9,6 +9,7 @@ from collections import Counter
 from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+import checker.recognizers.credential_labels as labels
 from checker.recognizers.near_windows import NearMarkers
 
 # Presidio matches with the `regex` module, so variable-length look-behinds work:
@@ -108,14 +109,13 @@ class CredentialRecognizer(NearMarkers):
     NEAR_BEFORE = 100  # "postgres+psycopg://" + a user name before "://"
     NEAR_AFTER = 400  # label rest, separators, a value of up to 255 characters
 
-    # The label words of _PASSWORD_LABEL and the words every _KEY_LABEL ends with
-    # (the prefilter's triggers, checked in tests/checker/test_prefilter.py).
-    PASSWORD_LABELS = ("passwort", "kennwort", "password", "passwd", "pwd", "pass", "pin")
-    KEY_LABELS = ("key", "secret", "token", "bearer", "basic")
-    # Prose passwords, "user x / y" and "mysql … -p": their own prefilter words.
-    PROSE_LABELS = ("passw", "kennw", "pw", "pin", "zugangscode", "wlan-schlüssel", "wifi key")
-    USER_LABELS = ("user", "benutzer", "login", "nutzer")
-    CLI_LABELS = ("mysql", "mariadb")
+    # The prefilter's words for this recognizer (checker/recognizers/credential_labels.py,
+    # which the gateway reads without importing Presidio).
+    PASSWORD_LABELS = labels.PASSWORD_LABELS
+    KEY_LABELS = labels.KEY_LABELS
+    PROSE_LABELS = labels.PROSE_LABELS
+    USER_LABELS = labels.USER_LABELS
+    CLI_LABELS = labels.CLI_LABELS
 
     PATTERNS = (
         Pattern("password in URL", _URL_PASSWORD, 0.9),

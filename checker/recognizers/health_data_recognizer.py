@@ -16,8 +16,8 @@ from checker.recognizers.health_context import (
     has_anchor,
     list_items,
 )
+from checker.recognizers.health_terms import health_terms
 from checker.recognizers.spans import NextMatch
-from rules import rules_yaml
 
 STRONG_SCORE = 0.7  # a health statement on its own
 WEAK_SCORE = 0.4  # needs a cue word nearby (+0.35 from Presidio's context enhancer)
@@ -43,24 +43,6 @@ MEDICATION_DOSE = (
 # operation of a body part ("Knieprellung", "Sehnenscheidenentzündung", "Nussallergie",
 # "Meniskus-OP", "Appendektomie", "knee arthroscopy"). Scored like strong terms; the
 # general-context rules (health_context) still drop them in texts about no one.
-# The endings, also the prefilter's triggers (found inside words, checker/prefilter.py).
-COMPOUND_ENDINGS = (
-    "entzündung",
-    "prellung",
-    "zerrung",
-    "verstauchung",
-    "quetschung",
-    "wunde",
-    "fraktur",
-    "allergie",
-    "unverträglichkeit",
-    "intoleranz",
-    "insuffizienz",
-    "karzinom",
-    "ektomie",
-    "-op",
-    "-operation",
-)
 CLINICAL_COMPOUND = (
     r"(?i:(?<![\w-])[a-zäöüß]{2,}-?(?:entzündung(?:en)?|prellung(?:en)?|zerrung(?:en)?"
     r"|verstauchung(?:en)?|quetschung(?:en)?|schnittwunde|platzwunde|bisswunde"
@@ -103,12 +85,6 @@ _NON_BLANK = re.compile(r"\S")
 _WORD = re.compile(r"\S+")
 
 
-@cache
-def _terms() -> dict[str, Any]:
-    data: dict[str, Any] = rules_yaml("health_terms.yaml")
-    return data
-
-
 def _alternation(terms: list[str]) -> str:
     """One case-insensitive, whole-word regex for `terms`, as a prefix tree: Python's
     regex engine tries alternatives one by one, so shared prefixes are factored out
@@ -139,39 +115,15 @@ def _trie_regex(node: dict[str, Any]) -> str:
     return "(?:" + "|".join(branches) + ")"
 
 
-def health_keywords() -> tuple[list[tuple[str, bool]], list[str]]:
-    """Words the prefilter looks for, lower case: the longest word of every term, with
-    whether it must end there (it does unless it is the last word of a ``*`` term), and
-    the last word of every label (a label adds a finding only before a colon). Terms
-    match at a word start, so a text without any of these words has no health term;
-    ICD codes and GdB need digits, which the prefilter looks for anyway."""
-    terms = _terms()
-    words = []
-    for strength in ("strong", "weak"):
-        for language in ("de", "en"):
-            words += terms[strength][language]
-    words += terms["medications"]
-    found: set[tuple[str, bool]] = set()
-    for term in words:
-        parts = term.lower().removesuffix("*").split()
-        if not parts:
-            continue
-        longest = max(range(len(parts)), key=lambda i: len(parts[i]))
-        open_end = term.endswith("*") and longest == len(parts) - 1
-        found.add((parts[longest], not open_end))
-    labels = {t.lower().removesuffix("*").split()[-1] for t in terms["labels"] if t.strip("*")}
-    return sorted(found), sorted(labels)
-
-
 @cache
 def _label_re() -> re.Pattern[str]:
-    return re.compile(_alternation(_terms()["labels"]))
+    return re.compile(_alternation(health_terms()["labels"]))
 
 
 @cache
 def _non_medical_re() -> re.Pattern[str]:
     """A room/part/section label right before an ICD shape ("Raum B12.3")."""
-    words = "|".join(re.escape(w) for w in sorted(_terms()["icd_non_medical"], key=len)[::-1])
+    words = "|".join(re.escape(w) for w in sorted(health_terms()["icd_non_medical"], key=len)[::-1])
     return re.compile(r"(?i:(?<!\w)(?:" + words + r")\.?(?:\s*(?:Nr\.?|No\.?|#))?\s*[:\-]?\s*)$")
 
 
@@ -193,7 +145,7 @@ class HealthDataRecognizer(PatternRecognizer):
         supported_entity: str = "HEALTH_DATA",
         name: str | None = None,
     ) -> None:
-        terms = _terms()
+        terms = health_terms()
         self._label_name: str = name or "HealthDataRecognizer"
         patterns = [
             Pattern(

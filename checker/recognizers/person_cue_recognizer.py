@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -19,11 +17,15 @@ from checker.recognizers.person_fields import field_candidates
 from checker.recognizers.person_names import lexicon_candidates, repeated_surnames
 from checker.recognizers.person_words import (
     AMBIGUOUS_FIRST_NAMES,
+    CLOSING_RE,
     FIELD_RULES,
     MAYBE_PERSON_COLUMNS,
     PERSON_COLUMNS,
     PRODUCT_COLUMNS,
     STOP_WORDS,
+    TITLE,
+    TITLES,
+    load_first_names,
 )
 from checker.recognizers.results import explained_result
 from checker.recognizers.spans import NextMatch, keep_non_overlapping
@@ -45,17 +47,11 @@ _MID_PARTICLE_RE = re.compile(rf"{_PARTICLE}[ \t]+(?={_WORD})")
 _LEAD_PARTICLE_RE = re.compile(rf"(?:{_PARTICLE}|zu|zur)[ \t]+(?={_WORD})")
 
 # --- cues ---------------------------------------------------------------------------
-_TITLE = (
-    r"(?:Prof\.|Dr\.-Ing\.|Dr\.(?:[ \t]?(?:med|rer|nat|phil|jur|iur|dent|vet|oec|pol|theol"
-    r"|habil|mult|ing|h\.[ \t]?c)\.)*|Dipl\.-[A-Z][a-zäöü]*\.|Mag\.(?:a\.)?|Ing\.|Priv\.-Doz\."
-    r"|Univ\.-Prof\.|Doktor|Professor(?:in)?)"
-)
-_TITLES = rf"(?:{_TITLE}[ \t]+)*"
 # Herr/Frau/Mr/geb. ... (+ titles), or titles alone: the next capitalised word is a name.
 _STRONG_CUE_RE = re.compile(
     r"(?<![\w.])(?:(?:Herrn?|Frau|Hr\.|Fr\.|Mrs\.?|Mr\.?|Ms\.?|Miss|Mx\.|Sir|Madame|Monsieur"
-    rf"|Mme\.?|Signora|Signor|Señora|Señor|geb\.|geborene[r]?|n[ée]e)[ \t]+{_TITLES}"
-    rf"|(?:{_TITLE}[ \t]+)+)"
+    rf"|Mme\.?|Signora|Signor|Señora|Señor|geb\.|geborene[r]?|n[ée]e)[ \t]+{TITLES}"
+    rf"|(?:{TITLE}[ \t]+)+)"
 )
 # Greetings, self-introductions and sign-offs ("deine Lisa"): only a known first name
 # counts after these, because German capitalises nouns ("Hallo Team", "Liebe Kollegen").
@@ -104,28 +100,9 @@ _NAME_LABELS = (
 _HEADER_LABELS = r"Von|An|Cc|Bcc|From|To"
 _LABEL_RE = re.compile(
     rf"(?<![\w-])(?:(?P<person>{_PERSON_LABELS})|(?P<name>{_NAME_LABELS})|(?P<header>"
-    rf"{_HEADER_LABELS}))[ \t]*:(?P<nl>[ \t]*\r?\n)?[ \t]*{_TITLES}",
+    rf"{_HEADER_LABELS}))[ \t]*:(?P<nl>[ \t]*\r?\n)?[ \t]*{TITLES}",
     re.IGNORECASE,
 )
-_CLOSINGS = (
-    r"(?:[Mm]it[ \t]+)?(?:(?:[Vv]iele[n]?|[Bb]este[n]?|[Ll]iebe[n]?|[Hh]erzliche[n]?"
-    r"|[Ff]reundliche[nm]?|[Ss]chöne[n]?|[Ss]onnige[n]?|[Kk]ollegiale[n]?)[ \t]+)?"
-    r"(?:Grüße[n]?|Grüsse[n]?|Gruß|Gruss)"
-    r"|(?:[Dd]anke|[Dd]ank)[ \t]+(?:und|&|\+)[ \t]+(?:[Vv]iele[ \t]+)?(?:Grüße|Grüsse|Gruß|Gruss)"
-    r"|(?:Gruß|Gruss|Grüße|Grüsse)[ \t]+(?:und|&)[ \t]+[Dd]ank"
-    r"|MfG|LG|VG|(?:[Bb]est|[Kk]ind|[Ww]arm(?:est)?)[ \t]+(?:[Rr]egards|[Ww]ishes)|[Rr]egards"
-    r"|[Cc]heers|(?:[Yy]ours[ \t]+)?(?:[Ss]incerely|[Ff]aithfully|[Tt]ruly)|[Bb]est"
-    r"|(?:[Mm]any[ \t]+)?[Tt]hanks|[Tt]hank[ \t]+you|[Dd]anke(?:[ \t]+schön)?"
-    r"|[Vv]ielen[ \t]+[Dd]ank"
-)
-# A closing formula at the start of a line, then the name on the next line (or on
-# the same line after it); "i.A."/"i.V." and titles may stand before the name.
-_CLOSING_RE = re.compile(
-    rf"^[ \t]*(?:{_CLOSINGS})[ \t]*[,.!]?(?P<gap>[ \t]*(?:\r?\n[ \t]*){{1,2}}|[ \t]+)"
-    rf"(?:(?:i\.[ \t]?A\.|i\.[ \t]?V\.|ppa\.|pp\.)[ \t]+)?(?P<titles>{_TITLES})",
-    re.MULTILINE,
-)
-CLOSING_RE = _CLOSING_RE  # public for the prefilter (checker/prefilter.py)
 # "[ \t]*(?:,[ \t]*)?", not "[ \t]*,?[ \t]*": two adjacent runs split a long run of blanks
 # every possible way before failing (quadratic in the run).
 _LINE_END_RE = re.compile(r"[ \t]*(?:,[ \t]*)?(?:\r?\n|\Z)")
@@ -148,15 +125,6 @@ _STRONG_SCORE = 0.85  # cue word/title/label + capitalised word(s)
 _WEAK_LABEL_SCORE = 0.6  # "Name:" or a closing line with an unknown word
 _FIRST_LAST_SCORE = 0.7  # known first name + capitalised surname-like word
 _LONE_FIRST_SCORE = 0.35  # known first name alone: below the 0.5 threshold
-
-
-@cache
-def load_first_names() -> frozenset[str]:
-    """Read ``checker/data/first_names.txt`` once per process."""
-    text = resources.files("checker").joinpath("data/first_names.txt").read_text("utf-8")
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
 
 
 @dataclass(frozen=True)
@@ -349,7 +317,7 @@ class PersonCueRecognizer(LocalRecognizer):
 
     def _closings(self, text: str) -> list[_Candidate]:
         found = []
-        for closing in _CLOSING_RE.finditer(text):
+        for closing in CLOSING_RE.finditer(text):
             words = _read_words(text, closing.end())
             if not words or any(w.text in _STOP and w.text not in _AMBIGUOUS_FIRST for w in words):
                 continue

@@ -1,6 +1,13 @@
 """The word lists of the person recognizer (person_cue_recognizer.py): words that are
 not names, first names that are also words, and the table headers that say a column
-holds people or goods."""
+holds people or goods; the cue patterns and the first-name list the prefilter also reads
+(checker/triggers.py, without Presidio)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
 
 # Capitalised words that are not names: cue words, function words, group and role
 # words, weekdays and months, nouns that often follow a name ("Anna hat Geburtstag"),
@@ -91,3 +98,39 @@ FIELD_RULES = frozenset(
         "ID-card field",
     }
 )
+
+# Titles before a name (PersonCueRecognizer's cues).
+TITLE = (
+    r"(?:Prof\.|Dr\.-Ing\.|Dr\.(?:[ \t]?(?:med|rer|nat|phil|jur|iur|dent|vet|oec|pol|theol"
+    r"|habil|mult|ing|h\.[ \t]?c)\.)*|Dipl\.-[A-Z][a-zäöü]*\.|Mag\.(?:a\.)?|Ing\.|Priv\.-Doz\."
+    r"|Univ\.-Prof\.|Doktor|Professor(?:in)?)"
+)
+TITLES = rf"(?:{TITLE}[ \t]+)*"
+
+_CLOSINGS = (
+    r"(?:[Mm]it[ \t]+)?(?:(?:[Vv]iele[n]?|[Bb]este[n]?|[Ll]iebe[n]?|[Hh]erzliche[n]?"
+    r"|[Ff]reundliche[nm]?|[Ss]chöne[n]?|[Ss]onnige[n]?|[Kk]ollegiale[n]?)[ \t]+)?"
+    r"(?:Grüße[n]?|Grüsse[n]?|Gruß|Gruss)"
+    r"|(?:[Dd]anke|[Dd]ank)[ \t]+(?:und|&|\+)[ \t]+(?:[Vv]iele[ \t]+)?(?:Grüße|Grüsse|Gruß|Gruss)"
+    r"|(?:Gruß|Gruss|Grüße|Grüsse)[ \t]+(?:und|&)[ \t]+[Dd]ank"
+    r"|MfG|LG|VG|(?:[Bb]est|[Kk]ind|[Ww]arm(?:est)?)[ \t]+(?:[Rr]egards|[Ww]ishes)|[Rr]egards"
+    r"|[Cc]heers|(?:[Yy]ours[ \t]+)?(?:[Ss]incerely|[Ff]aithfully|[Tt]ruly)|[Bb]est"
+    r"|(?:[Mm]any[ \t]+)?[Tt]hanks|[Tt]hank[ \t]+you|[Dd]anke(?:[ \t]+schön)?"
+    r"|[Vv]ielen[ \t]+[Dd]ank"
+)
+# A closing formula at the start of a line, then the name on the next line (or on
+# the same line after it); "i.A."/"i.V." and titles may stand before the name.
+CLOSING_RE = re.compile(
+    rf"^[ \t]*(?:{_CLOSINGS})[ \t]*[,.!]?(?P<gap>[ \t]*(?:\r?\n[ \t]*){{1,2}}|[ \t]+)"
+    rf"(?:(?:i\.[ \t]?A\.|i\.[ \t]?V\.|ppa\.|pp\.)[ \t]+)?(?P<titles>{TITLES})",
+    re.MULTILINE,
+)
+
+
+@cache
+def load_first_names() -> frozenset[str]:
+    """Read ``checker/data/first_names.txt`` once per process."""
+    text = resources.files("checker").joinpath("data/first_names.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )

@@ -10,13 +10,15 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from bench.corpus import PROSE, corpus
 from checker.config import ClassRules, PatternSpec, ScanConfig
-from checker.engine import PATTERN_RECOGNIZER_PREFIX, TERM_RECOGNIZER_PREFIX, build_analyzer
+from checker.engine import build_analyzer, build_prefilter
 from checker.evaluation.corpus import generate
 from checker.evaluation.freeform import load as load_freeform
 from checker.evaluation.handwritten import handwritten
 from checker.findings import Finding
-from checker.prefilter import MARGIN, TRIGGERS, build_prefilter
-from checker.scan import WINDOW, Scanner, _segments, light_prefilter
+from checker.precheck import light_prefilter
+from checker.prefilter import MARGIN
+from checker.scan import WINDOW, Scanner, _segments
+from checker.triggers import TRIGGERS
 from policy.loader import load_policy
 
 IBAN = "DE89 3704 0044 0532 0130 00"  # the standard example IBAN
@@ -51,7 +53,7 @@ def test_a_recognizer_without_triggers_switches_the_prefilter_off() -> None:
             return []
 
     unknown = Unknown(supported_entities=["PERSON"])
-    assert build_prefilter([unknown], TERM_RECOGNIZER_PREFIX, PATTERN_RECOGNIZER_PREFIX) is None
+    assert build_prefilter([unknown]) is None
 
 
 def test_clean_prose_has_no_window(scanners: tuple[Scanner, Scanner]) -> None:

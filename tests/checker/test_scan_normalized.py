@@ -8,7 +8,8 @@ import base64
 import pytest
 
 from checker.config import ScanConfig
-from checker.scan import Scanner, any_trigger, light_prefilter
+from checker.precheck import any_trigger, light_prefilter
+from checker.scan import Scanner
 from policy.loader import load_policy
 
 IBAN = "DE89370400440532013000"
