@@ -9,7 +9,10 @@ from __future__ import annotations
 # The review UI's lists (Datasette serves views like tables: filters, facets, sorting,
 # pagination, streamed CSV). Codes, not words: the UI shows them in the reader's
 # language. No value hashes and no pseudonyms: the lists show the group (§ 87 BetrVG).
-M012_FINDINGS = """
+# The columns and the FROM part are shared by every findings view so far (m012, m014):
+# they are part of those views' texts, so they never change; a view that needs other
+# columns gets constants of its own.
+_FINDINGS_COLUMNS = """
 select
   d.id as id,
   d.ts as ts,
@@ -29,12 +32,8 @@ select
   coalesce(d.mode, 'enforce') as mode,
   coalesce(d.reasons, '[]') as reasons,
   (coalesce(json_array_length(d.data_classes), 0) = 0) as allowed_by_policy,
-  (select c.justification from coaching c
-     where c.user_pseudonym = d.user_pseudonym and c.service = d.service
-       and c.ts <= d.ts and d.ts <= c.allowed_until
-       and exists (select 1 from json_each(d.reasons) r where r.value = 'justified')
-     order by c.ts desc limit 1) as justification,
-  coalesce(t.state, 'open') as state,
+"""
+_FINDINGS_FROM = """  coalesce(t.state, 'open') as state,
   t.updated_by as triaged_by,
   t.updated_at as triaged_at
 from decisions d
@@ -42,6 +41,16 @@ left join triage t on t.decision_id = d.id
 where d.finding_count > 0
    or exists (select 1 from findings f where f.decision_id = d.id)
 """
+M012_FINDINGS = (
+    _FINDINGS_COLUMNS
+    + """  (select c.justification from coaching c
+     where c.user_pseudonym = d.user_pseudonym and c.service = d.service
+       and c.ts <= d.ts and d.ts <= c.allowed_until
+       and exists (select 1 from json_each(d.reasons) r where r.value = 'justified')
+     order by c.ts desc limit 1) as justification,
+"""
+    + _FINDINGS_FROM
+)
 
 
 # A justification is linked to its decisions by the coaching link's reference
@@ -67,33 +76,10 @@ FALSE_ALARM = """(select lower(ltrim(j)) like 'fehlalarm%' or lower(ltrim(j)) li
 def m014_findings() -> str:
     # The justification's subquery twice (as text and for the false-alarm flag): a
     # correlated subquery is evaluated only for the rows a page shows.
-    return f"""
-select
-  d.id as id,
-  d.ts as ts,
-  d.user_group as user_group,
-  d.service as service,
-  d.tool as tool,
-  d.tool_status as tool_status,
-  (select json_group_array(entity_type) from (select distinct f.entity_type
-     from findings f where f.decision_id = d.id order by 1)) as entity_types,
-  (select json_group_array(data_class) from (select distinct f.data_class
-     from findings f where f.decision_id = d.id order by 1)) as found_classes,
-  coalesce(d.data_classes, '[]') as data_classes,
-  (select group_concat(f.entity_type || ': ' || coalesce(f.masked_excerpt, ''), '; ')
-     from findings f where f.decision_id = d.id) as excerpts,
-  d.action as action,
-  coalesce(d.enforced, d.action) as enforced,
-  coalesce(d.mode, 'enforce') as mode,
-  coalesce(d.reasons, '[]') as reasons,
-  (coalesce(json_array_length(d.data_classes), 0) = 0) as allowed_by_policy,
-  {JUSTIFICATION} as justification,
+    return (
+        _FINDINGS_COLUMNS
+        + f"""  {JUSTIFICATION} as justification,
   coalesce({FALSE_ALARM.format(JUSTIFICATION)}, 0) as false_alarm,
-  coalesce(t.state, 'open') as state,
-  t.updated_by as triaged_by,
-  t.updated_at as triaged_at
-from decisions d
-left join triage t on t.decision_id = d.id
-where d.finding_count > 0
-   or exists (select 1 from findings f where f.decision_id = d.id)
 """
+        + _FINDINGS_FROM
+    )
