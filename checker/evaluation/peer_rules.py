@@ -129,6 +129,16 @@ OVERRIDES: dict[tuple[str, str, str], Judgement] = {
         "stray '.1'; Presidio reports the first four",
         NEGATIVE,
     ),
+    (
+        "presidio",
+        "Slash as iban separator: AL47/2121/1009/0000/0002/3569/8741",
+        "Slash as iban separator: AL47/2121/1009/0000/0002/3569/8741",
+    ): Judgement(
+        "slashes between an IBAN's groups: the check digits still hold, and a gateway "
+        "must not let an account number through for its separators (issue 19: "
+        "identifiers with any separator are found)",
+        POSITIVE,
+    ),
     ("stdnum", "1123456789 0", "1123456789 0"): Judgement(
         "the doctest separates the check digit with a space to show the digit rule; "
         "no printed or typed grouping looks like that",
