@@ -41,6 +41,10 @@ PASSPORT_LETTERS = "CFGHJKZ"
 class Judgement:
     reason: str
     ours: str  # POSITIVE, NEGATIVE or the entity type Leitplanke reports instead
+    # Where the choice is made: "recognizer", or "normalize" when the scanner's
+    # normalisation layer (checker/normalize/) makes it and the recognizer alone keeps
+    # the peer's expectation.
+    layer: str = "recognizer"
 
 
 def _vat(value: str) -> bool:
@@ -138,6 +142,7 @@ OVERRIDES: dict[tuple[str, str, str], Judgement] = {
         "must not let an account number through for its separators (issue 19: "
         "identifiers with any separator are found)",
         POSITIVE,
+        layer="normalize",
     ),
     ("stdnum", "1123456789 0", "1123456789 0"): Judgement(
         "the doctest separates the check digit with a space to show the digit rule; "
