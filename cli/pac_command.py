@@ -8,9 +8,8 @@ import click
 
 from cli.errors import load_policy_or_refuse
 from cli.options import config_option, output_option, policy_option
-from policy.host_patterns import is_pattern
 from policy.intercept import PORTAL_HOST, gateway_hosts
-from policy.pac import PacError, pac_file, parse_proxy, parse_route
+from policy.pac import PacError, pac_file, parse_proxy, parse_route, routed_hosts
 
 
 def _check_proxy(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -113,9 +112,9 @@ def pac(
         click.echo(text, nl=False)
         return
     Path(output).write_text(text, encoding="utf-8")
-    families = sum(1 for host in hosts if is_pattern(host))
+    names, families = routed_hosts(hosts)
     click.echo(
-        f"{output}: {len(hosts) - families} host names and {families} host families to "
+        f"{output}: {len(names)} host names and {len(families)} host families to "
         f"{proxy}, everything else {fallback}",
         err=True,
     )

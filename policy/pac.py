@@ -144,6 +144,15 @@ def _family(pattern: str) -> str:
         raise PacError(str(exc)) from None
 
 
+def routed_hosts(hosts: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The exact host names and the host-family regexes a PAC file routes to the
+    gateway, each sorted and distinct (raises PacError for an invalid name)."""
+    entries = list(hosts)
+    names = sorted({_routable(h) for h in entries if not is_pattern(h)})
+    families = sorted({_family(h) for h in entries if is_pattern(h)})
+    return names, families
+
+
 def pac_file(
     hosts: Iterable[str],
     proxy: str,
@@ -163,9 +172,7 @@ def pac_file(
     """
     host, port = parse_proxy(proxy)
     rest = parse_route(other)
-    entries = list(hosts)
-    names = sorted({_routable(h) for h in entries if not is_pattern(h)})
-    families = sorted({_family(h) for h in entries if is_pattern(h)})
+    names, families = routed_hosts(hosts)
     answer = f"PROXY {host}:{port}" + (f"; {rest}" if fallback_direct else "")
     day = (generated or date.today()).isoformat()
     table = ",\n".join(f"    {json.dumps(name)}: 1" for name in names)
